@@ -1,0 +1,70 @@
+"""Users and their roles in the programme."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PROVINCE_STAFF = "province_staff", _("省局工作人员")
+    HQ_REVIEWER = "hq_reviewer", _("专利文献部")
+    EXPERT = "expert", _("评审专家")
+    ADMINISTRATOR = "administrator", _("系统管理员")
+
+
+class WorkplanUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who logs in; province staff are tied to exactly one province."""
+
+    role = models.CharField(
+        _("角色"), max_length=20, choices=Role.choices, default=Role.PROVINCE_STAFF
+    )
+    province = models.ForeignKey(
+        "provinces.Province",
+        verbose_name=_("所属执行单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("省局工作人员与评审专家所在的省（区、市）"),
+    )
+    phone = models.CharField(_("电话"), max_length=40, blank=True)
+
+    objects = WorkplanUserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="province_staff") | models.Q(province__isnull=False),
+                name="province_staff_has_province",
+            )
+        ]
+
+    @property
+    def is_province_staff(self) -> bool:
+        return self.role == Role.PROVINCE_STAFF
+
+    @property
+    def is_hq(self) -> bool:
+        """HQ reviewers and administrators see every province."""
+        return self.role in (Role.HQ_REVIEWER, Role.ADMINISTRATOR) or self.is_superuser
+
+    @property
+    def is_expert(self) -> bool:
+        return self.role == Role.EXPERT
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR or self.is_superuser
+
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

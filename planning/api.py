@@ -1,0 +1,40 @@
+from django.db.models import Prefetch
+from rest_framework import mixins
+
+from config.api import VisibleModelViewSet
+
+from .models import Plan, Task, Track
+from .serializers import PlanSerializer, TaskSerializer
+
+
+class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
+    """Annual work plans (年度工作计划)."""
+
+    base_queryset = Plan.objects
+    serializer_class = PlanSerializer
+    lookup_field = "year"
+    filterset_fields = ["year"]
+    ordering_fields = ["year"]
+
+    def optimise(self, qs):
+        return qs.prefetch_related("deadlines__task").order_by("-year")
+
+
+class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
+    """Tasks (具体任务) with their items, tracks and targets."""
+
+    base_queryset = Task.objects
+    serializer_class = TaskSerializer
+    filterset_fields = {"plan__year": ["exact"], "number": ["exact"], "all_units": ["exact"]}
+    ordering_fields = ["number"]
+
+    def optimise(self, qs):
+        return (
+            qs.select_related("plan")
+            .prefetch_related(
+                "items",
+                Prefetch("tracks", queryset=Track.objects.prefetch_related("items")),
+                "targets__item",
+            )
+            .order_by("plan__year", "number")
+        )

@@ -1,0 +1,8 @@
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("plans", api.PlanViewSet, basename="plan")
+router.register("tasks", api.TaskViewSet, basename="task")
+urlpatterns = router.urls

@@ -1,0 +1,204 @@
+"""A year's work plan as issued in the official notice: tasks, items, tracks, targets, deadlines."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PlanQuerySet:
+        """The plan is a published notice: every logged-in user may read it."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self
+
+
+class Plan(models.Model):
+    """年度工作计划: one year's plan."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=100, blank=True)
+    issuer = models.CharField(_("发文机构"), max_length=100, blank=True)
+    issue_date = models.DateField(_("发布日期"), null=True, blank=True)
+    contact_info = models.TextField(_("联系单位及电话"), blank=True)
+    overall_goal = models.TextField(_("总体目标"), blank=True)
+    priorities = models.TextField(_("工作重点"), blank=True)
+    requirements = models.TextField(_("有关要求"), blank=True)
+    source_text = models.TextField(_("通知原文"), blank=True)
+    imported_at = models.DateTimeField(_("导入时间"), auto_now=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("年度工作计划")
+        verbose_name_plural = _("年度工作计划")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("planning:plan_detail", args=[self.year])
+
+
+class TaskQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TaskQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self
+
+
+class Task(models.Model):
+    """具体任务: one numbered task of a plan."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("任务名称"), max_length=200)
+    goal = models.TextField(_("工作目标"), blank=True)
+    content = models.TextField(_("工作内容"), blank=True)
+    executing_rule = models.TextField(_("执行单位"), blank=True)
+    support = models.TextField(_("工作支持"), blank=True)
+    all_units = models.BooleanField(
+        _("各省（区、市）执行"), default=False, help_text=_("所有执行单位均须承担")
+    )
+    voluntary_others = models.BooleanField(_("其他省（区、市）可自愿开展"), default=False)
+    bases_only = models.BooleanField(_("由基地省市执行"), default=False)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("具体任务")
+        verbose_name_plural = _("具体任务")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="unique_task_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"（{self.numeral}）{self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("planning:task_detail", args=[self.plan.year, self.number])
+
+    @property
+    def numeral(self) -> str:
+        return chinese_numeral(self.number)
+
+
+class TaskItem(models.Model):
+    """工作内容 (1)(2)…: a numbered line of a task's content."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveSmallIntegerField(_("序号"))
+    text = models.TextField(_("内容"))
+
+    class Meta:
+        verbose_name = _("工作内容")
+        verbose_name_plural = _("工作内容")
+        ordering = ["task", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "number"], name="unique_item_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"（{self.number}）{self.text[:40]}"
+
+
+class BaseLevel(models.TextChoices):
+    KEY = "key", _("重点项目")
+    BASIC = "basic", _("基础项目")
+
+
+class Track(models.Model):
+    """类别: a split inside a task that decides who does which items."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="tracks")
+    code = models.SlugField(_("代码"), max_length=40)
+    name = models.CharField(_("名称"), max_length=100)
+    items = models.ManyToManyField(TaskItem, verbose_name=_("承担的工作内容"), blank=True)
+    base_level = models.CharField(
+        _("基地项目类别"),
+        max_length=10,
+        choices=BaseLevel.choices,
+        blank=True,
+        help_text=_("由该类基地省市执行时填写"),
+    )
+
+    class Meta:
+        verbose_name = _("类别")
+        verbose_name_plural = _("类别")
+        ordering = ["task", "pk"]
+        constraints = [models.UniqueConstraint(fields=["task", "code"], name="unique_track_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.Model):
+    """量化指标: a countable promise such as "举办至少2期培训班"."""
+
+    class Metric(models.TextChoices):
+        CLASSES_HELD = "classes_held", _("举办培训班（期）")
+        TRAINEES = "trainees", _("培训人数（人次）")
+        ENTERPRISES_SERVED = "enterprises_served", _("服务企业（家）")
+        CASES = "cases", _("典型案例（个）")
+        OTHER = "other", _("其他")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="targets")
+    item = models.ForeignKey(
+        TaskItem, on_delete=models.CASCADE, null=True, blank=True, related_name="targets"
+    )
+    description = models.CharField(_("指标"), max_length=300)
+    metric = models.CharField(_("计量"), max_length=30, choices=Metric.choices)
+    minimum = models.PositiveIntegerField(_("不少于"))
+    unit = models.CharField(_("单位"), max_length=10)
+
+    class Meta:
+        verbose_name = _("量化指标")
+        verbose_name_plural = _("量化指标")
+        ordering = ["task", "pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Deadline(models.Model):
+    """时间节点: a dated obligation stated by the plan."""
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", _("任务分解报送")
+        OUTCOMES = "outcomes", _("年底阶段性成果及典型案例")
+        SUMMARY = "summary", _("年度工作总结与来年工作计划")
+        ACCEPTANCE = "acceptance", _("项目验收")
+        OTHER = "other", _("其他")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="deadlines")
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, null=True, blank=True, related_name="deadlines"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    due_date = models.DateField(_("截止日期"))
+    description = models.CharField(_("说明"), max_length=300)
+
+    class Meta:
+        verbose_name = _("时间节点")
+        verbose_name_plural = _("时间节点")
+        ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.due_date:%Y-%m-%d} {self.description}"
+
+
+_NUMERALS = "零一二三四五六七八九十"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (task numbers in official documents)."""
+    if n <= 10:
+        return _NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else _NUMERALS[tens]
+    return f"{head}十{_NUMERALS[ones] if ones else ''}"

@@ -1,0 +1,77 @@
+from rest_framework import serializers
+
+from .models import Deadline, Plan, Target, Task, TaskItem, Track
+
+
+class TaskItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TaskItem
+        fields = ["number", "text"]
+
+
+class TrackSerializer(serializers.ModelSerializer):
+    items = serializers.SlugRelatedField(many=True, read_only=True, slug_field="number")
+
+    class Meta:
+        model = Track
+        fields = ["id", "code", "name", "base_level", "items"]
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    item = serializers.SlugRelatedField(read_only=True, slug_field="number")
+
+    class Meta:
+        model = Target
+        fields = ["id", "description", "metric", "minimum", "unit", "item"]
+
+
+class DeadlineSerializer(serializers.ModelSerializer):
+    task = serializers.SlugRelatedField(read_only=True, slug_field="number")
+
+    class Meta:
+        model = Deadline
+        fields = ["id", "kind", "due_date", "description", "task"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    year = serializers.IntegerField(source="plan.year", read_only=True)
+    items = TaskItemSerializer(many=True, read_only=True)
+    tracks = TrackSerializer(many=True, read_only=True)
+    targets = TargetSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "year",
+            "number",
+            "title",
+            "goal",
+            "executing_rule",
+            "support",
+            "all_units",
+            "voluntary_others",
+            "bases_only",
+            "items",
+            "tracks",
+            "targets",
+        ]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    deadlines = DeadlineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id",
+            "year",
+            "title",
+            "document_number",
+            "issuer",
+            "issue_date",
+            "overall_goal",
+            "priorities",
+            "requirements",
+            "deadlines",
+        ]

@@ -1,0 +1,179 @@
+"""Verbs of the planning app: load a year's plan from the notice text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from provinces.models import Assignment, Province
+
+from .models import Deadline, Plan, Target, Task, TaskItem, Track
+from .notice import NoticeError, ParsedPlan, parse_notice
+
+__all__ = ["ImportResult", "NoticeError", "import_plan", "understand_notice"]
+
+
+@dataclass
+class ImportResult:
+    plan: Plan
+    created: bool
+    tasks: int
+    assignments: int
+    warnings: list[str]
+
+
+def _units() -> list[tuple[str, str, str]]:
+    return list(Province.objects.values_list("code", "name", "short_name"))
+
+
+def understand_notice(text: str) -> ParsedPlan:
+    """Parse without saving (the admin preview); raises NoticeError."""
+    units = _units()
+    if not units:
+        raise NoticeError("执行单位尚未初始化：请先运行数据库迁移。")
+    parsed = parse_notice(text, units)
+    base_codes = {
+        level: set(Province.objects.filter(base_level=level).values_list("code", flat=True))
+        for level in ("key", "basic")
+    }
+    for task in parsed.tasks:
+        for track in task.tracks:
+            if track.base_level:
+                track.provinces = sorted(base_codes[track.base_level])
+                if not track.provinces:
+                    parsed.warnings.append(
+                        f"任务（{task.numeral}）“{track.name}”：尚未标记承担该类项目的基地省市，"
+                        "标记后重新导入即可生成任务承担。"
+                    )
+    return parsed
+
+
+@transaction.atomic
+def import_plan(text: str) -> ImportResult:
+    """Create or update a plan from the notice text. Idempotent; all or nothing."""
+    parsed = understand_notice(text)
+    return save_parsed_plan(parsed)
+
+
+def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
+    provinces = {p.code: p for p in Province.objects.all()}
+    plan, created = Plan.objects.update_or_create(
+        year=parsed.year,
+        defaults={
+            "title": parsed.title,
+            "document_number": parsed.document_number,
+            "issuer": parsed.issuer,
+            "issue_date": parsed.issue_date,
+            "contact_info": parsed.contact_info,
+            "overall_goal": parsed.overall_goal,
+            "priorities": parsed.priorities,
+            "requirements": parsed.requirements,
+            "source_text": parsed.source_text,
+        },
+    )
+    plan.tasks.exclude(number__in=[t.number for t in parsed.tasks]).filter(
+        assignments__isnull=True
+    ).delete()
+    assignment_count = 0
+    for pt in parsed.tasks:
+        task, _ = Task.objects.update_or_create(
+            plan=plan,
+            number=pt.number,
+            defaults={
+                "title": pt.title,
+                "goal": pt.goal,
+                "content": pt.content,
+                "executing_rule": pt.executing_rule,
+                "support": pt.support,
+                "all_units": pt.all_units,
+                "voluntary_others": pt.voluntary_others,
+                "bases_only": pt.bases_only,
+            },
+        )
+        items = {}
+        for number, text in pt.items:
+            items[number], _ = TaskItem.objects.update_or_create(
+                task=task, number=number, defaults={"text": text}
+            )
+        task.items.exclude(number__in=list(items)).delete()
+
+        tracks_by_province: dict[str, Track] = {}
+        kept_tracks = []
+        for ptr in pt.tracks:
+            track, _ = Track.objects.update_or_create(
+                task=task,
+                code=ptr.code,
+                defaults={"name": ptr.name, "base_level": ptr.base_level},
+            )
+            track.items.set([items[n] for n in ptr.item_numbers if n in items])
+            kept_tracks.append(track.pk)
+            for code in ptr.provinces:
+                tracks_by_province.setdefault(code, track)
+        task.tracks.exclude(pk__in=kept_tracks).delete()
+
+        wanted: dict[str, tuple[str, Track | None]] = {}
+        if pt.all_units:
+            wanted = {code: (Assignment.Kind.MANDATORY, None) for code in provinces}
+        else:
+            for code in pt.mandatory:
+                wanted[code] = (Assignment.Kind.MANDATORY, tracks_by_province.get(code))
+            for code, track in tracks_by_province.items():
+                wanted.setdefault(code, (Assignment.Kind.MANDATORY, track))
+            if pt.voluntary_others:
+                for code in provinces:
+                    wanted.setdefault(code, (Assignment.Kind.VOLUNTARY, None))
+        existing = {a.province.code: a for a in task.assignments.select_related("province")}
+        for code, (kind, track) in wanted.items():
+            current = existing.pop(code, None)
+            if current is None:
+                Assignment.objects.create(
+                    task=task,
+                    province=provinces[code],
+                    kind=kind,
+                    track=track,
+                    taken_up=kind == Assignment.Kind.MANDATORY,
+                )
+            elif current.kind != kind or current.track_id != (track.pk if track else None):
+                current.kind = kind
+                current.track = track
+                if kind == Assignment.Kind.MANDATORY:
+                    current.taken_up = True
+                current.save(update_fields=["kind", "track", "taken_up"])
+        # Units no longer named lose the assignment, unless they already reported work on it.
+        for stale in existing.values():
+            if not stale.ledger_entries.exists():
+                stale.delete()
+        assignment_count += len(wanted)
+
+        task.targets.all().delete()
+        Target.objects.bulk_create(
+            Target(
+                task=task,
+                item=items.get(t.item_number) if t.item_number else None,
+                description=t.description,
+                metric=t.metric,
+                minimum=t.minimum,
+                unit=t.unit,
+            )
+            for t in pt.targets
+        )
+
+    tasks_by_number = {t.number: t for t in plan.tasks.all()}
+    kept = []
+    for pd in parsed.deadlines:
+        deadline, _ = Deadline.objects.update_or_create(
+            plan=plan,
+            kind=pd.kind,
+            task=tasks_by_number.get(pd.task_number) if pd.task_number else None,
+            defaults={"due_date": pd.due_date, "description": pd.description},
+        )
+        kept.append(deadline.pk)
+    plan.deadlines.exclude(pk__in=kept).exclude(kind=Deadline.Kind.OTHER).delete()
+    return ImportResult(
+        plan=plan,
+        created=created,
+        tasks=len(parsed.tasks),
+        assignments=assignment_count,
+        warnings=parsed.warnings,
+    )

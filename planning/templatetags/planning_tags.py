@@ -1,0 +1,14 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def unit_names(codes, provinces) -> str:
+    """Province codes → "江西、河南…" for the import preview."""
+    return "、".join(provinces[c].short_name for c in codes if c in provinces)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

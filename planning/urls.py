@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "planning"
+urlpatterns = [
+    path("", views.plan_list, name="plan_list"),
+    path("import/", views.import_notice, name="import_notice"),
+    path("<int:year>/", views.plan_detail, name="plan_detail"),
+    path("<int:year>/tasks/<int:number>/", views.task_detail, name="task_detail"),
+]

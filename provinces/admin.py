@@ -1,0 +1,62 @@
+from django.contrib import admin
+
+from .models import Assignment, Contact, Evidence, LedgerEntry, Milestone, Province, Registration
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "short_name", "region", "western", "base_level")
+    list_editable = ("base_level",)
+    list_filter = ("region", "base_level", "western")
+    search_fields = ("name", "short_name", "code")
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("task", "province", "track", "kind", "taken_up")
+    list_filter = ("task__plan", "task", "kind", "province")
+    list_select_related = ("task", "province", "track")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ("assignment", "state", "submitted_at", "is_late")
+    list_filter = ("state", "is_late", "assignment__task__plan")
+    list_select_related = ("assignment__task", "assignment__province")
+    readonly_fields = ("state", "submitted_at", "is_late", "confirmed_at")
+    inlines = [ContactInline, MilestoneInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    readonly_fields = ("original_name", "content_type", "size", "uploaded_by", "uploaded_at")
+    exclude = ("file",)
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(admin.ModelAdmin):
+    list_display = ("date", "assignment", "kind", "responsible_person", "classes_held", "trainees")
+    list_filter = ("kind", "assignment__task__plan", "assignment__province")
+    list_select_related = ("assignment__task", "assignment__province")
+    date_hierarchy = "date"
+    inlines = [EvidenceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)

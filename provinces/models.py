@@ -1,0 +1,474 @@
+"""The 32 executing units and what they report: assignments, registrations, ledgers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from planning.models import BaseLevel
+from workflow.machine import apply_transition
+
+
+def scoped(qs: models.QuerySet, user, province_path: str) -> models.QuerySet:
+    """The one rule of visibility: HQ sees all, staff their province, others nothing.
+
+    Every ``visible_to`` in the project ends here, so pages, API, exports and
+    reports cannot disagree about who sees what.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_hq:
+        return qs
+    if user.is_province_staff and user.province_id:
+        return qs.filter(**{province_path: user.province_id})
+    return qs.none()
+
+
+class Region(models.TextChoices):
+    NORTH = "north", _("华北")
+    NORTHEAST = "northeast", _("东北")
+    EAST = "east", _("华东")
+    CENTRAL = "central", _("华中")
+    SOUTH = "south", _("华南")
+    SOUTHWEST = "southwest", _("西南")
+    NORTHWEST = "northwest", _("西北")
+
+
+class ProvinceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProvinceQuerySet:
+        return scoped(self, user, "pk")
+
+
+class Province(models.Model):
+    """执行单位: a provincial-level IP office (31 provinces plus XPCC)."""
+
+    code = models.CharField(_("行政区划代码"), max_length=6, unique=True)
+    name = models.CharField(_("全称"), max_length=40, unique=True)
+    short_name = models.CharField(_("简称"), max_length=20, unique=True)
+    region = models.CharField(_("地区"), max_length=20, choices=Region.choices)
+    base_level = models.CharField(
+        _("传播利用基地"),
+        max_length=10,
+        choices=BaseLevel.choices,
+        blank=True,
+        help_text=_("承担重点项目或基础项目的基地省市；非基地留空"),
+    )
+    western = models.BooleanField(_("西部省区"), default=False)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = ProvinceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("执行单位")
+        verbose_name_plural = _("执行单位")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("provinces:province_detail", args=[self.code])
+
+    @property
+    def is_base(self) -> bool:
+        return bool(self.base_level)
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AssignmentQuerySet:
+        return scoped(self, user, "province_id")
+
+
+class Assignment(models.Model):
+    """任务承担: one province executing one task (in one track)."""
+
+    class Kind(models.TextChoices):
+        MANDATORY = "mandatory", _("承担")
+        VOLUNTARY = "voluntary", _("自愿开展")
+
+    task = models.ForeignKey("planning.Task", on_delete=models.CASCADE, related_name="assignments")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="assignments")
+    track = models.ForeignKey(
+        "planning.Track",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    kind = models.CharField(_("承担方式"), max_length=10, choices=Kind.choices)
+    taken_up = models.BooleanField(
+        _("已开展"), default=True, help_text=_("自愿开展的任务，省局确认开展后为是")
+    )
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("任务承担")
+        verbose_name_plural = _("任务承担")
+        ordering = ["task__number", "province__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "province"], name="one_assignment_per_task")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province} · {self.task}"
+
+    @property
+    def is_mandatory(self) -> bool:
+        return self.kind == self.Kind.MANDATORY
+
+
+class RegistrationState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已报送")
+    RETURNED = "returned", _("已退回")
+    RESUBMITTED = "resubmitted", _("已重新报送")
+    CONFIRMED = "confirmed", _("已确认")
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RegistrationQuerySet:
+        return scoped(self, user, "assignment__province_id")
+
+
+class Registration(models.Model):
+    """任务分解报送: what a province reports for one assignment by the deadline."""
+
+    State = RegistrationState
+    EDITABLE = (State.DRAFT, State.RETURNED)
+    AWAITING_REVIEW = (State.SUBMITTED, State.RESUBMITTED)
+
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="registration"
+    )
+    state = models.CharField(
+        _("状态"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    work_content = models.TextField(_("工作内容"), blank=True)
+    expected_results = models.TextField(_("预期成果"), blank=True)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    is_late = models.BooleanField(_("逾期报送"), default=False)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("任务分解报送")
+        verbose_name_plural = _("任务分解报送")
+        ordering = ["assignment__task__number", "assignment__province__sort_order"]
+
+    def __str__(self) -> str:
+        return str(self.assignment)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in self.EDITABLE
+
+    # --- transitions -------------------------------------------------------
+    def submit(self, by, *, deadline: date | None = None) -> None:
+        now = timezone.now()
+        late = bool(deadline and timezone.localdate(now) > deadline)
+        target = (
+            self.State.RESUBMITTED if self.state == self.State.RETURNED else self.State.SUBMITTED
+        )
+        apply_transition(
+            self,
+            name="submit",
+            source=self.EDITABLE,
+            target=target,
+            actor=by,
+            updates={"submitted_at": now, "is_late": late},
+        )
+
+    def return_for_revision(self, by, reason: str) -> None:
+        apply_transition(
+            self,
+            name="return",
+            source=self.AWAITING_REVIEW,
+            target=self.State.RETURNED,
+            actor=by,
+            reason=reason,
+            reason_required=True,
+        )
+
+    def confirm(self, by, reason: str = "") -> None:
+        apply_transition(
+            self,
+            name="confirm",
+            source=self.AWAITING_REVIEW,
+            target=self.State.CONFIRMED,
+            actor=by,
+            reason=reason,
+            updates={"confirmed_at": timezone.now()},
+        )
+
+    def reopen(self, by, reason: str) -> None:
+        apply_transition(
+            self,
+            name="reopen",
+            source=[self.State.CONFIRMED],
+            target=self.State.RETURNED,
+            actor=by,
+            reason=reason,
+            reason_required=True,
+            updates={"confirmed_at": None},
+        )
+
+
+class Contact(models.Model):
+    """负责人 / 联系人 of a registration."""
+
+    class Role(models.TextChoices):
+        RESPONSIBLE = "responsible", _("处级具体负责人")
+        LIAISON = "liaison", _("工作联系人")
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="contacts"
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    name = models.CharField(_("姓名"), max_length=50)
+    title = models.CharField(_("职务"), max_length=100, blank=True)
+    phone = models.CharField(_("电话"), max_length=40)
+    email = models.EmailField(_("邮箱"))
+
+    class Meta:
+        verbose_name = _("联系人")
+        verbose_name_plural = _("联系人")
+        ordering = ["registration", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "role"], name="one_contact_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.name}"
+
+
+class Milestone(models.Model):
+    """进度安排: a dated step of an assignment's schedule."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="milestones"
+    )
+    due_date = models.DateField(_("计划完成日期"))
+    description = models.CharField(_("工作安排"), max_length=300)
+    done_on = models.DateField(_("实际完成日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("进度安排")
+        verbose_name_plural = _("进度安排")
+        ordering = ["registration", "due_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.due_date:%Y-%m-%d} {self.description}"
+
+    def status(self, today: date | None = None) -> str:
+        """not_due, due_soon (within 7 days), overdue or done."""
+        today = today or timezone.localdate()
+        if self.done_on:
+            return "done"
+        if self.due_date < today:
+            return "overdue"
+        if (self.due_date - today).days <= 7:
+            return "due_soon"
+        return "not_due"
+
+
+class LedgerEntryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> LedgerEntryQuerySet:
+        return scoped(self, user, "assignment__province_id")
+
+
+class LedgerEntry(models.Model):
+    """工作台账: a dated record of work done for an assignment."""
+
+    class Kind(models.TextChoices):
+        TRAINING = "training", _("培训班")
+        ENTERPRISE_SERVICE = "enterprise_service", _("企业服务")
+        PUBLICITY = "publicity", _("宣传推广")
+        ASSOCIATION = "association", _("行业协会合作")
+        CONSULTATION = "consultation", _("咨询服务")
+        OTHER = "other", _("其他")
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    date = models.DateField(_("日期"), db_index=True)
+    kind = models.CharField(_("活动类型"), max_length=30, choices=Kind.choices)
+    description = models.TextField(_("工作内容"))
+    responsible_person = models.CharField(_("责任人"), max_length=50)
+    classes_held = models.PositiveIntegerField(_("举办培训班（期）"), default=0)
+    trainees = models.PositiveIntegerField(_("培训人数（人次）"), default=0)
+    enterprises_served = models.PositiveIntegerField(_("服务企业（家）"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工作台账")
+        verbose_name_plural = _("工作台账")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["assignment", "-date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    # The stored name never reuses the uploader's file name: no path tricks, no clashes.
+    import uuid
+
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> EvidenceQuerySet:
+        return scoped(self, user, "entry__assignment__province_id")
+
+
+class Evidence(models.Model):
+    """佐证材料: a file attached to a ledger entry."""
+
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已报送")
+    RETURNED = "returned", _("已退回")
+    CONFIRMED = "confirmed", _("已确认")
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CaseQuerySet:
+        return scoped(self, user, "province_id")
+
+
+class Case(models.Model):
+    """典型案例: a typical case or stage result a province submits."""
+
+    State = CaseState
+
+    class Kind(models.TextChoices):
+        TYPICAL_CASE = "typical_case", _("典型案例")
+        STAGE_RESULT = "stage_result", _("阶段性成果")
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="cases")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    plan = models.ForeignKey("planning.Plan", on_delete=models.PROTECT, related_name="cases")
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=Kind.choices, default=Kind.TYPICAL_CASE
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    summary = models.TextField(_("摘要"))
+    body = models.TextField(_("正文"), blank=True)
+    state = models.CharField(
+        _("状态"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    selected_for_publication = models.BooleanField(_("选用发布"), default=False)
+    selected_for_digest = models.BooleanField(_("选入年度汇编"), default=False)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("典型案例")
+        verbose_name_plural = _("典型案例")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def submit(self, by) -> None:
+        apply_transition(
+            self,
+            name="submit",
+            source=[self.State.DRAFT, self.State.RETURNED],
+            target=self.State.SUBMITTED,
+            actor=by,
+            updates={"submitted_at": timezone.now()},
+        )
+
+    def return_for_revision(self, by, reason: str) -> None:
+        apply_transition(
+            self,
+            name="return",
+            source=[self.State.SUBMITTED],
+            target=self.State.RETURNED,
+            actor=by,
+            reason=reason,
+            reason_required=True,
+        )
+
+    def confirm(self, by, reason: str = "") -> None:
+        apply_transition(
+            self,
+            name="confirm",
+            source=[self.State.SUBMITTED],
+            target=self.State.CONFIRMED,
+            actor=by,
+            reason=reason,
+        )
+
+
+class CaseEvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CaseEvidenceQuerySet:
+        return scoped(self, user, "case__province_id")
+
+
+class CaseEvidence(models.Model):
+    """佐证材料 of a typical case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = CaseEvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("案例佐证材料")
+        verbose_name_plural = _("案例佐证材料")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

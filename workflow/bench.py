@@ -1,0 +1,183 @@
+"""The benchmark harness behind ``manage.py bench``.
+
+Each app may define ``benchmarks.py`` with ``BENCHMARKS``: a list of callables
+``bench(ctx: BenchContext) -> list[Row]``. They run in a throw-away database
+(never the configured one) at each requested data scale, and every result is
+printed in one table, with a reference figure measured in the same run beside
+it so that the project's own cost is visible.
+"""
+
+from __future__ import annotations
+
+import http.client
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
+
+
+@dataclass
+class Row:
+    name: str
+    scale: int
+    size: str  # what the data was, e.g. "200,000 ledger entries"
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    queries: int | None = None
+    reference: str = ""  # the side-by-side figure, e.g. "floor view 1.2 ms"
+    notes: str = ""
+
+
+@dataclass
+class BenchContext:
+    scale: int
+    server: LiveServer | None = None
+    cache: dict = field(default_factory=dict)
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    ordered = sorted(samples)
+    k = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def timed(fn: Callable[[], object], repeat: int = 20, warmup: int = 2) -> tuple[float, float]:
+    """Median and 95th percentile of ``fn`` in milliseconds."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples), percentile(samples, 95)
+
+
+def count_queries(fn: Callable[[], object]) -> int:
+    reset_queries()
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+class LiveServer:
+    """A threaded WSGI server on loopback serving the project, for HTTP latency."""
+
+    def __init__(self) -> None:
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+        class QuietHandler(WSGIRequestHandler):
+            def log_message(self, *args):  # noqa: D401 - silence request logs
+                pass
+
+        self.httpd = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
+        self.httpd.set_app(WSGIHandler())
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        self.cookies: dict[str, str] = {}
+
+    def login(self, user) -> None:
+        from django.conf import settings
+        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+        from django.contrib.sessions.backends.db import SessionStore
+
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        self.cookies = {settings.SESSION_COOKIE_NAME: session.session_key}
+
+    def get(self, path: str) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        conn.request("GET", path, headers={"Cookie": cookie, "Host": "localhost"})
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        if response.status != 200:
+            raise RuntimeError(f"GET {path} answered {response.status}")
+        return response.status
+
+    def latency(self, path: str, repeat: int = 20) -> tuple[float, float]:
+        return timed(lambda: self.get(path), repeat=repeat)
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def floor_row(ctx: BenchContext) -> list[Row]:
+    """The floor: a one-query Django view (/health/) on the same server."""
+    median, p95 = ctx.server.latency("/health/", repeat=50)
+    from django.test import Client
+
+    queries = count_queries(lambda: Client().get("/health/"))
+    ctx.cache["floor_ms"] = median
+    return [
+        Row(
+            name="floor: one-query view /health/",
+            scale=ctx.scale,
+            size="—",
+            median_ms=median,
+            p95_ms=p95,
+            queries=queries,
+            reference="(this is the reference)",
+        )
+    ]
+
+
+@contextmanager
+def throwaway_database():
+    """Create a fresh database for the run (like the test runner) and drop it afterwards."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    old = setup_databases(verbosity=0, interactive=False, keepdb=False)
+    try:
+        yield
+    finally:
+        teardown_databases(old, verbosity=0)
+
+
+def render_table(rows: list[Row]) -> str:
+    headers = ["benchmark", "scale", "data", "median ms", "p95 ms", "queries", "reference", "notes"]
+    body = [
+        [
+            r.name,
+            f"{r.scale}×",
+            r.size,
+            "—" if r.median_ms is None else f"{r.median_ms:.1f}",
+            "—" if r.p95_ms is None else f"{r.p95_ms:.1f}",
+            "—" if r.queries is None else str(r.queries),
+            r.reference,
+            r.notes,
+        ]
+        for r in rows
+    ]
+    widths = [
+        max(len(h), *(_w(row[i]) for row in body)) if body else len(h)
+        for i, h in enumerate(headers)
+    ]
+
+    def line(cells):
+        return (
+            "| "
+            + " | ".join(c + " " * (w - _w(c)) for c, w in zip(cells, widths, strict=True))
+            + " |"
+        )
+
+    out = [line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [line(row) for row in body]
+    return "\n".join(out)
+
+
+def _w(s: str) -> int:
+    # East Asian characters take two columns in a terminal.
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)

@@ -1,0 +1,93 @@
+"""Explicit, race-safe state transitions for models with a ``state`` field.
+
+A transition names the states it may start from. It is applied with a
+conditional ``UPDATE … WHERE state IN (…)`` so that two people acting on the
+same object at the same moment cannot both succeed: the loser gets
+:class:`TransitionRefused` with the state the object is really in, and nothing
+changes. Each success writes a :class:`~workflow.models.TransitionLog` row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import TransitionLog
+
+
+class TransitionRefused(Exception):
+    """The transition is not allowed now; the message says why, in the user's language."""
+
+    def __init__(self, message: str, *, current_state: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.current_state = current_state
+
+
+def apply_transition(
+    obj: models.Model,
+    *,
+    name: str,
+    source: Iterable[str],
+    target: str,
+    actor: Any = None,
+    reason: str = "",
+    reason_required: bool = False,
+    updates: dict[str, Any] | None = None,
+) -> TransitionLog:
+    """Move ``obj`` from one of ``source`` to ``target``, or refuse and change nothing."""
+    reason = (reason or "").strip()
+    if reason_required and not reason:
+        raise TransitionRefused(_("必须填写理由。"), current_state=obj.state)
+    sources = list(source)
+    updates = dict(updates or {})
+    model = type(obj)
+    with transaction.atomic():
+        changed = model._default_manager.filter(pk=obj.pk, state__in=sources).update(
+            state=target, **updates
+        )
+        if changed != 1:
+            current = (
+                model._default_manager.filter(pk=obj.pk).values_list("state", flat=True).first()
+            )
+            label = _state_label(model, current)
+            raise TransitionRefused(
+                _("当前状态为“%(state)s”，不能执行该操作。") % {"state": label},
+                current_state=current,
+            )
+        log = TransitionLog.objects.create(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=obj.pk,
+            transition=name,
+            from_state=_from_state(obj, sources),
+            to_state=target,
+            actor=actor if getattr(actor, "pk", None) else None,
+            at=timezone.now(),
+            reason=reason,
+        )
+    obj.state = target
+    for field, value in updates.items():
+        if not hasattr(value, "resolve_expression"):
+            setattr(obj, field, value)
+    return log
+
+
+def _from_state(obj: models.Model, sources: list[str]) -> str:
+    return obj.state if obj.state in sources else sources[0]
+
+
+def _state_label(model: type[models.Model], state: str | None) -> str:
+    if state is None:
+        return _("已删除")
+    field = model._meta.get_field("state")
+    return str(dict(field.flatchoices).get(state, state))
+
+
+def history(obj: models.Model):
+    """The transitions of one object, oldest first."""
+    return TransitionLog.objects.for_object(obj)
