@@ -3,7 +3,7 @@ from rest_framework import mixins
 
 from config.api import VisibleModelViewSet
 
-from .models import Plan, Task, Track
+from .models import Plan, Target, Task, Track
 from .serializers import PlanSerializer, TaskSerializer
 
 
@@ -34,7 +34,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModel
             .prefetch_related(
                 "items",
                 Prefetch("tracks", queryset=Track.objects.prefetch_related("items")),
-                "targets__item",
+                Prefetch("targets", queryset=Target.objects.select_related("item")),
             )
             .order_by("plan__year", "number")
         )

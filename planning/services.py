@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from provinces.models import Assignment, Province
 
@@ -31,7 +32,7 @@ def understand_notice(text: str) -> ParsedPlan:
     """Parse without saving (the admin preview); raises NoticeError."""
     units = _units()
     if not units:
-        raise NoticeError("执行单位尚未初始化：请先运行数据库迁移。")
+        raise NoticeError(_("执行单位尚未初始化：请先运行数据库迁移。"))
     parsed = parse_notice(text, units)
     base_codes = {
         level: set(Province.objects.filter(base_level=level).values_list("code", flat=True))
@@ -43,8 +44,11 @@ def understand_notice(text: str) -> ParsedPlan:
                 track.provinces = sorted(base_codes[track.base_level])
                 if not track.provinces:
                     parsed.warnings.append(
-                        f"任务（{task.numeral}）“{track.name}”：尚未标记承担该类项目的基地省市，"
-                        "标记后重新导入即可生成任务承担。"
+                        _(
+                            "任务（%(task)s）“%(track)s”：尚未标记承担该类项目的基地省市，"
+                            "标记后重新导入即可生成任务承担。"
+                        )
+                        % {"task": task.numeral, "track": track.name}
                     )
     return parsed
 

@@ -112,7 +112,7 @@ def administrator(db) -> User:
 def client_for(user: User | None) -> Client:
     client = Client()
     if user is not None:
-        client.force_login(user)
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
 
 

@@ -1,0 +1,237 @@
+"""Who sees what, pages and API, roles, the API surface and the Celery wiring."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from provinces.models import Assignment
+
+pytestmark = pytest.mark.django_db
+
+
+# --- pages ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/plans/", "/plans/2018/", "/plans/2018/tasks/1/", "/provinces/", "/provinces/360000/"],
+)
+def test_anonymous_is_sent_to_login(client, plan_2018, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_staff_land_on_their_own_province(as_user, plan_2018, jiangxi_staff):
+    response = as_user(jiangxi_staff).get("/", follow=True)
+    assert response.status_code == 200
+    assert "江西省" in response.content.decode()
+
+
+def test_plan_page_shows_tasks_units_and_deadlines(as_user, plan_2018, jiangxi_staff):
+    page = as_user(jiangxi_staff).get("/plans/2018/").content.decode()
+    assert "国知办函办字〔2018〕384号" in page
+    assert "（十）做好2018年全年工作总结与2019年工作计划编制" in page
+    assert "2018-06-20" in page
+    assert "新疆生产建设兵团" in page
+    assert "至少2期专利信息利用培训班" in page
+
+
+def test_task_page_shows_tracks_and_units(as_user, plan_2018, hq_reviewer):
+    page = as_user(hq_reviewer).get("/plans/2018/tasks/2/").content.decode()
+    assert "综合能力培育" in page and "特色能力培育" in page
+    for name in ["江西", "河南", "湖北", "广西", "陕西", "河北", "山西", "内蒙古", "海南", "甘肃"]:
+        assert name in page
+
+
+def test_province_page_lists_its_assignments(as_user, plan_2018, jiangxi_staff):
+    page = as_user(jiangxi_staff).get("/provinces/360000/").content.decode()
+    assert "继续开展省份传播利用能力培育" in page
+    assert "综合能力培育" in page
+
+
+def test_other_province_page_is_404(as_user, plan_2018, jiangxi_staff):
+    assert as_user(jiangxi_staff).get("/provinces/410000/").status_code == 404
+
+
+def test_hq_sees_every_province(as_user, plan_2018, hq_reviewer):
+    assert as_user(hq_reviewer).get("/provinces/410000/").status_code == 200
+    page = as_user(hq_reviewer).get("/provinces/").content.decode()
+    assert page.count('href="/provinces/') >= 32
+
+
+def test_staff_cannot_list_all_provinces(as_user, plan_2018, jiangxi_staff):
+    assert as_user(jiangxi_staff).get("/provinces/").status_code == 404
+
+
+def test_expert_sees_no_province(as_user, plan_2018, expert):
+    assert as_user(expert).get("/provinces/110000/").status_code == 404
+
+
+def test_english_is_available(as_user, plan_2018, jiangxi_staff):
+    client = as_user(jiangxi_staff)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/plans/"})
+    page = client.get("/plans/").content.decode()
+    assert "Annual work plans" in page
+    assert '<html lang="en">' in page
+
+
+def test_chinese_is_the_default(as_user, plan_2018, jiangxi_staff):
+    page = as_user(jiangxi_staff).get("/plans/").content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert "年度工作计划" in page
+
+
+# --- the admin import page --------------------------------------------------------
+
+
+def test_admin_import_previews_then_saves(as_user, db, administrator, notice_text):
+    from planning.models import Plan
+
+    client = as_user(administrator)
+    preview = client.post("/plans/import/", {"text": notice_text})
+    assert preview.status_code == 200
+    body = preview.content.decode()
+    assert "确认导入" in body and "国知办函办字〔2018〕384号" in body
+    assert Plan.objects.count() == 0  # nothing saved by the preview
+    done = client.post("/plans/import/", {"confirm": "1"})
+    assert done.status_code == 302
+    assert Plan.objects.get().tasks.count() == 10
+
+
+def test_admin_import_shows_where_it_failed(as_user, db, administrator, notice_text):
+    from planning.models import Plan
+
+    broken = notice_text.replace("由贵州、甘肃", "由贵州、火星、甘肃")
+    response = as_user(administrator).post("/plans/import/", {"text": broken})
+    assert "火星" in response.content.decode()
+    assert Plan.objects.count() == 0
+
+
+def test_import_page_is_for_administrators_only(as_user, db, hq_reviewer, jiangxi_staff):
+    assert as_user(hq_reviewer).get("/plans/import/").status_code == 302
+    assert as_user(jiangxi_staff).get("/plans/import/").status_code == 302
+
+
+# --- API ------------------------------------------------------------------------------
+
+
+def test_api_requires_authentication(client, plan_2018):
+    assert client.get("/api/v1/plans/").status_code in (401, 403)
+
+
+def test_api_token_authentication(client, plan_2018, jiangxi_staff):
+    token = client.post(
+        "/api/v1/auth/token/", {"username": "jiangxi_staff", "password": "pw-for-tests-only"}
+    ).json()["token"]
+    assert token == Token.objects.get(user=jiangxi_staff).key
+    response = client.get("/api/v1/plans/2018/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 200
+    assert response.json()["document_number"] == "国知办函办字〔2018〕384号"
+
+
+def test_api_tasks_filter_and_content(as_user, plan_2018, hq_reviewer):
+    data = as_user(hq_reviewer).get("/api/v1/tasks/?plan__year=2018&number=1").json()
+    assert data["count"] == 1
+    task = data["results"][0]
+    assert {t["code"] for t in task["tracks"]} == {"key", "basic"}
+    assert task["targets"][0]["minimum"] == 2
+
+
+def test_api_assignments_are_scoped(as_user, plan_2018, jiangxi_staff, hq_reviewer):
+    mine = as_user(jiangxi_staff).get("/api/v1/assignments/?year=2018&page_size=500").json()
+    assert mine["count"] == Assignment.objects.filter(province__short_name="江西").count()
+    assert {row["province"] for row in mine["results"]} == {"360000"}
+    everyone = as_user(hq_reviewer).get("/api/v1/assignments/?year=2018").json()
+    assert everyone["count"] == Assignment.objects.count()
+
+
+def test_api_other_province_assignment_is_404(as_user, plan_2018, jiangxi_staff):
+    henan_assignment = Assignment.objects.filter(province__short_name="河南").first()
+    response = as_user(jiangxi_staff).get(f"/api/v1/assignments/{henan_assignment.pk}/")
+    assert response.status_code == 404
+
+
+def test_api_province_list_is_scoped(as_user, plan_2018, jiangxi_staff, expert):
+    assert as_user(jiangxi_staff).get("/api/v1/provinces/").json()["count"] == 1
+    assert as_user(jiangxi_staff).get("/api/v1/provinces/410000/").status_code == 404
+    assert as_user(expert).get("/api/v1/provinces/").json()["count"] == 0
+
+
+def test_api_filters_by_task_and_kind(as_user, plan_2018, hq_reviewer):
+    data = as_user(hq_reviewer).get("/api/v1/assignments/?task=6&kind=voluntary").json()
+    assert data["count"] == 28
+
+
+def test_openapi_schema_and_docs(as_user, plan_2018, hq_reviewer):
+    client = as_user(hq_reviewer)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/assignments/" in paths and "/api/v1/plans/{year}/" in paths
+    assert client.get("/api/docs/").status_code == 200
+
+
+# --- fixed query counts -------------------------------------------------------------
+
+
+def test_plan_page_query_count_does_not_grow(
+    as_user, plan_2018, hq_reviewer, django_assert_max_num_queries
+):
+    client = as_user(hq_reviewer)
+    with django_assert_max_num_queries(12):
+        client.get("/plans/2018/")
+
+
+def test_assignment_api_query_count_is_fixed(
+    as_user, plan_2018, hq_reviewer, django_assert_max_num_queries
+):
+    client = as_user(hq_reviewer)
+    with django_assert_max_num_queries(6):
+        client.get("/api/v1/assignments/?page_size=10")
+    with django_assert_max_num_queries(6):
+        client.get("/api/v1/assignments/?page_size=200")
+
+
+def test_task_api_query_count_is_fixed(
+    as_user, plan_2018, hq_reviewer, django_assert_max_num_queries
+):
+    client = as_user(hq_reviewer)
+    with django_assert_max_num_queries(8):
+        client.get("/api/v1/tasks/")
+
+
+# --- roles ------------------------------------------------------------------------------
+
+
+def test_province_staff_must_have_a_province(db):
+    from django.db import IntegrityError
+
+    from accounts.models import Role, User
+
+    with pytest.raises(IntegrityError):
+        User.objects.create_user(username="lost", password="x", role=Role.PROVINCE_STAFF)
+
+
+def test_createsuperuser_is_an_administrator(db):
+    from accounts.models import Role, User
+
+    user = User.objects.create_superuser("root", "root@example.cn", "pw")
+    assert user.role == Role.ADMINISTRATOR and user.is_hq
+
+
+def test_seed_demo_is_idempotent(db):
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from planning.models import Plan
+
+    call_command("seed_demo", verbosity=0)
+    users, assignments = User.objects.count(), Assignment.objects.count()
+    call_command("seed_demo", verbosity=0)
+    assert User.objects.count() == users
+    assert Assignment.objects.count() == assignments
+    assert Plan.objects.get().year == 2018
+    assert User.objects.filter(province__short_name__in=["江西", "河南", "贵州"]).count() >= 3
