@@ -67,4 +67,7 @@ class User(AbstractUser):
         return self.role == Role.ADMINISTRATOR or self.is_superuser
 
     def display_name(self) -> str:
-        return self.get_full_name() or self.username
+        """Chinese names read family name first, with no space: 李江."""
+        if self.last_name or self.first_name:
+            return f"{self.last_name}{self.first_name}".strip()
+        return self.username

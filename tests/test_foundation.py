@@ -235,3 +235,8 @@ def test_seed_demo_is_idempotent(db):
     assert Assignment.objects.count() == assignments
     assert Plan.objects.get().year == 2018
     assert User.objects.filter(province__short_name__in=["江西", "河南", "贵州"]).count() >= 3
+
+
+def test_browser_language_does_not_override_chinese(as_user, plan_2018, jiangxi_staff):
+    page = as_user(jiangxi_staff).get("/plans/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in page.content.decode()
