@@ -1,0 +1,80 @@
+"""Production settings pass Django's deploy checks; logins are throttled; a CSP is sent."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_check_deploy_with_production_settings_has_no_warnings(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "TESTING",
+            "SECURE_COOKIES",
+            "SECURE_SSL_REDIRECT",
+            "ALLOWED_HOSTS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
+    env.update(
+        SECRET_KEY="x" * 20 + "production-like-secret-key-with-enough-entropy-0123456789",
+        ALLOWED_HOSTS="workplan.example.cn",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_content_security_policy_is_sent(client):
+    response = client.get("/accounts/login/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+@pytest.mark.django_db
+def test_logins_are_throttled_after_repeated_failures(client, settings, jiangxi_staff):
+    settings.AXES_ENABLED = True
+    from axes.utils import reset
+
+    reset()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "jiangxi_staff", "password": "wrong"})
+    locked = client.post(
+        "/accounts/login/", {"username": "jiangxi_staff", "password": "pw-for-tests-only"}
+    )
+    assert locked.status_code == 429
+    assert "登录已暂时锁定" in locked.content.decode()
+    reset()
+
+
+def test_sessions_expire(settings):
+    assert settings.SESSION_COOKIE_AGE <= 12 * 3600
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
