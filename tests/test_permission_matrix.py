@@ -1,0 +1,129 @@
+"""Every URL × every role → the expected status. A URL missing from the matrix fails.
+
+Roles: anonymous, staff of the owning province (江西), staff of another province (河南),
+an expert, an HQ reviewer and an administrator. "Owning" objects belong to 江西.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import client_for, make_user
+
+ROLES = ["anonymous", "owner", "other", "expert", "hq", "admin"]
+
+# Named shapes of expectation, to keep the table readable.
+LOGIN = 302  # anonymous on a page: sent to the login page
+DENIED_API = 401
+
+
+def page(owner=200, other=200, expert=200, hq=200, admin=200, anonymous=LOGIN):
+    return dict(anonymous=anonymous, owner=owner, other=other, expert=expert, hq=hq, admin=admin)
+
+
+def api(owner=200, other=200, expert=200, hq=200, admin=200, anonymous=DENIED_API):
+    return dict(anonymous=anonymous, owner=owner, other=other, expert=expert, hq=hq, admin=admin)
+
+
+PUBLIC_TO_USERS = page()
+OWN_PROVINCE = page(other=404, expert=404)
+HQ_ONLY = page(owner=404, other=404, expert=404)
+ADMIN_ONLY = page(owner=302, other=302, expert=302, hq=302)
+
+# url name → (path builder taking the world, expected statuses by role)
+MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
+    "home": (lambda w: "/", page(owner=302, other=302, expert=302, hq=302, admin=302)),
+    "login": (
+        lambda w: "/accounts/login/",
+        page(anonymous=200, owner=302, other=302, expert=302, hq=302, admin=302),
+    ),
+    "password_change": (lambda w: "/accounts/password/", page()),
+    "health": (lambda w: "/health/", page(anonymous=200)),
+    "planning:plan_list": (lambda w: "/plans/", PUBLIC_TO_USERS),
+    "planning:plan_detail": (lambda w: "/plans/2018/", PUBLIC_TO_USERS),
+    "planning:task_detail": (lambda w: "/plans/2018/tasks/2/", PUBLIC_TO_USERS),
+    "planning:import_notice": (lambda w: "/plans/import/", ADMIN_ONLY),
+    "provinces:province_list": (lambda w: "/provinces/", HQ_ONLY),
+    "provinces:province_detail": (lambda w: "/provinces/360000/", OWN_PROVINCE),
+    "provinces:todo": (
+        lambda w: "/provinces/todo/",
+        page(other=200, expert=404, hq=404, admin=404),
+    ),
+    "v1:plan-list": (lambda w: "/api/v1/plans/", api()),
+    "v1:plan-detail": (lambda w: "/api/v1/plans/2018/", api()),
+    "v1:task-list": (lambda w: "/api/v1/tasks/", api()),
+    "v1:task-detail": (lambda w: f"/api/v1/tasks/{w['task2'].pk}/", api()),
+    "v1:province-list": (lambda w: "/api/v1/provinces/", api()),
+    "v1:province-detail": (lambda w: "/api/v1/provinces/360000/", api(other=404, expert=404)),
+    "v1:assignment-list": (lambda w: "/api/v1/assignments/", api()),
+    "v1:assignment-detail": (
+        lambda w: f"/api/v1/assignments/{w['jiangxi_assignment'].pk}/",
+        api(other=404, expert=404),
+    ),
+    "schema": (lambda w: "/api/schema/", api(anonymous=200)),
+    "api-docs": (lambda w: "/api/docs/", api(anonymous=200)),
+}
+
+# URLs that are not pages to visit with GET, with the reason.
+NOT_IN_MATRIX = {
+    "logout": "POST only; tested in the browser journeys",
+    "set_language": "POST only (Django's i18n view)",
+    "v1:token": "POST only; tested in test_foundation",
+}
+
+
+def named_urls(patterns=None, prefix: str = "") -> set[str]:
+    names = set()
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace
+            if ns == "admin" or (p.app_name == "admin"):
+                continue
+            names |= named_urls(p.url_patterns, f"{prefix}{ns}:" if ns else prefix)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(prefix + p.name)
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    missing = {
+        n
+        for n in named_urls()
+        if n not in MATRIX and n not in NOT_IN_MATRIX and not n.endswith("-api-root")
+    }
+    assert not missing, f"add these URLs to the permission matrix: {sorted(missing)}"
+
+
+@pytest.fixture
+def world(plan_2018):
+    from provinces.models import Assignment
+
+    users = {
+        "anonymous": None,
+        "owner": make_user("m_jiangxi", "province_staff", "江西"),
+        "other": make_user("m_henan", "province_staff", "河南"),
+        "expert": make_user("m_expert", "expert", "北京"),
+        "hq": make_user("m_hq", "hq_reviewer"),
+        "admin": make_user("m_admin", "administrator"),
+    }
+    return {
+        "users": users,
+        "plan": plan_2018,
+        "task2": plan_2018.tasks.get(number=2),
+        "jiangxi_assignment": Assignment.objects.get(task__number=2, province__short_name="江西"),
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_matrix(world, name):
+    build, expected = MATRIX[name]
+    path = build(world)
+    got = {}
+    for role in ROLES:
+        response = client_for(world["users"][role]).get(path)
+        got[role] = response.status_code
+    assert got == expected, f"{name} {path}"
