@@ -1,0 +1,74 @@
+"""Real-browser journeys: Playwright drives Debian's chromium against Django's live server."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed: scripts/bootstrap --test installs it")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+class Journey:
+    """A person at a browser: log in, go places, keep screenshots of the key pages."""
+
+    def __init__(self, browser, live_server, name: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15000)
+        self.base = live_server.url
+        self.name = name
+        self.shots = 0
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def go(self, path: str):
+        self.page.goto(self.base + path)
+        return self.page
+
+    def login(self, username: str, password: str = "pw-for-tests-only"):
+        self.context.clear_cookies()
+        self.go("/accounts/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.page.click("main button[type=submit]")
+        self.page.wait_for_load_state()
+        return self.page
+
+    def shot(self, label: str) -> Path:
+        self.shots += 1
+        path = ARTIFACTS / f"{self.name}-{self.shots:02d}-{label}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def journey(browser, live_server, request):
+    j = Journey(browser, live_server, request.node.name)
+    yield j
+    j.close()
