@@ -40,3 +40,14 @@ def health(request: HttpRequest) -> JsonResponse:
 @extend_schema(tags=["auth"], summary="Obtain an API token with username and password")
 class ObtainTokenView(ObtainAuthToken):
     pass
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """API paths answer JSON, pages the Chinese 404 page."""
+    if request.path.startswith("/api/"):
+        from django.utils.translation import gettext as _
+
+        return JsonResponse({"detail": _("未找到。")}, status=404)
+    from django.views.defaults import page_not_found as default
+
+    return default(request, exception)

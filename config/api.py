@@ -19,3 +19,35 @@ class VisibleModelViewSet(viewsets.GenericViewSet):
 
     def optimise(self, qs):
         return qs
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": True,
+    "description": "An error, with a message in the user's language.",
+}
+ERROR_STATUSES = {
+    "400": "Invalid input (field errors keyed by field name, or detail).",
+    "401": "Not authenticated.",
+    "403": "Not allowed for this role.",
+    "404": "Not found, or not visible to this user (another province's object).",
+    "409": "Refused: the object is not in a state that allows this action.",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular hook: document the error answers every operation can give."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status, description in ERROR_STATUSES.items():
+                operation["responses"].setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": ERROR_SCHEMA}},
+                    },
+                )
+    return result

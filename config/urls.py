@@ -28,3 +28,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("health/", account_views.health, name="health"),
 ]
+
+handler404 = "accounts.views.page_not_found"

@@ -18,7 +18,7 @@ class TrackSerializer(serializers.ModelSerializer):
 
 
 class TargetSerializer(serializers.ModelSerializer):
-    item = serializers.SlugRelatedField(read_only=True, slug_field="number")
+    item = serializers.IntegerField(source="item.number", read_only=True, allow_null=True)
 
     class Meta:
         model = Target
@@ -26,7 +26,7 @@ class TargetSerializer(serializers.ModelSerializer):
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
-    task = serializers.SlugRelatedField(read_only=True, slug_field="number")
+    task = serializers.IntegerField(source="task.number", read_only=True, allow_null=True)
 
     class Meta:
         model = Deadline

@@ -15,7 +15,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
     year = serializers.IntegerField(source="task.plan.year", read_only=True)
     task = serializers.IntegerField(source="task.number", read_only=True)
     task_title = serializers.CharField(source="task.title", read_only=True)
-    track = serializers.SlugRelatedField(read_only=True, slug_field="code", allow_null=True)
+    track = serializers.CharField(source="track.code", read_only=True, allow_null=True)
 
     class Meta:
         model = Assignment
