@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from planning.models import Plan
+from workflow.models import TransitionLog
 
-from .models import Assignment, Province
+from .board import light_for, owes_registration
+from .models import Assignment, Province, Registration
 
 
 def _current_plan(request: HttpRequest) -> Plan | None:
@@ -65,16 +69,40 @@ def todo(request: HttpRequest) -> HttpResponse:
         Assignment.objects.visible_to(user)
         .filter(task__plan=plan)
         .select_related("task", "track", "registration", "province")
-        .order_by("task__number")
+        .order_by("kind", "task__number")
     )
-    deadlines = plan.deadlines.select_related("task") if plan else []
+    returned = [
+        a.registration.pk
+        for a in assignments
+        if getattr(a, "registration", None) and a.registration.state == "returned"
+    ]
+    returned_reasons = {}
+    if returned:
+        for log in TransitionLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(Registration),
+            object_id__in=returned,
+            to_state="returned",
+        ).order_by("at"):
+            returned_reasons[log.object_id] = log.reason
+    deadlines = list(plan.deadlines.select_related("task")) if plan else []
+    today = timezone.localdate()
+    registration_due = next((d.due_date for d in deadlines if d.kind == "registration"), None)
+    rows = []
+    for a in assignments:
+        reg = getattr(a, "registration", None)
+        owed = owes_registration(a)
+        rows.append(
+            {
+                "assignment": a,
+                "registration": reg,
+                "owed": owed,
+                "light": light_for(a, registration_due, today),
+                "days_left": (registration_due - today).days if registration_due and owed else None,
+                "return_reason": returned_reasons.get(reg.pk) if reg else None,
+            }
+        )
     return render(
         request,
         "provinces/todo.html",
-        {
-            "plan": plan,
-            "assignments": assignments,
-            "deadlines": deadlines,
-            "province": user.province,
-        },
+        {"plan": plan, "rows": rows, "deadlines": deadlines, "province": user.province},
     )

@@ -13,6 +13,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import client_for, make_user
 
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
 ROLES = ["anonymous", "owner", "other", "expert", "hq", "admin"]
 
 # Named shapes of expectation, to keep the table readable.
@@ -52,6 +56,26 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         lambda w: "/provinces/todo/",
         page(other=200, expert=404, hq=404, admin=404),
     ),
+    "provinces:board": (lambda w: "/provinces/board/", HQ_ONLY),
+    "provinces:review_queue": (lambda w: "/provinces/review/", HQ_ONLY),
+    "provinces:registration": (
+        lambda w: f"/provinces/assignments/{w['jiangxi_assignment'].pk}/",
+        OWN_PROVINCE,
+    ),
+    "provinces:ledger_list": (lambda w: "/provinces/ledger/", page(expert=404)),
+    "provinces:ledger_new": (lambda w: "/provinces/ledger/new/", page(expert=404, hq=404, admin=404)),
+    "provinces:ledger_edit": (
+        lambda w: f"/provinces/ledger/{w['jiangxi_entry'].pk}/edit/",
+        page(other=404, expert=404, hq=404, admin=404),
+    ),
+    "provinces:ledger_import": (lambda w: "/provinces/ledger/import/", page(expert=404)),
+    "provinces:ledger_template": (lambda w: "/provinces/ledger/template.xlsx", page()),
+    "provinces:ledger_export": (lambda w: "/provinces/ledger/export.xlsx", page(expert=404)),
+    "provinces:evidence_download": (
+        lambda w: f"/provinces/evidence/{w['jiangxi_evidence'].pk}/",
+        OWN_PROVINCE,
+    ),
+    "provinces:contacts": (lambda w: "/provinces/contacts/", page(expert=404)),
     "v1:plan-list": (lambda w: "/api/v1/plans/", api()),
     "v1:plan-detail": (lambda w: "/api/v1/plans/2018/", api()),
     "v1:task-list": (lambda w: "/api/v1/tasks/", api()),
@@ -72,6 +96,10 @@ NOT_IN_MATRIX = {
     "logout": "POST only; tested in the browser journeys",
     "set_language": "POST only (Django's i18n view)",
     "v1:token": "POST only; tested in test_foundation",
+    "provinces:registration_action": "POST only; tested in tests/loop",
+    "provinces:take_up": "POST only; tested in tests/loop",
+    "provinces:ledger_delete": "POST only; tested in tests/loop",
+    "provinces:evidence_delete": "POST only; tested in tests/loop",
 }
 
 
@@ -109,7 +137,28 @@ def world(plan_2018):
         "hq": make_user("m_hq", "hq_reviewer"),
         "admin": make_user("m_admin", "administrator"),
     }
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from provinces.models import Evidence, LedgerEntry
+
+    jiangxi_assignment = Assignment.objects.get(task__number=2, province__short_name="江西")
+    entry = LedgerEntry.objects.create(
+        assignment=jiangxi_assignment,
+        date="2018-07-01",
+        kind="training",
+        description="培训",
+        responsible_person="李",
+    )
+    evidence = Evidence.objects.create(
+        entry=entry,
+        file=SimpleUploadedFile("a.png", PNG),
+        original_name="照片.png",
+        content_type="image/png",
+        size=len(PNG),
+    )
     return {
+        "jiangxi_entry": entry,
+        "jiangxi_evidence": evidence,
         "users": users,
         "plan": plan_2018,
         "task2": plan_2018.tasks.get(number=2),

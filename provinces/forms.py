@@ -1,0 +1,199 @@
+"""Forms of the provincial reporting loop, with validation messages people can act on."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Assignment, Contact, LedgerEntry, Milestone, Registration
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(?:[-转]\d{1,6})?$")
+
+
+def validate_phone(value: str) -> str:
+    """A mainland mobile (13812345678) or a landline with area code (010-62086172)."""
+    normalised = re.sub(r"[\s（）()]", "", value).replace("—", "-").replace("－", "-")
+    if MOBILE_RE.match(normalised) or LANDLINE_RE.match(normalised):
+        return normalised
+    raise ValidationError(
+        _("电话号码格式不正确：请填写 11 位手机号码，或带区号的固定电话（如 010-62086172）。"),
+        code="phone",
+    )
+
+
+class RegistrationForm(forms.ModelForm):
+    class Meta:
+        model = Registration
+        fields = ["work_content", "expected_results"]
+        widgets = {
+            "work_content": forms.Textarea(attrs={"rows": 6}),
+            "expected_results": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "work_content": gettext_lazy("本单位承担该任务的具体工作内容。"),
+            "expected_results": gettext_lazy("年底预期形成的成果，尽量量化。"),
+        }
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "phone", "email"]
+        error_messages = {
+            "email": {"invalid": gettext_lazy("邮箱格式不正确。")},
+            "name": {"required": gettext_lazy("请填写姓名。")},
+            "phone": {"required": gettext_lazy("请填写电话。")},
+        }
+
+    def clean_phone(self) -> str:
+        return validate_phone(self.cleaned_data["phone"])
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["due_date", "description", "done_on"]
+        widgets = {
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+            "done_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        due, done = data.get("due_date"), data.get("done_on")
+        if due and done and done < due.replace(year=due.year - 1):
+            raise ValidationError(_("实际完成日期早于计划完成日期一年以上，请检查。"))
+        return data
+
+
+MilestoneFormSet = forms.inlineformset_factory(
+    Registration,
+    Milestone,
+    form=MilestoneForm,
+    extra=2,
+    can_delete=True,
+    min_num=0,
+)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; each is checked by content in the view."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class LedgerEntryForm(forms.ModelForm):
+    files = MultipleFileField(
+        label=gettext_lazy("佐证材料"),
+        required=False,
+        help_text=gettext_lazy("PDF、Word、Excel、JPEG、PNG，单个文件不超过 20 MB，可多选。"),
+    )
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "assignment",
+            "date",
+            "kind",
+            "description",
+            "responsible_person",
+            "classes_held",
+            "trainees",
+            "enterprises_served",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].queryset = (
+            Assignment.objects.visible_to(user)
+            .filter(taken_up=True)
+            .select_related("task__plan", "province")
+            .order_by("-task__plan__year", "task__number")
+        )
+        self.fields["assignment"].label_from_instance = lambda a: (
+            f"{a.task.plan.year} · {a.task}" if user and user.is_province_staff else str(a)
+        )
+
+
+
+class FilterForm(forms.Form):
+    task = forms.IntegerField(label=gettext_lazy("任务"), required=False, min_value=1)
+    province = forms.CharField(label=gettext_lazy("省份"), required=False, max_length=6)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("活动类型"),
+        required=False,
+        choices=[("", gettext_lazy("全部"))] + list(LedgerEntry.Kind.choices),
+    )
+    date_from = forms.DateField(
+        label=gettext_lazy("起始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def apply(self, qs):
+        if not self.is_valid():
+            return qs
+        data = self.cleaned_data
+        if data.get("task"):
+            qs = qs.filter(assignment__task__number=data["task"])
+        if data.get("province"):
+            qs = qs.filter(assignment__province__code=data["province"])
+        if data.get("kind"):
+            qs = qs.filter(kind=data["kind"])
+        if data.get("date_from"):
+            qs = qs.filter(date__gte=data["date_from"])
+        if data.get("date_to"):
+            qs = qs.filter(date__lte=data["date_to"])
+        return qs
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Excel 或 CSV 文件"),
+        help_text=gettext_lazy("请使用下载的模板；支持 .xlsx 和 .csv（UTF-8）。"),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not (name.endswith(".xlsx") or name.endswith(".csv")):
+            raise ValidationError(_("只支持 .xlsx 或 .csv 文件。"))
+        if upload.size > settings.MAX_UPLOAD_SIZE:
+            raise ValidationError(_("文件过大：不能超过 20 MB。"))
+        return upload

@@ -1,0 +1,352 @@
+"""Excel in and out: ledger entries and the contact directory, with Chinese headers.
+
+Imports are all or nothing: a preview (dry run) lists every row's errors in Chinese with its
+row number; the real import runs in one transaction and saves no row if any row is bad.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import tablib
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from import_export import fields, resources
+from import_export.instance_loaders import BaseInstanceLoader
+
+from .models import Assignment, Contact, LedgerEntry
+
+LEDGER_HEADERS = {
+    "year": "年度",
+    "task": "任务序号",
+    "province": "省份",
+    "date": "日期",
+    "kind": "活动类型",
+    "description": "工作内容",
+    "responsible_person": "责任人",
+    "classes_held": "举办培训班（期）",
+    "trainees": "培训人数（人次）",
+    "enterprises_served": "服务企业（家）",
+}
+REQUIRED_HEADERS = ["年度", "任务序号", "日期", "活动类型", "工作内容", "责任人"]
+KIND_BY_LABEL = {str(label): value for value, label in LedgerEntry.Kind.choices}
+
+
+class LedgerRow(forms.Form):
+    """Validates one spreadsheet row; its messages are the ones people read."""
+
+    year = forms.IntegerField(
+        min_value=2000,
+        max_value=2100,
+        error_messages={"required": "年度不能为空", "invalid": "年度应为四位数字"},
+    )
+    task = forms.IntegerField(
+        min_value=1, error_messages={"required": "任务序号不能为空", "invalid": "任务序号应为数字"}
+    )
+    date = forms.DateField(
+        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"],
+        error_messages={"required": "日期不能为空", "invalid": "日期格式不正确（应为 2018-07-15）"},
+    )
+    kind = forms.CharField(error_messages={"required": "活动类型不能为空"})
+    description = forms.CharField(max_length=5000, error_messages={"required": "工作内容不能为空"})
+    responsible_person = forms.CharField(
+        max_length=50, error_messages={"required": "责任人不能为空"}
+    )
+    classes_held = forms.IntegerField(
+        min_value=0,
+        required=False,
+        error_messages={"invalid": "培训班期数应为非负整数", "min_value": "培训班期数应为非负整数"},
+    )
+    trainees = forms.IntegerField(
+        min_value=0,
+        required=False,
+        error_messages={"invalid": "培训人数应为非负整数", "min_value": "培训人数应为非负整数"},
+    )
+    enterprises_served = forms.IntegerField(
+        min_value=0,
+        required=False,
+        error_messages={"invalid": "服务企业数应为非负整数", "min_value": "服务企业数应为非负整数"},
+    )
+
+    def clean_kind(self):
+        value = self.cleaned_data["kind"].strip()
+        if value in KIND_BY_LABEL:
+            return KIND_BY_LABEL[value]
+        if value in LedgerEntry.Kind.values:
+            return value
+        raise ValidationError(
+            _("活动类型“%(v)s”无效，应为：%(all)s") % {"v": value, "all": "、".join(KIND_BY_LABEL)}
+        )
+
+
+class NewOnlyLoader(BaseInstanceLoader):
+    """Ledger imports only add entries: no lookup per row."""
+
+    def get_instance(self, row):
+        return None
+
+
+class LedgerEntryResource(resources.ModelResource):
+    """Ledger entries in and out. The importing user decides which assignments are reachable."""
+
+    year = fields.Field(
+        attribute="assignment__task__plan__year", column_name=LEDGER_HEADERS["year"], readonly=True
+    )
+    task = fields.Field(
+        attribute="assignment__task__number", column_name=LEDGER_HEADERS["task"], readonly=True
+    )
+    province = fields.Field(
+        attribute="assignment__province__short_name",
+        column_name=LEDGER_HEADERS["province"],
+        readonly=True,
+    )
+    date = fields.Field(attribute="date", column_name=LEDGER_HEADERS["date"])
+    kind = fields.Field(attribute="kind", column_name=LEDGER_HEADERS["kind"])
+    description = fields.Field(attribute="description", column_name=LEDGER_HEADERS["description"])
+    responsible_person = fields.Field(
+        attribute="responsible_person", column_name=LEDGER_HEADERS["responsible_person"]
+    )
+    classes_held = fields.Field(
+        attribute="classes_held", column_name=LEDGER_HEADERS["classes_held"]
+    )
+    trainees = fields.Field(attribute="trainees", column_name=LEDGER_HEADERS["trainees"])
+    enterprises_served = fields.Field(
+        attribute="enterprises_served", column_name=LEDGER_HEADERS["enterprises_served"]
+    )
+
+    class Meta:
+        model = LedgerEntry
+        fields = tuple(LEDGER_HEADERS)
+        import_id_fields = ()
+        use_bulk = True
+        batch_size = 2000
+        skip_diff = True
+        force_init_instance = True
+        instance_loader_class = NewOnlyLoader
+
+    def __init__(self, user=None):
+        super().__init__()
+        self.user = user
+        self._assignments: dict[tuple[int, int, str], Assignment] | None = None
+
+    # --- export ----------------------------------------------------------------------
+    def dehydrate_kind(self, entry):
+        return entry.get_kind_display()
+
+    def dehydrate_date(self, entry):
+        return entry.date.isoformat()
+
+    def get_export_queryset(self, request=None, **kwargs):
+        return LedgerEntry.objects.visible_to(self.user).select_related(
+            "assignment__task__plan", "assignment__province"
+        )
+
+    # --- import ----------------------------------------------------------------------
+    def assignments(self) -> dict:
+        if self._assignments is None:
+            qs = (
+                Assignment.objects.visible_to(self.user)
+                .filter(taken_up=True)
+                .select_related("task__plan", "province")
+            )
+            self._assignments = {}
+            for a in qs:
+                for name in (a.province.short_name, a.province.name, a.province.code):
+                    self._assignments[(a.task.plan.year, a.task.number, name)] = a
+        return self._assignments
+
+    def before_import_row(self, row, **kwargs):
+        data = {key: _cell(row.get(header)) for key, header in LEDGER_HEADERS.items()}
+        form = LedgerRow(data)
+        if not form.is_valid():
+            raise ValidationError(
+                {"__all__": [str(m) for msgs in form.errors.values() for m in msgs]}
+            )
+        clean = form.cleaned_data
+        if self.user.is_province_staff:
+            province = data.get("province") or self.user.province.short_name
+            if province not in (
+                self.user.province.short_name,
+                self.user.province.name,
+                self.user.province.code,
+            ):
+                raise ValidationError(
+                    {
+                        "__all__": [
+                            _("只能导入本单位（%(p)s）的台账，该行省份为“%(x)s”。")
+                            % {"p": self.user.province.short_name, "x": province}
+                        ]
+                    }
+                )
+        else:
+            province = data.get("province")
+            if not province:
+                raise ValidationError({"__all__": [_("省份不能为空")]})
+        assignment = self.assignments().get((clean["year"], clean["task"], province))
+        if assignment is None:
+            raise ValidationError(
+                {
+                    "__all__": [
+                        _(
+                            "找不到 %(year)s 年度任务（%(task)s）在“%(province)s”的任务承担：请检查年度、任务序号和省份。"
+                        )
+                        % {"year": clean["year"], "task": clean["task"], "province": province}
+                    ]
+                }
+            )
+        row["_assignment"] = assignment
+        row["_clean"] = clean
+
+    def import_instance(self, instance, row, **kwargs):
+        clean = row["_clean"]
+        instance.assignment = row["_assignment"]
+        instance.date = clean["date"]
+        instance.kind = clean["kind"]
+        instance.description = clean["description"]
+        instance.responsible_person = clean["responsible_person"]
+        instance.classes_held = clean.get("classes_held") or 0
+        instance.trainees = clean.get("trainees") or 0
+        instance.enterprises_served = clean.get("enterprises_served") or 0
+        instance.created_by = self.user
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+@dataclass
+class RowProblem:
+    number: int
+    messages: list[str]
+
+
+@dataclass
+class ImportOutcome:
+    total: int
+    problems: list[RowProblem] = field(default_factory=list)
+    header_error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.header_error
+
+
+def read_dataset(content: bytes, filename: str) -> tablib.Dataset:
+    if filename.lower().endswith(".csv"):
+        text = content.decode("utf-8-sig")
+        return tablib.Dataset().load(text, format="csv")
+    return tablib.Dataset().load(content, format="xlsx")
+
+
+def import_ledger(content: bytes, filename: str, user, *, dry_run: bool) -> ImportOutcome:
+    """Check (dry_run) or import a ledger file. Nothing is saved unless every row is good."""
+    try:
+        dataset = read_dataset(content, filename)
+    except Exception:  # noqa: BLE001 - any parse failure is the user's file, not our bug
+        return ImportOutcome(
+            total=0,
+            header_error=_("无法读取文件：请使用下载的模板，保存为 .xlsx 或 UTF-8 编码的 .csv。"),
+        )
+    headers = [str(h or "").strip() for h in (dataset.headers or [])]
+    dataset.headers = headers
+    missing = [h for h in REQUIRED_HEADERS if h not in headers]
+    if user.is_hq and "省份" not in headers:
+        missing.append("省份")
+    if missing:
+        return ImportOutcome(
+            total=len(dataset),
+            header_error=_("表头不正确，缺少列：%(cols)s。请使用下载的模板。")
+            % {"cols": "、".join(missing)},
+        )
+    if len(dataset) == 0:
+        return ImportOutcome(total=0, header_error=_("文件中没有数据行。"))
+    resource = LedgerEntryResource(user=user)
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset,
+            dry_run=True,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            collect_failed_rows=False,
+        )
+        outcome = ImportOutcome(total=len(dataset))
+        for invalid in result.invalid_rows:
+            messages = [str(m) for msgs in invalid.error_dict.values() for m in msgs]
+            outcome.problems.append(RowProblem(number=invalid.number + 1, messages=messages))
+        for number, errors in result.row_errors():
+            outcome.problems.append(
+                RowProblem(
+                    number=number + 1,
+                    messages=[_("该行无法保存：%(e)s") % {"e": e.error} for e in errors],
+                )
+            )
+        outcome.problems.sort(key=lambda p: p.number)
+    if outcome.ok and not dry_run:
+        with transaction.atomic():
+            result = LedgerEntryResource(user=user).import_data(
+                dataset,
+                dry_run=False,
+                raise_errors=True,
+                use_transactions=True,
+                rollback_on_validation_errors=True,
+            )
+            if result.has_errors() or result.has_validation_errors():
+                raise RuntimeError("ledger import found errors on the second pass")
+    return outcome
+
+
+def ledger_template() -> bytes:
+    dataset = tablib.Dataset(headers=list(LEDGER_HEADERS.values()))
+    dataset.append(
+        [2018, 1, "江西", "2018-07-15", "培训班", "举办专利信息利用培训班", "张三", 1, 120, 0]
+    )
+    return dataset.export("xlsx")
+
+
+class ContactDirectoryResource(resources.ModelResource):
+    """通讯录: every registration's responsible official and contact person."""
+
+    province = fields.Field(
+        attribute="registration__assignment__province__name", column_name="省份"
+    )
+    task = fields.Field(attribute="registration__assignment__task__number", column_name="任务序号")
+    task_title = fields.Field(attribute="registration__assignment__task__title", column_name="任务")
+    role = fields.Field(attribute="role", column_name="角色")
+    name = fields.Field(attribute="name", column_name="姓名")
+    title = fields.Field(attribute="title", column_name="职务")
+    phone = fields.Field(attribute="phone", column_name="电话")
+    email = fields.Field(attribute="email", column_name="邮箱")
+
+    class Meta:
+        model = Contact
+        fields = ("province", "task", "task_title", "role", "name", "title", "phone", "email")
+
+    def dehydrate_role(self, contact):
+        return contact.get_role_display()
+
+
+def contact_directory(user, year: int | None = None):
+    qs = Contact.objects.filter(
+        registration__in=__import__(
+            "provinces.models", fromlist=["Registration"]
+        ).Registration.objects.visible_to(user)
+    ).select_related("registration__assignment__province", "registration__assignment__task")
+    if year:
+        qs = qs.filter(registration__assignment__task__plan__year=year)
+    return qs.order_by(
+        "registration__assignment__province__sort_order",
+        "registration__assignment__task__number",
+        "role",
+    )

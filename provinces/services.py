@@ -1,0 +1,115 @@
+"""Verbs of the provincial reporting loop. Views, API, admin and tasks all call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from planning.models import Deadline
+from workflow.machine import TransitionRefused
+
+from .models import Assignment, Registration
+
+
+def registration_deadline(assignment: Assignment) -> date | None:
+    deadline = (
+        Deadline.objects.filter(plan_id=assignment.task.plan_id, kind=Deadline.Kind.REGISTRATION)
+        .values_list("due_date", flat=True)
+        .first()
+    )
+    return deadline
+
+
+def registration_for(assignment: Assignment) -> Registration:
+    """The registration of an assignment, created as a draft on first use."""
+    registration, _created = Registration.objects.get_or_create(assignment=assignment)
+    return registration
+
+
+def ensure_editable(registration: Registration) -> None:
+    if not registration.is_editable:
+        raise TransitionRefused(
+            _("“%(state)s”的任务分解报送已锁定，不能修改。")
+            % {"state": registration.get_state_display()},
+            current_state=registration.state,
+        )
+
+
+def submit_registration(registration: Registration, by) -> Registration:
+    """Submit (or resubmit) a registration; late submission is allowed and recorded."""
+    missing = []
+    if not registration.work_content.strip():
+        missing.append(_("工作内容"))
+    if not registration.expected_results.strip():
+        missing.append(_("预期成果"))
+    roles = set(registration.contacts.values_list("role", flat=True))
+    if "responsible" not in roles:
+        missing.append(_("处级具体负责人"))
+    if "liaison" not in roles:
+        missing.append(_("工作联系人"))
+    if not registration.milestones.exists():
+        missing.append(_("进度安排"))
+    if missing:
+        raise TransitionRefused(
+            _("尚未填写完整，不能报送：%(missing)s。") % {"missing": "、".join(missing)},
+            current_state=registration.state,
+        )
+    registration.submit(by, deadline=registration_deadline(registration.assignment))
+    return registration
+
+
+def return_registration(registration: Registration, by, reason: str) -> Registration:
+    registration.return_for_revision(by, reason)
+    return registration
+
+
+def confirm_registration(registration: Registration, by, reason: str = "") -> Registration:
+    registration.confirm(by, reason)
+    return registration
+
+
+def reopen_registration(registration: Registration, by, reason: str) -> Registration:
+    registration.reopen(by, reason)
+    return registration
+
+
+def take_up_assignment(assignment: Assignment, by) -> Assignment:
+    """A province takes up a voluntary task (其他省（区、市）根据实际情况开展)."""
+    if assignment.kind != Assignment.Kind.VOLUNTARY:
+        raise TransitionRefused(_("该任务为必须承担的任务，无需确认开展。"))
+    if assignment.taken_up:
+        raise TransitionRefused(_("已确认开展该任务。"))
+    Assignment.objects.filter(pk=assignment.pk).update(taken_up=True)
+    assignment.taken_up = True
+    return assignment
+
+
+@dataclass
+class BatchResult:
+    done: list[Registration]
+    refused: list[tuple[Registration, str]]
+
+
+def review_many(
+    registrations: Iterable[Registration], by, action: str, reason: str = ""
+) -> BatchResult:
+    """Confirm or return several registrations; each refusal is reported, the rest proceed."""
+    result = BatchResult(done=[], refused=[])
+    for registration in registrations:
+        try:
+            with transaction.atomic():
+                if action == "confirm":
+                    confirm_registration(registration, by, reason)
+                elif action == "return":
+                    return_registration(registration, by, reason)
+                else:
+                    raise TransitionRefused(_("未知操作。"))
+        except TransitionRefused as exc:
+            result.refused.append((registration, exc.message))
+        else:
+            result.done.append(registration)
+    return result

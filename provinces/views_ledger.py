@@ -1,0 +1,248 @@
+"""Work ledger (工作台账) pages: list, create, edit, delete, evidence, Excel in and out."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .forms import FilterForm, ImportForm, LedgerEntryForm
+from .models import Evidence, LedgerEntry, Province
+from .resources import (
+    ContactDirectoryResource,
+    LedgerEntryResource,
+    contact_directory,
+    import_ledger,
+    ledger_template,
+)
+from .uploads import attachment_response, validate_upload
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _entries(request: HttpRequest):
+    return LedgerEntry.objects.visible_to(request.user)
+
+
+@login_required
+def ledger_list(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_hq or request.user.is_province_staff):
+        raise Http404
+    filters = FilterForm(request.GET or None)
+    qs = filters.apply(_entries(request)) if request.GET else _entries(request)
+    totals = qs.aggregate(
+        entries=Count("pk"),
+        classes_held=Sum("classes_held"),
+        trainees=Sum("trainees"),
+        enterprises_served=Sum("enterprises_served"),
+    )
+    rows = (
+        qs.select_related("assignment__task__plan", "assignment__province")
+        .annotate(evidence_count=Count("evidence"))
+        .order_by("-date", "-pk")
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "provinces/ledger_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "totals": totals,
+            "query": query.urlencode(),
+            "provinces": Province.objects.visible_to(request.user) if request.user.is_hq else [],
+        },
+    )
+
+
+def _save_evidence(entry: LedgerEntry, files, user) -> list[str]:
+    errors = []
+    for upload in files:
+        try:
+            content_type = validate_upload(upload)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        Evidence.objects.create(
+            entry=entry,
+            file=upload,
+            original_name=upload.name[:200],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=user,
+        )
+    return errors
+
+
+def _check_files(files) -> list[str]:
+    errors = []
+    for upload in files:
+        try:
+            validate_upload(upload)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    return errors
+
+
+@login_required
+def ledger_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if not request.user.is_province_staff:
+        raise Http404
+    entry = get_object_or_404(_entries(request), pk=pk) if pk else None
+    form = LedgerEntryForm(
+        request.POST or None, request.FILES or None, instance=entry, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        files = form.cleaned_data["files"]
+        file_errors = _check_files(files)
+        if file_errors:
+            for e in file_errors:
+                form.add_error("files", e)
+        else:
+            with transaction.atomic():
+                saved = form.save(commit=False)
+                if saved.created_by_id is None:
+                    saved.created_by = request.user
+                saved.save()
+                _save_evidence(saved, files, request.user)
+            messages.success(request, _("台账已保存。"))
+            return redirect("provinces:ledger_list")
+    return render(
+        request,
+        "provinces/ledger_form.html",
+        {"form": form, "entry": entry, "evidence": entry.evidence.all() if entry else []},
+    )
+
+
+@login_required
+@require_POST
+def ledger_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_province_staff:
+        raise Http404
+    entry = get_object_or_404(_entries(request), pk=pk)
+    with transaction.atomic():
+        for ev in entry.evidence.all():
+            ev.file.delete(save=False)
+        entry.delete()
+    messages.success(request, _("台账已删除。"))
+    return redirect("provinces:ledger_list")
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    return attachment_response(evidence.file, evidence.original_name, evidence.content_type)
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_province_staff:
+        raise Http404
+    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    entry_pk = evidence.entry_id
+    evidence.file.delete(save=False)
+    evidence.delete()
+    messages.success(request, _("佐证材料已删除。"))
+    return redirect("provinces:ledger_edit", pk=entry_pk)
+
+
+# --- Excel ---------------------------------------------------------------------------
+
+SESSION_KEY = "ledger_import"
+MAX_SESSION_FILE = 8 * 1024 * 1024
+
+
+@login_required
+def ledger_import(request: HttpRequest) -> HttpResponse:
+    """Upload → preview every row's problems → confirm. One bad row imports nothing."""
+    if not (request.user.is_hq or request.user.is_province_staff):
+        raise Http404
+    outcome = None
+    form = ImportForm()
+    if request.method == "POST" and request.POST.get("confirm"):
+        stored = request.session.get(SESSION_KEY)
+        if not stored or stored.get("digest") != request.POST.get("digest"):
+            messages.error(request, _("导入已过期，请重新上传文件。"))
+            return redirect("provinces:ledger_import")
+        content = base64.b64decode(stored["content"])
+        outcome = import_ledger(content, stored["name"], request.user, dry_run=False)
+        if outcome.ok:
+            request.session.pop(SESSION_KEY, None)
+            messages.success(request, _("已导入 %(n)d 条台账。") % {"n": outcome.total})
+            return redirect("provinces:ledger_list")
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read()
+            outcome = import_ledger(content, upload.name, request.user, dry_run=True)
+            if outcome.ok:
+                if len(content) > MAX_SESSION_FILE:
+                    messages.error(request, _("文件过大，请分批导入（每批不超过 8 MB）。"))
+                    outcome = None
+                else:
+                    request.session[SESSION_KEY] = {
+                        "name": upload.name,
+                        "content": base64.b64encode(content).decode(),
+                        "digest": hashlib.sha256(content).hexdigest(),
+                    }
+    stored = request.session.get(SESSION_KEY)
+    return render(
+        request,
+        "provinces/ledger_import.html",
+        {"form": form, "outcome": outcome, "digest": stored and stored["digest"]},
+    )
+
+
+@login_required
+def ledger_template_download(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(ledger_template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="ledger-template.xlsx"'
+    return response
+
+
+@login_required
+def ledger_export(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_hq or request.user.is_province_staff):
+        raise Http404
+    filters = FilterForm(request.GET or None)
+    qs = (
+        filters.apply(_entries(request))
+        .select_related("assignment__task__plan", "assignment__province")
+        .order_by("assignment__province__sort_order", "date", "pk")
+    )
+    data = LedgerEntryResource(user=request.user).export(queryset=qs)
+    response = HttpResponse(data.export("xlsx"), content_type=XLSX)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="ledger-{stamp}.xlsx"'
+    return response
+
+
+@login_required
+def contacts(request: HttpRequest) -> HttpResponse:
+    """The national contact directory (通讯录): HQ sees all, a province its own."""
+    if not (request.user.is_hq or request.user.is_province_staff):
+        raise Http404
+    year = request.GET.get("year", "")
+    qs = contact_directory(request.user, int(year) if year.isdigit() else None)
+    if request.GET.get("format") == "xlsx":
+        data = ContactDirectoryResource().export(queryset=qs)
+        response = HttpResponse(data.export("xlsx"), content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="contacts.xlsx"'
+        return response
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    return render(request, "provinces/contacts.html", {"page": page})

@@ -1,0 +1,229 @@
+"""Registration (任务分解报送) pages, the HQ board and the review queue."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from planning.models import Plan
+from workflow.machine import TransitionRefused, history
+
+from . import services
+from .board import build_board
+from .forms import ContactForm, MilestoneFormSet, ReasonForm, RegistrationForm
+from .ledger import ledger_totals, target_progress
+from .models import Assignment, Contact, Registration
+
+
+def _assignment(request: HttpRequest, pk: int) -> Assignment:
+    return get_object_or_404(
+        Assignment.objects.visible_to(request.user).select_related(
+            "task__plan", "province", "track"
+        ),
+        pk=pk,
+    )
+
+
+def _hq_only(request: HttpRequest) -> None:
+    if not request.user.is_hq:
+        raise Http404
+
+
+def _contact_forms(registration: Registration, data=None):
+    existing = {c.role: c for c in registration.contacts.all()} if registration.pk else {}
+    return {
+        role: ContactForm(data, instance=existing.get(role), prefix=role)
+        for role in (Contact.Role.RESPONSIBLE, Contact.Role.LIAISON)
+    }
+
+
+@login_required
+def registration(request: HttpRequest, pk: int) -> HttpResponse:
+    """View and (for the owning province, while editable) fill in one registration."""
+    assignment = _assignment(request, pk)
+    reg = getattr(assignment, "registration", None)
+    can_edit = (
+        request.user.is_province_staff and assignment.taken_up and (reg is None or reg.is_editable)
+    )
+    if request.method == "POST":
+        if not request.user.is_province_staff:
+            raise Http404
+        reg = reg or services.registration_for(assignment)
+        if not reg.is_editable:
+            messages.error(
+                request,
+                _("“%(state)s”的任务分解报送已锁定，不能修改。")
+                % {"state": reg.get_state_display()},
+            )
+            return redirect("provinces:registration", pk=pk)
+        form = RegistrationForm(request.POST, instance=reg)
+        contacts = _contact_forms(reg, request.POST)
+        milestones = MilestoneFormSet(request.POST, instance=reg, prefix="ms")
+        valid = (
+            form.is_valid() & all([c.is_valid() for c in contacts.values()]) & milestones.is_valid()
+        )
+        if valid:
+            with transaction.atomic():
+                locked = Registration.objects.select_for_update().get(pk=reg.pk)
+                if not locked.is_editable:
+                    messages.error(request, _("该任务分解报送已被锁定，未保存。"))
+                    return redirect("provinces:registration", pk=pk)
+                form.save()
+                for role, contact_form in contacts.items():
+                    contact = contact_form.save(commit=False)
+                    contact.registration = reg
+                    contact.role = role
+                    contact.save()
+                milestones.save()
+            if "submit" in request.POST:
+                try:
+                    services.submit_registration(reg, request.user)
+                except TransitionRefused as exc:
+                    messages.error(request, exc.message)
+                else:
+                    if reg.is_late:
+                        messages.warning(request, _("已报送。已超过截止日期，记为逾期报送。"))
+                    else:
+                        messages.success(request, _("已报送，等待专利文献部审核。"))
+                    return redirect("provinces:registration", pk=pk)
+            else:
+                messages.success(request, _("已保存草稿。"))
+            return redirect("provinces:registration", pk=pk)
+        messages.error(request, _("请更正下面标出的错误。"))
+        can_edit = True
+    else:
+        form = RegistrationForm(instance=reg)
+        contacts = _contact_forms(reg or Registration(assignment=assignment))
+        milestones = MilestoneFormSet(instance=reg or Registration(), prefix="ms")
+    totals = ledger_totals([assignment]).get(assignment.pk, {})
+    return render(
+        request,
+        "provinces/registration.html",
+        {
+            "assignment": assignment,
+            "registration": reg,
+            "can_edit": can_edit,
+            "form": form,
+            "contacts": contacts,
+            "milestones": milestones,
+            "saved_milestones": reg.milestones.all() if reg else [],
+            "saved_contacts": reg.contacts.all() if reg else [],
+            "history": history(reg) if reg else [],
+            "reason_form": ReasonForm(),
+            "deadline": services.registration_deadline(assignment),
+            "today": timezone.localdate(),
+            "progress": target_progress(assignment, totals),
+            "totals": totals,
+        },
+    )
+
+
+@login_required
+@require_POST
+def registration_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """HQ: return (reason required), confirm, reopen (reason required)."""
+    _hq_only(request)
+    assignment = _assignment(request, pk)
+    reg = getattr(assignment, "registration", None)
+    if reg is None:
+        raise Http404
+    reason = request.POST.get("reason", "")
+    verbs = {
+        "return": (services.return_registration, _("已退回，省局将看到退回理由。")),
+        "confirm": (services.confirm_registration, _("已确认。")),
+        "reopen": (services.reopen_registration, _("已重新打开，省局可以修改后重新报送。")),
+    }
+    if action not in verbs:
+        raise Http404
+    verb, done = verbs[action]
+    try:
+        verb(reg, request.user, reason)
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("provinces:registration", pk=pk)
+
+
+@login_required
+@require_POST
+def take_up(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_province_staff:
+        raise Http404
+    assignment = _assignment(request, pk)
+    try:
+        services.take_up_assignment(assignment, request.user)
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已确认开展该任务，请填写任务分解报送。"))
+    return redirect("provinces:registration", pk=pk)
+
+
+def _plan_for(request: HttpRequest) -> Plan | None:
+    plans = Plan.objects.visible_to(request.user)
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        return plans.filter(year=int(year)).first()
+    return plans.first()
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    _hq_only(request)
+    plan = _plan_for(request)
+    if plan is None:
+        return render(request, "provinces/board.html", {"board": None})
+    data = build_board(plan, request.user)
+    return render(
+        request,
+        "provinces/board.html",
+        {
+            "board": data,
+            "plan": plan,
+            "years": Plan.objects.values_list("year", flat=True),
+            "task_columns": list(zip(data.tasks, data.task_rates, strict=True)),
+        },
+    )
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Everything submitted and waiting, oldest first; confirm or return one or many."""
+    _hq_only(request)
+    waiting = (
+        Registration.objects.visible_to(request.user)
+        .filter(state__in=Registration.AWAITING_REVIEW)
+        .select_related("assignment__task__plan", "assignment__province", "assignment__track")
+        .order_by("submitted_at", "pk")
+    )
+    if request.method == "POST":
+        form = ReasonForm(request.POST)
+        form.is_valid()
+        action = request.POST.get("action", "")
+        chosen = waiting.filter(pk__in=request.POST.getlist("selected"))
+        if not chosen:
+            messages.error(request, _("请至少选择一项。"))
+        else:
+            result = services.review_many(
+                list(chosen), request.user, action, form.cleaned_data.get("reason", "")
+            )
+            if result.done:
+                messages.success(
+                    request,
+                    _("已处理 %(n)d 项。") % {"n": len(result.done)},
+                )
+            for reg, why in result.refused:
+                messages.error(request, f"{reg}：{why}")
+        return redirect("provinces:review_queue")
+    page = Paginator(waiting, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "provinces/review_queue.html", {"page": page, "reason_form": ReasonForm()}
+    )

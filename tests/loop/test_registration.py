@@ -1,0 +1,246 @@
+"""Registration (任务分解报送): transitions, refusals, validation, pages and API."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from provinces import services
+from provinces.forms import validate_phone
+from provinces.models import Registration
+from workflow.machine import TransitionRefused, history
+from workflow.models import TransitionLog
+
+pytestmark = pytest.mark.django_db
+
+BEFORE_DEADLINE = timezone.make_aware(timezone.datetime(2018, 6, 18, 10, 0))
+AFTER_DEADLINE = timezone.make_aware(timezone.datetime(2018, 6, 25, 10, 0))
+
+
+def test_submit_records_who_and_when(jiangxi_registration, jiangxi_staff):
+    with time_machine.travel(BEFORE_DEADLINE):
+        services.submit_registration(jiangxi_registration, jiangxi_staff)
+    jiangxi_registration.refresh_from_db()
+    assert jiangxi_registration.state == Registration.State.SUBMITTED
+    assert not jiangxi_registration.is_late
+    log = history(jiangxi_registration).get()
+    assert (log.transition, log.actor, log.to_state) == ("submit", jiangxi_staff, "submitted")
+
+
+def test_late_submission_is_allowed_and_recorded(jiangxi_registration, jiangxi_staff):
+    with time_machine.travel(AFTER_DEADLINE):
+        services.submit_registration(jiangxi_registration, jiangxi_staff)
+    jiangxi_registration.refresh_from_db()
+    assert jiangxi_registration.state == "submitted" and jiangxi_registration.is_late
+
+
+def test_incomplete_registration_cannot_be_submitted(jiangxi_task2, jiangxi_staff):
+    reg = Registration.objects.create(assignment=jiangxi_task2, work_content="x")
+    with pytest.raises(TransitionRefused, match="处级具体负责人"):
+        services.submit_registration(reg, jiangxi_staff)
+    reg.refresh_from_db()
+    assert reg.state == "draft"
+
+
+def test_return_requires_a_reason(submitted, hq_reviewer):
+    with pytest.raises(TransitionRefused, match="理由"):
+        services.return_registration(submitted, hq_reviewer, "  ")
+    submitted.refresh_from_db()
+    assert submitted.state == "submitted"
+    assert not TransitionLog.objects.filter(transition="return").exists()
+
+
+def test_full_cycle_return_resubmit_confirm(submitted, jiangxi_staff, hq_reviewer):
+    services.return_registration(submitted, hq_reviewer, "进度安排过于笼统，请细化到月。")
+    assert submitted.state == "returned"
+    services.submit_registration(submitted, jiangxi_staff)
+    assert submitted.state == "resubmitted"
+    services.confirm_registration(submitted, hq_reviewer)
+    submitted.refresh_from_db()
+    assert submitted.state == "confirmed" and submitted.confirmed_at
+    assert [h.transition for h in history(submitted)] == ["submit", "return", "submit", "confirm"]
+    assert history(submitted)[1].reason == "进度安排过于笼统，请细化到月。"
+
+
+def test_cannot_submit_twice(submitted, jiangxi_staff):
+    with pytest.raises(TransitionRefused):
+        services.submit_registration(submitted, jiangxi_staff)
+
+
+def test_cannot_confirm_a_draft(jiangxi_registration, hq_reviewer):
+    with pytest.raises(TransitionRefused, match="草稿"):
+        services.confirm_registration(jiangxi_registration, hq_reviewer)
+    jiangxi_registration.refresh_from_db()
+    assert jiangxi_registration.state == "draft"
+
+
+def test_reopen_requires_reason_and_confirmed_state(submitted, hq_reviewer):
+    with pytest.raises(TransitionRefused):
+        services.reopen_registration(submitted, hq_reviewer, "需要修改")
+    services.confirm_registration(submitted, hq_reviewer)
+    with pytest.raises(TransitionRefused):
+        services.reopen_registration(submitted, hq_reviewer, "")
+    services.reopen_registration(submitted, hq_reviewer, "联系人已调整，请更新")
+    assert submitted.state == "returned"
+
+
+def test_stale_object_cannot_double_transition(submitted, hq_reviewer, hq_reviewer_2):
+    stale = Registration.objects.get(pk=submitted.pk)
+    services.confirm_registration(submitted, hq_reviewer)
+    with pytest.raises(TransitionRefused, match="已确认"):
+        services.return_registration(stale, hq_reviewer_2, "晚了一步")
+    assert Registration.objects.get(pk=submitted.pk).state == "confirmed"
+
+
+@pytest.mark.parametrize(
+    "phone", ["13800138000", "010-62086172", "0791-86123456", "01062086172", "010-62086172-123"]
+)
+def test_valid_phones(phone):
+    assert validate_phone(phone)
+
+
+@pytest.mark.parametrize("phone", ["12345", "62086172", "1380013800", "abc", "010-123"])
+def test_invalid_phones(phone):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_phone(phone)
+
+
+# --- pages --------------------------------------------------------------------------
+
+
+def form_data(**override):
+    data = {
+        "work_content": "建设站点",
+        "expected_results": "培训 2 期",
+        "responsible-name": "李处长",
+        "responsible-title": "处长",
+        "responsible-phone": "0791-86000000",
+        "responsible-email": "li@jxipo.gov.cn",
+        "liaison-name": "王联络",
+        "liaison-title": "科员",
+        "liaison-phone": "13800138000",
+        "liaison-email": "wang@jxipo.gov.cn",
+        "ms-TOTAL_FORMS": "2",
+        "ms-INITIAL_FORMS": "0",
+        "ms-MIN_NUM_FORMS": "0",
+        "ms-MAX_NUM_FORMS": "1000",
+        "ms-0-due_date": "2018-09-30",
+        "ms-0-description": "完成站点建设",
+        "ms-1-due_date": "",
+        "ms-1-description": "",
+    }
+    data.update(override)
+    return data
+
+
+def test_staff_fill_and_submit_on_the_page(as_user, jiangxi_task2, jiangxi_staff):
+    client = as_user(jiangxi_staff)
+    url = f"/provinces/assignments/{jiangxi_task2.pk}/"
+    response = client.post(url, form_data(submit="1"))
+    assert response.status_code == 302
+    reg = Registration.objects.get(assignment=jiangxi_task2)
+    assert reg.state == "submitted"
+    assert reg.contacts.count() == 2 and reg.milestones.count() == 1
+
+
+def test_bad_phone_and_email_are_explained_and_nothing_saved(as_user, jiangxi_task2, jiangxi_staff):
+    client = as_user(jiangxi_staff)
+    url = f"/provinces/assignments/{jiangxi_task2.pk}/"
+    response = client.post(
+        url, form_data(**{"liaison-phone": "12345", "liaison-email": "not-an-email", "submit": "1"})
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "电话号码格式不正确" in page and "邮箱格式不正确" in page
+    reg = Registration.objects.filter(assignment=jiangxi_task2).first()
+    assert reg is None or (reg.state == "draft" and not reg.contacts.exists())
+
+
+def test_confirmed_registration_cannot_be_edited(as_user, submitted, jiangxi_staff, hq_reviewer):
+    services.confirm_registration(submitted, hq_reviewer)
+    client = as_user(jiangxi_staff)
+    url = f"/provinces/assignments/{submitted.assignment_id}/"
+    response = client.post(url, form_data(work_content="偷偷修改"), follow=True)
+    assert "已锁定" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.work_content != "偷偷修改"
+
+
+def test_other_province_registration_is_404(as_user, submitted, henan_staff):
+    client = as_user(henan_staff)
+    url = f"/provinces/assignments/{submitted.assignment_id}/"
+    assert client.get(url).status_code == 404
+    assert client.post(url, form_data()).status_code == 404
+
+
+def test_staff_cannot_review(as_user, submitted, jiangxi_staff):
+    url = f"/provinces/assignments/{submitted.assignment_id}/confirm/"
+    assert as_user(jiangxi_staff).post(url).status_code == 404
+    submitted.refresh_from_db()
+    assert submitted.state == "submitted"
+
+
+def test_hq_returns_with_reason_and_staff_see_it(as_user, submitted, hq_reviewer, jiangxi_staff):
+    url = f"/provinces/assignments/{submitted.assignment_id}/return/"
+    as_user(hq_reviewer).post(url, {"reason": ""})
+    submitted.refresh_from_db()
+    assert submitted.state == "submitted"
+    as_user(hq_reviewer).post(url, {"reason": "请补充预期成果的量化指标"})
+    submitted.refresh_from_db()
+    assert submitted.state == "returned"
+    todo = as_user(jiangxi_staff).get("/provinces/todo/").content.decode()
+    assert "请补充预期成果的量化指标" in todo
+    page = as_user(jiangxi_staff).get(f"/provinces/assignments/{submitted.assignment_id}/")
+    assert "请补充预期成果的量化指标" in page.content.decode()
+
+
+def test_voluntary_task_must_be_taken_up_first(as_user, plan_2018, jiangxi_staff):
+    from provinces.models import Assignment
+
+    a = Assignment.objects.get(task__number=6, province__short_name="江西")
+    assert a.kind == "voluntary" and not a.taken_up
+    client = as_user(jiangxi_staff)
+    client.post(f"/provinces/assignments/{a.pk}/take-up/")
+    a.refresh_from_db()
+    assert a.taken_up
+    with pytest.raises(TransitionRefused):
+        services.take_up_assignment(a, jiangxi_staff)
+
+
+def test_review_queue_batch(as_user, plan_2018, hq_reviewer, jiangxi_staff, henan_staff, submitted):
+    from tests.loop.conftest import fill
+
+    henan = Registration.objects.create(
+        assignment=plan_2018.tasks.get(number=2).assignments.get(province__short_name="河南")
+    )
+    fill(henan)
+    services.submit_registration(henan, henan_staff)
+    client = as_user(hq_reviewer)
+    page = client.get("/provinces/review/").content.decode()
+    assert page.index("江西") < page.index("河南")  # oldest first
+    client.post("/provinces/review/", {"selected": [submitted.pk, henan.pk], "action": "return", "reason": ""})
+    assert Registration.objects.filter(state="returned").count() == 0  # reason required
+    client.post("/provinces/review/", {"selected": [submitted.pk, henan.pk], "action": "confirm"})
+    assert Registration.objects.filter(state="confirmed").count() == 2
+
+
+def test_review_queue_query_count_is_fixed(as_user, plan_2018, hq_reviewer, django_assert_max_num_queries):
+    from provinces.models import Assignment
+    from tests.loop.conftest import fill
+
+    client = as_user(hq_reviewer)
+
+    def submit_n(n):
+        for a in Assignment.objects.filter(task__number=3, registration__isnull=True)[:n]:
+            reg = fill(Registration.objects.create(assignment=a))
+            Registration.objects.filter(pk=reg.pk).update(state="submitted", submitted_at=timezone.now())
+
+    submit_n(2)
+    with django_assert_max_num_queries(9):
+        client.get("/provinces/review/")
+    submit_n(20)
+    with django_assert_max_num_queries(9):
+        client.get("/provinces/review/")
