@@ -1,0 +1,75 @@
+"""The HQ board: lights, completeness, on-time rate, fixed queries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from provinces.board import build_board, light_for
+from provinces.models import Assignment, Registration
+from provinces.services import submit_registration
+from tests.loop.conftest import fill
+
+pytestmark = pytest.mark.django_db
+
+DUE = date(2018, 6, 20)
+
+
+def test_lights(plan_2018):
+    a = Assignment.objects.get(task__number=2, province__short_name="江西")
+    assert light_for(a, DUE, date(2018, 6, 10)) == "green"  # on track
+    assert light_for(a, DUE, date(2018, 6, 18)) == "yellow"  # due within 3 days, nothing sent
+    assert light_for(a, DUE, date(2018, 6, 21)) == "red"  # overdue
+    assert light_for(None, DUE, date(2018, 6, 10)) == "grey"  # not assigned
+    voluntary = Assignment.objects.get(task__number=6, province__short_name="江西")
+    assert light_for(voluntary, DUE, date(2018, 6, 21)) == "grey"  # voluntary, not taken up
+
+
+def test_submitted_is_green_even_after_the_deadline(plan_2018, jiangxi_staff):
+    a = Assignment.objects.get(task__number=2, province__short_name="江西")
+    reg = fill(Registration.objects.create(assignment=a))
+    submit_registration(reg, jiangxi_staff)
+    a.refresh_from_db()
+    assert light_for(a, DUE, date(2018, 7, 1)) == "green"
+
+
+def test_rates(plan_2018, jiangxi_staff, hq_reviewer):
+    a = Assignment.objects.get(task__number=2, province__short_name="江西")
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2018, 6, 25, 9))):
+        submit_registration(fill(Registration.objects.create(assignment=a)), jiangxi_staff)
+    b = Assignment.objects.get(task__number=3, province__short_name="江西")
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2018, 6, 15, 9))):
+        submit_registration(fill(Registration.objects.create(assignment=b)), jiangxi_staff)
+    board = build_board(plan_2018, hq_reviewer, today=date(2018, 6, 30))
+    jiangxi_row = next(r for r in board.rows if r[0].short_name == "江西")
+    rate = jiangxi_row[2]
+    expected = Assignment.objects.filter(province__short_name="江西", taken_up=True).count()
+    assert (rate.submitted, rate.expected) == (2, expected)
+    assert rate.on_time_rate == 50
+    task2 = board.task_rates[1]
+    assert task2.expected == 10 and task2.submitted == 1
+
+
+def test_board_page_shows_every_province_and_links(as_user, plan_2018, hq_reviewer):
+    page = as_user(hq_reviewer).get("/provinces/board/?year=2018").content.decode()
+    assert page.count('class="cell cell-') == 32 * 10
+    assert "新疆生产建设兵团" in page
+
+
+def test_board_query_count_is_fixed(as_user, plan_2018, hq_reviewer, jiangxi_staff, django_assert_max_num_queries):
+    client = as_user(hq_reviewer)
+    with django_assert_max_num_queries(9):
+        client.get("/provinces/board/")
+    for a in Assignment.objects.filter(task__number__in=[3, 4])[:40]:
+        reg = fill(Registration.objects.create(assignment=a))
+        Registration.objects.filter(pk=reg.pk).update(state="submitted")
+    with django_assert_max_num_queries(9):
+        client.get("/provinces/board/")
+
+
+def test_board_is_hq_only(as_user, plan_2018, jiangxi_staff, expert):
+    assert as_user(jiangxi_staff).get("/provinces/board/").status_code == 404
+    assert as_user(expert).get("/provinces/board/").status_code == 404
