@@ -1,10 +1,23 @@
 import django_filters
-from rest_framework import mixins
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
 from config.api import VisibleModelViewSet
+from workflow.machine import TransitionRefused
 
-from .models import Assignment, Province
-from .serializers import AssignmentSerializer, ProvinceSerializer
+from . import services
+from .models import Assignment, LedgerEntry, Province, Registration
+from .serializers import (
+    AssignmentSerializer,
+    LedgerEntrySerializer,
+    ProvinceSerializer,
+    ReasonSerializer,
+    RegistrationSerializer,
+)
 
 
 class ProvinceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
@@ -40,3 +53,146 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Visibl
         return qs.select_related("task__plan", "province", "track").order_by(
             "task__plan__year", "task__number", "province__sort_order"
         )
+
+
+class RegistrationFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="assignment__task__plan__year")
+    task = django_filters.NumberFilter(field_name="assignment__task__number")
+    province = django_filters.CharFilter(field_name="assignment__province__code")
+    submitted_after = django_filters.DateFilter(field_name="submitted_at__date", lookup_expr="gte")
+    submitted_before = django_filters.DateFilter(field_name="submitted_at__date", lookup_expr="lte")
+
+    class Meta:
+        model = Registration
+        fields = ["year", "task", "province", "state", "is_late"]
+
+
+def _refused(exc: TransitionRefused) -> Response:
+    return Response({"detail": exc.message, "state": exc.current_state}, status=409)
+
+
+class RegistrationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    VisibleModelViewSet,
+):
+    """Registrations (任务分解报送) with contacts and milestones; transitions as actions."""
+
+    base_queryset = Registration.objects
+    serializer_class = RegistrationSerializer
+    filterset_class = RegistrationFilter
+    ordering_fields = ["submitted_at", "assignment__task__number"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def optimise(self, qs):
+        return (
+            qs.select_related("assignment__task__plan", "assignment__province")
+            .prefetch_related("contacts", "milestones")
+            .order_by("assignment__task__plan__year", "assignment__task__number", "pk")
+        )
+
+    def _staff_only(self):
+        if not self.request.user.is_province_staff:
+            raise PermissionDenied("只有省局工作人员可以填写和报送。")
+
+    def _hq_only(self):
+        if not self.request.user.is_hq:
+            raise PermissionDenied("只有专利文献部可以审核。")
+
+    def perform_create(self, serializer):
+        self._staff_only()
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        self._staff_only()
+        with transaction.atomic():
+            serializer.save()
+
+    @extend_schema(request=None, responses=RegistrationSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None, version=None):
+        self._staff_only()
+        registration = self.get_object()
+        try:
+            services.submit_registration(registration, request.user)
+        except TransitionRefused as exc:
+            return _refused(exc)
+        return Response(self.get_serializer(registration).data)
+
+    def _review(self, verb, request):
+        self._hq_only()
+        registration = self.get_object()
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            verb(registration, request.user, serializer.validated_data["reason"])
+        except TransitionRefused as exc:
+            return _refused(exc)
+        return Response(self.get_serializer(registration).data)
+
+    @extend_schema(request=ReasonSerializer, responses=RegistrationSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_for_revision(self, request, pk=None, version=None):
+        return self._review(services.return_registration, request)
+
+    @extend_schema(request=ReasonSerializer, responses=RegistrationSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None, version=None):
+        return self._review(services.confirm_registration, request)
+
+    @extend_schema(request=ReasonSerializer, responses=RegistrationSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None, version=None):
+        return self._review(services.reopen_registration, request)
+
+
+class LedgerEntryFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="assignment__task__plan__year")
+    task = django_filters.NumberFilter(field_name="assignment__task__number")
+    province = django_filters.CharFilter(field_name="assignment__province__code")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["year", "task", "province", "kind", "date_from", "date_to"]
+
+
+class LedgerEntryViewSet(viewsets.ModelViewSet, VisibleModelViewSet):
+    """Work ledger entries (工作台账): staff write their own province's, HQ reads all."""
+
+    base_queryset = LedgerEntry.objects
+    serializer_class = LedgerEntrySerializer
+    filterset_class = LedgerEntryFilter
+    ordering_fields = ["date"]
+
+    def get_queryset(self):
+        return VisibleModelViewSet.get_queryset(self)
+
+    def optimise(self, qs):
+        return (
+            qs.select_related("assignment__task__plan", "assignment__province")
+            .prefetch_related("evidence")
+            .order_by("-date", "-pk")
+        )
+
+    def _staff_only(self):
+        if not self.request.user.is_province_staff:
+            raise PermissionDenied("只有省局工作人员可以填写台账。")
+
+    def perform_create(self, serializer):
+        self._staff_only()
+        serializer.save(created_by=self.request.user)
+
+    def perform_update(self, serializer):
+        self._staff_only()
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        self._staff_only()
+        for evidence in instance.evidence.all():
+            evidence.file.delete(save=False)
+        instance.delete()

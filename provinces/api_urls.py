@@ -5,4 +5,6 @@ from . import api
 router = SimpleRouter()
 router.register("provinces", api.ProvinceViewSet, basename="province")
 router.register("assignments", api.AssignmentViewSet, basename="assignment")
+router.register("registrations", api.RegistrationViewSet, basename="registration")
+router.register("ledger-entries", api.LedgerEntryViewSet, basename="ledger-entry")
 urlpatterns = router.urls

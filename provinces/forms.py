@@ -146,7 +146,6 @@ class LedgerEntryForm(forms.ModelForm):
         )
 
 
-
 class FilterForm(forms.Form):
     task = forms.IntegerField(label=gettext_lazy("任务"), required=False, min_value=1)
     province = forms.CharField(label=gettext_lazy("省份"), required=False, max_length=6)

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from .models import Assignment, Province
+from .models import Assignment, Contact, LedgerEntry, Milestone, Province, Registration
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
@@ -29,4 +29,152 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "track",
             "kind",
             "taken_up",
+        ]
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["role", "name", "title", "phone", "email"]
+
+    def validate_phone(self, value: str) -> str:
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from .forms import validate_phone
+
+        try:
+            return validate_phone(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "due_date", "description", "done_on"]
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    assignment = serializers.PrimaryKeyRelatedField(queryset=Assignment.objects.none())
+    province = serializers.CharField(source="assignment.province.code", read_only=True)
+    task = serializers.IntegerField(source="assignment.task.number", read_only=True)
+    year = serializers.IntegerField(source="assignment.task.plan.year", read_only=True)
+    contacts = ContactSerializer(many=True, required=False)
+    milestones = MilestoneSerializer(many=True, required=False)
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "assignment",
+            "year",
+            "task",
+            "province",
+            "state",
+            "work_content",
+            "expected_results",
+            "submitted_at",
+            "is_late",
+            "confirmed_at",
+            "contacts",
+            "milestones",
+        ]
+        read_only_fields = ["state", "submitted_at", "is_late", "confirmed_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["assignment"].queryset = Assignment.objects.visible_to(request.user)
+
+    def validate_assignment(self, assignment):
+        if self.instance is not None and assignment.pk != self.instance.assignment_id:
+            raise serializers.ValidationError("不能更改任务承担。")
+        return assignment
+
+    def _write_children(self, registration, contacts, milestones):
+        if contacts is not None:
+            for contact in contacts:
+                Contact.objects.update_or_create(
+                    registration=registration, role=contact["role"], defaults=contact
+                )
+        if milestones is not None:
+            registration.milestones.all().delete()
+            Milestone.objects.bulk_create(
+                Milestone(registration=registration, **m) for m in milestones
+            )
+
+    def create(self, validated):
+        contacts = validated.pop("contacts", None)
+        milestones = validated.pop("milestones", None)
+        registration, _ = Registration.objects.get_or_create(assignment=validated["assignment"])
+        if not registration.is_editable:
+            raise serializers.ValidationError({"detail": "该任务分解报送已锁定，不能修改。"})
+        for key, value in validated.items():
+            setattr(registration, key, value)
+        registration.save()
+        self._write_children(registration, contacts, milestones)
+        return registration
+
+    def update(self, registration, validated):
+        if not registration.is_editable:
+            raise serializers.ValidationError({"detail": "该任务分解报送已锁定，不能修改。"})
+        contacts = validated.pop("contacts", None)
+        milestones = validated.pop("milestones", None)
+        validated.pop("assignment", None)
+        for key, value in validated.items():
+            setattr(registration, key, value)
+        registration.save()
+        self._write_children(registration, contacts, milestones)
+        return registration
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    assignment = serializers.PrimaryKeyRelatedField(queryset=Assignment.objects.none())
+    province = serializers.CharField(source="assignment.province.code", read_only=True)
+    task = serializers.IntegerField(source="assignment.task.number", read_only=True)
+    year = serializers.IntegerField(source="assignment.task.plan.year", read_only=True)
+    evidence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "id",
+            "assignment",
+            "year",
+            "task",
+            "province",
+            "date",
+            "kind",
+            "description",
+            "responsible_person",
+            "classes_held",
+            "trainees",
+            "enterprises_served",
+            "evidence",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["assignment"].queryset = Assignment.objects.visible_to(request.user).filter(
+                taken_up=True
+            )
+
+    def get_evidence(self, entry) -> list[dict]:
+        from django.urls import reverse
+
+        return [
+            {
+                "id": e.pk,
+                "name": e.original_name,
+                "size": e.size,
+                "url": reverse("provinces:evidence_download", args=[e.pk]),
+            }
+            for e in entry.evidence.all()
         ]

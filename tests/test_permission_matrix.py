@@ -63,7 +63,10 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         OWN_PROVINCE,
     ),
     "provinces:ledger_list": (lambda w: "/provinces/ledger/", page(expert=404)),
-    "provinces:ledger_new": (lambda w: "/provinces/ledger/new/", page(expert=404, hq=404, admin=404)),
+    "provinces:ledger_new": (
+        lambda w: "/provinces/ledger/new/",
+        page(expert=404, hq=404, admin=404),
+    ),
     "provinces:ledger_edit": (
         lambda w: f"/provinces/ledger/{w['jiangxi_entry'].pk}/edit/",
         page(other=404, expert=404, hq=404, admin=404),
@@ -87,6 +90,16 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         lambda w: f"/api/v1/assignments/{w['jiangxi_assignment'].pk}/",
         api(other=404, expert=404),
     ),
+    "v1:registration-list": (lambda w: "/api/v1/registrations/", api()),
+    "v1:registration-detail": (
+        lambda w: f"/api/v1/registrations/{w['jiangxi_registration'].pk}/",
+        api(other=404, expert=404),
+    ),
+    "v1:ledger-entry-list": (lambda w: "/api/v1/ledger-entries/", api()),
+    "v1:ledger-entry-detail": (
+        lambda w: f"/api/v1/ledger-entries/{w['jiangxi_entry'].pk}/",
+        api(other=404, expert=404),
+    ),
     "schema": (lambda w: "/api/schema/", api(anonymous=200)),
     "api-docs": (lambda w: "/api/docs/", api(anonymous=200)),
 }
@@ -100,6 +113,10 @@ NOT_IN_MATRIX = {
     "provinces:take_up": "POST only; tested in tests/loop",
     "provinces:ledger_delete": "POST only; tested in tests/loop",
     "provinces:evidence_delete": "POST only; tested in tests/loop",
+    "v1:registration-submit": "POST only; tested in tests/loop/test_api.py",
+    "v1:registration-return-for-revision": "POST only; tested in tests/loop/test_api.py",
+    "v1:registration-confirm": "POST only; tested in tests/loop/test_api.py",
+    "v1:registration-reopen": "POST only; tested in tests/loop/test_api.py",
 }
 
 
@@ -156,7 +173,10 @@ def world(plan_2018):
         content_type="image/png",
         size=len(PNG),
     )
+    from provinces.models import Registration
+
     return {
+        "jiangxi_registration": Registration.objects.create(assignment=jiangxi_assignment),
         "jiangxi_entry": entry,
         "jiangxi_evidence": evidence,
         "users": users,

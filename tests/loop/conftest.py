@@ -21,7 +21,9 @@ def fill(registration: Registration) -> Registration:
         defaults=dict(name="王联络", title="科员", phone="13800138000", email="wang@jxipo.gov.cn"),
     )
     if not registration.milestones.exists():
-        Milestone.objects.create(registration=registration, due_date="2018-09-30", description="完成站点建设")
+        Milestone.objects.create(
+            registration=registration, due_date="2018-09-30", description="完成站点建设"
+        )
     return registration
 
 

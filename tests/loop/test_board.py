@@ -59,7 +59,9 @@ def test_board_page_shows_every_province_and_links(as_user, plan_2018, hq_review
     assert "新疆生产建设兵团" in page
 
 
-def test_board_query_count_is_fixed(as_user, plan_2018, hq_reviewer, jiangxi_staff, django_assert_max_num_queries):
+def test_board_query_count_is_fixed(
+    as_user, plan_2018, hq_reviewer, jiangxi_staff, django_assert_max_num_queries
+):
     client = as_user(hq_reviewer)
     with django_assert_max_num_queries(9):
         client.get("/provinces/board/")

@@ -51,7 +51,10 @@ def test_staff_add_an_entry_with_evidence(as_user, jiangxi_task1, jiangxi_staff)
     assert response.status_code == 302
     entry = LedgerEntry.objects.get()
     assert entry.created_by == jiangxi_staff
-    assert sorted(entry.evidence.values_list("original_name", flat=True)) == ["现场照片.png", "通知.pdf"]
+    assert sorted(entry.evidence.values_list("original_name", flat=True)) == [
+        "现场照片.png",
+        "通知.pdf",
+    ]
     download = client.get(f"/provinces/evidence/{entry.evidence.get(original_name='通知.pdf').pk}/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
@@ -84,7 +87,9 @@ def test_oversized_file_is_refused(as_user, jiangxi_task1, jiangxi_staff, settin
     assert not LedgerEntry.objects.exists()
 
 
-def test_other_province_cannot_see_entry_or_evidence(as_user, jiangxi_task1, jiangxi_staff, henan_staff, hq_reviewer):
+def test_other_province_cannot_see_entry_or_evidence(
+    as_user, jiangxi_task1, jiangxi_staff, henan_staff, hq_reviewer
+):
     data = entry_data(jiangxi_task1)
     data["files"] = [SimpleUploadedFile("a.png", PNG)]
     as_user(jiangxi_staff).post("/provinces/ledger/new/", data)
@@ -110,7 +115,13 @@ def test_targets_progress_from_ledger(plan_2018):
     assignment = Assignment.objects.get(task__number=1, province__short_name="北京")
     for _ in range(3):
         LedgerEntry.objects.create(
-            assignment=assignment, date="2018-08-01", kind="training", description="培训", responsible_person="张", classes_held=1, trainees=50
+            assignment=assignment,
+            date="2018-08-01",
+            kind="training",
+            description="培训",
+            responsible_person="张",
+            classes_held=1,
+            trainees=50,
         )
     totals = ledger_totals([assignment])[assignment.pk]
     assert totals["classes_held"] == 3 and totals["trainees"] == 150
@@ -118,12 +129,20 @@ def test_targets_progress_from_ledger(plan_2018):
     assert len(progress) == 1 and progress[0].done == 3 and progress[0].met
 
 
-def test_ledger_list_query_count_is_fixed(as_user, plan_2018, hq_reviewer, django_assert_max_num_queries):
+def test_ledger_list_query_count_is_fixed(
+    as_user, plan_2018, hq_reviewer, django_assert_max_num_queries
+):
     assignments = list(Assignment.objects.filter(task__number=3)[:10])
 
     def add(n):
         LedgerEntry.objects.bulk_create(
-            LedgerEntry(assignment=a, date="2018-07-01", kind="training", description="x", responsible_person="y")
+            LedgerEntry(
+                assignment=a,
+                date="2018-07-01",
+                kind="training",
+                description="x",
+                responsible_person="y",
+            )
             for a in assignments
             for _ in range(n)
         )
@@ -193,7 +212,9 @@ def test_one_bad_row_imports_nothing_and_names_the_row(plan_2018, jiangxi_staff,
 
 
 def test_wrong_headers_import_nothing(plan_2018, jiangxi_staff):
-    content = xlsx([GOOD], headers=["year", "task", "province", "date", "kind", "what", "who", "a", "b", "c"])
+    content = xlsx(
+        [GOOD], headers=["year", "task", "province", "date", "kind", "what", "who", "a", "b", "c"]
+    )
     outcome = import_ledger(content, "l.xlsx", jiangxi_staff, dry_run=False)
     assert "表头不正确" in outcome.header_error
     assert not LedgerEntry.objects.exists()
@@ -203,11 +224,17 @@ def test_import_page_preview_then_confirm(as_user, plan_2018, jiangxi_staff):
     client = as_user(jiangxi_staff)
     bad = client.post(
         "/provinces/ledger/import/",
-        {"file": SimpleUploadedFile("l.xlsx", xlsx([GOOD, [2018, 2, "江西", "bad", "培训班", "x", "李", 1, 1, 0]]))},
+        {
+            "file": SimpleUploadedFile(
+                "l.xlsx", xlsx([GOOD, [2018, 2, "江西", "bad", "培训班", "x", "李", 1, 1, 0]])
+            )
+        },
     )
     assert "第 3 行" in bad.content.decode()
     assert not LedgerEntry.objects.exists()
-    good = client.post("/provinces/ledger/import/", {"file": SimpleUploadedFile("l.xlsx", xlsx([GOOD]))})
+    good = client.post(
+        "/provinces/ledger/import/", {"file": SimpleUploadedFile("l.xlsx", xlsx([GOOD]))}
+    )
     assert "检查通过" in good.content.decode()
     assert not LedgerEntry.objects.exists()
     digest = good.context["digest"]
@@ -219,7 +246,13 @@ def test_export_is_scoped(as_user, plan_2018, jiangxi_staff):
     jx = Assignment.objects.get(task__number=2, province__short_name="江西")
     hn = Assignment.objects.get(task__number=2, province__short_name="河南")
     for a in (jx, hn):
-        LedgerEntry.objects.create(assignment=a, date="2018-07-01", kind="training", description=f"{a.province}台账", responsible_person="x")
+        LedgerEntry.objects.create(
+            assignment=a,
+            date="2018-07-01",
+            kind="training",
+            description=f"{a.province}台账",
+            responsible_person="x",
+        )
     response = as_user(jiangxi_staff).get("/provinces/ledger/export.xlsx")
     ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
     values = [c.value for row in ws.iter_rows() for c in row]

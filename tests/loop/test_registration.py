@@ -221,13 +221,18 @@ def test_review_queue_batch(as_user, plan_2018, hq_reviewer, jiangxi_staff, hena
     client = as_user(hq_reviewer)
     page = client.get("/provinces/review/").content.decode()
     assert page.index("江西") < page.index("河南")  # oldest first
-    client.post("/provinces/review/", {"selected": [submitted.pk, henan.pk], "action": "return", "reason": ""})
+    client.post(
+        "/provinces/review/",
+        {"selected": [submitted.pk, henan.pk], "action": "return", "reason": ""},
+    )
     assert Registration.objects.filter(state="returned").count() == 0  # reason required
     client.post("/provinces/review/", {"selected": [submitted.pk, henan.pk], "action": "confirm"})
     assert Registration.objects.filter(state="confirmed").count() == 2
 
 
-def test_review_queue_query_count_is_fixed(as_user, plan_2018, hq_reviewer, django_assert_max_num_queries):
+def test_review_queue_query_count_is_fixed(
+    as_user, plan_2018, hq_reviewer, django_assert_max_num_queries
+):
     from provinces.models import Assignment
     from tests.loop.conftest import fill
 
@@ -236,7 +241,9 @@ def test_review_queue_query_count_is_fixed(as_user, plan_2018, hq_reviewer, djan
     def submit_n(n):
         for a in Assignment.objects.filter(task__number=3, registration__isnull=True)[:n]:
             reg = fill(Registration.objects.create(assignment=a))
-            Registration.objects.filter(pk=reg.pk).update(state="submitted", submitted_at=timezone.now())
+            Registration.objects.filter(pk=reg.pk).update(
+                state="submitted", submitted_at=timezone.now()
+            )
 
     submit_n(2)
     with django_assert_max_num_queries(9):
