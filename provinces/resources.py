@@ -271,39 +271,30 @@ def import_ledger(content: bytes, filename: str, user, *, dry_run: bool) -> Impo
         )
     if len(dataset) == 0:
         return ImportOutcome(total=0, header_error=_("文件中没有数据行。"))
+    # One pass: with dry_run the transaction is always rolled back; without it, any bad
+    # row rolls back every row (rollback_on_validation_errors) and nothing is kept.
     resource = LedgerEntryResource(user=user)
     with transaction.atomic():
         result = resource.import_data(
             dataset,
-            dry_run=True,
+            dry_run=dry_run,
             raise_errors=False,
             use_transactions=True,
             rollback_on_validation_errors=True,
             collect_failed_rows=False,
         )
-        outcome = ImportOutcome(total=len(dataset))
-        for invalid in result.invalid_rows:
-            messages = [str(m) for msgs in invalid.error_dict.values() for m in msgs]
-            outcome.problems.append(RowProblem(number=invalid.number + 1, messages=messages))
-        for number, errors in result.row_errors():
-            outcome.problems.append(
-                RowProblem(
-                    number=number + 1,
-                    messages=[_("该行无法保存：%(e)s") % {"e": e.error} for e in errors],
-                )
+    outcome = ImportOutcome(total=len(dataset))
+    for invalid in result.invalid_rows:
+        messages = [str(m) for msgs in invalid.error_dict.values() for m in msgs]
+        outcome.problems.append(RowProblem(number=invalid.number + 1, messages=messages))
+    for number, errors in result.row_errors():
+        outcome.problems.append(
+            RowProblem(
+                number=number + 1,
+                messages=[_("该行无法保存：%(e)s") % {"e": e.error} for e in errors],
             )
-        outcome.problems.sort(key=lambda p: p.number)
-    if outcome.ok and not dry_run:
-        with transaction.atomic():
-            result = LedgerEntryResource(user=user).import_data(
-                dataset,
-                dry_run=False,
-                raise_errors=True,
-                use_transactions=True,
-                rollback_on_validation_errors=True,
-            )
-            if result.has_errors() or result.has_validation_errors():
-                raise RuntimeError("ledger import found errors on the second pass")
+        )
+    outcome.problems.sort(key=lambda p: p.number)
     return outcome
 
 

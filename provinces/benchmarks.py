@@ -1,0 +1,186 @@
+"""Benchmarks of the provincial loop: the board, the ledger page, the ledger import."""
+
+from __future__ import annotations
+
+import io
+import random
+import time
+from datetime import date, timedelta
+
+import openpyxl
+
+from workflow.bench import BenchContext, Row, count_queries
+
+ENTRIES_PER_SCALE = 20_000  # 10× = 200,000 ledger entries: the issue's ten-years figure
+
+
+def _setup(ctx: BenchContext) -> dict:
+    from accounts.models import User
+    from planning.demo import SEED_NOTICE
+    from planning.models import Plan
+    from planning.services import import_plan
+    from provinces.models import Assignment, LedgerEntry, Province
+
+    state = ctx.cache.setdefault("provinces", {})
+    years = 1 if ctx.scale < 10 else 10
+    text = SEED_NOTICE.read_text(encoding="utf-8")
+    if not Province.objects.exclude(base_level="").exists():
+        Province.objects.filter(short_name__in=["北京", "江苏"]).update(base_level="key")
+        Province.objects.filter(short_name__in=["天津", "浙江"]).update(base_level="basic")
+    for year in range(2018, 2018 + years):
+        if not Plan.objects.filter(year=year).exists():
+            import_plan(text.replace("2018", str(year)).replace("2019", str(year + 1)))
+    want = ENTRIES_PER_SCALE * ctx.scale
+    have = LedgerEntry.objects.count()
+    if have < want:
+        rnd = random.Random(ctx.scale)
+        assignment_ids = list(Assignment.objects.values_list("pk", flat=True))
+        batch = []
+        for i in range(want - have):
+            batch.append(
+                LedgerEntry(
+                    assignment_id=rnd.choice(assignment_ids),
+                    date=date(2018, 1, 1) + timedelta(days=rnd.randint(0, 365 * years - 1)),
+                    kind="training",
+                    description=f"基准测试台账 {i}",
+                    responsible_person="张三",
+                    classes_held=1,
+                    trainees=50,
+                )
+            )
+            if len(batch) == 10_000:
+                LedgerEntry.objects.bulk_create(batch)
+                batch = []
+        LedgerEntry.objects.bulk_create(batch)
+    if "hq" not in state:
+        state["hq"], _ = User.objects.get_or_create(
+            username="bench_hq", defaults={"role": "hq_reviewer"}
+        )
+        state["staff"], _ = User.objects.get_or_create(
+            username="bench_jx",
+            defaults={
+                "role": "province_staff",
+                "province": Province.objects.get(short_name="江西"),
+            },
+        )
+    return {
+        "years": years,
+        "entries": LedgerEntry.objects.count(),
+        "hq": state["hq"],
+        "staff": state["staff"],
+    }
+
+
+def _page(ctx: BenchContext, name: str, path: str, user, size: str) -> Row:
+    from django.test import Client
+
+    ctx.server.login(user)
+    median, p95 = ctx.server.latency(path, repeat=15)
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    queries = count_queries(lambda: client.get(path))
+    floor = ctx.cache.get("floor_ms")
+    return Row(
+        name=name,
+        scale=ctx.scale,
+        size=size,
+        median_ms=median,
+        p95_ms=p95,
+        queries=queries,
+        reference=f"floor {floor:.1f} ms" if floor else "",
+    )
+
+
+def bench_board(ctx: BenchContext) -> list[Row]:
+    """HQ board page (tasks × 32 units) over HTTP."""
+    data = _setup(ctx)
+    size = f"{data['years']} plans, 32 units, {data['entries']:,} ledger entries"
+    return [_page(ctx, "board page /provinces/board/", "/provinces/board/", data["hq"], size)]
+
+
+def bench_ledger_page(ctx: BenchContext) -> list[Row]:
+    """Ledger list page, HQ (all units) and province staff, over HTTP."""
+    data = _setup(ctx)
+    size = f"{data['entries']:,} ledger entries, {data['years']} years"
+    return [
+        _page(ctx, "ledger page, HQ", "/provinces/ledger/", data["hq"], size),
+        _page(ctx, "ledger page, 江西 staff", "/provinces/ledger/", data["staff"], size),
+        _page(ctx, "ledger API, HQ", "/api/v1/ledger-entries/", data["hq"], size),
+    ]
+
+
+def bench_ledger_import(ctx: BenchContext) -> list[Row]:
+    """Importing 10,000 ledger rows from xlsx, next to a plain bulk insert of the same rows."""
+    from django.db import transaction
+
+    from provinces.models import Assignment, LedgerEntry
+    from provinces.resources import LEDGER_HEADERS, import_ledger
+
+    data = _setup(ctx)
+    user = data["staff"]
+    assignment = Assignment.objects.filter(
+        province=user.province, task__number=3, task__plan__year=2018
+    ).first()
+    rows = 10_000
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(LEDGER_HEADERS.values()))
+    for i in range(rows):
+        ws.append(
+            [2018, 3, "江西", f"2018-{1 + i % 12:02d}-15", "培训班", f"导入 {i}", "李", 1, 20, 0]
+        )
+    out = io.BytesIO()
+    wb.save(out)
+    content = out.getvalue()
+
+    class Rollback(Exception):
+        pass
+
+    def timed_import():
+        start = time.perf_counter()
+        try:
+            with transaction.atomic():
+                outcome = import_ledger(content, "bench.xlsx", user, dry_run=False)
+                assert outcome.ok, outcome.problems[:3]
+                raise Rollback
+        except Rollback:
+            pass
+        return (time.perf_counter() - start) * 1000
+
+    def timed_bulk():
+        start = time.perf_counter()
+        try:
+            with transaction.atomic():
+                LedgerEntry.objects.bulk_create(
+                    LedgerEntry(
+                        assignment=assignment,
+                        date=date(2018, 1 + i % 12, 15),
+                        kind="training",
+                        description=f"导入 {i}",
+                        responsible_person="李",
+                        classes_held=1,
+                        trainees=20,
+                    )
+                    for i in range(rows)
+                )
+                raise Rollback
+        except Rollback:
+            pass
+        return (time.perf_counter() - start) * 1000
+
+    imports = [timed_import() for _ in range(2)]
+    bulks = [timed_bulk() for _ in range(3)]
+    bulk = sorted(bulks)[1]
+    return [
+        Row(
+            name="ledger import 10,000 xlsx rows (check + import)",
+            scale=ctx.scale,
+            size=f"{rows:,} rows, {len(content) // 1024} KB",
+            median_ms=min(imports),
+            reference=f"bulk_create same rows {bulk:.0f} ms",
+            notes=f"{min(imports) / bulk:.1f}× a plain bulk insert",
+        )
+    ]
+
+
+BENCHMARKS = [bench_board, bench_ledger_page, bench_ledger_import]

@@ -1,0 +1,153 @@
+"""Demo data for the provincial loop: registrations in every state, ledgers with evidence."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from accounts.models import User
+from planning.models import Plan
+
+from .models import Assignment, Contact, Evidence, LedgerEntry, Milestone, Registration
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["建国", "晓明", "海燕", "丽华", "志强", "文婷", "国庆", "秀英", "立新", "春梅"]
+ACTIVITIES = [
+    ("training", "举办专利信息利用培训班", 1, 80, 0),
+    ("enterprise_service", "走访重点企业，开展专利信息检索分析服务", 0, 0, 6),
+    ("publicity", "在知识产权宣传周开展专利信息公益讲座", 0, 150, 0),
+    ("association", "与行业协会联合开展产业专利导航", 0, 30, 4),
+    ("consultation", "为创新主体提供专利信息咨询", 0, 0, 3),
+]
+# Provinces that have worked on their registrations, and how far they got.
+STATES = {
+    "江西": "confirmed",
+    "河南": "returned",
+    "贵州": "submitted",
+    "陕西": "confirmed",
+    "北京": "confirmed",
+    "江苏": "resubmitted",
+    "浙江": "confirmed",
+    "山东": "submitted",
+    "湖北": "confirmed",
+    "广西": "draft",
+    "甘肃": "submitted",
+    "天津": "confirmed",
+    "湖南": "confirmed",
+}
+
+
+def person(rnd: random.Random) -> str:
+    return rnd.choice(SURNAMES) + rnd.choice(GIVEN)
+
+
+def seed(log) -> None:
+    plan = Plan.objects.filter(year=2018).first()
+    if plan is None:
+        return
+    rnd = random.Random(2018)
+    hq = User.objects.filter(username="hq").first()
+    made = 0
+    for a in (
+        Assignment.objects.filter(task__plan=plan, province__short_name__in=STATES, taken_up=True)
+        .select_related("province", "task")
+        .order_by("province__sort_order", "task__number")
+    ):
+        target = STATES[a.province.short_name]
+        staff = User.objects.filter(province=a.province).first()
+        reg, created = Registration.objects.get_or_create(assignment=a)
+        if not created:
+            continue
+        made += 1
+        reg.work_content = f"{a.province.short_name}围绕“{a.task.title}”，组织全省专利信息服务网点开展工作，建立工作台账，落实责任到人。"
+        reg.expected_results = (
+            "举办专利信息利用培训班 2 期以上，服务企业 30 家以上，形成典型案例 1 个。"
+        )
+        reg.save()
+        Contact.objects.create(
+            registration=reg,
+            role="responsible",
+            name=person(rnd),
+            title="处长",
+            phone=f"0{rnd.randint(10, 99)}-{rnd.randint(60000000, 89999999)}",
+            email=f"chu{a.pk}@ipo.example.cn",
+        )
+        Contact.objects.create(
+            registration=reg,
+            role="liaison",
+            name=person(rnd),
+            title="主任科员",
+            phone=f"13{rnd.randint(100000000, 999999999)}",
+            email=f"lianluo{a.pk}@ipo.example.cn",
+        )
+        for month, what in ((7, "制定实施方案"), (9, "举办培训班"), (11, "总结成果与典型案例")):
+            Milestone.objects.create(
+                registration=reg,
+                due_date=date(2018, month, 28),
+                description=what,
+                done_on=date(2018, month, 25) if month < 9 else None,
+            )
+        if target == "draft":
+            continue
+        Registration.objects.filter(pk=reg.pk).update(
+            submitted_at=timezone.make_aware(
+                timezone.datetime(2018, 6, rnd.choice([15, 18, 19, 22]), 10)
+            ),
+        )
+        reg.refresh_from_db()
+        reg.is_late = reg.submitted_at.date() > date(2018, 6, 20)
+        reg.save(update_fields=["is_late"])
+        from workflow.machine import apply_transition
+
+        apply_transition(reg, name="submit", source=["draft"], target="submitted", actor=staff)
+        if target == "returned":
+            reg.return_for_revision(hq, "进度安排过于笼统，请按月细化，并补充预期成果的量化指标。")
+        elif target == "resubmitted":
+            reg.return_for_revision(hq, "请补充工作联系人的办公电话。")
+            apply_transition(
+                reg, name="submit", source=["returned"], target="resubmitted", actor=staff
+            )
+        elif target == "confirmed":
+            reg.confirm(hq)
+    log(f"任务分解报送 {made} 份")
+
+    if LedgerEntry.objects.exists():
+        return
+    entries = []
+    start = date(2018, 7, 1)
+    for a in Assignment.objects.filter(
+        task__plan=plan, taken_up=True, province__short_name__in=STATES
+    ).select_related("province"):
+        staff = User.objects.filter(province=a.province).first()
+        for _ in range(rnd.randint(2, 5)):
+            kind, what, classes, trainees, firms = rnd.choice(ACTIVITIES)
+            entries.append(
+                LedgerEntry(
+                    assignment=a,
+                    date=start + timedelta(days=rnd.randint(0, 150)),
+                    kind=kind,
+                    description=f"{a.province.short_name}{what}",
+                    responsible_person=person(rnd),
+                    classes_held=classes,
+                    trainees=trainees + rnd.randint(0, 60) if trainees else 0,
+                    enterprises_served=firms,
+                    created_by=staff,
+                )
+            )
+    LedgerEntry.objects.bulk_create(entries)
+    for entry in LedgerEntry.objects.filter(kind="training")[:20]:
+        Evidence.objects.create(
+            entry=entry,
+            file=ContentFile(PNG, name="photo.png"),
+            original_name="培训现场照片.png",
+            content_type="image/png",
+            size=len(PNG),
+        )
+    log(f"工作台账 {len(entries)} 条")
