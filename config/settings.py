@@ -270,3 +270,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Reminders ------------------------------------------------------------------
+REMINDER_OFFSETS = [int(d) for d in env_list("REMINDER_OFFSETS", "7,3,1,0")]
+REMINDER_CHASE_EVERY_DAYS = int(os.environ.get("REMINDER_CHASE_EVERY_DAYS", "3"))
+REMINDER_CHASE_MAX_DAYS = int(os.environ.get("REMINDER_CHASE_MAX_DAYS", "60"))

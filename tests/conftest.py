@@ -39,7 +39,9 @@ def notice_text() -> str:
 def plan_2018(db, notice_text):
     """The real 2018 plan, loaded from the real notice text, with some provinces as bases."""
     from planning.services import import_plan
+    from provinces.data import ensure_units
 
+    ensure_units(Province)  # transactional tests flush the rows the data migration made
     for level, names in DEMO_BASES.items():
         Province.objects.filter(short_name__in=names).update(base_level=level)
     return import_plan(notice_text).plan
@@ -120,3 +122,23 @@ def client_for(user: User | None) -> Client:
 def as_user():
     """``as_user(jiangxi_staff).get(url)``: a logged-in test client."""
     return client_for
+
+
+@pytest.fixture
+def real_worker(settings):
+    """A Celery worker thread consuming the real Redis broker (transactional tests only)."""
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        pytest.fail("the test suite must run against Redis: set CELERY_BROKER_URL")
+    import celery.contrib.testing.tasks  # noqa: F401  (registers the ping task the worker expects)
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = True

@@ -1,0 +1,233 @@
+"""The reminder sweep: remind before the due date, chase after it, each reminder once.
+
+``sweep()`` is what the periodic Celery task, ``manage.py send_reminders`` and the tests
+call. Every reminder is first *claimed* by inserting its ReminderLog row under a unique
+constraint (in its own transaction), then mailed, then marked sent. Two sweeps at once,
+beat firing twice, or a retried task cannot claim the same reminder twice.
+
+If a worker dies after claiming but before marking the row sent, the row stays
+``pending``; a later sweep reclaims pending rows older than ``RECLAIM_AFTER`` with a
+conditional UPDATE and sends them. A crash in the instant between the mail server
+accepting a message and the row being marked sent could repeat that one mail: we
+prefer a rare duplicate to a reminder that silently never goes out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from planning.models import Plan
+
+from .models import ReminderLog, SummaryLog
+from .obligations import Owed, everything_owed
+
+RECLAIM_AFTER = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+
+
+def offsets() -> list[int]:
+    return list(getattr(settings, "REMINDER_OFFSETS", [7, 3, 1, 0]))
+
+
+def chase_every() -> int:
+    return int(getattr(settings, "REMINDER_CHASE_EVERY_DAYS", 3))
+
+
+def reminder_offset(due: date, today: date) -> tuple[str, int] | None:
+    """("reminder", days) on the offsets before the due date, ("chase", -days) every N days after."""
+    days = (due - today).days
+    if days >= 0:
+        return ("reminder", days) if days in offsets() else None
+    # Chase every N days while overdue, but not forever: an old plan's debts are HQ's call.
+    if (
+        -days <= int(getattr(settings, "REMINDER_CHASE_MAX_DAYS", 60))
+        and (-days) % chase_every() == 0
+    ):
+        return ("chase", days)
+    return None
+
+
+@dataclass
+class SweepResult:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped_existing: int = 0
+    summary_sent: bool = False
+
+
+def _claim(
+    owed: Owed, recipient: str, kind: str, offset: int, requested_by=None
+) -> ReminderLog | None:
+    try:
+        with transaction.atomic():
+            return ReminderLog.objects.create(
+                deadline_key=owed.key,
+                province=owed.province,
+                recipient=recipient,
+                offset=offset,
+                kind=kind,
+                what=owed.what[:300],
+                due_date=owed.due,
+                link=owed.link,
+                requested_by=requested_by,
+            )
+    except IntegrityError:
+        return None
+
+
+def _deliver(log: ReminderLog) -> bool:
+    """Mail one claimed reminder; mark it sent, or leave it pending for a retry."""
+    context = {
+        "log": log,
+        "province": log.province,
+        "url": settings.SITE_URL + log.link,
+        "days": log.offset,
+        "overdue_days": -log.offset if log.offset < 0 else 0,
+    }
+    subject = render_to_string("emails/reminder/subject.txt", context).strip()
+    body = render_to_string("emails/reminder/body.txt", context)
+    html = render_to_string("emails/reminder/body.html", context)
+    message = EmailMultiAlternatives(subject, body, to=[log.recipient])
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:  # noqa: BLE001 - any transport failure is retried later
+        ReminderLog.objects.filter(pk=log.pk).update(
+            attempts=F("attempts") + 1,
+            error=str(exc)[:2000],
+            state=ReminderLog.State.PENDING,
+        )
+        return False
+    ReminderLog.objects.filter(pk=log.pk).update(
+        state=ReminderLog.State.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, error=""
+    )
+    return True
+
+
+def _reclaim_pending(now) -> list[ReminderLog]:
+    """Pending rows whose worker died or whose mail failed: claim them again, one sweep each."""
+    reclaimed = []
+    stale = ReminderLog.objects.filter(
+        state=ReminderLog.State.PENDING,
+        claimed_at__lt=now - RECLAIM_AFTER,
+        attempts__lt=MAX_ATTEMPTS,
+    ).values_list("pk", "claimed_at")
+    for pk, claimed_at in stale:
+        won = ReminderLog.objects.filter(pk=pk, state="pending", claimed_at=claimed_at).update(
+            claimed_at=now
+        )
+        if won:
+            reclaimed.append(ReminderLog.objects.select_related("province").get(pk=pk))
+    ReminderLog.objects.filter(state="pending", attempts__gte=MAX_ATTEMPTS).update(
+        state=ReminderLog.State.FAILED
+    )
+    return reclaimed
+
+
+def sweep(today: date | None = None) -> SweepResult:
+    """Send today's reminders and chasers, and HQ's daily summary. Safe to run at any time."""
+    today = today or timezone.localdate()
+    result = SweepResult()
+    for log in _reclaim_pending(timezone.now()):
+        result.sent += _deliver(log)
+    owed_all: list[Owed] = []
+    for plan in Plan.objects.all():
+        owed_all.extend(everything_owed(plan))
+    for owed in owed_all:
+        step = reminder_offset(owed.due, today)
+        if step is None:
+            continue
+        kind, offset = step
+        for recipient in owed.recipients:
+            log = _claim(owed, recipient, kind, offset)
+            if log is None:
+                result.skipped_existing += 1
+                continue
+            result.claimed += 1
+            if _deliver(log):
+                result.sent += 1
+            else:
+                result.failed += 1
+    result.summary_sent = send_hq_summary(today, owed_all)
+    return result
+
+
+def send_hq_summary(today: date, owed_all: list[Owed]) -> bool:
+    """One mail per day to HQ: what is due within 7 days and what is overdue, by province."""
+    from accounts.models import Role, User
+
+    due_soon = [o for o in owed_all if 0 <= (o.due - today).days <= 7]
+    overdue = [o for o in owed_all if o.due < today]
+    if not due_soon and not overdue:
+        return False
+    recipients = list(
+        User.objects.filter(role=Role.HQ_REVIEWER, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        return False
+    try:
+        with transaction.atomic():
+            SummaryLog.objects.create(
+                day=today, recipients=len(recipients), due_soon=len(due_soon), overdue=len(overdue)
+            )
+    except IntegrityError:
+        return False  # today's summary has gone out already
+
+    def by_province(items):
+        grouped: dict[str, list[Owed]] = {}
+        for o in sorted(items, key=lambda o: (o.province.sort_order, o.due)):
+            grouped.setdefault(o.province.short_name, []).append(o)
+        return grouped
+
+    context = {
+        "today": today,
+        "due_soon": by_province(due_soon),
+        "overdue": by_province(overdue),
+        "due_soon_count": len(due_soon),
+        "overdue_count": len(overdue),
+        "url": settings.SITE_URL + "/provinces/board/",
+    }
+    message = EmailMultiAlternatives(
+        render_to_string("emails/hq_summary/subject.txt", context).strip(),
+        render_to_string("emails/hq_summary/body.txt", context),
+        to=recipients,
+    )
+    message.attach_alternative(
+        render_to_string("emails/hq_summary/body.html", context), "text/html"
+    )
+    message.send()
+    return True
+
+
+class RateLimited(Exception):
+    pass
+
+
+def remind_now(owed_items: list[Owed], by, today: date | None = None) -> int:
+    """HQ's 催办 button: one manual chase per unit and recipient per day."""
+    today = today or timezone.localdate()
+    sent = 0
+    offset = int(today.strftime("%Y%m%d"))
+    any_claimed = False
+    for owed in owed_items:
+        for recipient in owed.recipients:
+            log = _claim(owed, recipient, ReminderLog.Kind.MANUAL, offset, requested_by=by)
+            if log is None:
+                continue
+            any_claimed = True
+            sent += _deliver(log)
+    if not any_claimed and owed_items:
+        raise RateLimited(_("今天已经催办过，请明天再试。"))
+    return sent
