@@ -14,15 +14,24 @@ SEED_NOTICE = Path(__file__).resolve().parent.parent / "planning" / "seed" / "20
 DEMO_BASES = {"key": ["北京", "江苏"], "basic": ["天津", "浙江", "山东"]}
 
 
+def set_eager(app, eager: bool) -> None:
+    """The app reads Django settings under the CELERY_ namespace: the namespaced key wins.
+
+    (Setting ``app.conf.task_always_eager`` has no effect on such an app.)
+    """
+    app.conf.CELERY_TASK_ALWAYS_EAGER = eager
+    app.conf.CELERY_TASK_EAGER_PROPAGATES = True
+    assert app.conf.task_always_eager is eager
+
+
 @pytest.fixture(autouse=True)
 def _celery_eager(settings):
     """Tasks run in-process unless a test starts a real worker (see test_celery_worker)."""
     from config.celery import app
 
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
+    set_eager(app, True)
     yield
-    app.conf.task_always_eager = True
+    set_eager(app, True)
 
 
 @pytest.fixture(autouse=True)
@@ -134,11 +143,11 @@ def real_worker(settings):
 
     from config.celery import app
 
-    app.conf.task_always_eager = False
+    set_eager(app, False)
     try:
         with start_worker(
             app, pool="solo", perform_ping_check=False, shutdown_timeout=10
         ) as worker:
             yield worker
     finally:
-        app.conf.task_always_eager = True
+        set_eager(app, True)

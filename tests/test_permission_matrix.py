@@ -80,6 +80,25 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
     ),
     "provinces:contacts": (lambda w: "/provinces/contacts/", page(expert=404)),
     "notifications:reminder_log": (lambda w: "/notifications/reminders/", HQ_ONLY),
+    "reporting:home": (
+        lambda w: "/reporting/",
+        page(owner=302, other=302, expert=302, hq=302, admin=302),
+    ),
+    "reporting:digest_home": (
+        lambda w: "/reporting/digest/",
+        page(owner=404, other=404, expert=404, hq=302, admin=302),
+    ),
+    "reporting:summary_list": (
+        lambda w: "/reporting/2018/summaries/",
+        page(owner=302, other=302, expert=404),
+    ),
+    "reporting:summary": (lambda w: "/reporting/2018/summaries/360000/", OWN_PROVINCE),
+    "reporting:digest": (lambda w: "/reporting/2018/digest/", HQ_ONLY),
+    "reporting:digest_status": (lambda w: f"/reporting/digests/{w['digest'].pk}/status/", HQ_ONLY),
+    "reporting:digest_download": (
+        lambda w: f"/reporting/digests/{w['digest'].pk}/download/",
+        HQ_ONLY,
+    ),
     "v1:plan-list": (lambda w: "/api/v1/plans/", api()),
     "v1:plan-detail": (lambda w: "/api/v1/plans/2018/", api()),
     "v1:task-list": (lambda w: "/api/v1/tasks/", api()),
@@ -116,6 +135,7 @@ NOT_IN_MATRIX = {
     "provinces:evidence_delete": "POST only; tested in tests/loop",
     "notifications:remind_unit": "POST only; tested in tests/reminders",
     "notifications:remind_late": "POST only; tested in tests/reminders",
+    "reporting:summary_action": "POST only; tested in tests/yearend",
     "v1:registration-submit": "POST only; tested in tests/loop/test_api.py",
     "v1:registration-return-for-revision": "POST only; tested in tests/loop/test_api.py",
     "v1:registration-confirm": "POST only; tested in tests/loop/test_api.py",
@@ -178,7 +198,14 @@ def world(plan_2018):
     )
     from provinces.models import Registration
 
+    from django.core.files.base import ContentFile
+
+    from reporting.models import DigestBuild
+
+    digest = DigestBuild.objects.create(plan=plan_2018, state="done", progress=100)
+    digest.file.save("d.pdf", ContentFile(b"%PDF-1.4 test"))
     return {
+        "digest": digest,
         "jiangxi_registration": Registration.objects.create(assignment=jiangxi_assignment),
         "jiangxi_entry": entry,
         "jiangxi_evidence": evidence,

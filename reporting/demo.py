@@ -1,0 +1,83 @@
+"""Demo year end: summaries for most provinces, typical cases, so the digest is a real document."""
+
+from __future__ import annotations
+
+from accounts.models import User
+from planning.models import Plan
+from provinces.models import Case, Province
+from workflow.machine import apply_transition
+
+from .models import AnnualSummary
+from .services import ledger_figures
+
+TEXT = {
+    "policy_planning": "将专利信息传播利用工作纳入本省知识产权事业发展规划，制定年度实施方案，明确任务分工和时间节点。",
+    "system_building": "依托省知识产权服务中心，在地市、园区设立专利信息服务站点，形成省、市、园区三级服务网络。",
+    "utilisation": "举办专利信息利用培训班和公益讲座，组织企业开展专利检索分析，推动专利信息在研发和产品进出口中的利用。",
+    "intelligence": "面向重点产业开展专利态势分析，向小微企业精准推送专利信息，形成产业专利分析报告。",
+    "talent": "选派骨干参加全国专利信息人才培训，建立本省专利信息实务人才库，发挥人才在项目中的作用。",
+    "problems": "基层服务站点能力参差不齐，企业对专利信息利用的认识仍需提高。",
+    "improvements": "加强站点培训和考核，总结推广典型做法，扩大服务覆盖面。",
+    "next_year": "下一年度将继续完善工作体系，重点推进企业专利信息利用能力建设和人才培养，计划举办培训班 4 期。",
+}
+CASES = [
+    (
+        "江西",
+        "依托服务站点帮助中小企业开展专利预警",
+        "南昌某企业在新产品研发前通过站点开展专利检索，规避侵权风险，节约研发投入。",
+    ),
+    (
+        "陕西",
+        "专利信息推送服务助力装备制造企业技术攻关",
+        "向企业持续推送相关技术领域专利信息，企业据此调整技术路线，提交发明专利申请 5 件。",
+    ),
+    (
+        "贵州",
+        "西部帮扶：重点联系单位带动中小企业",
+        "重点联系单位与本地中小企业结对，开展专利信息利用基本技能培训。",
+    ),
+]
+
+
+def seed(log) -> None:
+    plan = Plan.objects.filter(year=2018).first()
+    if plan is None:
+        return
+    hq = User.objects.filter(username="hq").first()
+    made = 0
+    for province in Province.objects.all()[:24]:
+        summary, created = AnnualSummary.objects.get_or_create(
+            plan=plan, province=province, defaults=TEXT
+        )
+        if not created:
+            continue
+        made += 1
+        staff = User.objects.filter(province=province).first()
+        apply_transition(
+            summary,
+            name="submit",
+            source=["draft"],
+            target="submitted",
+            actor=staff,
+            updates=ledger_figures(summary),
+        )
+        if province.sort_order % 5 == 0:
+            summary.return_for_revision(hq, "请补充情报服务部分的具体成果和数据。")
+        elif province.sort_order % 7 != 0:
+            summary.confirm(hq)
+    for short, title, text in CASES:
+        province = Province.objects.get(short_name=short)
+        case, created = Case.objects.get_or_create(
+            plan=plan,
+            province=province,
+            title=title,
+            defaults={
+                "summary": text,
+                "selected_for_digest": True,
+                "selected_for_publication": True,
+            },
+        )
+        if created:
+            apply_transition(case, name="submit", source=["draft"], target="submitted")
+            case.confirm(hq)
+    log(f"年度工作总结 {made} 份，典型案例 {len(CASES)} 个")

@@ -1,0 +1,27 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from planning.models import Plan
+from reporting.digest import MissingCJKFont, build_digest
+
+
+class Command(BaseCommand):
+    help = "Build the annual digest PDF for a year (the same function as the Celery task)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--output", required=True)
+
+    def handle(self, *args, year: int, output: str, **options):
+        plan = Plan.objects.filter(year=year).first()
+        if plan is None:
+            raise CommandError(f"没有 {year} 年度的计划。")
+        try:
+            pdf, pages = build_digest(
+                plan, lambda pct, step: self.stderr.write(f"{pct:3d}% {step}")
+            )
+        except MissingCJKFont as exc:
+            raise CommandError(str(exc)) from exc
+        Path(output).write_bytes(pdf)
+        self.stdout.write(self.style.SUCCESS(f"已生成 {output}：{pages} 页，{len(pdf) // 1024} KB"))

@@ -1,0 +1,62 @@
+"""Verbs of year end: submit, return and confirm summaries; request a digest build."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from planning.models import Deadline, Plan
+from provinces.models import LedgerEntry
+from workflow.machine import TransitionRefused
+
+from .models import AnnualSummary, DigestBuild
+
+
+def ledger_figures(summary: AnnualSummary) -> dict:
+    """The figures a summary shows, from the province's ledgers of that year."""
+    agg = LedgerEntry.objects.filter(
+        assignment__province=summary.province, assignment__task__plan=summary.plan
+    ).aggregate(
+        ledger_entries=Count("pk"),
+        classes_held=Sum("classes_held"),
+        trainees=Sum("trainees"),
+        enterprises_served=Sum("enterprises_served"),
+    )
+    return {k: v or 0 for k, v in agg.items()}
+
+
+def submit_summary(summary: AnnualSummary, by) -> AnnualSummary:
+    missing = [
+        str(label) for name, label in AnnualSummary.SECTIONS if not getattr(summary, name).strip()
+    ]
+    if missing:
+        raise TransitionRefused(_("以下部分尚未填写：%(m)s。") % {"m": "、".join(missing)})
+    due = (
+        Deadline.objects.filter(plan=summary.plan, kind=Deadline.Kind.SUMMARY)
+        .values_list("due_date", flat=True)
+        .first()
+    )
+    late = bool(due and timezone.localdate() > due)
+    summary.submit(by, figures=ledger_figures(summary), late=late)
+    return summary
+
+
+def return_summary(summary: AnnualSummary, by, reason: str) -> AnnualSummary:
+    summary.return_for_revision(by, reason)
+    return summary
+
+
+def confirm_summary(summary: AnnualSummary, by, reason: str = "") -> AnnualSummary:
+    summary.confirm(by, reason)
+    return summary
+
+
+def request_digest(plan: Plan, by) -> DigestBuild:
+    """Queue a digest build; the Celery task starts only once the row is committed."""
+    from .tasks import build_digest_task
+
+    build = DigestBuild.objects.create(plan=plan, requested_by=by)
+    transaction.on_commit(lambda: build_digest_task.delay(build.pk))
+    return build

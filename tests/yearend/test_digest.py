@@ -1,0 +1,221 @@
+"""Year end: summaries (transitions, ledger figures, scoping) and the digest PDF itself."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from provinces.models import Assignment, Case, LedgerEntry, Province
+from reporting import services
+from reporting.demo import TEXT
+from reporting.digest import MissingCJKFont, build_digest, require_fonts
+from reporting.models import AnnualSummary, DigestBuild
+from workflow.machine import TransitionRefused
+
+pytestmark = pytest.mark.django_db
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "digest"
+
+
+def summary_for(plan, short: str, **fields) -> AnnualSummary:
+    return AnnualSummary.objects.create(
+        plan=plan, province=Province.objects.get(short_name=short), **{**TEXT, **fields}
+    )
+
+
+def test_submit_fills_figures_from_the_ledger(plan_2018, jiangxi_staff):
+    a = Assignment.objects.get(task__number=2, province__short_name="江西")
+    LedgerEntry.objects.create(
+        assignment=a,
+        date="2018-07-01",
+        kind="training",
+        description="培训",
+        responsible_person="李",
+        classes_held=2,
+        trainees=180,
+        enterprises_served=3,
+    )
+    s = summary_for(plan_2018, "江西")
+    services.submit_summary(s, jiangxi_staff)
+    s.refresh_from_db()
+    assert (s.state, s.classes_held, s.trainees, s.enterprises_served, s.ledger_entries) == (
+        "submitted",
+        2,
+        180,
+        3,
+        1,
+    )
+
+
+def test_incomplete_summary_is_refused(plan_2018, jiangxi_staff):
+    s = summary_for(plan_2018, "江西", talent="")
+    with pytest.raises(TransitionRefused, match="人才队伍建设"):
+        services.submit_summary(s, jiangxi_staff)
+    s.refresh_from_db()
+    assert s.state == "draft"
+
+
+def test_return_needs_reason_and_confirm_locks(plan_2018, jiangxi_staff, hq_reviewer, as_user):
+    s = summary_for(plan_2018, "江西")
+    services.submit_summary(s, jiangxi_staff)
+    with pytest.raises(TransitionRefused):
+        services.return_summary(s, hq_reviewer, "")
+    services.return_summary(s, hq_reviewer, "请补充数据")
+    services.submit_summary(s, jiangxi_staff)
+    assert s.state == "resubmitted"
+    services.confirm_summary(s, hq_reviewer)
+    response = as_user(jiangxi_staff).post(
+        "/reporting/2018/summaries/360000/", {**TEXT, "talent": "改"}, follow=True
+    )
+    assert "已锁定" in response.content.decode()
+    s.refresh_from_db()
+    assert s.talent == TEXT["talent"]
+
+
+def test_other_province_summary_is_404(plan_2018, jiangxi_staff, henan_staff, as_user):
+    summary_for(plan_2018, "江西")
+    assert as_user(henan_staff).get("/reporting/2018/summaries/360000/").status_code == 404
+    assert as_user(jiangxi_staff).get("/reporting/2018/summaries/360000/").status_code == 200
+
+
+def test_summary_list_query_count_is_fixed(
+    plan_2018, hq_reviewer, as_user, django_assert_max_num_queries
+):
+    client = as_user(hq_reviewer)
+    summary_for(plan_2018, "江西")
+    with django_assert_max_num_queries(8):
+        client.get("/reporting/2018/summaries/")
+    for short in ["河南", "贵州", "陕西", "北京", "天津"]:
+        summary_for(plan_2018, short)
+    with django_assert_max_num_queries(8):
+        client.get("/reporting/2018/summaries/")
+
+
+@pytest.fixture
+def digest_year(plan_2018, jiangxi_staff, hq_reviewer):
+    """A realistic year: ledgers everywhere, confirmed summaries for some, a selected case."""
+    entries = []
+    for i, a in enumerate(
+        Assignment.objects.filter(task__plan=plan_2018, taken_up=True).select_related("province")
+    ):
+        entries.append(
+            LedgerEntry(
+                assignment=a,
+                date="2018-08-01",
+                kind="training",
+                description=f"{a.province.short_name}举办专利信息利用培训班",
+                responsible_person="张",
+                classes_held=1,
+                trainees=40 + i,
+            )
+        )
+    LedgerEntry.objects.bulk_create(entries)
+    confirmed = ["江西", "河南", "贵州", "新疆生产建设兵团"]
+    for short in confirmed:
+        s = summary_for(plan_2018, short)
+        services.submit_summary(s, jiangxi_staff)
+        services.confirm_summary(s, hq_reviewer)
+    draft = summary_for(plan_2018, "陕西")  # not confirmed: no chapter
+    assert draft.state == "draft"
+    Case.objects.create(
+        plan=plan_2018,
+        province=Province.objects.get(short_name="江西"),
+        title="依托服务站点帮助中小企业开展专利预警",
+        summary="案例摘要",
+        state="confirmed",
+        selected_for_digest=True,
+    )
+    return confirmed
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_digest_pdf_is_real_chinese(plan_2018, digest_year, tmp_path):
+    pdf, pages = build_digest(plan_2018)
+    path = tmp_path / "digest.pdf"
+    path.write_bytes(pdf)
+    text = pdf_text(path)
+    # Chinese headings are there as text, not as boxes.
+    for heading in [
+        "全国专利信息传播利用2018",
+        "目录",
+        "一、全国概况",
+        "二、各项任务完成情况",
+        "三、各省（区、市）工作总结",
+        "四、典型案例",
+        "附录一 通讯录",
+    ]:
+        assert heading in text, heading
+    # Every province with a confirmed summary has its chapter; the unconfirmed one has none.
+    for name in ["江西省", "河南省", "贵州省", "新疆生产建设兵团"]:
+        assert name in text
+    assert "陕西省\n" not in text and "依托服务站点帮助中小企业开展专利预警" in text
+    # Fonts embedded, and they are the CJK ones.
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    rows = [line.split() for line in fonts.splitlines()[2:]]
+    assert rows and all("yes" in row[-5:-2][0:1] or row[-5] == "yes" for row in rows)
+    assert any("Noto-Sans-CJK-SC" in row[0] for row in rows)
+    assert any("Noto-Serif-CJK-SC" in row[0] for row in rows)
+    # Page numbers: the last page's number is printed at its foot; the TOC points at pages.
+    last_page = subprocess.run(
+        ["pdftotext", "-f", str(pages), "-l", str(pages), str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert str(pages) in last_page.split()
+    assert pages >= 8
+    # Pages as pictures, for a person to look at (kept as CI artifacts).
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, ARTIFACTS / "digest-2018.pdf")
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "4", str(path), str(ARTIFACTS / "page")],
+        check=True,
+    )
+    assert len(list(ARTIFACTS.glob("page-*.png"))) >= 4
+
+
+def test_missing_cjk_font_is_refused_loudly():
+    with pytest.raises(MissingCJKFont, match="fonts-noto-cjk"):
+        require_fonts(("No Such CJK Font SC",))
+
+
+def test_digest_through_the_task_records_progress(
+    plan_2018, digest_year, hq_reviewer, as_user, django_capture_on_commit_callbacks
+):
+    client = as_user(hq_reviewer)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post("/reporting/2018/digest/")
+    assert len(callbacks) == 1, callbacks
+    build = DigestBuild.objects.get()
+    assert response.status_code == 302 and f"build={build.pk}" in response["Location"]
+    status = client.get(f"/reporting/digests/{build.pk}/status/").json()
+    assert status["state"] == "done" and status["progress"] == 100 and status["download"]
+    download = client.get(status["download"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    page = client.get("/reporting/2018/digest/").content.decode()
+    assert "已完成" in page
+
+
+def test_digest_is_hq_only(plan_2018, jiangxi_staff, expert, as_user):
+    for user in (jiangxi_staff, expert):
+        assert as_user(user).get("/reporting/2018/digest/").status_code == 404
+        assert as_user(user).post("/reporting/2018/digest/").status_code == 404
+    assert not DigestBuild.objects.exists()
+
+
+def test_build_digest_command(plan_2018, digest_year, tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "d.pdf"
+    call_command("build_digest", "--year", "2018", "--output", str(out))
+    assert out.read_bytes().startswith(b"%PDF")
