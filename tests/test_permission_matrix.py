@@ -196,10 +196,9 @@ def world(plan_2018):
         content_type="image/png",
         size=len(PNG),
     )
-    from provinces.models import Registration
-
     from django.core.files.base import ContentFile
 
+    from provinces.models import Registration
     from reporting.models import DigestBuild
 
     digest = DigestBuild.objects.create(plan=plan_2018, state="done", progress=100)
