@@ -60,8 +60,8 @@ class MilestoneForm(forms.ModelForm):
         model = Milestone
         fields = ["due_date", "description", "done_on"]
         widgets = {
-            "due_date": forms.DateInput(attrs={"type": "date"}),
-            "done_on": forms.DateInput(attrs={"type": "date"}),
+            "due_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "done_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         }
 
     def clean(self):
@@ -129,7 +129,7 @@ class LedgerEntryForm(forms.ModelForm):
             "enterprises_served",
         ]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
+            "date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -157,12 +157,12 @@ class FilterForm(forms.Form):
     date_from = forms.DateField(
         label=gettext_lazy("起始日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     date_to = forms.DateField(
         label=gettext_lazy("截止日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
     def apply(self, qs):
