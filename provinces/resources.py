@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
 
@@ -41,34 +42,55 @@ class LedgerRow(forms.Form):
     year = forms.IntegerField(
         min_value=2000,
         max_value=2100,
-        error_messages={"required": "年度不能为空", "invalid": "年度应为四位数字"},
+        error_messages={
+            "required": gettext_lazy("年度不能为空"),
+            "invalid": gettext_lazy("年度应为四位数字"),
+        },
     )
     task = forms.IntegerField(
-        min_value=1, error_messages={"required": "任务序号不能为空", "invalid": "任务序号应为数字"}
+        min_value=1,
+        error_messages={
+            "required": gettext_lazy("任务序号不能为空"),
+            "invalid": gettext_lazy("任务序号应为数字"),
+        },
     )
     date = forms.DateField(
         input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"],
-        error_messages={"required": "日期不能为空", "invalid": "日期格式不正确（应为 2018-07-15）"},
+        error_messages={
+            "required": gettext_lazy("日期不能为空"),
+            "invalid": gettext_lazy("日期格式不正确（应为 2018-07-15）"),
+        },
     )
-    kind = forms.CharField(error_messages={"required": "活动类型不能为空"})
-    description = forms.CharField(max_length=5000, error_messages={"required": "工作内容不能为空"})
+    kind = forms.CharField(error_messages={"required": gettext_lazy("活动类型不能为空")})
+    description = forms.CharField(
+        max_length=5000, error_messages={"required": gettext_lazy("工作内容不能为空")}
+    )
     responsible_person = forms.CharField(
-        max_length=50, error_messages={"required": "责任人不能为空"}
+        max_length=50, error_messages={"required": gettext_lazy("责任人不能为空")}
     )
     classes_held = forms.IntegerField(
         min_value=0,
         required=False,
-        error_messages={"invalid": "培训班期数应为非负整数", "min_value": "培训班期数应为非负整数"},
+        error_messages={
+            "invalid": gettext_lazy("培训班期数应为非负整数"),
+            "min_value": gettext_lazy("培训班期数应为非负整数"),
+        },
     )
     trainees = forms.IntegerField(
         min_value=0,
         required=False,
-        error_messages={"invalid": "培训人数应为非负整数", "min_value": "培训人数应为非负整数"},
+        error_messages={
+            "invalid": gettext_lazy("培训人数应为非负整数"),
+            "min_value": gettext_lazy("培训人数应为非负整数"),
+        },
     )
     enterprises_served = forms.IntegerField(
         min_value=0,
         required=False,
-        error_messages={"invalid": "服务企业数应为非负整数", "min_value": "服务企业数应为非负整数"},
+        error_messages={
+            "invalid": gettext_lazy("服务企业数应为非负整数"),
+            "min_value": gettext_lazy("服务企业数应为非负整数"),
+        },
     )
 
     def clean_kind(self):
