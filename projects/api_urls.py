@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import api
+
+router = SimpleRouter()
+router.register("calls", api.CallViewSet, basename="call")
+router.register("applications", api.ApplicationViewSet, basename="application")
+urlpatterns = router.urls

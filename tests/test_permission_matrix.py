@@ -80,6 +80,32 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
     ),
     "provinces:contacts": (lambda w: "/provinces/contacts/", page(expert=404)),
     "notifications:reminder_log": (lambda w: "/notifications/reminders/", HQ_ONLY),
+    "projects:call_list": (lambda w: "/projects/", page(expert=404)),
+    "projects:export": (lambda w: "/projects/export.xlsx", page(expert=404)),
+    "projects:call_detail": (lambda w: f"/projects/calls/{w['call'].pk}/", page(expert=404)),
+    "projects:application_new": (
+        lambda w: f"/projects/calls/{w['call'].pk}/apply/",
+        page(expert=404, hq=404, admin=404),
+    ),
+    "projects:application_detail": (
+        lambda w: f"/projects/applications/{w['application'].pk}/",
+        page(other=404, expert=302),
+    ),
+    "projects:my_reviews": (
+        lambda w: "/projects/reviews/",
+        page(owner=404, other=404, hq=404, admin=404),
+    ),
+    "projects:review": (
+        lambda w: f"/projects/reviews/{w['review_assignment'].pk}/",
+        page(owner=404, other=404, hq=404, admin=404),
+    ),
+    "v1:call-list": (lambda w: "/api/v1/calls/", api()),
+    "v1:call-detail": (lambda w: f"/api/v1/calls/{w['call'].pk}/", api(expert=404)),
+    "v1:application-list": (lambda w: "/api/v1/applications/", api()),
+    "v1:application-detail": (
+        lambda w: f"/api/v1/applications/{w['application'].pk}/",
+        api(other=404),
+    ),
     "reporting:home": (
         lambda w: "/reporting/",
         page(owner=302, other=302, expert=302, hq=302, admin=302),
@@ -136,6 +162,7 @@ NOT_IN_MATRIX = {
     "notifications:remind_unit": "POST only; tested in tests/reminders",
     "notifications:remind_late": "POST only; tested in tests/reminders",
     "reporting:summary_action": "POST only; tested in tests/yearend",
+    "projects:application_action": "POST only; tested in tests/projects",
     "v1:registration-submit": "POST only; tested in tests/loop/test_api.py",
     "v1:registration-return-for-revision": "POST only; tested in tests/loop/test_api.py",
     "v1:registration-confirm": "POST only; tested in tests/loop/test_api.py",
@@ -203,7 +230,40 @@ def world(plan_2018):
 
     digest = DigestBuild.objects.create(plan=plan_2018, state="done", progress=100)
     digest.file.save("d.pdf", ContentFile(b"%PDF-1.4 test"))
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from projects.models import Application, Call, ExpertAssignment
+    from provinces.models import Province
+
+    now = timezone.now()
+    call = Call.objects.create(
+        plan=plan_2018,
+        task=plan_2018.tasks.get(number=4),
+        project_type="enterprise_pilot",
+        title="试点",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=5),
+    )
+    application = Application.objects.create(
+        call=call,
+        province=Province.objects.get(short_name="江西"),
+        applicant="某公司",
+        contact_name="刘",
+        contact_phone="13800138000",
+        budget_requested=Decimal("10"),
+        plan_text="x",
+        state="under_review",
+    )
+    review_assignment = ExpertAssignment.objects.create(
+        application=application, expert=users["expert"]
+    )
     return {
+        "call": call,
+        "application": application,
+        "review_assignment": review_assignment,
         "digest": digest,
         "jiangxi_registration": Registration.objects.create(assignment=jiangxi_assignment),
         "jiangxi_entry": entry,

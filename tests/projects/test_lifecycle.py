@@ -1,0 +1,179 @@
+"""Projects: one state machine, tested transition by transition, with the refusals."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from projects import services
+from projects.models import Application, Call, Criterion, ExpertAssignment
+from provinces.models import Province
+from tests.conftest import make_user
+from workflow.machine import TransitionRefused, history
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def call(plan_2018):
+    now = timezone.now()
+    c = Call.objects.create(
+        plan=plan_2018,
+        task=plan_2018.tasks.get(number=4),
+        project_type="enterprise_pilot",
+        title="2018年企业专利信息利用能力建设试点项目申报",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=10),
+    )
+    Criterion.objects.create(call=c, name="需求明确", weight=40)
+    Criterion.objects.create(call=c, name="方案可行", weight=60)
+    return c
+
+
+@pytest.fixture
+def application(call, jiangxi_staff):
+    return Application.objects.create(
+        call=call,
+        province=Province.objects.get(short_name="江西"),
+        applicant="江西某机电有限公司",
+        partner_agency="某专利服务机构",
+        contact_name="刘",
+        contact_phone="13800138000",
+        budget_requested=Decimal("20"),
+        plan_text="针对研发节点开展专利信息利用",
+        created_by=jiangxi_staff,
+    )
+
+
+def test_submit_while_open_and_refuse_after_close(application, jiangxi_staff, call):
+    call.closes_at = timezone.now() - timedelta(minutes=1)
+    call.save()
+    with pytest.raises(TransitionRefused, match="现在不能申报"):
+        services.submit_application(application, jiangxi_staff)
+    assert Application.objects.get(pk=application.pk).state == "draft"
+    call.closes_at = timezone.now() + timedelta(days=1)
+    call.save()
+    services.submit_application(application, jiangxi_staff)
+    assert application.state == "submitted"
+
+
+def test_expert_from_the_same_province_is_refused(application, jiangxi_staff, hq_reviewer):
+    services.submit_application(application, jiangxi_staff)
+    jiangxi_expert = make_user("jx_expert", "expert", "江西")
+    with pytest.raises(TransitionRefused, match="回避"):
+        services.assign_expert(application, jiangxi_expert, hq_reviewer)
+    assert not ExpertAssignment.objects.exists()
+
+
+def test_review_scores_weighted_total_and_spread(application, jiangxi_staff, hq_reviewer, expert):
+    services.submit_application(application, jiangxi_staff)
+    a1 = services.assign_expert(application, expert, hq_reviewer)
+    other = make_user("gz_expert", "expert", "贵州")
+    a2 = services.assign_expert(application, other, hq_reviewer)
+    assert Application.objects.get(pk=application.pk).state == "under_review"
+    with pytest.raises(TransitionRefused):
+        services.submit_review(a1, {"需求明确": 80}, "approve", "")
+    services.submit_review(a1, {"需求明确": 80, "方案可行": 90}, "approve", "好")
+    services.submit_review(a2, {"需求明确": 60, "方案可行": 70}, "revise", "")
+    summary = services.score_summary(application)
+    assert summary["mean"] == Decimal("76.00") and summary["spread"] == Decimal("20.00")
+
+
+def test_full_lifecycle_to_acceptance(application, jiangxi_staff, hq_reviewer):
+    services.submit_application(application, jiangxi_staff)
+    with pytest.raises(TransitionRefused, match="超过申请经费"):
+        services.approve(application, hq_reviewer, "江西某机电有限公司", Decimal("30"))
+    services.approve(application, hq_reviewer, "江西某机电有限公司", Decimal("15"))
+    application.start(hq_reviewer)
+    application.request_acceptance(jiangxi_staff, "完成研发节点专利分析报告 3 份")
+    with pytest.raises(TransitionRefused):
+        application.require_rectification(hq_reviewer, "", date(2019, 3, 31))
+    application.require_rectification(hq_reviewer, "报告缺少企业应用效果", date(2019, 3, 31))
+    application.request_acceptance(jiangxi_staff, "补充了应用效果")
+    application.accept(hq_reviewer)
+    application.refresh_from_db()
+    assert application.state == "accepted" and application.is_locked
+    assert [h.transition for h in history(application)] == [
+        "submit",
+        "approve",
+        "sign_agreement",
+        "request_acceptance",
+        "rectify",
+        "request_acceptance",
+        "accept",
+    ]
+    with pytest.raises(TransitionRefused):
+        application.fail(hq_reviewer, "晚了")
+
+
+def test_reject_needs_a_reason(application, jiangxi_staff, hq_reviewer):
+    services.submit_application(application, jiangxi_staff)
+    with pytest.raises(TransitionRefused):
+        services.reject(application, hq_reviewer, "")
+    services.reject(application, hq_reviewer, "需求不明确")
+    assert Application.objects.get(pk=application.pk).state == "rejected"
+
+
+def test_wrong_state_refusals(application, hq_reviewer, jiangxi_staff):
+    with pytest.raises(TransitionRefused):
+        application.accept(hq_reviewer)
+    with pytest.raises(TransitionRefused):
+        application.start(hq_reviewer)
+    with pytest.raises(TransitionRefused):
+        application.request_acceptance(jiangxi_staff, "x")
+    assert Application.objects.get(pk=application.pk).state == "draft"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_hq_users_deciding_at_once_record_one_decision(
+    call, jiangxi_staff, hq_reviewer, hq_reviewer_2
+):
+    app = Application.objects.create(
+        call=call,
+        province=Province.objects.get(short_name="江西"),
+        applicant="某公司",
+        contact_name="刘",
+        contact_phone="13800138000",
+        budget_requested=Decimal("20"),
+        plan_text="x",
+    )
+    services.submit_application(app, jiangxi_staff)
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def decide(user, verb):
+        mine = Application.objects.get(pk=app.pk)  # each thread: its own connection and copy
+        barrier.wait(timeout=10)
+        try:
+            if verb == "approve":
+                services.approve(mine, user, "某公司", Decimal("10"))
+            else:
+                services.reject(mine, user, "不符合条件")
+            outcomes[user.username] = "ok"
+        except TransitionRefused as exc:
+            outcomes[user.username] = exc.message
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=decide, args=(hq_reviewer, "approve")),
+        threading.Thread(target=decide, args=(hq_reviewer_2, "reject")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes.values()).count("ok") == 1
+    loser = next(v for v in outcomes.values() if v != "ok")
+    assert "当前状态为" in loser  # the loser is told what happened
+    decisions = [
+        h
+        for h in history(Application.objects.get(pk=app.pk))
+        if h.transition in ("approve", "reject")
+    ]
+    assert len(decisions) == 1

@@ -1,0 +1,169 @@
+"""Projects on pages and API: scoping, the expert's narrow view, conflict of interest, query counts."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.utils import timezone
+
+from projects import services
+from projects.models import Application, Call, Criterion, ExpertAssignment
+from provinces.models import Province
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def call(plan_2018):
+    now = timezone.now()
+    c = Call.objects.create(
+        plan=plan_2018,
+        task=plan_2018.tasks.get(number=4),
+        project_type="enterprise_pilot",
+        title="试点申报",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=10),
+    )
+    Criterion.objects.create(call=c, name="需求明确", weight=50)
+    Criterion.objects.create(call=c, name="方案可行", weight=50)
+    return c
+
+
+def make_app(call, short, staff=None, submit=True):
+    app = Application.objects.create(
+        call=call,
+        province=Province.objects.get(short_name=short),
+        applicant=f"{short}某公司",
+        contact_name="刘",
+        contact_phone="13800138000",
+        budget_requested=Decimal("20"),
+        plan_text="方案",
+    )
+    if submit:
+        services.submit_application(app, staff)
+    return app
+
+
+def test_staff_apply_and_submit_on_pages(as_user, call, jiangxi_staff):
+    client = as_user(jiangxi_staff)
+    response = client.post(
+        f"/projects/calls/{call.pk}/apply/",
+        {
+            "applicant": "江西某公司",
+            "partner_agency": "",
+            "contact_name": "刘",
+            "contact_phone": "13800138000",
+            "budget_requested": "20",
+            "plan_text": "方案",
+        },
+    )
+    app = Application.objects.get()
+    assert (
+        response.status_code == 302 and app.province.short_name == "江西" and app.state == "draft"
+    )
+    client.post(f"/projects/applications/{app.pk}/submit/")
+    app.refresh_from_db()
+    assert app.state == "submitted"
+
+
+def test_other_province_application_is_404(as_user, call, jiangxi_staff, henan_staff):
+    app = make_app(call, "江西", jiangxi_staff)
+    assert as_user(henan_staff).get(f"/projects/applications/{app.pk}/").status_code == 404
+    assert as_user(henan_staff).get(f"/api/v1/applications/{app.pk}/").status_code == 404
+
+
+def test_expert_sees_only_assigned_applications(
+    as_user, call, jiangxi_staff, henan_staff, hq_reviewer, expert
+):
+    mine = make_app(call, "江西", jiangxi_staff)
+    other = make_app(call, "河南", henan_staff)
+    assignment = services.assign_expert(mine, expert, hq_reviewer)
+    client = as_user(expert)
+    assert client.get(f"/projects/reviews/{assignment.pk}/").status_code == 200
+    assert client.get(f"/projects/applications/{other.pk}/").status_code == 404
+    assert [a["id"] for a in client.get("/api/v1/applications/").json()["results"]] == [mine.pk]
+    assert client.get(f"/api/v1/applications/{other.pk}/").status_code == 404
+    assert client.get("/projects/").status_code == 404
+    page = client.get("/projects/reviews/").content.decode()
+    assert "江西某公司" in page and "河南某公司" not in page
+
+
+def test_expert_scores_through_the_page(as_user, call, jiangxi_staff, hq_reviewer, expert):
+    app = make_app(call, "江西", jiangxi_staff)
+    assignment = services.assign_expert(app, expert, hq_reviewer)
+    c1, c2 = call.criteria.all()
+    as_user(expert).post(
+        f"/projects/reviews/{assignment.pk}/",
+        {f"score-{c1.pk}": "90", f"score-{c2.pk}": "70", "recommendation": "approve"},
+    )
+    assert ExpertAssignment.objects.get(pk=assignment.pk).review.weighted_total == Decimal("80.00")
+    page = as_user(hq_reviewer).get(f"/projects/applications/{app.pk}/").content.decode()
+    assert "80.00" in page
+
+
+def test_conflicted_expert_refused_on_the_page(as_user, call, jiangxi_staff, hq_reviewer):
+    app = make_app(call, "江西", jiangxi_staff)
+    jx_expert = make_user("jx_exp", "expert", "江西")
+    response = as_user(hq_reviewer).post(
+        f"/projects/applications/{app.pk}/assign/", {"expert": jx_expert.pk}, follow=True
+    )
+    assert "回避" in response.content.decode()
+    assert not ExpertAssignment.objects.exists()
+    assert as_user(jx_expert).get("/api/v1/applications/").json()["count"] == 0
+
+
+def test_hq_decides_on_the_page_and_staff_cannot(as_user, call, jiangxi_staff, hq_reviewer):
+    app = make_app(call, "江西", jiangxi_staff)
+    assert (
+        as_user(jiangxi_staff)
+        .post(
+            f"/projects/applications/{app.pk}/approve/",
+            {"undertaking_unit": "x", "budget_granted": "10"},
+        )
+        .status_code
+        == 404
+    )
+    as_user(hq_reviewer).post(
+        f"/projects/applications/{app.pk}/approve/",
+        {"undertaking_unit": "江西某公司", "budget_granted": "10"},
+    )
+    app.refresh_from_db()
+    assert app.state == "approved" and app.budget_granted == Decimal("10")
+
+
+def test_export_is_scoped(as_user, call, jiangxi_staff, henan_staff):
+    make_app(call, "江西", jiangxi_staff)
+    make_app(call, "河南", henan_staff)
+    content = as_user(jiangxi_staff).get("/projects/export.xlsx").content
+    values = [
+        c.value
+        for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows()
+        for c in row
+    ]
+    assert "江西某公司" in values and "河南某公司" not in values
+
+
+def test_list_pages_and_api_query_counts_are_fixed(
+    as_user, call, jiangxi_staff, hq_reviewer, django_assert_max_num_queries
+):
+    client = as_user(hq_reviewer)
+    make_app(call, "江西", jiangxi_staff)
+    with django_assert_max_num_queries(8):
+        client.get("/projects/")
+    with django_assert_max_num_queries(8):
+        client.get(f"/projects/calls/{call.pk}/")
+    with django_assert_max_num_queries(6):
+        client.get("/api/v1/applications/")
+    for short in ["河南", "贵州", "陕西", "北京", "天津", "上海", "江苏"]:
+        make_app(call, short, None, submit=False)
+    with django_assert_max_num_queries(8):
+        client.get("/projects/")
+    with django_assert_max_num_queries(8):
+        client.get(f"/projects/calls/{call.pk}/")
+    with django_assert_max_num_queries(6):
+        client.get("/api/v1/applications/")
