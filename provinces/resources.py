@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
 
-from .models import Assignment, Contact, LedgerEntry
+from .models import Assignment, Contact, LedgerEntry, Registration
 
 LEDGER_HEADERS = {
     "year": "年度",
@@ -352,9 +352,7 @@ class ContactDirectoryResource(resources.ModelResource):
 
 def contact_directory(user, year: int | None = None):
     qs = Contact.objects.filter(
-        registration__in=__import__(
-            "provinces.models", fromlist=["Registration"]
-        ).Registration.objects.visible_to(user)
+        registration__in=Registration.objects.visible_to(user)
     ).select_related("registration__assignment__province", "registration__assignment__task")
     if year:
         qs = qs.filter(registration__assignment__task__plan__year=year)
@@ -363,3 +361,134 @@ def contact_directory(user, year: int | None = None):
         "registration__assignment__task__number",
         "role",
     )
+
+
+CONTACT_HEADERS = ["年度", "任务序号", "省份", "角色", "姓名", "职务", "电话", "邮箱"]
+ROLE_BY_LABEL = {str(label): value for value, label in Contact.Role.choices}
+
+
+class ContactRow(forms.Form):
+    year = forms.IntegerField(
+        error_messages={
+            "required": gettext_lazy("年度不能为空"),
+            "invalid": gettext_lazy("年度应为四位数字"),
+        }
+    )
+    task = forms.IntegerField(
+        error_messages={
+            "required": gettext_lazy("任务序号不能为空"),
+            "invalid": gettext_lazy("任务序号应为数字"),
+        }
+    )
+    role = forms.CharField(error_messages={"required": gettext_lazy("角色不能为空")})
+    name = forms.CharField(max_length=50, error_messages={"required": gettext_lazy("姓名不能为空")})
+    title = forms.CharField(max_length=100, required=False)
+    phone = forms.CharField(
+        max_length=40, error_messages={"required": gettext_lazy("电话不能为空")}
+    )
+    email = forms.EmailField(
+        error_messages={
+            "required": gettext_lazy("邮箱不能为空"),
+            "invalid": gettext_lazy("邮箱格式不正确。"),
+        }
+    )
+
+    def clean_role(self):
+        value = self.cleaned_data["role"].strip()
+        if value in ROLE_BY_LABEL:
+            return ROLE_BY_LABEL[value]
+        raise ValidationError(_("角色应为“处级具体负责人”或“工作联系人”"))
+
+    def clean_phone(self):
+        from .forms import validate_phone
+
+        return validate_phone(self.cleaned_data["phone"])
+
+
+def import_contacts(content: bytes, filename: str, user, *, dry_run: bool) -> ImportOutcome:
+    """Contacts of registrations from a sheet: all rows or none; locked registrations refuse."""
+    try:
+        dataset = read_dataset(content, filename)
+    except Exception:  # noqa: BLE001 - any parse failure is the user's file
+        return ImportOutcome(
+            total=0,
+            header_error=_("无法读取文件：请使用下载的模板，保存为 .xlsx 或 UTF-8 编码的 .csv。"),
+        )
+    headers = [str(h or "").strip() for h in (dataset.headers or [])]
+    missing = [h for h in CONTACT_HEADERS if h not in headers and h != "职务"]
+    if missing:
+        return ImportOutcome(
+            total=len(dataset),
+            header_error=_("表头不正确，缺少列：%(cols)s。请使用下载的模板。")
+            % {"cols": "、".join(missing)},
+        )
+    keys = {
+        "年度": "year",
+        "任务序号": "task",
+        "省份": "province",
+        "角色": "role",
+        "姓名": "name",
+        "职务": "title",
+        "电话": "phone",
+        "邮箱": "email",
+    }
+    resource = LedgerEntryResource(user=user)  # reuses its map of reachable assignments
+    outcome = ImportOutcome(total=len(dataset))
+    planned = []
+    for number, values in enumerate(dataset.dict, start=2):
+        data = {keys[h]: _cell(values.get(h)) for h in keys if h in headers}
+        form = ContactRow(data)
+        if not form.is_valid():
+            outcome.problems.append(
+                RowProblem(number, [str(m) for msgs in form.errors.values() for m in msgs])
+            )
+            continue
+        clean = form.cleaned_data
+        province = data.get("province") or (
+            user.province.short_name if user.is_province_staff else ""
+        )
+        assignment = resource.assignments().get((clean["year"], clean["task"], province))
+        if assignment is None:
+            outcome.problems.append(
+                RowProblem(
+                    number,
+                    [
+                        _(
+                            "找不到 %(year)s 年度任务（%(task)s）在“%(province)s”的任务承担：请检查年度、任务序号和省份。"
+                        )
+                        % {"year": clean["year"], "task": clean["task"], "province": province}
+                    ],
+                )
+            )
+            continue
+        registration = Registration.objects.filter(assignment=assignment).first()
+        if registration is not None and not registration.is_editable:
+            outcome.problems.append(
+                RowProblem(
+                    number,
+                    [
+                        _("该任务的任务分解报送为“%(state)s”，已锁定，不能导入联系人。")
+                        % {"state": registration.get_state_display()}
+                    ],
+                )
+            )
+            continue
+        planned.append((assignment, clean))
+    if outcome.ok and not dry_run:
+        with transaction.atomic():
+            for assignment, clean in planned:
+                registration, _created = Registration.objects.get_or_create(assignment=assignment)
+                Contact.objects.update_or_create(
+                    registration=registration,
+                    role=clean["role"],
+                    defaults={k: clean[k] or "" for k in ("name", "title", "phone", "email")},
+                )
+    return outcome
+
+
+def contacts_template() -> bytes:
+    dataset = tablib.Dataset(headers=CONTACT_HEADERS)
+    dataset.append(
+        [2018, 2, "江西", "工作联系人", "王五", "主任科员", "0791-86000000", "wang@example.cn"]
+    )
+    return dataset.export("xlsx")

@@ -25,5 +25,9 @@ urlpatterns = [
     path("evidence/<int:pk>/", views_ledger.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/delete/", views_ledger.evidence_delete, name="evidence_delete"),
     path("contacts/", views_ledger.contacts, name="contacts"),
+    path("contacts/import/", views_ledger.contacts_import, name="contacts_import"),
+    path(
+        "contacts/template.xlsx", views_ledger.contacts_template_download, name="contacts_template"
+    ),
     path("<str:code>/", views.province_detail, name="province_detail"),
 ]

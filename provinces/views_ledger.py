@@ -23,6 +23,8 @@ from .resources import (
     ContactDirectoryResource,
     LedgerEntryResource,
     contact_directory,
+    contacts_template,
+    import_contacts,
     import_ledger,
     ledger_template,
 )
@@ -167,29 +169,49 @@ MAX_SESSION_FILE = 8 * 1024 * 1024
 
 
 @login_required
-def ledger_import(request: HttpRequest) -> HttpResponse:
+def contacts_import(request: HttpRequest) -> HttpResponse:
+    """The same flow as the ledger import, for registrations' contacts."""
+    return ledger_import(request, kind="contacts")
+
+
+@login_required
+def contacts_template_download(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(contacts_template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="contacts-template.xlsx"'
+    return response
+
+
+@login_required
+def ledger_import(request: HttpRequest, kind: str = "ledger") -> HttpResponse:
     """Upload → preview every row's problems → confirm. One bad row imports nothing."""
     if not (request.user.is_hq or request.user.is_province_staff):
         raise Http404
+    importer = import_contacts if kind == "contacts" else import_ledger
+    here = "provinces:contacts_import" if kind == "contacts" else "provinces:ledger_import"
+    done_url = "provinces:contacts" if kind == "contacts" else "provinces:ledger_list"
     outcome = None
     form = ImportForm()
     if request.method == "POST" and request.POST.get("confirm"):
         stored = request.session.get(SESSION_KEY)
-        if not stored or stored.get("digest") != request.POST.get("digest"):
+        if (
+            not stored
+            or stored.get("digest") != request.POST.get("digest")
+            or stored.get("kind") != kind
+        ):
             messages.error(request, _("导入已过期，请重新上传文件。"))
-            return redirect("provinces:ledger_import")
+            return redirect(here)
         content = base64.b64decode(stored["content"])
-        outcome = import_ledger(content, stored["name"], request.user, dry_run=False)
+        outcome = importer(content, stored["name"], request.user, dry_run=False)
         if outcome.ok:
             request.session.pop(SESSION_KEY, None)
-            messages.success(request, _("已导入 %(n)d 条台账。") % {"n": outcome.total})
-            return redirect("provinces:ledger_list")
+            messages.success(request, _("已导入 %(n)d 行。") % {"n": outcome.total})
+            return redirect(done_url)
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             content = upload.read()
-            outcome = import_ledger(content, upload.name, request.user, dry_run=True)
+            outcome = importer(content, upload.name, request.user, dry_run=True)
             if outcome.ok:
                 if len(content) > MAX_SESSION_FILE:
                     messages.error(request, _("文件过大，请分批导入（每批不超过 8 MB）。"))
@@ -199,12 +221,21 @@ def ledger_import(request: HttpRequest) -> HttpResponse:
                         "name": upload.name,
                         "content": base64.b64encode(content).decode(),
                         "digest": hashlib.sha256(content).hexdigest(),
+                        "kind": kind,
                     }
     stored = request.session.get(SESSION_KEY)
     return render(
         request,
         "provinces/ledger_import.html",
-        {"form": form, "outcome": outcome, "digest": stored and stored["digest"]},
+        {
+            "form": form,
+            "outcome": outcome,
+            "digest": stored and stored["digest"],
+            "kind": kind,
+            "template_url": "provinces:contacts_template"
+            if kind == "contacts"
+            else "provinces:ledger_template",
+        },
     )
 
 

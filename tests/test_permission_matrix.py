@@ -79,6 +79,8 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         OWN_PROVINCE,
     ),
     "provinces:contacts": (lambda w: "/provinces/contacts/", page(expert=404)),
+    "provinces:contacts_import": (lambda w: "/provinces/contacts/import/", page(expert=404)),
+    "provinces:contacts_template": (lambda w: "/provinces/contacts/template.xlsx", page()),
     "notifications:reminder_log": (lambda w: "/notifications/reminders/", HQ_ONLY),
     "projects:call_list": (lambda w: "/projects/", page(expert=404)),
     "projects:export": (lambda w: "/projects/export.xlsx", page(expert=404)),

@@ -106,7 +106,7 @@ def test_ledger_import_bad_then_fixed(journey, people, tmp_path):
     assert "检查通过" in page.inner_text("#import-preview")
     page.click("#import-preview button")
     page.wait_for_url("**/provinces/ledger/")
-    assert "已导入 2 条台账" in page.content()
+    assert "已导入 2 行" in page.content()
     journey.shot("imported")
     assert LedgerEntry.objects.count() == 2
 

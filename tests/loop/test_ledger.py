@@ -258,3 +258,50 @@ def test_export_is_scoped(as_user, plan_2018, jiangxi_staff):
     values = [c.value for row in ws.iter_rows() for c in row]
     assert "江西台账" in values and "河南台账" not in values
     assert "培训班" in values  # kinds exported as their Chinese labels
+
+
+CONTACT_HEADERS = ["年度", "任务序号", "省份", "角色", "姓名", "职务", "电话", "邮箱"]
+
+
+def test_contacts_import_all_or_nothing(plan_2018, jiangxi_staff):
+    from provinces.models import Contact
+    from provinces.resources import import_contacts
+
+    good = [2018, 2, "江西", "工作联系人", "王五", "科员", "0791-86000000", "wang@example.cn"]
+    bad = [2018, 2, "江西", "工作联系人", "赵六", "科员", "123", "zhao@example.cn"]
+    outcome = import_contacts(
+        xlsx([good, bad], headers=CONTACT_HEADERS), "c.xlsx", jiangxi_staff, dry_run=False
+    )
+    assert [p.number for p in outcome.problems] == [3]
+    assert "电话号码格式不正确" in outcome.problems[0].messages[0]
+    assert not Contact.objects.exists()
+    outcome = import_contacts(
+        xlsx([good], headers=CONTACT_HEADERS), "c.xlsx", jiangxi_staff, dry_run=False
+    )
+    assert outcome.ok
+    contact = Contact.objects.get()
+    assert (contact.name, contact.role, contact.registration.assignment.province.short_name) == (
+        "王五",
+        "liaison",
+        "江西",
+    )
+
+
+def test_contacts_import_refuses_locked_registrations(plan_2018, jiangxi_staff, hq_reviewer):
+    from provinces.models import Contact
+    from provinces.resources import import_contacts
+    from provinces.services import confirm_registration, submit_registration
+    from tests.loop.conftest import fill
+
+    a = Assignment.objects.get(task__number=2, province__short_name="江西")
+    from provinces.models import Registration
+
+    reg = fill(Registration.objects.create(assignment=a))
+    submit_registration(reg, jiangxi_staff)
+    confirm_registration(reg, hq_reviewer)
+    row = [2018, 2, "江西", "工作联系人", "新人", "科员", "13800138000", "new@example.cn"]
+    outcome = import_contacts(
+        xlsx([row], headers=CONTACT_HEADERS), "c.xlsx", jiangxi_staff, dry_run=False
+    )
+    assert not outcome.ok and "已锁定" in outcome.problems[0].messages[0]
+    assert not Contact.objects.filter(name="新人").exists()
