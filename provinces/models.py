@@ -316,7 +316,11 @@ class LedgerEntry(models.Model):
         verbose_name = _("工作台账")
         verbose_name_plural = _("工作台账")
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["assignment", "-date"])]
+        indexes = [
+            models.Index(fields=["assignment", "-date"]),
+            # the ledger page's newest-first order, for HQ across all units
+            models.Index(fields=["-date", "-id"], name="ledger_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"

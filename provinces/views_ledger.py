@@ -49,12 +49,18 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
         trainees=Sum("trainees"),
         enterprises_served=Sum("enterprises_served"),
     )
-    rows = (
-        qs.select_related("assignment__task__plan", "assignment__province")
-        .annotate(evidence_count=Count("evidence"))
-        .order_by("-date", "-pk")
+    rows = qs.select_related("assignment__task__plan", "assignment__province").order_by(
+        "-date", "-pk"
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    # Count evidence for the 50 rows shown, not for every row the filter matches.
+    counts = dict(
+        Evidence.objects.filter(entry__in=[e.pk for e in page])
+        .values_list("entry")
+        .annotate(n=Count("pk"))
+    )
+    for entry in page:
+        entry.evidence_count = counts.get(entry.pk, 0)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
