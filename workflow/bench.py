@@ -135,10 +135,20 @@ def floor_row(ctx: BenchContext) -> list[Row]:
 
 
 @contextmanager
-def throwaway_database():
-    """Create a fresh database for the run (like the test runner) and drop it afterwards."""
+def throwaway_database(purpose: str = "bench"):
+    """Create a fresh database for the run (like the test runner) and drop it afterwards.
+
+    Its name carries ``purpose`` so that a run never collides with the test suite's own
+    test database (the load test runs inside the suite).
+    """
+    from django.conf import settings
+    from django.db import connections
     from django.test.utils import setup_databases, teardown_databases
 
+    db = settings.DATABASES["default"]
+    name = f"test_{db['NAME'] if not str(db['NAME']).startswith('/') else 'workplan'}_{purpose}"
+    db.setdefault("TEST", {})["NAME"] = name
+    connections["default"].settings_dict.setdefault("TEST", {})["NAME"] = name
     old = setup_databases(verbosity=0, interactive=False, keepdb=False)
     try:
         yield

@@ -56,7 +56,7 @@ class Command(BaseCommand):
     def handle(self, *args, clients: int, seconds: int, workers: int, **options):
         if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
             raise CommandError("the load run needs PostgreSQL: set DATABASE_URL")
-        with throwaway_database():
+        with throwaway_database("loadtest"):
             call_command("seed_demo", verbosity=0)
             db = settings.DATABASES["default"]
             url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
