@@ -16,9 +16,8 @@ def bench_sweep(ctx: BenchContext) -> list[Row]:
 
     from notifications.services import sweep
     from planning.models import Plan
-    from provinces.models import Assignment, Milestone, Registration
-
     from provinces.benchmarks import _setup
+    from provinces.models import Assignment, Milestone, Registration
 
     _setup(ctx)  # the plans and units the other benchmarks use
     plan = Plan.objects.get(year=2018)
