@@ -81,3 +81,31 @@ def seed(log) -> None:
             apply_transition(case, name="submit", source=["draft"], target="submitted")
             case.confirm(hq)
     log(f"年度工作总结 {made} 份，典型案例 {len(CASES)} 个")
+    seed_bulletin(log)
+
+
+def seed_bulletin(log) -> None:
+    from datetime import date
+
+    from provinces.models import Case, LedgerEntry
+
+    from .models import Bulletin
+
+    plan = Plan.objects.filter(year=2018).first()
+    hq = User.objects.filter(username="hq").first()
+    if plan is None or Bulletin.objects.exists():
+        return
+    bulletin = Bulletin.objects.create(
+        plan=plan,
+        title="2018年第三季度全国专利信息传播利用工作进展",
+        period_start=date(2018, 7, 1),
+        period_end=date(2018, 9, 30),
+        created_by=hq,
+        introduction="第三季度，各地按照年度工作计划，围绕培训、企业服务和站点建设扎实推进各项工作。",
+    )
+    bulletin.entries.set(
+        LedgerEntry.objects.filter(date__range=(bulletin.period_start, bulletin.period_end))[:12]
+    )
+    bulletin.cases.set(Case.objects.filter(state="confirmed")[:2])
+    bulletin.publish(hq)
+    log("工作进展 1 期（已发布）")

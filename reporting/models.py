@@ -163,3 +163,61 @@ class DigestBuild(models.Model):
 
     def __str__(self) -> str:
         return f"《全国专利信息传播利用{self.plan.year}》 #{self.pk}"
+
+
+class BulletinQuerySet(models.QuerySet):
+    def visible_to(self, user) -> BulletinQuerySet:
+        """Published bulletins go to every unit; drafts stay with HQ."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_hq:
+            return self
+        if user.is_province_staff:
+            return self.filter(state=Bulletin.State.PUBLISHED)
+        return self.none()
+
+
+class Bulletin(models.Model):
+    """工作进展: a progress bulletin HQ composes for a period and publishes to all units."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+
+    plan = models.ForeignKey("planning.Plan", on_delete=models.PROTECT, related_name="bulletins")
+    title = models.CharField(_("标题"), max_length=200)
+    period_start = models.DateField(_("起始日期"))
+    period_end = models.DateField(_("截止日期"))
+    introduction = models.TextField(_("导语"), blank=True)
+    entries = models.ManyToManyField(
+        "provinces.LedgerEntry", verbose_name=_("工作台账"), blank=True
+    )
+    cases = models.ManyToManyField("provinces.Case", verbose_name=_("典型案例"), blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    objects = BulletinQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工作进展")
+        verbose_name_plural = _("工作进展")
+        ordering = ["-period_end", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:bulletin", args=[self.pk])
+
+    def publish(self, by) -> None:
+        apply_transition(
+            self,
+            name="publish",
+            source=[self.State.DRAFT],
+            target=self.State.PUBLISHED,
+            actor=by,
+            updates={"published_at": timezone.now()},
+        )

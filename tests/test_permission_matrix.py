@@ -116,6 +116,28 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         lambda w: "/reporting/digest/",
         page(owner=404, other=404, expert=404, hq=302, admin=302),
     ),
+    "reporting:case_list": (lambda w: "/reporting/cases/", page(expert=404)),
+    "reporting:case_new": (lambda w: "/reporting/cases/new/", page(expert=404, hq=404, admin=404)),
+    "reporting:case": (lambda w: f"/reporting/cases/{w['case'].pk}/", OWN_PROVINCE),
+    "reporting:case_edit": (
+        lambda w: f"/reporting/cases/{w['case'].pk}/edit/",
+        page(other=404, expert=404, hq=404, admin=404),
+    ),
+    "reporting:case_evidence": (
+        lambda w: f"/reporting/case-evidence/{w['case_evidence'].pk}/",
+        OWN_PROVINCE,
+    ),
+    "reporting:bulletin_list": (lambda w: "/reporting/bulletins/", page(expert=404)),
+    "reporting:bulletin_new": (lambda w: "/reporting/bulletins/new/", HQ_ONLY),
+    "reporting:bulletin": (lambda w: f"/reporting/bulletins/{w['bulletin'].pk}/", page(expert=404)),
+    "reporting:bulletin_edit": (
+        lambda w: f"/reporting/bulletins/{w['bulletin'].pk}/edit/",
+        page(owner=404, other=404, expert=404, hq=302, admin=302),
+    ),
+    "reporting:bulletin_pdf": (
+        lambda w: f"/reporting/bulletins/{w['bulletin'].pk}/pdf/",
+        page(expert=404),
+    ),
     "reporting:summary_list": (
         lambda w: "/reporting/2018/summaries/",
         page(owner=302, other=302, expert=404),
@@ -164,6 +186,8 @@ NOT_IN_MATRIX = {
     "notifications:remind_unit": "POST only; tested in tests/reminders",
     "notifications:remind_late": "POST only; tested in tests/reminders",
     "reporting:summary_action": "POST only; tested in tests/yearend",
+    "reporting:case_action": "POST only; tested in tests/yearend",
+    "reporting:bulletin_publish": "POST only; tested in tests/yearend",
     "projects:application_action": "POST only; tested in tests/projects",
     "v1:registration-submit": "POST only; tested in tests/loop/test_api.py",
     "v1:registration-return-for-revision": "POST only; tested in tests/loop/test_api.py",
@@ -262,7 +286,30 @@ def world(plan_2018):
     review_assignment = ExpertAssignment.objects.create(
         application=application, expert=users["expert"]
     )
+    from provinces.models import Case, CaseEvidence
+    from reporting.models import Bulletin
+
+    case = Case.objects.create(
+        plan=plan_2018, province=Province.objects.get(short_name="江西"), title="案例", summary="s"
+    )
+    case_evidence = CaseEvidence.objects.create(
+        case=case,
+        file=SimpleUploadedFile("c.png", PNG),
+        original_name="c.png",
+        content_type="image/png",
+        size=len(PNG),
+    )
+    bulletin = Bulletin.objects.create(
+        plan=plan_2018,
+        title="进展",
+        period_start="2018-07-01",
+        period_end="2018-09-30",
+        state="published",
+    )
     return {
+        "case": case,
+        "case_evidence": case_evidence,
+        "bulletin": bulletin,
         "call": call,
         "application": application,
         "review_assignment": review_assignment,

@@ -1,0 +1,260 @@
+"""Typical cases (典型案例) and progress bulletins (工作进展), task 9."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from planning.models import Plan
+from provinces.forms import MultipleFileField
+from provinces.models import Case, CaseEvidence, LedgerEntry
+from provinces.uploads import attachment_response, validate_upload
+from workflow.machine import TransitionRefused, history
+
+from .models import Bulletin
+
+
+class CaseForm(forms.ModelForm):
+    files = MultipleFileField(label=gettext_lazy("佐证材料"), required=False)
+
+    class Meta:
+        model = Case
+        fields = ["kind", "title", "summary", "body"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "body": forms.Textarea(attrs={"rows": 8}),
+        }
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_hq or request.user.is_province_staff):
+        raise Http404
+    cases = Case.objects.visible_to(request.user).select_related("province", "plan")
+    return render(request, "reporting/case_list.html", {"cases": cases})
+
+
+@login_required
+def case_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if not request.user.is_province_staff:
+        raise Http404
+    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk) if pk else None
+    if case and case.state not in (Case.State.DRAFT, Case.State.RETURNED):
+        messages.error(request, _("该案例已报送，不能修改。"))
+        return redirect("reporting:case", pk=case.pk)
+    form = CaseForm(request.POST or None, request.FILES or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        errors = []
+        for upload in form.cleaned_data["files"]:
+            try:
+                validate_upload(upload)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            for e in errors:
+                form.add_error("files", e)
+        else:
+            with transaction.atomic():
+                obj = form.save(commit=False)
+                obj.province = request.user.province
+                obj.plan = obj.plan if obj.plan_id else Plan.objects.first()
+                obj.created_by = obj.created_by or request.user
+                obj.save()
+                for upload in form.cleaned_data["files"]:
+                    CaseEvidence.objects.create(
+                        case=obj,
+                        file=upload,
+                        original_name=upload.name[:200],
+                        content_type=validate_upload(upload),
+                        size=upload.size,
+                        uploaded_by=request.user,
+                    )
+            if "submit" in request.POST:
+                try:
+                    obj.submit(request.user)
+                except TransitionRefused as exc:
+                    messages.error(request, exc.message)
+                else:
+                    messages.success(request, _("已报送，等待专利文献部审核。"))
+            else:
+                messages.success(request, _("已保存草稿。"))
+            return redirect("reporting:case", pk=obj.pk)
+    return render(request, "reporting/case_form.html", {"form": form, "case": case})
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(
+        Case.objects.visible_to(request.user).select_related("province"), pk=pk
+    )
+    return render(
+        request,
+        "reporting/case_detail.html",
+        {"case": case, "evidence": case.evidence.all(), "history": history(case)},
+    )
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+    if not request.user.is_hq:
+        raise Http404
+    try:
+        if action == "confirm":
+            case.confirm(request.user, request.POST.get("reason", ""))
+        elif action == "return":
+            case.return_for_revision(request.user, request.POST.get("reason", ""))
+        elif action == "select":
+            Case.objects.filter(pk=case.pk).update(
+                selected_for_digest=bool(request.POST.get("digest")),
+                selected_for_publication=bool(request.POST.get("publication")),
+            )
+        else:
+            raise Http404
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已处理。"))
+    return redirect("reporting:case", pk=case.pk)
+
+
+@login_required
+def case_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_object_or_404(CaseEvidence.objects.visible_to(request.user), pk=pk)
+    return attachment_response(evidence.file, evidence.original_name, evidence.content_type)
+
+
+# --- bulletins ------------------------------------------------------------------------
+
+
+class BulletinForm(forms.ModelForm):
+    class Meta:
+        model = Bulletin
+        fields = ["title", "period_start", "period_end", "introduction"]
+        widgets = {
+            "period_start": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "period_end": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "introduction": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("period_start")
+            and data.get("period_end")
+            and data["period_start"] > data["period_end"]
+        ):
+            raise ValidationError(_("起始日期不能晚于截止日期。"))
+        return data
+
+
+@login_required
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    bulletins = Bulletin.objects.visible_to(request.user)
+    if not (request.user.is_hq or request.user.is_province_staff):
+        raise Http404
+    return render(request, "reporting/bulletin_list.html", {"bulletins": bulletins})
+
+
+@login_required
+def bulletin_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if not request.user.is_hq:
+        raise Http404
+    bulletin = get_object_or_404(Bulletin, pk=pk) if pk else None
+    if bulletin and bulletin.state == Bulletin.State.PUBLISHED:
+        messages.error(request, _("已发布的工作进展不能修改。"))
+        return redirect(bulletin)
+    form = BulletinForm(request.POST or None, instance=bulletin)
+    candidates_entries = candidates_cases = []
+    if bulletin:
+        candidates_entries = (
+            LedgerEntry.objects.filter(date__range=(bulletin.period_start, bulletin.period_end))
+            .select_related("assignment__province", "assignment__task")
+            .order_by("assignment__province__sort_order", "date")[:300]
+        )
+        candidates_cases = Case.objects.filter(state=Case.State.CONFIRMED).select_related(
+            "province"
+        )
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        obj.plan = obj.plan if obj.plan_id else Plan.objects.first()
+        obj.created_by = obj.created_by or request.user
+        obj.save()
+        if bulletin:
+            obj.entries.set(LedgerEntry.objects.filter(pk__in=request.POST.getlist("entries")))
+            obj.cases.set(
+                Case.objects.filter(
+                    pk__in=request.POST.getlist("cases"), state=Case.State.CONFIRMED
+                )
+            )
+        messages.success(request, _("已保存。请选择要收录的台账和案例，然后发布。"))
+        return redirect("reporting:bulletin_edit", pk=obj.pk)
+    return render(
+        request,
+        "reporting/bulletin_form.html",
+        {
+            "form": form,
+            "bulletin": bulletin,
+            "entries": candidates_entries,
+            "cases": candidates_cases,
+            "chosen_entries": set(bulletin.entries.values_list("pk", flat=True))
+            if bulletin
+            else set(),
+            "chosen_cases": set(bulletin.cases.values_list("pk", flat=True)) if bulletin else set(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_hq:
+        raise Http404
+    bulletin = get_object_or_404(Bulletin, pk=pk)
+    try:
+        bulletin.publish(request.user)
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已发布，各单位可以查看。"))
+    return redirect(bulletin)
+
+
+def _bulletin_context(bulletin: Bulletin) -> dict:
+    return {
+        "bulletin": bulletin,
+        "entries": bulletin.entries.select_related(
+            "assignment__province", "assignment__task"
+        ).order_by("assignment__province__sort_order", "date"),
+        "cases": bulletin.cases.select_related("province"),
+    }
+
+
+@login_required
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
+    return render(request, "reporting/bulletin_detail.html", _bulletin_context(bulletin))
+
+
+@login_required
+def bulletin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from weasyprint import HTML
+
+    from .digest import require_fonts
+
+    bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
+    require_fonts()
+    html = render_to_string("reporting/bulletin_pdf.html", _bulletin_context(bulletin))
+    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bulletin-{bulletin.pk}.pdf"'
+    return response
