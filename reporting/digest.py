@@ -225,3 +225,77 @@ def build_digest(
     pdf = document.write_pdf()
     report(100, _("完成"))
     return pdf, len(document.pages)
+
+
+def build_workbook(plan: Plan) -> bytes:
+    """The digest's data as an Excel workbook: tasks, provinces, summaries, contacts, projects."""
+    import io
+
+    from openpyxl import Workbook
+
+    data = collect(plan)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("按任务")
+    ws.append(
+        [
+            _("序号"),
+            _("任务"),
+            _("执行单位数"),
+            _("台账条数"),
+            _("培训班（期）"),
+            _("培训人数（人次）"),
+            _("服务企业（家）"),
+        ]
+    )
+    for t in data["tasks"]:
+        f = t["figures"]
+        ws.append(
+            [
+                t["task"].number,
+                t["task"].title,
+                len(t["units"]),
+                f["n"],
+                f["classes_held"],
+                f["trainees"],
+                f["enterprises_served"],
+            ]
+        )
+    ws = wb.create_sheet(_("年度工作总结"))
+    ws.append([_("执行单位"), *[str(label) for _name, label in AnnualSummary.SECTIONS]])
+    for chapter in data["province_chapters"]:
+        ws.append(
+            [chapter["province"].name, *[text for _label, text in chapter["summary"].sections()]]
+        )
+    ws = wb.create_sheet(_("典型案例"))
+    ws.append([_("执行单位"), _("标题"), _("摘要")])
+    for case in data["cases"]:
+        ws.append([case.province.name, case.title, case.summary])
+    ws = wb.create_sheet(_("通讯录"))
+    ws.append([_("执行单位"), _("任务"), _("角色"), _("姓名"), _("职务"), _("电话"), _("邮箱")])
+    for c in data["contacts"]:
+        ws.append(
+            [
+                c.registration.assignment.province.short_name,
+                c.registration.assignment.task.number,
+                c.get_role_display(),
+                c.name,
+                c.title,
+                c.phone,
+                c.email,
+            ]
+        )
+    ws = wb.create_sheet(_("项目"))
+    ws.append([_("项目"), _("承担单位"), _("资助经费（万元）"), _("验收结果")])
+    for p in data["projects"]:
+        ws.append(
+            [
+                p["title"],
+                p["unit"],
+                float(p["budget"]) if p["budget"] is not None else None,
+                p["result"],
+            ]
+        )
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -26,6 +26,7 @@ urlpatterns = [
         name="summary_action",
     ),
     path("<int:year>/digest/", views.digest, name="digest"),
+    path("<int:year>/digest.xlsx", views.digest_workbook, name="digest_workbook"),
     path("digests/<int:pk>/status/", views.digest_status, name="digest_status"),
     path("digests/<int:pk>/download/", views.digest_download, name="digest_download"),
 ]

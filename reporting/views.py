@@ -164,3 +164,18 @@ def digest_home(request: HttpRequest) -> HttpResponse:
     if plan is None or not request.user.is_hq:
         raise Http404
     return redirect("reporting:digest", year=plan.year)
+
+
+@login_required
+def digest_workbook(request: HttpRequest, year: int) -> HttpResponse:
+    """The digest's data as an Excel workbook (HQ)."""
+    if not request.user.is_hq:
+        raise Http404
+    from .digest import build_workbook
+
+    response = HttpResponse(
+        build_workbook(_plan(year)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="digest-{year}.xlsx"'
+    return response

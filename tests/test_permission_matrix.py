@@ -144,6 +144,7 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
     ),
     "reporting:summary": (lambda w: "/reporting/2018/summaries/360000/", OWN_PROVINCE),
     "reporting:digest": (lambda w: "/reporting/2018/digest/", HQ_ONLY),
+    "reporting:digest_workbook": (lambda w: "/reporting/2018/digest.xlsx", HQ_ONLY),
     "reporting:digest_status": (lambda w: f"/reporting/digests/{w['digest'].pk}/status/", HQ_ONLY),
     "reporting:digest_download": (
         lambda w: f"/reporting/digests/{w['digest'].pk}/download/",
