@@ -1,8 +1,17 @@
 import django_filters
+from django.db import transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
+from accounts.models import Role, User
 from config.api import VisibleModelViewSet
+from workflow.machine import TransitionRefused
 
+from . import services
 from .models import Application, Call
 
 
@@ -17,7 +26,7 @@ class CallSerializer(serializers.ModelSerializer):
 
 class ApplicationSerializer(serializers.ModelSerializer):
     province = serializers.CharField(source="province.code", read_only=True)
-    call = serializers.IntegerField(source="call_id", read_only=True)
+    call = serializers.PrimaryKeyRelatedField(queryset=Call.objects.all())
 
     class Meta:
         model = Application
@@ -27,13 +36,38 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "province",
             "applicant",
             "partner_agency",
+            "contact_name",
+            "contact_phone",
             "budget_requested",
+            "plan_text",
             "state",
             "undertaking_unit",
             "budget_granted",
             "submitted_at",
             "decided_at",
         ]
+        read_only_fields = [
+            "state",
+            "undertaking_unit",
+            "budget_granted",
+            "submitted_at",
+            "decided_at",
+        ]
+
+    def validate_budget_requested(self, value):
+        if value <= 0:
+            raise serializers.ValidationError(_("申请经费应大于 0。"))
+        return value
+
+    def validate_contact_phone(self, value):
+        from django.core.exceptions import ValidationError
+
+        from provinces.forms import validate_phone
+
+        try:
+            return validate_phone(value)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
 
 
 class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
@@ -58,8 +92,77 @@ class ApplicationFilter(django_filters.FilterSet):
         fields = ["year", "task", "province", "project_type", "state", "call"]
 
 
-class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
-    """Applications and projects; experts see only those assigned to them."""
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignSerializer(serializers.Serializer):
+    expert = serializers.IntegerField()
+
+
+class ApproveSerializer(serializers.Serializer):
+    undertaking_unit = serializers.CharField()
+    budget_granted = serializers.DecimalField(max_digits=10, decimal_places=2)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    allow_over = serializers.BooleanField(required=False, default=False)
+
+
+class DeliverableInSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    due_date = serializers.DateField()
+
+
+class SignSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=50)
+    budget = serializers.DecimalField(max_digits=10, decimal_places=2)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    deliverables = DeliverableInSerializer(many=True)
+    terms = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FinalReportSerializer(serializers.Serializer):
+    final_report = serializers.CharField()
+
+
+class RectifySerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    due = serializers.DateField()
+
+
+class TotalsRowSerializer(serializers.Serializer):
+    task = serializers.IntegerField(required=False)
+    project_type = serializers.CharField(required=False)
+    province = serializers.CharField(required=False)
+    state = serializers.CharField(required=False)
+    n = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    asked = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    granted = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+
+
+class TotalsSerializer(serializers.Serializer):
+    by_task = TotalsRowSerializer(many=True)
+    by_province = TotalsRowSerializer(many=True)
+    by_state = TotalsRowSerializer(many=True)
+
+
+def _refused(exc: TransitionRefused) -> Response:
+    return Response({"detail": exc.message, "state": exc.current_state}, status=409)
+
+
+class ApplicationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    VisibleModelViewSet,
+):
+    """Applications and projects; experts see only those assigned to them.
+
+    Province staff create drafts for their own province and submit them; HQ assigns
+    experts, decides, signs agreements and accepts. Every action calls the same
+    service functions as the pages; a refused transition answers 409 and changes nothing.
+    """
 
     base_queryset = Application.objects
     serializer_class = ApplicationSerializer
@@ -67,3 +170,166 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Visib
 
     def optimise(self, qs):
         return qs.select_related("province").order_by("call_id", "pk").distinct()
+
+    def _staff_only(self):
+        if not self.request.user.is_province_staff:
+            raise PermissionDenied(_("只有省局工作人员可以申报。"))
+
+    def _hq_only(self):
+        if not self.request.user.is_hq:
+            raise PermissionDenied(_("只有专利文献部可以执行此操作。"))
+
+    def perform_create(self, serializer):
+        self._staff_only()
+        call = serializer.validated_data["call"]
+        if not Call.objects.visible_to(self.request.user).filter(pk=call.pk).exists():
+            raise PermissionDenied(_("看不到该申报通知。"))
+        with transaction.atomic():
+            serializer.save(province=self.request.user.province, created_by=self.request.user)
+
+    def _do(self, request, verb, serializer_class=None):
+        app = self.get_object()
+        data = {}
+        if serializer_class is not None:
+            serializer = serializer_class(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        try:
+            verb(app, data)
+        except TransitionRefused as exc:
+            return _refused(exc)
+        app.refresh_from_db()
+        return Response(self.get_serializer(app).data)
+
+    @extend_schema(request=None, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None, version=None):
+        self._staff_only()
+        return self._do(request, lambda app, d: services.submit_application(app, request.user))
+
+    @extend_schema(request=AssignSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"], url_path="assign-expert")
+    def assign_expert(self, request, pk=None, version=None):
+        self._hq_only()
+
+        def verb(app, d):
+            expert = User.objects.filter(pk=d["expert"], role=Role.EXPERT, is_active=True).first()
+            if expert is None:
+                raise TransitionRefused(_("没有这位评审专家。"))
+            services.assign_expert(app, expert, request.user)
+
+        return self._do(request, verb, AssignSerializer)
+
+    @extend_schema(request=ApproveSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None, version=None):
+        self._hq_only()
+        return self._do(
+            request,
+            lambda app, d: services.approve(
+                app,
+                request.user,
+                d["undertaking_unit"],
+                d["budget_granted"],
+                d["reason"],
+                allow_over=d["allow_over"],
+            ),
+            ApproveSerializer,
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None, version=None):
+        self._hq_only()
+        return self._do(
+            request,
+            lambda app, d: services.reject(app, request.user, d["reason"]),
+            ReasonSerializer,
+        )
+
+    @extend_schema(request=SignSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None, version=None):
+        self._hq_only()
+        return self._do(
+            request,
+            lambda app, d: services.sign_agreement(
+                app,
+                request.user,
+                number=d["number"],
+                budget=d["budget"],
+                starts_on=d["starts_on"],
+                ends_on=d["ends_on"],
+                deliverables=[
+                    services.DeliverableLine(x["title"], x["due_date"]) for x in d["deliverables"]
+                ],
+                terms=d["terms"],
+            ),
+            SignSerializer,
+        )
+
+    @extend_schema(request=FinalReportSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"], url_path="request-acceptance")
+    def request_acceptance(self, request, pk=None, version=None):
+        self._staff_only()
+        return self._do(
+            request,
+            lambda app, d: services.request_acceptance(app, request.user, d["final_report"]),
+            FinalReportSerializer,
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None, version=None):
+        self._hq_only()
+        return self._do(
+            request, lambda app, d: app.accept(request.user, d["reason"]), ReasonSerializer
+        )
+
+    @extend_schema(request=RectifySerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def rectify(self, request, pk=None, version=None):
+        self._hq_only()
+        return self._do(
+            request,
+            lambda app, d: app.require_rectification(request.user, d["reason"], d["due"]),
+            RectifySerializer,
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def fail(self, request, pk=None, version=None):
+        self._hq_only()
+        return self._do(
+            request, lambda app, d: app.fail(request.user, d["reason"]), ReasonSerializer
+        )
+
+    @extend_schema(responses=TotalsSerializer)
+    @action(detail=False, methods=["get"])
+    def totals(self, request, version=None):
+        """Counts and money by task and type, by province and by state (what the user sees)."""
+        if request.user.is_expert:
+            raise PermissionDenied(_("评审专家不能查看项目统计。"))
+        data = services.project_totals(request.user)
+
+        def money(row):
+            return {k: row[k] for k in ("n", "approved", "asked", "granted")}
+
+        return Response(
+            TotalsSerializer(
+                {
+                    "by_task": [
+                        {
+                            "task": r["call__task__number"],
+                            "project_type": r["call__project_type"],
+                            **money(r),
+                        }
+                        for r in data["by_task"]
+                    ],
+                    "by_province": [
+                        {"province": r["province__code"], **money(r)} for r in data["by_province"]
+                    ],
+                    "by_state": [{"state": r["state"], **money(r)} for r in data["by_state"]],
+                }
+            ).data
+        )

@@ -79,11 +79,25 @@ def seed(log) -> None:
             services.reject(app, hq, "与试点要求契合度不高。")
             continue
         services.approve(app, hq, applicant, Decimal("15"))
-        app.deliverables.create(title="研发节点专利信息利用流程", due_date=date(2018, 11, 30))
-        app.start(hq)
+        services.sign_agreement(
+            app,
+            hq,
+            number=f"WX-2018-{app.pk:03d}",
+            budget=Decimal("15"),
+            starts_on=date(2018, 8, 1),
+            ends_on=date(2018, 12, 31),
+            deliverables=[
+                services.DeliverableLine("研发节点专利信息利用流程", date(2018, 11, 30)),
+                services.DeliverableLine("企业专利信息分析报告", date(2018, 12, 20)),
+            ],
+        )
         if target == "in_progress":
             continue
-        app.request_acceptance(staff, "完成节点专利信息利用流程和分析报告。")
+        for d in app.deliverables.all():
+            services.report_progress(
+                d, staff, percent=100, note="已完成。", done_on=d.due_date, today=date(2018, 12, 31)
+            )
+        services.request_acceptance(app, staff, "完成节点专利信息利用流程和分析报告。")
         if target == "accepted":
             app.accept(hq)
         else:

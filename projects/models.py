@@ -296,6 +296,80 @@ class Review(models.Model):
         return f"{self.assignment} {self.weighted_total}"
 
 
+def attachment_path(instance: Attachment, filename: str) -> str:
+    import uuid
+
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"projects/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AttachmentQuerySet:
+        """Whoever sees the application sees its files (experts: only those assigned)."""
+        return self.filter(application__in=Application.objects.visible_to(user))
+
+
+class Attachment(models.Model):
+    """A file of an application (申报材料) or of its acceptance request (验收佐证)."""
+
+    class Purpose(models.TextChoices):
+        APPLICATION = "application", _("申报材料")
+        ACCEPTANCE = "acceptance", _("验收佐证材料")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments"
+    )
+    purpose = models.CharField(_("用途"), max_length=20, choices=Purpose.choices)
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目附件")
+        verbose_name_plural = _("项目附件")
+        ordering = ["application", "purpose", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Agreement(models.Model):
+    """项目协议: what HQ and the undertaking unit sign once a project is approved."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="agreement"
+    )
+    number = models.CharField(_("协议编号"), max_length=50, unique=True)
+    budget = models.DecimalField(_("协议经费（万元）"), max_digits=10, decimal_places=2)
+    starts_on = models.DateField(_("实施开始"))
+    ends_on = models.DateField(_("实施结束"))
+    terms = models.TextField(_("主要条款"), blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("签订时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("项目协议")
+        verbose_name_plural = _("项目协议")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="agreement_period_ordered"
+            ),
+            models.CheckConstraint(condition=Q(budget__gt=0), name="agreement_budget_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class Deliverable(models.Model):
     """A deliverable of an approved project's agreement (协议), with its due date."""
 
@@ -306,12 +380,20 @@ class Deliverable(models.Model):
     due_date = models.DateField(_("完成期限"))
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
     progress_note = models.TextField(_("进展情况"), blank=True)
+    percent = models.PositiveSmallIntegerField(_("完成进度（%）"), default=0)
+    reported_at = models.DateTimeField(_("报告时间"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("协议交付成果")
         verbose_name_plural = _("协议交付成果")
         ordering = ["application", "due_date", "pk"]
-        constraints = [models.CheckConstraint(condition=~Q(title=""), name="deliverable_has_title")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="deliverable_has_title"),
+            models.CheckConstraint(condition=Q(percent__lte=100), name="deliverable_percent_max"),
+        ]
 
     def __str__(self) -> str:
         return self.title

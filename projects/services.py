@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Max, Min
+from django.db.models import Avg, Count, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflow.machine import TransitionRefused
 
-from .models import Application, ExpertAssignment, Review
+from .models import (
+    Agreement,
+    Application,
+    Attachment,
+    Call,
+    Deliverable,
+    ExpertAssignment,
+    ProjectType,
+    Review,
+)
 
 
 def submit_application(application: Application, by, now=None) -> Application:
@@ -105,3 +116,225 @@ def approve(
 def reject(application: Application, by, reason: str) -> Application:
     application.reject(by, reason)
     return application
+
+
+# --- batch decisions ------------------------------------------------------------------
+
+
+def decide_batch(
+    call: Call, by, application_ids: list[int], decision: str, reason: str = ""
+) -> list[Application]:
+    """Approve (as asked: applicant undertakes, budget as requested) or reject many at once.
+
+    All or nothing: if any one is refused, none is decided and the error names it.
+    """
+    if decision not in ("approve", "reject"):
+        raise TransitionRefused(_("请选择立项或不予立项。"))
+    if not application_ids:
+        raise TransitionRefused(_("请至少选择一项申报。"))
+    applications = list(
+        Application.objects.filter(call=call, pk__in=application_ids).order_by("pk")
+    )
+    if len(applications) != len(set(application_ids)):
+        raise TransitionRefused(_("所选申报不属于本申报通知。"))
+    with transaction.atomic():
+        for app in applications:
+            try:
+                if decision == "approve":
+                    approve(app, by, app.applicant, app.budget_requested, reason)
+                else:
+                    reject(app, by, reason)
+            except TransitionRefused as exc:
+                raise TransitionRefused(
+                    _("“%(a)s”：%(m)s 本批未作任何决定。") % {"a": app.applicant, "m": exc.message},
+                    current_state=exc.current_state,
+                ) from exc
+    return applications
+
+
+# --- agreement and progress ------------------------------------------------------------
+
+
+@dataclass
+class DeliverableLine:
+    title: str
+    due_date: date
+
+
+def parse_deliverables(text: str) -> list[DeliverableLine]:
+    """One deliverable per line: "2018-11-30 研发节点专利信息利用流程" (date, then title)."""
+    from django.utils.dateparse import parse_date
+
+    lines = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        raw = raw.strip()
+        if not raw:
+            continue
+        head, _sep, title = raw.partition(" ")
+        try:
+            due = parse_date(head.strip())
+        except ValueError:
+            due = None
+        if due is None or not title.strip():
+            raise TransitionRefused(
+                _("交付成果第 %(n)d 行“%(raw)s”应为“日期 成果名称”，例如“2018-11-30 培训教材”。")
+                % {"n": number, "raw": raw[:40]}
+            )
+        lines.append(DeliverableLine(title.strip()[:200], due))
+    return lines
+
+
+def sign_agreement(
+    application: Application,
+    by,
+    *,
+    number: str,
+    budget: Decimal,
+    starts_on: date,
+    ends_on: date,
+    deliverables: list[DeliverableLine],
+    terms: str = "",
+) -> Agreement:
+    """Record the agreement and its deliverables, and start the project (已立项 → 实施中)."""
+    if not number.strip():
+        raise TransitionRefused(_("请填写协议编号。"))
+    if application.budget_granted is not None and budget > application.budget_granted:
+        raise TransitionRefused(
+            _("协议经费不能超过资助经费 %(g)s 万元。") % {"g": application.budget_granted}
+        )
+    if budget <= 0:
+        raise TransitionRefused(_("协议经费应大于 0。"))
+    if ends_on < starts_on:
+        raise TransitionRefused(_("实施结束日期不能早于开始日期。"))
+    if not deliverables:
+        raise TransitionRefused(_("协议至少应有一项交付成果。"))
+    for line in deliverables:
+        if not starts_on <= line.due_date <= ends_on:
+            raise TransitionRefused(
+                _("交付成果“%(t)s”的完成期限 %(d)s 不在实施期内。")
+                % {"t": line.title, "d": line.due_date}
+            )
+    if Agreement.objects.filter(number=number.strip()).exists():
+        raise TransitionRefused(_("协议编号 %(n)s 已被使用。") % {"n": number.strip()})
+    with transaction.atomic():
+        application.start(by)
+        agreement = Agreement.objects.create(
+            application=application,
+            number=number.strip(),
+            budget=budget,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            terms=terms,
+            signed_by=by,
+        )
+        Deliverable.objects.filter(application=application).delete()
+        Deliverable.objects.bulk_create(
+            Deliverable(application=application, title=d.title, due_date=d.due_date)
+            for d in deliverables
+        )
+    return agreement
+
+
+def report_progress(
+    deliverable: Deliverable, by, *, percent: int, note: str, done_on: date | None, today=None
+) -> Deliverable:
+    """The undertaking side reports progress against one deliverable."""
+    today = today or timezone.localdate()
+    app = deliverable.application
+    if app.state not in (Application.State.IN_PROGRESS, Application.State.RECTIFICATION):
+        raise TransitionRefused(
+            _("项目当前状态为“%(s)s”，不能报告进展。") % {"s": app.get_state_display()},
+            current_state=app.state,
+        )
+    if not 0 <= percent <= 100:
+        raise TransitionRefused(_("完成进度应在 0 到 100 之间。"))
+    if percent == 100 and done_on is None:
+        raise TransitionRefused(_("已完成的成果请填写完成日期。"))
+    if done_on is not None and percent != 100:
+        raise TransitionRefused(_("填写了完成日期，完成进度应为 100%。"))
+    if done_on is not None and done_on > today:
+        raise TransitionRefused(_("完成日期不能晚于今天。"))
+    if not note.strip():
+        raise TransitionRefused(_("请填写进展情况。"))
+    deliverable.percent = percent
+    deliverable.progress_note = note.strip()
+    deliverable.done_on = done_on
+    deliverable.reported_at = timezone.now()
+    deliverable.reported_by = by
+    deliverable.save(
+        update_fields=["percent", "progress_note", "done_on", "reported_at", "reported_by"]
+    )
+    return deliverable
+
+
+def request_acceptance(application: Application, by, final_report: str) -> Application:
+    if not final_report.strip():
+        raise TransitionRefused(_("请填写验收报告。"), current_state=application.state)
+    application.request_acceptance(by, final_report.strip())
+    return application
+
+
+def add_attachment(application: Application, by, upload, purpose: str) -> Attachment:
+    """Application files while it is a draft; acceptance evidence while the project runs."""
+    from provinces.uploads import validate_upload
+
+    allowed = {
+        Attachment.Purpose.APPLICATION: {Application.State.DRAFT},
+        Attachment.Purpose.ACCEPTANCE: {
+            Application.State.IN_PROGRESS,
+            Application.State.RECTIFICATION,
+        },
+    }
+    if application.state not in allowed.get(purpose, set()):
+        raise TransitionRefused(
+            _("项目当前状态为“%(s)s”，不能上传此类材料。") % {"s": application.get_state_display()},
+            current_state=application.state,
+        )
+    from django.core.exceptions import ValidationError
+
+    try:
+        content_type = validate_upload(upload)
+    except ValidationError as exc:
+        raise TransitionRefused(exc.messages[0]) from exc
+    return Attachment.objects.create(
+        application=application,
+        purpose=purpose,
+        file=upload,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+
+
+# --- totals ---------------------------------------------------------------------------
+
+
+def project_totals(user) -> dict:
+    """Counts and money by task and type, by province and by state, for what the user sees."""
+    visible = Application.objects.visible_to(user)
+    money = {
+        "n": Count("pk"),
+        "asked": Sum("budget_requested"),
+        "granted": Sum("budget_granted"),
+        "approved": Count("pk", filter=Q(budget_granted__isnull=False)),
+    }
+    types = dict(ProjectType.choices)
+    states = dict(Application.State.choices)
+    by_task = [
+        {**row, "type_label": types.get(row["call__project_type"], row["call__project_type"])}
+        for row in visible.values("call__task__number", "call__project_type")
+        .annotate(**money)
+        .order_by("call__task__number", "call__project_type")
+    ]
+    by_province = list(
+        visible.values("province__code", "province__name", "province__sort_order")
+        .annotate(**money)
+        .order_by("province__sort_order")
+    )
+    by_state = [
+        {**row, "label": states.get(row["state"], row["state"])}
+        for row in visible.values("state").annotate(**money).order_by("state")
+    ]
+    overall = visible.aggregate(**money)
+    return {"by_task": by_task, "by_province": by_province, "by_state": by_state, "all": overall}

@@ -6,6 +6,8 @@ import tablib
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,10 +17,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
+from provinces.uploads import attachment_response, validate_upload
 from workflow.machine import TransitionRefused, history
 
 from . import services
-from .models import Application, Call, ExpertAssignment, Review
+from .models import (
+    Application,
+    Attachment,
+    Call,
+    Criterion,
+    Deliverable,
+    ExpertAssignment,
+    Review,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -146,6 +157,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "experts": experts,
             "history": history(app),
             "deliverables": app.deliverables.all(),
+            "agreement": getattr(app, "agreement", None),
+            "attachments": app.attachments.all(),
+            "purposes": Attachment.Purpose,
         },
     )
 
@@ -155,7 +169,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     app = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
     user, post = request.user, request.POST
-    staff_actions = {"submit", "request_acceptance"}
+    staff_actions = {"submit", "request_acceptance", "upload"}
     hq_actions = {"assign", "approve", "reject", "sign", "accept", "rectify", "fail"}
     if (
         (action in staff_actions and not user.is_province_staff)
@@ -166,8 +180,20 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     try:
         if action == "submit":
             services.submit_application(app, user)
+        elif action == "upload":
+            files = request.FILES.getlist("files")
+            if not files:
+                raise TransitionRefused(_("请选择要上传的文件。"))
+            for upload in files:  # check every file before storing any
+                try:
+                    validate_upload(upload)
+                except ValidationError as exc:
+                    raise TransitionRefused(exc.messages[0]) from exc
+            with transaction.atomic():
+                for upload in files:
+                    services.add_attachment(app, user, upload, post.get("purpose", ""))
         elif action == "request_acceptance":
-            app.request_acceptance(user, post.get("final_report", ""))
+            services.request_acceptance(app, user, post.get("final_report", ""))
         elif action == "assign":
             expert = get_object_or_404(User, pk=post.get("expert"), role=Role.EXPERT)
             services.assign_expert(app, expert, user)
@@ -187,7 +213,7 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         elif action == "reject":
             services.reject(app, user, post.get("reason", ""))
         elif action == "sign":
-            app.start(user)
+            _sign(app, user, post)
         elif action == "accept":
             app.accept(user, post.get("reason", ""))
         elif action == "rectify":
@@ -257,15 +283,15 @@ def export(request: HttpRequest) -> HttpResponse:
     _not_expert(request)
     data = tablib.Dataset(
         headers=[
-            "申报通知",
-            "任务",
-            "类型",
-            "省份",
-            "申报单位",
-            "申请经费（万元）",
-            "资助经费（万元）",
-            "承担单位",
-            "状态",
+            _("申报通知"),
+            _("任务"),
+            _("类型"),
+            _("省份"),
+            _("申报单位"),
+            _("申请经费（万元）"),
+            _("资助经费（万元）"),
+            _("承担单位"),
+            _("状态"),
         ]
     )
     for a in Application.objects.visible_to(request.user).select_related("call__task", "province"):
@@ -284,4 +310,201 @@ def export(request: HttpRequest) -> HttpResponse:
         )
     response = HttpResponse(data.export("xlsx"), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="projects.xlsx"'
+    return response
+
+
+def _decimal(raw: str, message: str) -> Decimal:
+    try:
+        return Decimal(raw or "")
+    except InvalidOperation as exc:
+        raise TransitionRefused(message) from exc
+
+
+def _sign(app: Application, user, post) -> None:
+    starts_on = parse_date(post.get("starts_on", "") or "")
+    ends_on = parse_date(post.get("ends_on", "") or "")
+    if starts_on is None or ends_on is None:
+        raise TransitionRefused(_("请填写实施期的开始和结束日期。"))
+    services.sign_agreement(
+        app,
+        user,
+        number=post.get("number", ""),
+        budget=_decimal(post.get("budget", ""), _("协议经费应为数字。")),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        deliverables=services.parse_deliverables(post.get("deliverables", "")),
+        terms=post.get("terms", ""),
+    )
+
+
+@login_required
+@require_POST
+def deliverable_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The undertaking province reports progress on one deliverable of its agreement."""
+    if not request.user.is_province_staff:
+        raise Http404
+    deliverable = get_object_or_404(
+        Deliverable.objects.filter(
+            application__in=Application.objects.visible_to(request.user)
+        ).select_related("application"),
+        pk=pk,
+    )
+    post = request.POST
+    try:
+        try:
+            percent = int(post.get("percent", ""))
+        except ValueError as exc:
+            raise TransitionRefused(_("完成进度应为 0 到 100 的整数。")) from exc
+        raw_done = post.get("done_on", "") or ""
+        done_on = parse_date(raw_done) if raw_done else None
+        if raw_done and done_on is None:
+            raise TransitionRefused(_("完成日期格式应为 YYYY-MM-DD。"))
+        services.report_progress(
+            deliverable, request.user, percent=percent, note=post.get("note", ""), done_on=done_on
+        )
+    except (TransitionRefused, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("日期无效。")))
+    else:
+        messages.success(request, _("进展已报告。"))
+    return redirect(deliverable.application)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = get_object_or_404(Attachment.objects.visible_to(request.user), pk=pk)
+    return attachment_response(attachment.file, attachment.original_name, attachment.content_type)
+
+
+class CallForm(forms.ModelForm):
+    criteria = forms.CharField(
+        label=gettext_lazy("评分项及权重"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy("每行一项：“评分项 权重”，权重合计 100，例如“实施方案 40”。"),
+    )
+
+    class Meta:
+        model = Call
+        fields = ["task", "project_type", "title", "opens_at", "closes_at"]
+        widgets = {
+            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.fields["task"].queryset = plan.tasks.all()
+
+    def clean_criteria(self) -> list[tuple[str, int]]:
+        rows = []
+        for number, raw in enumerate(self.cleaned_data["criteria"].splitlines(), start=1):
+            raw = raw.strip()
+            if not raw:
+                continue
+            name, _sep, weight = raw.rpartition(" ")
+            if not name.strip() or not weight.isdigit() or int(weight) == 0:
+                raise forms.ValidationError(
+                    _("第 %(n)d 行“%(raw)s”应为“评分项 权重”，权重为正整数。")
+                    % {"n": number, "raw": raw[:40]}
+                )
+            rows.append((name.strip()[:100], int(weight)))
+        if sum(w for _n, w in rows) != 100:
+            raise forms.ValidationError(
+                _("权重合计应为 100，现为 %(t)d。") % {"t": sum(w for _n, w in rows)}
+            )
+        return rows
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("截止申报时间应晚于开始申报时间。"))
+        return data
+
+
+@login_required
+def call_new(request: HttpRequest) -> HttpResponse:
+    """HQ opens a call (申报通知) with its scoring criteria."""
+    from planning.models import Plan
+
+    if not request.user.is_hq:
+        raise Http404
+    plan = Plan.objects.order_by("-year").first()
+    if plan is None:
+        raise Http404
+    form = CallForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            call = form.save(commit=False)
+            call.plan = plan
+            call.save()
+            Criterion.objects.bulk_create(
+                Criterion(call=call, name=name, weight=weight)
+                for name, weight in form.cleaned_data["criteria"]
+            )
+        messages.success(request, _("申报通知已发布。"))
+        return redirect(call)
+    return render(request, "projects/call_form.html", {"form": form, "plan": plan})
+
+
+@login_required
+@require_POST
+def call_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """HQ decides several applications of a call at once."""
+    if not request.user.is_hq:
+        raise Http404
+    call = get_object_or_404(Call.objects.visible_to(request.user), pk=pk)
+    try:
+        ids = [int(v) for v in request.POST.getlist("applications")]
+    except ValueError as exc:
+        raise Http404 from exc
+    try:
+        decided = services.decide_batch(
+            call,
+            request.user,
+            ids,
+            request.POST.get("decision", ""),
+            request.POST.get("reason", ""),
+        )
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已决定 %(n)d 项申报。") % {"n": len(decided)})
+    return redirect(call)
+
+
+@login_required
+def totals(request: HttpRequest) -> HttpResponse:
+    _not_expert(request)
+    return render(request, "projects/totals.html", services.project_totals(request.user))
+
+
+@login_required
+def totals_export(request: HttpRequest) -> HttpResponse:
+    _not_expert(request)
+    data = services.project_totals(request.user)
+    heads = [_("申报数"), _("立项数"), _("申请经费（万元）"), _("资助经费（万元）")]
+
+    def money(row):
+        return [
+            row["n"],
+            row["approved"],
+            float(row["asked"] or 0),
+            float(row["granted"] or 0),
+        ]
+
+    book = tablib.Databook()
+    sheet = tablib.Dataset(headers=[_("任务"), _("项目类型"), *heads], title=_("按任务和类型"))
+    for row in data["by_task"]:
+        sheet.append([row["call__task__number"], str(row["type_label"]), *money(row)])
+    book.add_sheet(sheet)
+    sheet = tablib.Dataset(headers=[_("省份"), *heads], title=_("按省份"))
+    for row in data["by_province"]:
+        sheet.append([row["province__name"], *money(row)])
+    book.add_sheet(sheet)
+    sheet = tablib.Dataset(headers=[_("状态"), *heads], title=_("按状态"))
+    for row in data["by_state"]:
+        sheet.append([str(row["label"]), *money(row)])
+    book.add_sheet(sheet)
+    response = HttpResponse(book.export("xlsx"), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="project-totals.xlsx"'
     return response

@@ -101,6 +101,14 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         lambda w: f"/projects/reviews/{w['review_assignment'].pk}/",
         page(owner=404, other=404, hq=404, admin=404),
     ),
+    "projects:totals": (lambda w: "/projects/totals/", page(expert=404)),
+    "projects:totals_export": (lambda w: "/projects/totals.xlsx", page(expert=404)),
+    "projects:call_new": (lambda w: "/projects/calls/new/", HQ_ONLY),
+    "projects:attachment_download": (
+        lambda w: f"/projects/attachments/{w['attachment'].pk}/",
+        page(other=404),  # the expert is assigned to this application
+    ),
+    "v1:application-totals": (lambda w: "/api/v1/applications/totals/", api(expert=403)),
     "v1:call-list": (lambda w: "/api/v1/calls/", api()),
     "v1:call-detail": (lambda w: f"/api/v1/calls/{w['call'].pk}/", api(expert=404)),
     "v1:application-list": (lambda w: "/api/v1/applications/", api()),
@@ -190,6 +198,17 @@ NOT_IN_MATRIX = {
     "reporting:case_action": "POST only; tested in tests/yearend",
     "reporting:bulletin_publish": "POST only; tested in tests/yearend",
     "projects:application_action": "POST only; tested in tests/projects",
+    "projects:call_decide": "POST only; tested in tests/projects",
+    "projects:deliverable_progress": "POST only; tested in tests/projects",
+    "v1:application-submit": "POST only; tested in tests/projects",
+    "v1:application-assign-expert": "POST only; tested in tests/projects",
+    "v1:application-approve": "POST only; tested in tests/projects",
+    "v1:application-reject": "POST only; tested in tests/projects",
+    "v1:application-sign": "POST only; tested in tests/projects",
+    "v1:application-request-acceptance": "POST only; tested in tests/projects",
+    "v1:application-accept": "POST only; tested in tests/projects",
+    "v1:application-rectify": "POST only; tested in tests/projects",
+    "v1:application-fail": "POST only; tested in tests/projects",
     "v1:registration-submit": "POST only; tested in tests/loop/test_api.py",
     "v1:registration-return-for-revision": "POST only; tested in tests/loop/test_api.py",
     "v1:registration-confirm": "POST only; tested in tests/loop/test_api.py",
@@ -287,6 +306,16 @@ def world(plan_2018):
     review_assignment = ExpertAssignment.objects.create(
         application=application, expert=users["expert"]
     )
+    from projects.models import Attachment
+
+    attachment = Attachment.objects.create(
+        application=application,
+        purpose="application",
+        file=SimpleUploadedFile("p.png", PNG),
+        original_name="p.png",
+        content_type="image/png",
+        size=len(PNG),
+    )
     from provinces.models import Case, CaseEvidence
     from reporting.models import Bulletin
 
@@ -313,6 +342,7 @@ def world(plan_2018):
         "bulletin": bulletin,
         "call": call,
         "application": application,
+        "attachment": attachment,
         "review_assignment": review_assignment,
         "digest": digest,
         "jiangxi_registration": Registration.objects.create(assignment=jiangxi_assignment),

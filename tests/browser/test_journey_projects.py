@@ -65,11 +65,23 @@ def test_application_from_call_to_acceptance(journey, plan_2018):
     page.fill("#budget", "15")
     page.click("button:text-is('立项')")
     assert page.inner_text("#state") == "已立项"
+    page.fill("#number", "WX-2018-001")
+    page.fill("#starts_on", "2018-08-01")
+    page.fill("#ends_on", "2018-12-31")
+    page.fill("#deliverables", "2018-11-30 研发节点专利信息利用流程")
     page.click("button:text-is('签订协议，开始实施')")
     assert page.inner_text("#state") == "实施中"
+    assert "WX-2018-001" in page.inner_text("#agreement")
 
     page = journey.login("p_jx")
     journey.go(f"/projects/applications/{app.pk}/")
+    deliverable = app.deliverables.get()
+    page.fill(f"#percent-{deliverable.pk}", "100")
+    page.fill(f"#note-{deliverable.pk}", "流程已在三家企业试用。")
+    page.fill(f"#done-{deliverable.pk}", "2018-11-28")
+    page.click("button:text-is('报告进展')")
+    assert "进展已报告" in page.content()
+    assert "流程已在三家企业试用" in page.inner_text("#deliverables")
     page.fill("#final_report", "完成研发节点专利信息利用流程。")
     page.click("button:text-is('申请验收')")
     assert page.inner_text("#state") == "已申请验收"

@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.utils import timezone
 
 from projects import services
-from projects.models import Application, Call, Criterion, ExpertAssignment
+from projects.models import Application, ExpertAssignment
 from provinces.models import Province
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def call(plan_2018):
-    now = timezone.now()
-    c = Call.objects.create(
-        plan=plan_2018,
-        task=plan_2018.tasks.get(number=4),
-        project_type="enterprise_pilot",
-        title="试点申报",
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=10),
-    )
-    Criterion.objects.create(call=c, name="需求明确", weight=50)
-    Criterion.objects.create(call=c, name="方案可行", weight=50)
-    return c
 
 
 def make_app(call, short, staff=None, submit=True):

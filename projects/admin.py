@@ -1,0 +1,58 @@
+from django.contrib import admin
+
+from .models import Agreement, Application, Attachment, Call, Criterion, Deliverable
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = ("title", "task", "project_type", "opens_at", "closes_at")
+    list_filter = ("plan", "project_type")
+    list_select_related = ("task",)
+    inlines = [CriterionInline]
+
+
+class DeliverableInline(admin.TabularInline):
+    model = Deliverable
+    extra = 0
+    readonly_fields = ("percent", "progress_note", "done_on", "reported_at", "reported_by")
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    readonly_fields = ("purpose", "original_name", "content_type", "size", "uploaded_by")
+    exclude = ("file",)
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """State changes go through the pages and API (the model's transitions), never here."""
+
+    list_display = ("applicant", "call", "province", "state", "budget_requested", "budget_granted")
+    list_filter = ("state", "call__project_type", "call__plan", "province")
+    list_select_related = ("call", "province")
+    search_fields = ("applicant", "undertaking_unit")
+    readonly_fields = (
+        "state",
+        "undertaking_unit",
+        "budget_granted",
+        "submitted_at",
+        "decided_at",
+        "rectification_due",
+    )
+    inlines = [DeliverableInline, AttachmentInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = ("number", "application", "budget", "starts_on", "ends_on", "signed_at")
+    list_select_related = ("application",)
+    readonly_fields = ("application", "signed_by", "signed_at")
