@@ -36,6 +36,15 @@ class User(AbstractUser):
         help_text=_("省局工作人员与评审专家所在的省（区、市）"),
     )
     phone = models.CharField(_("电话"), max_length=40, blank=True)
+    notify_by = models.CharField(
+        _("通知方式"),
+        max_length=10,
+        choices=[("immediate", _("每条通知立即发邮件")), ("daily", _("每天一封汇总邮件"))],
+        default="immediate",
+    )
+    calendar_token = models.CharField(
+        _("日历订阅密钥"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     objects = WorkplanUserManager()
 
@@ -65,6 +74,15 @@ class User(AbstractUser):
     @property
     def is_administrator(self) -> bool:
         return self.role == Role.ADMINISTRATOR or self.is_superuser
+
+    def ensure_calendar_token(self, *, renew: bool = False) -> str:
+        """The secret in the user's private iCalendar feed address; renewing revokes the old."""
+        import secrets
+
+        if renew or not self.calendar_token:
+            self.calendar_token = secrets.token_urlsafe(32)
+            self.save(update_fields=["calendar_token"])
+        return self.calendar_token
 
     def display_name(self) -> str:
         """Chinese names read family name first, with no space: 李江."""

@@ -80,3 +80,159 @@ class SummaryLog(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
+
+
+class ExtensionRequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ExtensionRequestQuerySet:
+        from provinces.models import scoped
+
+        return scoped(self, user, "province_id")
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: a unit asks, before the due date, for a later date for one thing it owes."""
+
+    State = ExtensionState
+
+    deadline_key = models.CharField(_("事项"), max_length=100)
+    province = models.ForeignKey(
+        "provinces.Province", on_delete=models.PROTECT, related_name="extension_requests"
+    )
+    what = models.CharField(_("内容"), max_length=300)
+    due_date = models.DateField(_("原截止日期"))
+    requested_due = models.DateField(_("申请延至"))
+    reason = models.TextField(_("延期理由"))
+    state = models.CharField(
+        _("状态"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("审批意见"), blank=True)
+
+    objects = ExtensionRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline_key", "province"],
+                condition=models.Q(state="pending"),
+                name="one_pending_extension",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(requested_due__gt=models.F("due_date")),
+                name="extension_moves_later",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province} · {self.what} → {self.requested_due}"
+
+    def approve(self, by, reason: str = "") -> None:
+        from workflow.machine import apply_transition
+
+        apply_transition(
+            self,
+            name="approve_extension",
+            source=[self.State.PENDING],
+            target=self.State.APPROVED,
+            actor=by,
+            reason=reason,
+            updates={"decided_by": by, "decided_at": timezone.now(), "decision_reason": reason},
+        )
+
+    def refuse(self, by, reason: str) -> None:
+        from workflow.machine import apply_transition
+
+        apply_transition(
+            self,
+            name="refuse_extension",
+            source=[self.State.PENDING],
+            target=self.State.REFUSED,
+            actor=by,
+            reason=reason,
+            reason_required=True,
+            updates={
+                "decided_by": by,
+                "decided_at": timezone.now(),
+                "decision_reason": (reason or "").strip(),
+            },
+        )
+
+
+class DeadlineReport(models.Model):
+    """A unit's 报送 against a deadline HQ added (e.g. a quarterly progress report)."""
+
+    deadline = models.ForeignKey(
+        "planning.Deadline", on_delete=models.CASCADE, related_name="reports"
+    )
+    province = models.ForeignKey(
+        "provinces.Province", on_delete=models.PROTECT, related_name="deadline_reports"
+    )
+    note = models.TextField(_("报送说明"))
+    submitted_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("报送时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("节点报送")
+        verbose_name_plural = _("节点报送")
+        constraints = [
+            models.UniqueConstraint(fields=["deadline", "province"], name="one_report_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province} · {self.deadline}"
+
+
+class Notification(models.Model):
+    """站内通知: what happened that concerns one user; mailed now or in a daily digest."""
+
+    class Kind(models.TextChoices):
+        RETURNED = "returned", _("退回修改")
+        CONFIRMED = "confirmed", _("已确认")
+        REMINDER = "reminder", _("提醒")
+        DECISION = "decision", _("决定")
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    message = models.CharField(_("内容"), max_length=500)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["user"], condition=models.Q(read_at__isnull=True), name="unread_by_user"
+            ),
+            models.Index(
+                fields=["user", "created_at"],
+                condition=models.Q(emailed_at__isnull=True),
+                name="not_emailed_by_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message

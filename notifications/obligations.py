@@ -8,7 +8,7 @@ year-end summaries) add a provider to ``PROVIDERS``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.urls import reverse
@@ -27,6 +27,9 @@ class Owed:
     what: str
     link: str
     recipients: list[str] = field(default_factory=list)
+    offsets: tuple[int, ...] | None = None  # days before due to remind; None: the default
+    extended_from: date | None = None  # the due date before an approved extension
+    tasks: tuple[int, ...] = ()  # the plan's task numbers this obligation is about
 
 
 def _recipients(registration, province_staff: dict[int, list[str]], province_id: int) -> list[str]:
@@ -82,6 +85,8 @@ def registrations_owed(plan: Plan) -> Iterator[Owed]:
             % {"year": plan.year, "tasks": titles},
             link=reverse("provinces:todo"),
             recipients=sorted(recipients),
+            offsets=deadline.offsets,
+            tasks=tuple(a.task.number for a in owing),
         )
 
 
@@ -103,11 +108,167 @@ def milestones_owed(plan: Plan) -> Iterator[Owed]:
             % {"what": m.description, "task": a.task.numeral},
             link=reverse("provinces:registration", args=[a.pk]),
             recipients=_recipients(m.registration, staff, a.province_id),
+            tasks=(a.task.number,),
         )
 
 
-PROVIDERS: list[Callable[[Plan], Iterator[Owed]]] = [registrations_owed, milestones_owed]
+def _units_carrying(plan: Plan) -> list[Province]:
+    return list(
+        Province.objects.filter(assignments__task__plan=plan, assignments__taken_up=True)
+        .distinct()
+        .order_by("sort_order")
+    )
+
+
+def summaries_owed(plan: Plan) -> Iterator[Owed]:
+    """年度工作总结与来年工作计划 not yet submitted by a unit that carries tasks."""
+    from reporting.models import AnnualSummary
+
+    deadline = plan.deadlines.filter(kind=Deadline.Kind.SUMMARY).first()
+    if deadline is None:
+        return
+    staff = _staff_emails()
+    done = set(
+        AnnualSummary.objects.filter(plan=plan)
+        .exclude(state__in=AnnualSummary.EDITABLE)
+        .values_list("province_id", flat=True)
+    )
+    for province in _units_carrying(plan):
+        if province.pk in done:
+            continue
+        yield Owed(
+            key=f"summary:{plan.year}:{province.code}",
+            province=province,
+            due=deadline.due_date,
+            what=_("%(year)s 年度工作总结与来年工作计划") % {"year": plan.year},
+            link=reverse("reporting:summary", args=[plan.year, province.code]),
+            recipients=staff.get(province.pk, []),
+            offsets=deadline.offsets,
+        )
+
+
+def projects_owed(plan: Plan) -> Iterator[Owed]:
+    """Project deliverables not done, rectification dates, and acceptance of running projects."""
+    from projects.models import Application, Deliverable
+
+    staff = _staff_emails()
+    running = (Application.State.IN_PROGRESS, Application.State.RECTIFICATION)
+    for d in Deliverable.objects.filter(
+        application__call__plan=plan, application__state__in=running, done_on__isnull=True
+    ).select_related("application__province", "application__call__task"):
+        app = d.application
+        yield Owed(
+            key=f"deliverable:{d.pk}",
+            province=app.province,
+            due=d.due_date,
+            what=_("项目交付成果：%(t)s（%(a)s）") % {"t": d.title, "a": app.applicant},
+            link=app.get_absolute_url(),
+            recipients=staff.get(app.province_id, []),
+            tasks=(app.call.task.number,),
+        )
+    for app in Application.objects.filter(
+        call__plan=plan, state=Application.State.RECTIFICATION, rectification_due__isnull=False
+    ).select_related("province", "call__task"):
+        yield Owed(
+            key=f"rectification:{app.pk}:{app.rectification_due:%Y%m%d}",
+            province=app.province,
+            due=app.rectification_due,
+            what=_("项目整改后申请验收：%(a)s") % {"a": app.applicant},
+            link=app.get_absolute_url(),
+            recipients=staff.get(app.province_id, []),
+            tasks=(app.call.task.number,),
+        )
+    deadline = plan.deadlines.filter(kind=Deadline.Kind.ACCEPTANCE).first()
+    if deadline is not None:
+        for app in Application.objects.filter(
+            call__plan=plan, state=Application.State.IN_PROGRESS
+        ).select_related("province", "call__task"):
+            yield Owed(
+                key=f"acceptance:{app.pk}",
+                province=app.province,
+                due=deadline.due_date,
+                what=_("项目验收申请：%(a)s") % {"a": app.applicant},
+                link=app.get_absolute_url(),
+                recipients=staff.get(app.province_id, []),
+                offsets=deadline.offsets,
+                tasks=(app.call.task.number,),
+            )
+
+
+def reports_owed(plan: Plan) -> Iterator[Owed]:
+    """Deadlines HQ added (其他): every unit of the task (or of the plan) owes a 报送."""
+    from .models import DeadlineReport
+
+    added = list(plan.deadlines.filter(kind=Deadline.Kind.OTHER).select_related("task"))
+    if not added:
+        return
+    staff = _staff_emails()
+    reported = set(
+        DeadlineReport.objects.filter(deadline__in=added).values_list("deadline_id", "province_id")
+    )
+    carrying = _units_carrying(plan)
+    by_task: dict[int, list[Province]] = {}
+    for a in Assignment.objects.filter(
+        task__in=[d.task_id for d in added if d.task_id], taken_up=True
+    ).select_related("province"):
+        by_task.setdefault(a.task_id, []).append(a.province)
+    for deadline in added:
+        units = by_task.get(deadline.task_id, []) if deadline.task_id else carrying
+        for province in sorted(units, key=lambda p: p.sort_order):
+            if (deadline.pk, province.pk) in reported:
+                continue
+            yield Owed(
+                key=f"deadline:{deadline.pk}",
+                province=province,
+                due=deadline.due_date,
+                what=deadline.description,
+                link=reverse("notifications:my_deadlines"),
+                recipients=staff.get(province.pk, []),
+                offsets=deadline.offsets,
+                tasks=(deadline.task.number,) if deadline.task_id else (),
+            )
+
+
+PROVIDERS: list[Callable[[Plan], Iterator[Owed]]] = [
+    registrations_owed,
+    milestones_owed,
+    summaries_owed,
+    projects_owed,
+    reports_owed,
+]
+
+
+def apply_extensions(owed: list[Owed]) -> list[Owed]:
+    """Approved 延期申请 move a unit's due date; the key changes so reminders start afresh."""
+    from .models import ExtensionRequest
+
+    if not owed:
+        return owed
+    approved: dict[tuple[str, int], date] = {}
+    for key, province_id, new_due in (
+        ExtensionRequest.objects.filter(
+            state=ExtensionRequest.State.APPROVED,
+            deadline_key__in={o.key for o in owed},
+        )
+        .order_by("decided_at")
+        .values_list("deadline_key", "province_id", "requested_due")
+    ):
+        approved[(key, province_id)] = new_due  # the latest approval wins
+    if not approved:
+        return owed
+    out = []
+    for o in owed:
+        new_due = approved.get((o.key, o.province.pk))
+        if new_due is not None and new_due > o.due:
+            o = replace(o, key=f"{o.key}~{new_due:%Y%m%d}", due=new_due, extended_from=o.due)
+        out.append(o)
+    return out
+
+
+def base_key(key: str) -> str:
+    """The obligation behind a key, before any extension suffix."""
+    return key.split("~", 1)[0]
 
 
 def everything_owed(plan: Plan) -> list[Owed]:
-    return [owed for provider in PROVIDERS for owed in provider(plan)]
+    return apply_extensions([owed for provider in PROVIDERS for owed in provider(plan)])

@@ -42,11 +42,16 @@ def chase_every() -> int:
     return int(getattr(settings, "REMINDER_CHASE_EVERY_DAYS", 3))
 
 
-def reminder_offset(due: date, today: date) -> tuple[str, int] | None:
-    """("reminder", days) on the offsets before the due date, ("chase", -days) every N days after."""
+def reminder_offset(
+    due: date, today: date, custom: tuple[int, ...] | None = None
+) -> tuple[str, int] | None:
+    """("reminder", days) on the offsets before the due date, ("chase", -days) every N days after.
+
+    ``custom`` is a deadline's own offsets (e.g. 14, 7, 1, 0); without them the defaults apply.
+    """
     days = (due - today).days
     if days >= 0:
-        return ("reminder", days) if days in offsets() else None
+        return ("reminder", days) if days in (custom or offsets()) else None
     # Chase every N days while overdue, but not forever: an old plan's debts are HQ's call.
     if (
         -days <= int(getattr(settings, "REMINDER_CHASE_MAX_DAYS", 60))
@@ -111,7 +116,18 @@ def _deliver(log: ReminderLog) -> bool:
     ReminderLog.objects.filter(pk=log.pk).update(
         state=ReminderLog.State.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, error=""
     )
+    _copy_to_inbox(log, subject)
     return True
+
+
+def _copy_to_inbox(log: ReminderLog, subject: str) -> None:
+    """The reminder also appears in the recipient's notifications, if they have an account."""
+    from accounts.models import User
+
+    from .inbox import notify
+
+    users = User.objects.filter(email__iexact=log.recipient, is_active=True)
+    notify(users, "reminder", subject, log.link, already_mailed=True)
 
 
 def _reclaim_pending(now) -> list[ReminderLog]:
@@ -144,7 +160,7 @@ def sweep(today: date | None = None) -> SweepResult:
     for plan in Plan.objects.all():
         owed_all.extend(everything_owed(plan))
     for owed in owed_all:
-        step = reminder_offset(owed.due, today)
+        step = reminder_offset(owed.due, today, owed.offsets)
         if step is None:
             continue
         kind, offset = step

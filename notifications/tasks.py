@@ -10,3 +10,28 @@ def send_reminders() -> dict:
 
     result = sweep()
     return {"claimed": result.claimed, "sent": result.sent, "failed": result.failed}
+
+
+@shared_task(
+    name="notifications.mail_notifications",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    max_retries=5,
+)
+def mail_notifications(user_id: int) -> int:
+    """Mail one user's new notifications now (users who chose immediate mail)."""
+    from accounts.models import User
+
+    from .inbox import mail_pending
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    return mail_pending(user) if user else 0
+
+
+@shared_task(name="notifications.send_daily_digests", acks_late=True)
+def send_daily_digests() -> int:
+    """The daily notification digest (beat)."""
+    from .inbox import send_daily_digests as run
+
+    return run()

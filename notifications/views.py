@@ -87,6 +87,12 @@ def remind_late(request: HttpRequest) -> HttpResponse:
     plan = _plan(request)
     today = timezone.localdate()
     owed = [o for o in everything_owed(plan) if o.due < today]
+    task = request.POST.get("task", "")
+    if task.isdigit():  # all late units of one task
+        owed = [o for o in owed if int(task) in o.tasks]
+    if not owed:
+        messages.info(request, _("目前没有逾期未报送的单位。"))
+        return redirect(f"/provinces/board/?year={plan.year}")
     sent = 0
     try:
         sent = remind_now(owed, request.user)

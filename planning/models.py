@@ -165,6 +165,22 @@ class Target(models.Model):
         return self.description
 
 
+def validate_offsets(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    parts = [p.strip() for p in value.replace("，", ",").split(",") if p.strip()]
+    if any(not p.isdigit() or int(p) > 90 for p in parts):
+        raise ValidationError(
+            _("提前提醒天数应为 0 到 90 的整数，用逗号分隔，例如“7,3,1,0”。"), code="offsets"
+        )
+
+
+def parse_offsets(value: str) -> tuple[int, ...] | None:
+    """ "14,7,1,0" → (14, 7, 1, 0); blank → None (the system default)."""
+    parts = [p.strip() for p in (value or "").replace("，", ",").split(",") if p.strip()]
+    return tuple(sorted({int(p) for p in parts}, reverse=True)) or None
+
+
 class Deadline(models.Model):
     """时间节点: a dated obligation stated by the plan."""
 
@@ -182,6 +198,13 @@ class Deadline(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     due_date = models.DateField(_("截止日期"))
     description = models.CharField(_("说明"), max_length=300)
+    reminder_offsets = models.CharField(
+        _("提前提醒天数"),
+        max_length=50,
+        blank=True,
+        validators=[validate_offsets],
+        help_text=_("逗号分隔的天数，例如“14,7,1,0”；留空使用系统默认（7,3,1,0）。"),
+    )
 
     class Meta:
         verbose_name = _("时间节点")
@@ -190,6 +213,10 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.due_date:%Y-%m-%d} {self.description}"
+
+    @property
+    def offsets(self) -> tuple[int, ...] | None:
+        return parse_offsets(self.reminder_offsets)
 
 
 _NUMERALS = "零一二三四五六七八九十"

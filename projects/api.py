@@ -92,7 +92,7 @@ class ApplicationFilter(django_filters.FilterSet):
         fields = ["year", "task", "province", "project_type", "state", "call"]
 
 
-class ReasonSerializer(serializers.Serializer):
+class DecisionReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -237,14 +237,14 @@ class ApplicationViewSet(
             ApproveSerializer,
         )
 
-    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=DecisionReasonSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None, version=None):
         self._hq_only()
         return self._do(
             request,
             lambda app, d: services.reject(app, request.user, d["reason"]),
-            ReasonSerializer,
+            DecisionReasonSerializer,
         )
 
     @extend_schema(request=SignSerializer, responses=ApplicationSerializer)
@@ -278,12 +278,14 @@ class ApplicationViewSet(
             FinalReportSerializer,
         )
 
-    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=DecisionReasonSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None, version=None):
         self._hq_only()
         return self._do(
-            request, lambda app, d: app.accept(request.user, d["reason"]), ReasonSerializer
+            request,
+            lambda app, d: services.accept(app, request.user, d["reason"]),
+            DecisionReasonSerializer,
         )
 
     @extend_schema(request=RectifySerializer, responses=ApplicationSerializer)
@@ -292,16 +294,18 @@ class ApplicationViewSet(
         self._hq_only()
         return self._do(
             request,
-            lambda app, d: app.require_rectification(request.user, d["reason"], d["due"]),
+            lambda app, d: services.require_rectification(app, request.user, d["reason"], d["due"]),
             RectifySerializer,
         )
 
-    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=DecisionReasonSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def fail(self, request, pk=None, version=None):
         self._hq_only()
         return self._do(
-            request, lambda app, d: app.fail(request.user, d["reason"]), ReasonSerializer
+            request,
+            lambda app, d: services.fail(app, request.user, d["reason"]),
+            DecisionReasonSerializer,
         )
 
     @extend_schema(responses=TotalsSerializer)

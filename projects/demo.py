@@ -99,7 +99,7 @@ def seed(log) -> None:
             )
         services.request_acceptance(app, staff, "完成节点专利信息利用流程和分析报告。")
         if target == "accepted":
-            app.accept(hq)
+            services.accept(app, hq)
         else:
-            app.require_rectification(hq, "请补充企业应用效果数据。", date(2019, 3, 31))
+            services.require_rectification(app, hq, "请补充企业应用效果数据。", date(2019, 3, 31))
     log(f"申报通知 2 个，项目申报 {len(APPS)} 份")

@@ -110,11 +110,47 @@ def approve(
     application.approve(
         by, undertaking_unit=undertaking_unit, budget_granted=budget_granted, reason=reason
     )
+    _tell(application, _("项目“%(a)s”已立项，资助经费 %(b)s 万元。"), b=budget_granted)
     return application
 
 
 def reject(application: Application, by, reason: str) -> Application:
     application.reject(by, reason)
+    _tell(application, _("项目“%(a)s”未立项：%(r)s"), r=reason.strip())
+    return application
+
+
+def _tell(application: Application, template: str, **values) -> None:
+    from notifications.inbox import notify_province
+
+    notify_province(
+        application.province_id,
+        "decision",
+        template % {"a": application.applicant, **values},
+        application.get_absolute_url(),
+    )
+
+
+def accept(application: Application, by, reason: str = "") -> Application:
+    application.accept(by, reason)
+    _tell(application, _("项目“%(a)s”验收通过。"))
+    return application
+
+
+def require_rectification(application: Application, by, reason: str, due) -> Application:
+    application.require_rectification(by, reason, due)
+    _tell(
+        application,
+        _("项目“%(a)s”需整改，期限 %(d)s：%(r)s"),
+        d=due,
+        r=reason.strip(),
+    )
+    return application
+
+
+def fail(application: Application, by, reason: str) -> Application:
+    application.fail(by, reason)
+    _tell(application, _("项目“%(a)s”验收不通过：%(r)s"), r=reason.strip())
     return application
 
 

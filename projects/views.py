@@ -215,14 +215,14 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         elif action == "sign":
             _sign(app, user, post)
         elif action == "accept":
-            app.accept(user, post.get("reason", ""))
+            services.accept(app, user, post.get("reason", ""))
         elif action == "rectify":
             due = parse_date(post.get("due", "") or "")
             if due is None:
                 raise TransitionRefused(_("请填写整改期限。"))
-            app.require_rectification(user, post.get("reason", ""), due)
+            services.require_rectification(app, user, post.get("reason", ""), due)
         elif action == "fail":
-            app.fail(user, post.get("reason", ""))
+            services.fail(app, user, post.get("reason", ""))
     except TransitionRefused as exc:
         messages.error(request, exc.message)
     else:

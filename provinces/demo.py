@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from planning.models import Plan
 
+from . import services
 from .models import Assignment, Contact, Evidence, LedgerEntry, Milestone, Registration
 
 PNG = bytes.fromhex(
@@ -108,14 +109,16 @@ def seed(log) -> None:
 
         apply_transition(reg, name="submit", source=["draft"], target="submitted", actor=staff)
         if target == "returned":
-            reg.return_for_revision(hq, "进度安排过于笼统，请按月细化，并补充预期成果的量化指标。")
+            services.return_registration(
+                reg, hq, "进度安排过于笼统，请按月细化，并补充预期成果的量化指标。"
+            )
         elif target == "resubmitted":
-            reg.return_for_revision(hq, "请补充工作联系人的办公电话。")
+            services.return_registration(reg, hq, "请补充工作联系人的办公电话。")
             apply_transition(
                 reg, name="submit", source=["returned"], target="resubmitted", actor=staff
             )
         elif target == "confirmed":
-            reg.confirm(hq)
+            services.confirm_registration(reg, hq)
     log(f"任务分解报送 {made} 份")
 
     if LedgerEntry.objects.exists():

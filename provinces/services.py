@@ -62,13 +62,33 @@ def submit_registration(registration: Registration, by) -> Registration:
     return registration
 
 
+def _tell_province(registration: Registration, kind: str, message: str) -> None:
+    from django.urls import reverse
+
+    from notifications.inbox import notify_province
+
+    a = registration.assignment
+    notify_province(a.province_id, kind, message, reverse("provinces:registration", args=[a.pk]))
+
+
 def return_registration(registration: Registration, by, reason: str) -> Registration:
     registration.return_for_revision(by, reason)
+    _tell_province(
+        registration,
+        "returned",
+        _("任务（%(task)s）分解报送被退回修改：%(reason)s")
+        % {"task": registration.assignment.task.numeral, "reason": reason.strip()},
+    )
     return registration
 
 
 def confirm_registration(registration: Registration, by, reason: str = "") -> Registration:
     registration.confirm(by, reason)
+    _tell_province(
+        registration,
+        "confirmed",
+        _("任务（%(task)s）分解报送已确认。") % {"task": registration.assignment.task.numeral},
+    )
     return registration
 
 

@@ -7,6 +7,7 @@ from planning.models import Plan
 from provinces.models import Case, Province
 from workflow.machine import apply_transition
 
+from . import services
 from .models import AnnualSummary
 from .services import ledger_figures
 
@@ -62,9 +63,9 @@ def seed(log) -> None:
             updates=ledger_figures(summary),
         )
         if province.sort_order % 5 == 0:
-            summary.return_for_revision(hq, "请补充情报服务部分的具体成果和数据。")
+            services.return_summary(summary, hq, "请补充情报服务部分的具体成果和数据。")
         elif province.sort_order % 7 != 0:
-            summary.confirm(hq)
+            services.confirm_summary(summary, hq)
     for short, title, text in CASES:
         province = Province.objects.get(short_name=short)
         case, created = Case.objects.get_or_create(

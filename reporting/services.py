@@ -43,13 +43,31 @@ def submit_summary(summary: AnnualSummary, by) -> AnnualSummary:
     return summary
 
 
+def _tell_province(summary: AnnualSummary, kind: str, message: str) -> None:
+    from django.urls import reverse
+
+    from notifications.inbox import notify_province
+
+    link = reverse("reporting:summary", args=[summary.plan.year, summary.province.code])
+    notify_province(summary.province_id, kind, message, link)
+
+
 def return_summary(summary: AnnualSummary, by, reason: str) -> AnnualSummary:
     summary.return_for_revision(by, reason)
+    _tell_province(
+        summary,
+        "returned",
+        _("%(year)s 年度工作总结被退回修改：%(reason)s")
+        % {"year": summary.plan.year, "reason": reason.strip()},
+    )
     return summary
 
 
 def confirm_summary(summary: AnnualSummary, by, reason: str = "") -> AnnualSummary:
     summary.confirm(by, reason)
+    _tell_province(
+        summary, "confirmed", _("%(year)s 年度工作总结已确认。") % {"year": summary.plan.year}
+    )
     return summary
 
 

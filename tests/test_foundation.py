@@ -181,7 +181,7 @@ def test_plan_page_query_count_does_not_grow(
     as_user, plan_2018, hq_reviewer, django_assert_max_num_queries
 ):
     client = as_user(hq_reviewer)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         client.get("/plans/2018/")
 
 

@@ -109,6 +109,30 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         page(other=404),  # the expert is assigned to this application
     ),
     "v1:application-totals": (lambda w: "/api/v1/applications/totals/", api(expert=403)),
+    "notifications:inbox": (lambda w: "/notifications/", page()),
+    "notifications:open": (
+        lambda w: f"/notifications/{w['notification'].pk}/open/",
+        page(owner=302, other=404, expert=404, hq=404, admin=404),
+    ),
+    "notifications:calendar_feed": (
+        lambda w: f"/notifications/calendar/{w['calendar_token']}.ics",
+        page(anonymous=200),  # the private token is the key, for calendar apps
+    ),
+    "notifications:my_deadlines": (
+        lambda w: "/notifications/deadlines/",
+        page(expert=404, hq=404, admin=404),
+    ),
+    "notifications:deadline_list": (lambda w: "/notifications/deadlines/manage/", HQ_ONLY),
+    "notifications:deadline_new": (lambda w: "/notifications/deadlines/manage/new/", HQ_ONLY),
+    "notifications:deadline_edit": (
+        lambda w: f"/notifications/deadlines/manage/{w['plan'].deadlines.first().pk}/",
+        HQ_ONLY,
+    ),
+    "notifications:extension_list": (lambda w: "/notifications/extensions/", HQ_ONLY),
+    "notifications:extension_detail": (
+        lambda w: f"/notifications/extensions/{w['extension'].pk}/",
+        OWN_PROVINCE,
+    ),
     "v1:call-list": (lambda w: "/api/v1/calls/", api()),
     "v1:call-detail": (lambda w: f"/api/v1/calls/{w['call'].pk}/", api(expert=404)),
     "v1:application-list": (lambda w: "/api/v1/applications/", api()),
@@ -199,6 +223,11 @@ NOT_IN_MATRIX = {
     "reporting:bulletin_publish": "POST only; tested in tests/yearend",
     "projects:application_action": "POST only; tested in tests/projects",
     "projects:call_decide": "POST only; tested in tests/projects",
+    "notifications:mark_read": "POST only; tested in tests/reminders",
+    "notifications:calendar_renew": "POST only; tested in tests/reminders",
+    "notifications:extension_request": "POST only; tested in tests/reminders",
+    "notifications:extension_decide": "POST only; tested in tests/reminders",
+    "notifications:deadline_report": "POST only; tested in tests/reminders",
     "projects:deliverable_progress": "POST only; tested in tests/projects",
     "v1:application-submit": "POST only; tested in tests/projects",
     "v1:application-assign-expert": "POST only; tested in tests/projects",
@@ -306,6 +335,19 @@ def world(plan_2018):
     review_assignment = ExpertAssignment.objects.create(
         application=application, expert=users["expert"]
     )
+    from notifications.models import ExtensionRequest, Notification
+
+    notification = Notification.objects.create(
+        user=users["owner"], kind="returned", message="退回", link="/provinces/todo/"
+    )
+    extension = ExtensionRequest.objects.create(
+        deadline_key="registration:2018:360000",
+        province=Province.objects.get(short_name="江西"),
+        what="报送",
+        due_date="2018-06-20",
+        requested_due="2018-06-30",
+        reason="人员调整",
+    )
     from projects.models import Attachment
 
     attachment = Attachment.objects.create(
@@ -343,6 +385,9 @@ def world(plan_2018):
         "call": call,
         "application": application,
         "attachment": attachment,
+        "notification": notification,
+        "extension": extension,
+        "calendar_token": users["owner"].ensure_calendar_token(),
         "review_assignment": review_assignment,
         "digest": digest,
         "jiangxi_registration": Registration.objects.create(assignment=jiangxi_assignment),

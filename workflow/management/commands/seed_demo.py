@@ -6,6 +6,7 @@ import importlib
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 # Order matters: later apps build on the data of earlier ones.
 DEMO_MODULES = [
@@ -30,6 +31,10 @@ class Command(BaseCommand):
                 if exc.name is not None and name.startswith(exc.name):
                     continue  # that part of the product has no demo data (yet)
                 raise
-            with transaction.atomic():
+            # The demo's history (returns, decisions) notifies users in the app, not by mail.
+            with (
+                override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+                transaction.atomic(),
+            ):
                 module.seed(lambda msg: self.stdout.write(f"  {msg}"))
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))

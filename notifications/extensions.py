@@ -1,0 +1,112 @@
+"""延期申请 and the deadlines a unit sees: what it owes, by when, and asking for more time."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from planning.models import Plan
+from workflow.machine import TransitionRefused
+
+from .inbox import notify, notify_province
+from .models import DeadlineReport, ExtensionRequest
+from .obligations import Owed, base_key, everything_owed
+
+MAX_EXTENSION_DAYS = 90
+
+
+def owed_by(province, plans=None) -> list[Owed]:
+    """Everything a unit owes, in every plan (or the given ones), soonest first."""
+    plans = list(plans) if plans is not None else list(Plan.objects.all())
+    items = [o for plan in plans for o in everything_owed(plan) if o.province.pk == province.pk]
+    return sorted(items, key=lambda o: (o.due, o.what))
+
+
+def request_extension(
+    province, by, *, key: str, requested_due: date, reason: str, today: date | None = None
+) -> ExtensionRequest:
+    """Ask for a later date for one thing the unit owes, before its (effective) due date."""
+    today = today or timezone.localdate()
+    owed = next((o for o in owed_by(province) if base_key(o.key) == key), None)
+    if owed is None:
+        raise TransitionRefused(_("该事项已报送或不存在，无需延期。"))
+    if today > owed.due:
+        raise TransitionRefused(
+            _("该事项已于 %(d)s 截止，截止后不能申请延期，请直接联系专利文献部。") % {"d": owed.due}
+        )
+    if requested_due <= owed.due:
+        raise TransitionRefused(_("申请延至的日期应晚于现在的截止日期 %(d)s。") % {"d": owed.due})
+    if requested_due > owed.due + timedelta(days=MAX_EXTENSION_DAYS):
+        raise TransitionRefused(_("一次最多延期 %(n)d 天。") % {"n": MAX_EXTENSION_DAYS})
+    if not reason.strip():
+        raise TransitionRefused(_("请填写延期理由。"))
+    try:
+        with transaction.atomic():
+            request = ExtensionRequest.objects.create(
+                deadline_key=key,
+                province=province,
+                what=owed.what[:300],
+                due_date=owed.due,
+                requested_due=requested_due,
+                reason=reason.strip(),
+                requested_by=by,
+            )
+    except IntegrityError as exc:
+        raise TransitionRefused(_("该事项已有待审批的延期申请。")) from exc
+    from accounts.models import Role, User
+
+    notify(
+        User.objects.filter(role=Role.HQ_REVIEWER, is_active=True),
+        "decision",
+        _("%(p)s 申请将“%(w)s”延期至 %(d)s。")
+        % {"p": province.short_name, "w": owed.what, "d": requested_due},
+        "/notifications/extensions/",
+    )
+    return request
+
+
+def approve_extension(request: ExtensionRequest, by, reason: str = "") -> ExtensionRequest:
+    request.approve(by, reason)
+    notify_province(
+        request.province_id,
+        "decision",
+        _("延期申请已批准：“%(w)s”截止日期改为 %(d)s。")
+        % {"w": request.what, "d": request.requested_due},
+        "/notifications/deadlines/",
+    )
+    return request
+
+
+def refuse_extension(request: ExtensionRequest, by, reason: str) -> ExtensionRequest:
+    request.refuse(by, reason)
+    notify_province(
+        request.province_id,
+        "decision",
+        _("延期申请未批准：“%(w)s”仍于 %(d)s 截止。理由：%(r)s")
+        % {"w": request.what, "d": request.due_date, "r": reason.strip()},
+        "/notifications/deadlines/",
+    )
+    return request
+
+
+def report_on_deadline(deadline, province, by, note: str) -> DeadlineReport:
+    """A unit's 报送 against a deadline HQ added."""
+    if deadline.kind != deadline.Kind.OTHER:
+        raise TransitionRefused(_("该时间节点通过相应页面报送。"))
+    if not note.strip():
+        raise TransitionRefused(_("请填写报送说明。"))
+    if (
+        deadline.task_id
+        and not deadline.task.assignments.filter(province=province, taken_up=True).exists()
+    ):
+        raise TransitionRefused(_("本单位不承担该任务，无需报送。"))
+    try:
+        with transaction.atomic():
+            return DeadlineReport.objects.create(
+                deadline=deadline, province=province, note=note.strip(), submitted_by=by
+            )
+    except IntegrityError as exc:
+        raise TransitionRefused(_("已经报送过了。")) from exc

@@ -1,0 +1,111 @@
+"""In-app notifications (站内通知): created by the same service functions that change state.
+
+``notify()`` stores one row per user. Users who chose immediate mail get it right after the
+transaction commits (a Celery task); users who chose the daily digest get one mail a day
+with everything not mailed yet. A notification is mailed once: the rows are locked
+(``SKIP LOCKED``) and marked in the same transaction as the mail is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Notification
+
+
+def notify(
+    users: Iterable, kind: str, message: str, link: str = "", *, already_mailed: bool = False
+) -> list[Notification]:
+    """Store a notification for each user; ``already_mailed`` for reminders sent by mail."""
+    users = [u for u in users if u is not None and u.is_active]
+    if not users:
+        return []
+    now = timezone.now()
+    rows = Notification.objects.bulk_create(
+        Notification(
+            user=u,
+            kind=kind,
+            message=str(message)[:500],
+            link=link,
+            emailed_at=now if already_mailed else None,
+        )
+        for u in users
+    )
+    if already_mailed:
+        return rows
+    immediate = [u.pk for u in users if u.notify_by == "immediate" and u.email]
+    if immediate:
+        from .tasks import mail_notifications
+
+        transaction.on_commit(lambda: [mail_notifications.delay(pk) for pk in immediate])
+    return rows
+
+
+def province_staff(province_id: int):
+    from accounts.models import Role, User
+
+    return User.objects.filter(role=Role.PROVINCE_STAFF, province_id=province_id, is_active=True)
+
+
+def notify_province(province_id: int, kind: str, message: str, link: str = ""):
+    return notify(province_staff(province_id), kind, message, link)
+
+
+def mail_pending(user) -> int:
+    """Mail what this user has not been mailed yet, as one message. Returns how many items."""
+    if not user.email:
+        return 0
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(user=user, emailed_at__isnull=True)
+            .order_by("created_at", "pk")
+        )
+        if not pending:
+            return 0
+        context = {
+            "user": user,
+            "items": pending,
+            "site": settings.SITE_URL,
+            "url": settings.SITE_URL + "/notifications/",
+        }
+        if len(pending) == 1:
+            subject = _("【专利信息传播利用】%(m)s") % {"m": pending[0].message[:60]}
+        else:
+            subject = _("【专利信息传播利用】您有 %(n)d 条新通知") % {"n": len(pending)}
+        message = EmailMultiAlternatives(
+            subject,
+            render_to_string("emails/notifications/body.txt", context),
+            to=[user.email],
+        )
+        message.attach_alternative(
+            render_to_string("emails/notifications/body.html", context), "text/html"
+        )
+        message.send()  # a transport failure rolls back: the rows stay pending for a retry
+        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(
+            emailed_at=timezone.now()
+        )
+    return len(pending)
+
+
+def send_daily_digests() -> int:
+    """One mail per user who chose the digest (and a retry for anyone whose mail failed)."""
+    from accounts.models import User
+
+    users = (
+        User.objects.filter(is_active=True, notifications__emailed_at__isnull=True)
+        .exclude(email="")
+        .distinct()
+    )
+    return sum(1 for u in users if mail_pending(u))
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
