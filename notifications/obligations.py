@@ -147,6 +147,33 @@ def summaries_owed(plan: Plan) -> Iterator[Owed]:
         )
 
 
+def outcomes_owed(plan: Plan) -> Iterator[Owed]:
+    """年底阶段性成果及典型案例: a unit owes at least one case submitted (or confirmed)."""
+    from provinces.models import Case
+
+    deadline = plan.deadlines.filter(kind=Deadline.Kind.OUTCOMES).first()
+    if deadline is None:
+        return
+    staff = _staff_emails()
+    done = set(
+        Case.objects.filter(plan=plan, state__in=["submitted", "confirmed"]).values_list(
+            "province_id", flat=True
+        )
+    )
+    for province in _units_carrying(plan):
+        if province.pk in done:
+            continue
+        yield Owed(
+            key=f"outcomes:{plan.year}:{province.code}",
+            province=province,
+            due=deadline.due_date,
+            what=_("%(year)s 年底阶段性成果及典型案例") % {"year": plan.year},
+            link=reverse("reporting:case_list"),
+            recipients=staff.get(province.pk, []),
+            offsets=deadline.offsets,
+        )
+
+
 def projects_owed(plan: Plan) -> Iterator[Owed]:
     """Project deliverables not done, rectification dates, and acceptance of running projects."""
     from projects.models import Application, Deliverable
@@ -233,6 +260,7 @@ PROVIDERS: list[Callable[[Plan], Iterator[Owed]]] = [
     registrations_owed,
     milestones_owed,
     summaries_owed,
+    outcomes_owed,
     projects_owed,
     reports_owed,
 ]

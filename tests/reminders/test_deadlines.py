@@ -351,3 +351,16 @@ def test_remind_all_late_units_of_one_task(
     )
     assert reminded == {"贵州"}  # 江西 is late too, but does not carry task 5
     assert "（五）" in as_user(hq_reviewer).get("/provinces/board/?year=2018").content.decode()
+
+
+def test_year_end_outcomes_are_owed_until_a_case_is_submitted(plan_2018, jiangxi_staff):
+    from provinces.models import Case
+
+    key = "outcomes:2018:360000"
+    assert jiangxi_keys(plan_2018)[key].due == plan_2018.deadlines.get(kind="outcomes").due_date
+    case = Case.objects.create(
+        plan=plan_2018, province=jiangxi_staff.province, title="案例", summary="s"
+    )
+    assert key in jiangxi_keys(plan_2018)  # a draft case is not an outcome yet
+    Case.objects.filter(pk=case.pk).update(state="submitted")
+    assert key not in jiangxi_keys(plan_2018)
