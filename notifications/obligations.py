@@ -54,7 +54,7 @@ def _staff_emails() -> dict[int, list[str]]:
     return out
 
 
-def registrations_owed(plan: Plan) -> Iterator[Owed]:
+def registrations_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
     """Units that have not submitted the registration (任务分解报送) of a task they carry."""
     deadline = plan.deadlines.filter(kind=Deadline.Kind.REGISTRATION).first()
     if deadline is None:
@@ -90,25 +90,60 @@ def registrations_owed(plan: Plan) -> Iterator[Owed]:
         )
 
 
-def milestones_owed(plan: Plan) -> Iterator[Owed]:
-    """Schedule steps (进度安排) not yet marked done."""
-    staff = _staff_emails()
-    milestones = (
-        Milestone.objects.filter(registration__assignment__task__plan=plan, done_on__isnull=True)
-        .select_related("registration__assignment__province", "registration__assignment__task")
-        .prefetch_related("registration__contacts")
+def milestones_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
+    """Schedule steps (进度安排) not yet marked done (due by ``due_by``, if given).
+
+    The bulkiest source (ten-year data holds hundreds of thousands of steps): it reads plain
+    rows, not model instances, and builds each registration's recipients and link once.
+    """
+    from planning.models import chinese_numeral
+    from provinces.models import Contact
+
+    open_steps = Milestone.objects.filter(
+        registration__assignment__task__plan=plan, done_on__isnull=True
     )
-    for m in milestones:
-        a = m.registration.assignment
+    if due_by is not None:
+        open_steps = open_steps.filter(due_date__lte=due_by)
+    rows = list(
+        open_steps.order_by("due_date", "pk").values_list(
+            "pk",
+            "due_date",
+            "description",
+            "registration_id",
+            "registration__assignment_id",
+            "registration__assignment__province_id",
+            "registration__assignment__task__number",
+        )
+    )
+    if not rows:
+        return
+    staff = _staff_emails()
+    contacts: dict[int, set[str]] = {}
+    for registration_id, email in (
+        Contact.objects.filter(registration__assignment__task__plan=plan)
+        .exclude(email="")
+        .values_list("registration_id", "email")
+    ):
+        contacts.setdefault(registration_id, set()).add(email)
+    provinces = Province.objects.in_bulk({row[5] for row in rows})
+    per_registration: dict[int, tuple[list[str], str]] = {}
+    for pk, due, description, registration_id, assignment_id, province_id, number in rows:
+        if registration_id not in per_registration:
+            emails = contacts.get(registration_id) or staff.get(province_id, [])
+            per_registration[registration_id] = (
+                sorted(set(emails)),
+                reverse("provinces:registration", args=[assignment_id]),
+            )
+        recipients, link = per_registration[registration_id]
         yield Owed(
-            key=f"milestone:{m.pk}",
-            province=a.province,
-            due=m.due_date,
+            key=f"milestone:{pk}",
+            province=provinces[province_id],
+            due=due,
             what=_("进度安排：%(what)s（任务（%(task)s））")
-            % {"what": m.description, "task": a.task.numeral},
-            link=reverse("provinces:registration", args=[a.pk]),
-            recipients=_recipients(m.registration, staff, a.province_id),
-            tasks=(a.task.number,),
+            % {"what": description, "task": chinese_numeral(number)},
+            link=link,
+            recipients=list(recipients),
+            tasks=(number,),
         )
 
 
@@ -120,7 +155,7 @@ def _units_carrying(plan: Plan) -> list[Province]:
     )
 
 
-def summaries_owed(plan: Plan) -> Iterator[Owed]:
+def summaries_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
     """年度工作总结与来年工作计划 not yet submitted by a unit that carries tasks."""
     from reporting.models import AnnualSummary
 
@@ -147,7 +182,7 @@ def summaries_owed(plan: Plan) -> Iterator[Owed]:
         )
 
 
-def outcomes_owed(plan: Plan) -> Iterator[Owed]:
+def outcomes_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
     """年底阶段性成果及典型案例: a unit owes at least one case submitted (or confirmed)."""
     from provinces.models import Case
 
@@ -174,15 +209,18 @@ def outcomes_owed(plan: Plan) -> Iterator[Owed]:
         )
 
 
-def projects_owed(plan: Plan) -> Iterator[Owed]:
+def projects_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
     """Project deliverables not done, rectification dates, and acceptance of running projects."""
     from projects.models import Application, Deliverable
 
     staff = _staff_emails()
     running = (Application.State.IN_PROGRESS, Application.State.RECTIFICATION)
-    for d in Deliverable.objects.filter(
+    deliverables = Deliverable.objects.filter(
         application__call__plan=plan, application__state__in=running, done_on__isnull=True
-    ).select_related("application__province", "application__call__task"):
+    )
+    if due_by is not None:
+        deliverables = deliverables.filter(due_date__lte=due_by)
+    for d in deliverables.select_related("application__province", "application__call__task"):
         app = d.application
         yield Owed(
             key=f"deliverable:{d.pk}",
@@ -222,7 +260,7 @@ def projects_owed(plan: Plan) -> Iterator[Owed]:
             )
 
 
-def reports_owed(plan: Plan) -> Iterator[Owed]:
+def reports_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
     """Deadlines HQ added (其他): every unit of the task (or of the plan) owes a 报送."""
     from .models import DeadlineReport
 
@@ -256,7 +294,7 @@ def reports_owed(plan: Plan) -> Iterator[Owed]:
             )
 
 
-PROVIDERS: list[Callable[[Plan], Iterator[Owed]]] = [
+PROVIDERS: list[Callable[[Plan, date | None], Iterator[Owed]]] = [
     registrations_owed,
     milestones_owed,
     summaries_owed,
@@ -273,15 +311,16 @@ def apply_extensions(owed: list[Owed]) -> list[Owed]:
     if not owed:
         return owed
     approved: dict[tuple[str, int], date] = {}
+    keys = {o.key for o in owed}
+    # Approvals are few (each one is a person's decision); matching them here keeps the query
+    # small however many items are owed.
     for key, province_id, new_due in (
-        ExtensionRequest.objects.filter(
-            state=ExtensionRequest.State.APPROVED,
-            deadline_key__in={o.key for o in owed},
-        )
+        ExtensionRequest.objects.filter(state=ExtensionRequest.State.APPROVED)
         .order_by("decided_at")
         .values_list("deadline_key", "province_id", "requested_due")
     ):
-        approved[(key, province_id)] = new_due  # the latest approval wins
+        if key in keys:
+            approved[(key, province_id)] = new_due  # the latest approval wins
     if not approved:
         return owed
     out = []
@@ -298,5 +337,12 @@ def base_key(key: str) -> str:
     return key.split("~", 1)[0]
 
 
-def everything_owed(plan: Plan) -> list[Owed]:
-    return apply_extensions([owed for provider in PROVIDERS for owed in provider(plan)])
+def everything_owed(plan: Plan, due_by: date | None = None) -> list[Owed]:
+    """All of a plan's obligations; with ``due_by``, at least those due by then.
+
+    ``due_by`` lets the bulky per-item sources (milestones, deliverables) filter in the
+    database; per-unit sources are few and always listed in full. An approved extension
+    only ever moves a date later, so an item due by ``due_by`` after its extension was
+    due by then before it too, and is never filtered out wrongly.
+    """
+    return apply_extensions([owed for provider in PROVIDERS for owed in provider(plan, due_by)])

@@ -32,6 +32,8 @@ from .obligations import Owed, everything_owed
 
 RECLAIM_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
+SUMMARY_DAYS_AHEAD = 7  # HQ's daily summary lists what is due within a week
+SUMMARY_ITEMS_PER_PROVINCE = 10  # then "and N more": the mail stays readable at any scale
 
 
 def offsets() -> list[int]:
@@ -156,9 +158,12 @@ def sweep(today: date | None = None) -> SweepResult:
     result = SweepResult()
     for log in _reclaim_pending(timezone.now()):
         result.sent += _deliver(log)
+    # Nothing due later than the farthest reminder offset (or the summary's week) can fire
+    # today; per-deadline offsets belong to the per-unit sources, which are never filtered.
+    due_by = today + timedelta(days=max([*offsets(), SUMMARY_DAYS_AHEAD]))
     owed_all: list[Owed] = []
     for plan in Plan.objects.all():
-        owed_all.extend(everything_owed(plan))
+        owed_all.extend(everything_owed(plan, due_by))
     for owed in owed_all:
         step = reminder_offset(owed.due, today, owed.offsets)
         if step is None:
@@ -182,7 +187,7 @@ def send_hq_summary(today: date, owed_all: list[Owed]) -> bool:
     """One mail per day to HQ: what is due within 7 days and what is overdue, by province."""
     from accounts.models import Role, User
 
-    due_soon = [o for o in owed_all if 0 <= (o.due - today).days <= 7]
+    due_soon = [o for o in owed_all if 0 <= (o.due - today).days <= SUMMARY_DAYS_AHEAD]
     overdue = [o for o in owed_all if o.due < today]
     if not due_soon and not overdue:
         return False
@@ -202,10 +207,17 @@ def send_hq_summary(today: date, owed_all: list[Owed]) -> bool:
         return False  # today's summary has gone out already
 
     def by_province(items):
+        """Province → the first few items by due date and how many more (the board has all)."""
         grouped: dict[str, list[Owed]] = {}
         for o in sorted(items, key=lambda o: (o.province.sort_order, o.due)):
             grouped.setdefault(o.province.short_name, []).append(o)
-        return grouped
+        return {
+            name: {
+                "shown": owed[:SUMMARY_ITEMS_PER_PROVINCE],
+                "more": max(0, len(owed) - SUMMARY_ITEMS_PER_PROVINCE),
+            }
+            for name, owed in grouped.items()
+        }
 
     context = {
         "today": today,

@@ -364,3 +364,37 @@ def test_year_end_outcomes_are_owed_until_a_case_is_submitted(plan_2018, jiangxi
     assert key in jiangxi_keys(plan_2018)  # a draft case is not an outcome yet
     Case.objects.filter(pk=case.pk).update(state="submitted")
     assert key not in jiangxi_keys(plan_2018)
+
+
+def test_sweep_reads_only_steps_that_can_fire_but_follows_extensions(
+    plan_2018, jiangxi_staff, hq_reviewer, outbox
+):
+    from provinces.models import Assignment, Milestone
+
+    assignment = Assignment.objects.filter(province=jiangxi_staff.province).first()
+    reg = Registration.objects.create(assignment=assignment)
+    soon = Milestone.objects.create(
+        registration=reg, due_date=date(2018, 9, 10), description="培训班"
+    )
+    later = Milestone.objects.create(
+        registration=reg, due_date=date(2018, 11, 30), description="年终评估"
+    )
+    keys = {o.key for o in everything_owed(plan_2018, due_by=date(2018, 9, 10))}
+    assert f"milestone:{soon.pk}" in keys and f"milestone:{later.pk}" not in keys
+    assert f"milestone:{later.pk}" in jiangxi_keys(plan_2018)  # pages still see everything
+    with at(date(2018, 9, 1)):
+        ext = extensions.request_extension(
+            jiangxi_staff.province,
+            jiangxi_staff,
+            key=f"milestone:{soon.pk}",
+            requested_due=date(2018, 9, 20),
+            reason="场地调整",
+        )
+    extensions.approve_extension(ext, hq_reviewer, "同意")
+    with at(date(2018, 9, 10)):  # the old date: nothing for the moved step
+        sweep()
+    assert not ReminderLog.objects.filter(deadline_key__startswith="milestone:").exists()
+    with at(date(2018, 9, 13)):  # 7 days before the new date
+        sweep()
+    log = ReminderLog.objects.get(deadline_key__startswith="milestone:")
+    assert (log.deadline_key, log.offset) == (f"milestone:{soon.pk}~20180920", 7)

@@ -140,6 +140,27 @@ def test_hq_gets_one_summary_per_run(plan_2018, jiangxi_staff, hq_reviewer, hq_r
 
 
 @pytest.mark.django_db
+def test_hq_summary_lists_a_few_items_per_province_and_counts_the_rest(
+    plan_2018, jiangxi_staff, hq_reviewer, outbox
+):
+    from provinces.models import Assignment, Milestone, Registration
+
+    assignment = Assignment.objects.filter(province=jiangxi_staff.province).first()
+    reg = Registration.objects.create(assignment=assignment)
+    Milestone.objects.bulk_create(
+        Milestone(registration=reg, due_date=date(2018, 7, 2), description=f"步骤{i:02d}")
+        for i in range(25)
+    )
+    with at(date(2018, 7, 1)):
+        sweep()
+    (summary,) = [m for m in outbox if "每日汇总" in m.subject]
+    assert "步骤00" in summary.body and "步骤09" in summary.body
+    assert "步骤10" not in summary.body and "及其他 15 项" in summary.body
+    html = summary.alternatives[0][0]
+    assert "及其他 15 项" in html
+
+
+@pytest.mark.django_db
 def test_transport_failure_is_retried_without_duplicates(
     plan_2018, jiangxi_staff, outbox, settings, monkeypatch
 ):
