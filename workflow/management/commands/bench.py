@@ -6,7 +6,9 @@ import importlib
 import os
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.test import override_settings
 
 from workflow.bench import BenchContext, LiveServer, floor_row, render_table, throwaway_database
 
@@ -38,9 +40,12 @@ class Command(BaseCommand):
                 if any(o in b.__name__ or o in (b.__doc__ or "") for o in only)
             ]
         rows = []
-        with throwaway_database():
-            from django.conf import settings
-
+        # Pages render {% static %} without needing collectstatic's manifest first.
+        plain_static = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+        with override_settings(STORAGES=plain_static), throwaway_database():
             settings.ALLOWED_HOSTS = ["*"]
             server = LiveServer()
             try:
