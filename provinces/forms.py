@@ -91,6 +91,17 @@ class ReasonForm(forms.Form):
     )
 
 
+class MilestoneDoneForm(forms.Form):
+    done_on = forms.DateField(
+        label=gettext_lazy("实际完成日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": gettext_lazy("请填写实际完成日期。"),
+            "invalid": gettext_lazy("日期格式应为 2018-09-30。"),
+        },
+    )
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

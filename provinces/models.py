@@ -249,6 +249,11 @@ class Contact(models.Model):
         return f"{self.get_role_display()} {self.name}"
 
 
+class MilestoneQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MilestoneQuerySet:
+        return scoped(self, user, "registration__assignment__province_id")
+
+
 class Milestone(models.Model):
     """进度安排: a dated step of an assignment's schedule."""
 
@@ -258,6 +263,8 @@ class Milestone(models.Model):
     due_date = models.DateField(_("计划完成日期"))
     description = models.CharField(_("工作安排"), max_length=300)
     done_on = models.DateField(_("实际完成日期"), null=True, blank=True)
+
+    objects = MilestoneQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("进度安排")

@@ -133,6 +133,11 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class MilestoneDoneSerializer(serializers.Serializer):
+    milestone = serializers.IntegerField(help_text="进度安排的 id（见报送的 milestones）")
+    done_on = serializers.DateField(required=False, help_text="实际完成日期，默认今天")
+
+
 class LedgerEntrySerializer(serializers.ModelSerializer):
     assignment = serializers.PrimaryKeyRelatedField(queryset=Assignment.objects.none())
     province = serializers.CharField(source="assignment.province.code", read_only=True)

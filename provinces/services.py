@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from planning.models import Deadline
 from workflow.machine import TransitionRefused
 
-from .models import Assignment, Registration
+from .models import Assignment, Milestone, Registration
 
 
 def registration_deadline(assignment: Assignment) -> date | None:
@@ -95,6 +95,45 @@ def confirm_registration(registration: Registration, by, reason: str = "") -> Re
 def reopen_registration(registration: Registration, by, reason: str) -> Registration:
     registration.reopen(by, reason)
     return registration
+
+
+def complete_milestone(milestone: Milestone, by, done_on: date | None = None) -> Milestone:
+    """Mark a schedule step done (any time after registration: the work happens after 06-20).
+
+    Recorded in the registration's history; refused for a step already done or a date in
+    the future, and only one of two people marking the same step at once succeeds.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from workflow.models import TransitionLog
+
+    today = timezone.localdate()
+    done_on = done_on or today
+    registration = milestone.registration
+    if done_on > today:
+        raise TransitionRefused(
+            _("完成日期不能晚于今天（%(today)s）。") % {"today": f"{today:%Y-%m-%d}"},
+            current_state=registration.state,
+        )
+    with transaction.atomic():
+        changed = Milestone.objects.filter(pk=milestone.pk, done_on__isnull=True).update(
+            done_on=done_on
+        )
+        if not changed:
+            raise TransitionRefused(_("该进度已标记完成。"), current_state=registration.state)
+        TransitionLog.objects.create(
+            content_type=ContentType.objects.get_for_model(Registration),
+            object_id=registration.pk,
+            transition="complete_milestone",
+            from_state=registration.state,
+            to_state=registration.state,
+            actor=by,
+            reason=_("%(what)s：%(day)s 完成")
+            % {"what": milestone.description, "day": f"{done_on:%Y-%m-%d}"},
+        )
+    milestone.done_on = done_on
+    return milestone
 
 
 def take_up_assignment(assignment: Assignment, by) -> Assignment:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("review/", views_registration.review_queue, name="review_queue"),
     path("assignments/<int:pk>/", views_registration.registration, name="registration"),
     path("assignments/<int:pk>/take-up/", views_registration.take_up, name="take_up"),
+    path("milestones/<int:pk>/done/", views_registration.milestone_done, name="milestone_done"),
     path(
         "assignments/<int:pk>/<str:action>/",
         views_registration.registration_action,

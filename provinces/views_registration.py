@@ -17,9 +17,9 @@ from workflow.machine import TransitionRefused, history
 
 from . import services
 from .board import build_board
-from .forms import ContactForm, MilestoneFormSet, ReasonForm, RegistrationForm
+from .forms import ContactForm, MilestoneDoneForm, MilestoneFormSet, ReasonForm, RegistrationForm
 from .ledger import ledger_totals, target_progress
-from .models import Assignment, Contact, Registration
+from .models import Assignment, Contact, Milestone, Registration
 
 
 def _assignment(request: HttpRequest, pk: int) -> Assignment:
@@ -150,6 +150,29 @@ def registration_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
     else:
         messages.success(request, done)
     return redirect("provinces:registration", pk=pk)
+
+
+@login_required
+@require_POST
+def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owning province marks a schedule step done, whatever the registration's state."""
+    if not request.user.is_province_staff:
+        raise Http404
+    milestone = get_object_or_404(
+        Milestone.objects.visible_to(request.user).select_related("registration"), pk=pk
+    )
+    form = MilestoneDoneForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    else:
+        try:
+            services.complete_milestone(milestone, request.user, form.cleaned_data["done_on"])
+        except TransitionRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已标记完成：%(what)s。") % {"what": milestone.description})
+    return redirect("provinces:registration", pk=milestone.registration.assignment_id)
 
 
 @login_required

@@ -5,9 +5,30 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# What people read in a history, for each transition name the models use.
+TRANSITION_LABELS = {
+    "submit": _("报送"),
+    "return": _("退回"),
+    "confirm": _("确认"),
+    "reopen": _("重新打开"),
+    "publish": _("发布"),
+    "start_review": _("开始评审"),
+    "approve": _("批准立项"),
+    "reject": _("不予立项"),
+    "sign_agreement": _("签订任务书"),
+    "request_acceptance": _("申请验收"),
+    "accept": _("验收通过"),
+    "rectify": _("要求整改"),
+    "fail": _("验收不通过"),
+    "approve_extension": _("同意延期"),
+    "refuse_extension": _("不同意延期"),
+    "complete_milestone": _("进度完成"),
+}
 
 
 class TransitionLogQuerySet(models.QuerySet):
@@ -47,3 +68,23 @@ class TransitionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transition}: {self.from_state} → {self.to_state}"
+
+    @property
+    def transition_label(self) -> str:
+        return str(TRANSITION_LABELS.get(self.transition, self.transition))
+
+    def _state_label(self, state: str) -> str:
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()  # cached
+        try:
+            choices = dict(model._meta.get_field("state").flatchoices)
+        except FieldDoesNotExist:  # a model without a state field: show the raw value
+            return state
+        return str(choices.get(state, state))
+
+    @property
+    def from_state_label(self) -> str:
+        return self._state_label(self.from_state)
+
+    @property
+    def to_state_label(self) -> str:
+        return self._state_label(self.to_state)

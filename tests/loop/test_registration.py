@@ -251,3 +251,67 @@ def test_review_queue_query_count_is_fixed(
     submit_n(20)
     with django_assert_max_num_queries(9):
         client.get("/provinces/review/")
+
+
+# --- schedule steps marked done after the registration is locked ----------------------
+
+
+def test_a_confirmed_registrations_step_is_marked_done_and_recorded(
+    submitted, jiangxi_staff, hq_reviewer, as_user
+):
+    services.confirm_registration(submitted, hq_reviewer)
+    step = submitted.milestones.first()
+    client = as_user(jiangxi_staff)
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2018, 9, 30, 10, 0))):
+        page = client.get(f"/provinces/assignments/{submitted.assignment_id}/")
+        assert f"/provinces/milestones/{step.pk}/done/" in page.content.decode()
+        response = client.post(f"/provinces/milestones/{step.pk}/done/", {"done_on": "2018-09-28"})
+    assert response.status_code == 302
+    step.refresh_from_db()
+    assert str(step.done_on) == "2018-09-28" and step.status() == "done"
+    submitted.refresh_from_db()
+    assert submitted.state == "confirmed"  # the registration itself stays locked
+    log = history(submitted).get(transition="complete_milestone")
+    assert (log.transition, log.actor, log.transition_label) == (
+        "complete_milestone",
+        jiangxi_staff,
+        "进度完成",
+    )
+    assert "2018-09-28" in log.reason
+
+
+def test_marking_a_step_done_refusals(submitted, jiangxi_staff, henan_staff, hq_reviewer, as_user):
+    step = submitted.milestones.first()
+    url = f"/provinces/milestones/{step.pk}/done/"
+    assert as_user(henan_staff).post(url, {"done_on": "2018-06-01"}).status_code == 404
+    assert as_user(hq_reviewer).post(url, {"done_on": "2018-06-01"}).status_code == 404
+    with time_machine.travel(BEFORE_DEADLINE):
+        with pytest.raises(TransitionRefused, match="不能晚于今天"):
+            services.complete_milestone(step, jiangxi_staff, timezone.datetime(2018, 7, 1).date())
+        services.complete_milestone(step, jiangxi_staff)
+        with pytest.raises(TransitionRefused, match="已标记完成"):
+            services.complete_milestone(step, jiangxi_staff)
+        response = as_user(jiangxi_staff).post(url, {"done_on": "不是日期"})
+    assert response.status_code == 302
+    step.refresh_from_db()
+    assert step.done_on == BEFORE_DEADLINE.date()  # the first one stands
+    assert history(submitted).filter(transition="complete_milestone").count() == 1
+
+
+def test_marking_a_step_done_through_the_api(submitted, jiangxi_staff, henan_staff, hq_reviewer):
+    from tests.conftest import client_for
+
+    step = submitted.milestones.first()
+    url = f"/api/v1/registrations/{submitted.pk}/milestone-done/"
+    body = {"milestone": step.pk, "done_on": "2018-06-10"}
+    assert client_for(henan_staff).post(url, body).status_code == 404
+    assert client_for(hq_reviewer).post(url, body).status_code == 403
+    with time_machine.travel(BEFORE_DEADLINE):
+        response = client_for(jiangxi_staff).post(url, body)
+        assert response.status_code == 200
+        done = {m["id"]: m["done_on"] for m in response.json()["milestones"]}
+        assert done[step.pk] == "2018-06-10"
+        again = client_for(jiangxi_staff).post(url, body)
+        assert again.status_code == 409
+        other = client_for(jiangxi_staff).post(url, {"milestone": 999999})
+        assert other.status_code == 404

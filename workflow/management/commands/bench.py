@@ -40,12 +40,15 @@ class Command(BaseCommand):
                 if any(o in b.__name__ or o in (b.__doc__ or "") for o in only)
             ]
         rows = []
-        # Pages render {% static %} without needing collectstatic's manifest first.
+        # Pages render {% static %} without collectstatic's manifest, over plain loopback HTTP.
         plain_static = {
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         }
-        with override_settings(STORAGES=plain_static), throwaway_database():
+        with (
+            override_settings(STORAGES=plain_static, SECURE_SSL_REDIRECT=False),
+            throwaway_database(),
+        ):
             settings.ALLOWED_HOSTS = ["*"]
             server = LiveServer()
             try:

@@ -1,0 +1,387 @@
+"""Every POST-only URL and every API write method × every role → the expected status.
+
+The other half of the permission matrix (tests/test_permission_matrix.py covers GET). Each
+role's request runs in its own savepoint that is rolled back, so every role meets the same
+world. An API route with a write method that is not listed here fails the coverage test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import client_for
+from tests.test_permission_matrix import ROLES, world  # noqa: F401, F811 - the shared fixture
+
+
+def st(owner, other=404, expert=404, hq=404, admin=404, anonymous=302):
+    """Pages: anonymous goes to log in; another province's object answers 404."""
+    return dict(anonymous=anonymous, owner=owner, other=other, expert=expert, hq=hq, admin=admin)
+
+
+def hq_page(hq, admin=None, owner=404, other=404, expert=404):
+    return st(owner, other, expert, hq, hq if admin is None else admin)
+
+
+def api(owner, other=404, expert=403, hq=403, admin=403, anonymous=401):
+    """Staff writes: other roles are refused by role (403), another province gets 404."""
+    return dict(anonymous=anonymous, owner=owner, other=other, expert=expert, hq=hq, admin=admin)
+
+
+def hq_api(hq, owner=403, other=403, expert=403, anonymous=401):
+    return dict(anonymous=anonymous, owner=owner, other=other, expert=expert, hq=hq, admin=hq)
+
+
+Builder = Callable[[dict], str]
+Data = Callable[[dict], dict]
+
+
+def registration(w) -> int:
+    return w["jiangxi_registration"].pk
+
+
+def application(w) -> int:
+    return w["application"].pk
+
+
+# (url name, method) → (path, body, expected status by role)
+WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
+    # --- accounts and language: anyone ------------------------------------------------
+    ("logout", "POST"): (lambda w: "/accounts/logout/", lambda w: {}, st(*[302] * 5, 302)),
+    ("set_language", "POST"): (
+        lambda w: "/i18n/setlang/",
+        lambda w: {"language": "en", "next": "/"},
+        st(*[302] * 5, 302),
+    ),
+    ("v1:token", "POST"): (
+        lambda w: "/api/v1/auth/token/",
+        lambda w: {"username": "nobody", "password": "wrong"},
+        dict.fromkeys(ROLES, 400),
+    ),
+    # --- the provincial loop ----------------------------------------------------------
+    ("provinces:take_up", "POST"): (
+        lambda w: f"/provinces/assignments/{w['jiangxi_assignment'].pk}/take-up/",
+        lambda w: {},
+        st(302),  # mandatory task: refused with a message, nothing changes
+    ),
+    ("provinces:milestone_done", "POST"): (
+        lambda w: f"/provinces/milestones/{w['milestone'].pk}/done/",
+        lambda w: {"done_on": "2018-06-01"},
+        st(302),
+    ),
+    ("provinces:registration_action", "POST"): (
+        lambda w: f"/provinces/assignments/{w['jiangxi_assignment'].pk}/return/",
+        lambda w: {"reason": "请补充"},
+        hq_page(302),
+    ),
+    ("provinces:ledger_delete", "POST"): (
+        lambda w: f"/provinces/ledger/{w['jiangxi_entry'].pk}/delete/",
+        lambda w: {},
+        st(302),
+    ),
+    ("provinces:evidence_delete", "POST"): (
+        lambda w: f"/provinces/evidence/{w['jiangxi_evidence'].pk}/delete/",
+        lambda w: {},
+        st(302),
+    ),
+    ("v1:registration-list", "POST"): (
+        lambda w: "/api/v1/registrations/",
+        lambda w: {"assignment": w["jiangxi_assignment"].pk},
+        api(201, other=400),  # creates the draft or returns 江西's existing one
+    ),
+    ("v1:registration-detail", "PATCH"): (
+        lambda w: f"/api/v1/registrations/{registration(w)}/",
+        lambda w: {"work_content": "组织培训"},
+        api(200),
+    ),
+    ("v1:registration-detail", "PUT"): (
+        lambda w: f"/api/v1/registrations/{registration(w)}/",
+        lambda w: {"assignment": w["jiangxi_assignment"].pk, "work_content": "组织培训"},
+        api(200),
+    ),
+    ("v1:registration-submit", "POST"): (
+        lambda w: f"/api/v1/registrations/{registration(w)}/submit/",
+        lambda w: {},
+        api(409),  # incomplete: refused with the reason
+    ),
+    ("v1:registration-milestone-done", "POST"): (
+        lambda w: f"/api/v1/registrations/{registration(w)}/milestone-done/",
+        lambda w: {"milestone": w["milestone"].pk, "done_on": "2018-06-01"},
+        api(200),
+    ),
+    ("v1:registration-return-for-revision", "POST"): (
+        lambda w: f"/api/v1/registrations/{registration(w)}/return/",
+        lambda w: {"reason": "请补充"},
+        hq_api(409),  # a draft cannot be returned
+    ),
+    ("v1:registration-confirm", "POST"): (
+        lambda w: f"/api/v1/registrations/{registration(w)}/confirm/",
+        lambda w: {},
+        hq_api(409),
+    ),
+    ("v1:registration-reopen", "POST"): (
+        lambda w: f"/api/v1/registrations/{registration(w)}/reopen/",
+        lambda w: {"reason": "补充材料"},
+        hq_api(409),
+    ),
+    ("v1:ledger-entry-list", "POST"): (
+        lambda w: "/api/v1/ledger-entries/",
+        lambda w: {
+            "assignment": w["jiangxi_assignment"].pk,
+            "date": "2018-07-02",
+            "kind": "training",
+            "description": "培训班",
+            "responsible_person": "李",
+        },
+        api(201, other=400),  # 河南 cannot name 江西's assignment: "no such object"
+    ),
+    ("v1:ledger-entry-detail", "PATCH"): (
+        lambda w: f"/api/v1/ledger-entries/{w['jiangxi_entry'].pk}/",
+        lambda w: {"description": "培训班（修订）"},
+        api(200),
+    ),
+    ("v1:ledger-entry-detail", "PUT"): (
+        lambda w: f"/api/v1/ledger-entries/{w['jiangxi_entry'].pk}/",
+        lambda w: {
+            "assignment": w["jiangxi_assignment"].pk,
+            "date": "2018-07-02",
+            "kind": "training",
+            "description": "培训班",
+            "responsible_person": "李",
+        },
+        api(200),
+    ),
+    ("v1:ledger-entry-detail", "DELETE"): (
+        lambda w: f"/api/v1/ledger-entries/{w['jiangxi_entry'].pk}/",
+        lambda w: {},
+        api(204),
+    ),
+    # --- projects ---------------------------------------------------------------------
+    ("projects:call_decide", "POST"): (
+        lambda w: f"/projects/calls/{w['call'].pk}/decide/",
+        lambda w: {"reason": "评审结果"},
+        hq_page(302),
+    ),
+    ("projects:application_action", "POST"): (
+        lambda w: f"/projects/applications/{application(w)}/reject/",
+        lambda w: {"reason": "评分不足"},
+        hq_page(302),
+    ),
+    ("projects:deliverable_progress", "POST"): (
+        lambda w: f"/projects/deliverables/{w['deliverable'].pk}/progress/",
+        lambda w: {"percent": 50, "progress_note": "完成一半"},
+        st(302),
+    ),
+    ("v1:application-list", "POST"): (
+        lambda w: "/api/v1/applications/",
+        lambda w: {
+            "call": w["call"].pk,
+            "applicant": "某企业",
+            "contact_name": "刘",
+            "contact_phone": "13800138000",
+            "budget_requested": "10.00",
+            "plan_text": "方案",
+        },
+        api(201, other=201),  # each province applies for itself
+    ),
+    ("v1:application-submit", "POST"): (
+        lambda w: f"/api/v1/applications/{application(w)}/submit/",
+        lambda w: {},
+        api(409),  # already under review
+    ),
+    ("v1:application-assign-expert", "POST"): (
+        lambda w: f"/api/v1/applications/{application(w)}/assign-expert/",
+        lambda w: {"expert": w["users"]["expert"].pk},
+        hq_api(409),  # assigned already
+    ),
+    ("v1:application-approve", "POST"): (
+        lambda w: f"/api/v1/applications/{application(w)}/approve/",
+        lambda w: {"undertaking_unit": "某公司", "budget_granted": "8.00", "reason": "同意"},
+        hq_api(200, expert=403),
+    ),
+    ("v1:application-reject", "POST"): (
+        lambda w: f"/api/v1/applications/{application(w)}/reject/",
+        lambda w: {"reason": "评分不足"},
+        hq_api(200, expert=403),
+    ),
+    ("v1:application-sign", "POST"): (
+        lambda w: f"/api/v1/applications/{application(w)}/sign/",
+        lambda w: {
+            "number": "XY-1",
+            "budget": "8.00",
+            "starts_on": "2018-07-01",
+            "ends_on": "2018-12-31",
+            "deliverables": [{"title": "报告", "due_date": "2018-12-01"}],
+        },
+        hq_api(409),  # not approved yet
+    ),
+    ("v1:application-request-acceptance", "POST"): (
+        lambda w: f"/api/v1/applications/{application(w)}/request-acceptance/",
+        lambda w: {"final_report": "总结"},
+        api(409),  # not in progress
+    ),
+    ("v1:application-accept", "POST"): (
+        lambda w: f"/api/v1/applications/{application(w)}/accept/",
+        lambda w: {"reason": "通过"},
+        hq_api(409),
+    ),
+    ("v1:application-rectify", "POST"): (
+        lambda w: f"/api/v1/applications/{application(w)}/rectify/",
+        lambda w: {"reason": "补充", "due": "2019-01-31"},
+        hq_api(409),
+    ),
+    ("v1:application-fail", "POST"): (
+        lambda w: f"/api/v1/applications/{application(w)}/fail/",
+        lambda w: {"reason": "未完成"},
+        hq_api(409),
+    ),
+    # --- year end ---------------------------------------------------------------------
+    ("reporting:case_action", "POST"): (
+        lambda w: f"/reporting/cases/{w['case'].pk}/confirm/",
+        lambda w: {"reason": "典型"},
+        hq_page(302),  # HQ reviews cases; a draft cannot be confirmed: refused with a message
+    ),
+    ("reporting:summary_action", "POST"): (
+        lambda w: "/reporting/2018/summaries/360000/return/",
+        lambda w: {"reason": "请补充"},
+        hq_page(302),  # HQ reviews summaries; a draft cannot be returned: refused, message
+    ),
+    ("reporting:bulletin_publish", "POST"): (
+        lambda w: f"/reporting/bulletins/{w['bulletin'].pk}/publish/",
+        lambda w: {},
+        hq_page(302),
+    ),
+    # --- deadlines and notifications --------------------------------------------------
+    ("notifications:mark_read", "POST"): (
+        lambda w: "/notifications/read/",
+        lambda w: {},
+        st(*[302] * 5),  # each user marks their own
+    ),
+    ("notifications:calendar_renew", "POST"): (
+        lambda w: "/notifications/calendar/renew/",
+        lambda w: {},
+        st(*[302] * 5),
+    ),
+    ("notifications:extension_request", "POST"): (
+        lambda w: "/notifications/deadlines/extend/",
+        lambda w: {
+            "key": "summary:2018:360000",
+            "requested_due": "2019-01-15",
+            "reason": "数据统计延后",
+        },
+        st(302, other=302),  # 河南 asks about its own unit: the key is not its debt, refused
+    ),
+    ("notifications:deadline_report", "POST"): (
+        lambda w: f"/notifications/deadlines/{w['other_deadline'].pk}/report/",
+        lambda w: {"note": "已报送季度进展"},
+        st(302, other=302),  # each unit reports for itself
+    ),
+    ("notifications:extension_decide", "POST"): (
+        lambda w: f"/notifications/extensions/{w['extension'].pk}/approve/",
+        lambda w: {"reason": "同意"},
+        hq_page(302),
+    ),
+    ("notifications:remind_unit", "POST"): (
+        lambda w: "/notifications/remind/360000/",
+        lambda w: {},
+        hq_page(302),
+    ),
+    ("notifications:remind_late", "POST"): (
+        lambda w: "/notifications/remind/late/",
+        lambda w: {"task": 2},
+        hq_page(302),
+    ),
+}
+
+
+@pytest.fixture
+def write_world(world):  # noqa: F811 - pytest's fixture by name
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from planning.models import Deadline
+    from projects.models import Agreement, Application, Deliverable
+    from provinces.models import Milestone, Province
+
+    world["milestone"] = Milestone.objects.create(
+        registration=world["jiangxi_registration"],
+        due_date=date(2018, 9, 30),
+        description="完成站点建设",
+    )
+    running = Application.objects.create(
+        call=world["call"],
+        province=Province.objects.get(short_name="江西"),
+        applicant="某服务机构",
+        contact_name="周",
+        contact_phone="13800138001",
+        budget_requested=Decimal("20"),
+        budget_granted=Decimal("15"),
+        plan_text="y",
+        state="in_progress",
+    )
+    Agreement.objects.create(
+        application=running,
+        number="WM-1",
+        budget=Decimal("15"),
+        starts_on=date(2018, 7, 1),
+        ends_on=date(2018, 12, 31),
+        signed_at=timezone.now() - timedelta(days=1),
+    )
+    world["deliverable"] = Deliverable.objects.create(
+        application=running, title="服务报告", due_date=date(2018, 11, 30)
+    )
+    from reporting.models import AnnualSummary
+
+    AnnualSummary.objects.create(plan=world["plan"], province=running.province)
+    world["other_deadline"] = Deadline.objects.create(
+        plan=world["plan"],
+        kind=Deadline.Kind.OTHER,
+        due_date=date(2018, 9, 30),
+        description="第三季度工作进展",
+    )
+    return world
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(WRITE_MATRIX))
+def test_write_matrix(write_world, key):
+    name, method = key
+    build, data, expected = WRITE_MATRIX[key]
+    path = build(write_world)
+    got = {}
+    for role in ROLES:
+        client = client_for(write_world["users"][role])
+        send = getattr(client, method.lower())
+        with transaction.atomic():
+            if method == "POST" and not path.startswith("/api/"):
+                response = send(path, data(write_world))
+            else:
+                response = send(path, data(write_world), content_type="application/json")
+            transaction.set_rollback(True)
+        got[role] = response.status_code
+    assert got == expected, f"{name} {method} {path}"
+
+
+def _api_write_routes(patterns=None, prefix: str = "") -> set[tuple[str, str]]:
+    """(url name, METHOD) for every write method a DRF router exposes."""
+    routes = set()
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
+            routes |= _api_write_routes(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            actions = getattr(p.callback, "actions", None) or {}
+            for method in actions:
+                if method not in {"get", "head", "options"}:
+                    routes.add((prefix + p.name, method.upper()))
+    return routes
+
+
+def test_every_api_write_method_is_in_the_matrix():
+    missing = _api_write_routes() - set(WRITE_MATRIX)
+    assert not missing, f"add these API writes to WRITE_MATRIX: {sorted(missing)}"
