@@ -54,6 +54,22 @@ def _staff_emails() -> dict[int, list[str]]:
     return out
 
 
+def _unit_recipients(plan: Plan) -> dict[int, list[str]]:
+    """Per unit: its 负责人 and 联系人 from this plan's registrations, else its staff logins."""
+    from provinces.models import Contact
+
+    staff = _staff_emails()
+    contacts: dict[int, set[str]] = {}
+    for province_id, email in (
+        Contact.objects.filter(registration__assignment__task__plan=plan)
+        .exclude(email="")
+        .values_list("registration__assignment__province_id", "email")
+    ):
+        contacts.setdefault(province_id, set()).add(email)
+    units = set(staff) | set(contacts)
+    return {p: sorted(contacts.get(p) or staff.get(p, [])) for p in units}
+
+
 def registrations_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
     """Units that have not submitted the registration (任务分解报送) of a task they carry."""
     deadline = plan.deadlines.filter(kind=Deadline.Kind.REGISTRATION).first()
@@ -162,7 +178,7 @@ def summaries_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
     deadline = plan.deadlines.filter(kind=Deadline.Kind.SUMMARY).first()
     if deadline is None:
         return
-    staff = _staff_emails()
+    staff = _unit_recipients(plan)
     done = set(
         AnnualSummary.objects.filter(plan=plan)
         .exclude(state__in=AnnualSummary.EDITABLE)
@@ -189,7 +205,7 @@ def outcomes_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
     deadline = plan.deadlines.filter(kind=Deadline.Kind.OUTCOMES).first()
     if deadline is None:
         return
-    staff = _staff_emails()
+    staff = _unit_recipients(plan)
     done = set(
         Case.objects.filter(plan=plan, state__in=["submitted", "confirmed"]).values_list(
             "province_id", flat=True
@@ -213,7 +229,7 @@ def projects_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
     """Project deliverables not done, rectification dates, and acceptance of running projects."""
     from projects.models import Application, Deliverable
 
-    staff = _staff_emails()
+    staff = _unit_recipients(plan)
     running = (Application.State.IN_PROGRESS, Application.State.RECTIFICATION)
     deliverables = Deliverable.objects.filter(
         application__call__plan=plan, application__state__in=running, done_on__isnull=True
@@ -267,7 +283,7 @@ def reports_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
     added = list(plan.deadlines.filter(kind=Deadline.Kind.OTHER).select_related("task"))
     if not added:
         return
-    staff = _staff_emails()
+    staff = _unit_recipients(plan)
     reported = set(
         DeadlineReport.objects.filter(deadline__in=added).values_list("deadline_id", "province_id")
     )

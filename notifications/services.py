@@ -235,7 +235,12 @@ def send_hq_summary(today: date, owed_all: list[Owed]) -> bool:
     message.attach_alternative(
         render_to_string("emails/hq_summary/body.html", context), "text/html"
     )
-    message.send()
+    try:
+        message.send()
+    except Exception:
+        # Give the day's claim back, so that the retried task (or the next sweep) sends it.
+        SummaryLog.objects.filter(day=today).delete()
+        raise
     return True
 
 

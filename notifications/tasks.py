@@ -3,9 +3,15 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task(name="notifications.send_reminders", acks_late=True)
+@shared_task(
+    name="notifications.send_reminders",
+    acks_late=True,
+    autoretry_for=(OSError,),  # the mail server (smtplib's errors are OSErrors)
+    retry_backoff=600,  # after RECLAIM_AFTER, so reminders whose mail failed go again too
+    max_retries=4,
+)
 def send_reminders() -> dict:
-    """The periodic sweep (beat, Asia/Shanghai). Idempotent: safe to run twice."""
+    """The periodic sweep (beat, Asia/Shanghai). Idempotent: safe to run twice, or retry."""
     from .services import sweep
 
     result = sweep()

@@ -398,3 +398,26 @@ def test_sweep_reads_only_steps_that_can_fire_but_follows_extensions(
         sweep()
     log = ReminderLog.objects.get(deadline_key__startswith="milestone:")
     assert (log.deadline_key, log.offset) == (f"milestone:{soon.pk}~20180920", 7)
+
+
+def test_year_end_reminders_go_to_the_units_official_and_contact(plan_2018, jiangxi_staff, outbox):
+    from provinces.models import Assignment
+    from tests.loop.conftest import fill
+
+    fill(
+        Registration.objects.create(
+            assignment=Assignment.objects.get(province=jiangxi_staff.province, task__number=2)
+        )
+    )
+    with at(date(2018, 12, 24)):  # 7 days before the summary is due
+        sweep()
+    recipients = set(
+        ReminderLog.objects.filter(deadline_key="summary:2018:360000").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert recipients == {"li@jxipo.gov.cn", "wang@jxipo.gov.cn"}
+    # 河南 has no registration contacts: its staff logins are reminded instead
+    assert not ReminderLog.objects.filter(
+        deadline_key="summary:2018:410000", recipient__endswith="jxipo.gov.cn"
+    ).exists()

@@ -188,6 +188,35 @@ def test_transport_failure_is_retried_without_duplicates(
     assert len([m for m in outbox if m.to == ["jiangxi_staff@example.cn"]]) == 1
 
 
+@pytest.mark.django_db
+def test_hq_summary_that_fails_to_send_goes_out_on_the_retry(
+    plan_2018, jiangxi_staff, hq_reviewer, outbox, monkeypatch
+):
+    from django.core.mail import EmailMultiAlternatives
+
+    from notifications import tasks
+
+    real_send = EmailMultiAlternatives.send
+
+    def summary_fails(self, *a, **k):
+        if "每日汇总" in self.subject:
+            raise ConnectionRefusedError("smtp down")
+        return real_send(self, *a, **k)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", summary_fails)
+    with at(date(2018, 6, 17)), pytest.raises(ConnectionRefusedError):
+        sweep()
+    assert not SummaryLog.objects.exists()  # the claim was given back
+    assert issubclass(ConnectionRefusedError, OSError)  # so the periodic task retries on it
+    assert OSError in tasks.send_reminders.autoretry_for
+    monkeypatch.setattr(EmailMultiAlternatives, "send", real_send)
+    with at(date(2018, 6, 17)):
+        sweep()
+        sweep()
+    assert len([m for m in outbox if "每日汇总" in m.subject]) == 1
+    assert SummaryLog.objects.count() == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_send_each_reminder_once(plan_2018, jiangxi_staff, henan_staff, outbox):
     barrier = threading.Barrier(2)
