@@ -16,13 +16,31 @@ class CallAdmin(admin.ModelAdmin):
     inlines = [CriterionInline]
 
 
-class DeliverableInline(admin.TabularInline):
+def _locked(application) -> bool:
+    """Accepted, failed and rejected projects are closed: nobody edits them, here included."""
+    return application is not None and application.is_locked
+
+
+class LockedWithApplication:
+    """Inlines of an application: read-only once the application is closed."""
+
+    def has_add_permission(self, request, obj=None):
+        return not _locked(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not _locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _locked(obj) and super().has_delete_permission(request, obj)
+
+
+class DeliverableInline(LockedWithApplication, admin.TabularInline):
     model = Deliverable
     extra = 0
     readonly_fields = ("percent", "progress_note", "done_on", "reported_at", "reported_by")
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(LockedWithApplication, admin.TabularInline):
     model = Attachment
     extra = 0
     readonly_fields = ("purpose", "original_name", "content_type", "size", "uploaded_by")
@@ -50,9 +68,23 @@ class ApplicationAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def has_change_permission(self, request, obj=None):
+        return not _locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _locked(obj) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Agreement)
 class AgreementAdmin(admin.ModelAdmin):
     list_display = ("number", "application", "budget", "starts_on", "ends_on", "signed_at")
     list_select_related = ("application",)
     readonly_fields = ("application", "signed_by", "signed_at")
+
+    def has_change_permission(self, request, obj=None):
+        locked = obj is not None and _locked(obj.application)
+        return not locked and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        locked = obj is not None and _locked(obj.application)
+        return not locked and super().has_delete_permission(request, obj)

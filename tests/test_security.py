@@ -78,3 +78,21 @@ def test_logins_are_throttled_after_repeated_failures(client, settings, jiangxi_
 def test_sessions_expire(settings):
     assert settings.SESSION_COOKIE_AGE <= 12 * 3600
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+@pytest.mark.django_db
+def test_an_idle_session_is_sent_to_log_in_again(client, jiangxi_staff):
+    from datetime import timedelta
+
+    import time_machine
+    from django.conf import settings
+    from django.utils import timezone
+
+    client.post(
+        "/accounts/login/", {"username": jiangxi_staff.username, "password": "pw-for-tests-only"}
+    )
+    assert client.get("/provinces/todo/").status_code == 200
+    later = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE + 60)
+    with time_machine.travel(later):
+        response = client.get("/provinces/todo/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

@@ -177,3 +177,107 @@ def test_two_hq_users_deciding_at_once_record_one_decision(
         if h.transition in ("approve", "reject")
     ]
     assert len(decisions) == 1
+
+
+# Every transition × every state it may not start from: refused, and nothing changes.
+SOURCES = {
+    "submit": {"draft"},
+    "start_review": {"submitted"},
+    "approve": {"submitted", "under_review"},
+    "reject": {"submitted", "under_review"},
+    "start": {"approved"},
+    "request_acceptance": {"in_progress", "rectification"},
+    "accept": {"acceptance_requested"},
+    "require_rectification": {"acceptance_requested"},
+    "fail": {"acceptance_requested"},
+}
+
+
+def _call(app, name, user):
+    args = {
+        "submit": (),
+        "start_review": (),
+        "approve": (),
+        "reject": ("理由",),
+        "start": (),
+        "request_acceptance": ("报告",),
+        "accept": ("通过",),
+        "require_rectification": ("补充", date(2019, 3, 31)),
+        "fail": ("未完成",),
+    }[name]
+    kwargs = (
+        {"undertaking_unit": "某公司", "budget_granted": Decimal("5")} if name == "approve" else {}
+    )
+    getattr(app, name)(user, *args, **kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_every_transition_refuses_every_wrong_state(application, hq_reviewer, name):
+    for state in [s for s, _label in Application.State.choices if s not in SOURCES[name]]:
+        Application.objects.filter(pk=application.pk).update(state=state)
+        application.state = state
+        with pytest.raises(TransitionRefused):
+            _call(application, name, hq_reviewer)
+        assert Application.objects.get(pk=application.pk).state == state, (name, state)
+    assert not history(application).exists()
+
+
+def test_fail_needs_a_reason_and_records_who_when_why(application, hq_reviewer):
+    Application.objects.filter(pk=application.pk).update(state="acceptance_requested")
+    application.state = "acceptance_requested"
+    with pytest.raises(TransitionRefused, match="理由"):
+        application.fail(hq_reviewer, "  ")
+    assert Application.objects.get(pk=application.pk).state == "acceptance_requested"
+    before = timezone.now()
+    application.fail(hq_reviewer, "年度任务未完成")
+    log = history(application).get()
+    assert (log.transition, log.from_state, log.to_state) == (
+        "fail",
+        "acceptance_requested",
+        "failed",
+    )
+    assert log.actor == hq_reviewer and log.reason == "年度任务未完成" and log.at >= before
+    assert Application.objects.get(pk=application.pk).is_locked
+
+
+def test_conflicted_expert_refused_through_the_api(application, jiangxi_staff, hq_reviewer):
+    from tests.conftest import client_for
+
+    services.submit_application(application, jiangxi_staff)
+    jiangxi_expert = make_user("jx_expert_api", "expert", "江西")
+    response = client_for(hq_reviewer).post(
+        f"/api/v1/applications/{application.pk}/assign-expert/",
+        {"expert": jiangxi_expert.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 409 and "回避" in response.json()["detail"]
+    assert not ExpertAssignment.objects.exists()
+    # and the conflicted expert cannot see the application at all
+    listed = client_for(jiangxi_expert).get("/api/v1/applications/").json()
+    assert application.pk not in [a["id"] for a in listed["results"]]
+
+
+def test_a_closed_project_cannot_be_edited_in_the_admin(application, administrator):
+    from tests.conftest import client_for
+
+    admin = client_for(administrator)
+    url = f"/admin/projects/application/{application.pk}/change/"
+    body = {
+        "call": application.call_id,
+        "province": application.province_id,
+        "applicant": "改过的名称",
+        "contact_name": "刘",
+        "contact_phone": "13800138000",
+        "budget_requested": "20",
+        "plan_text": "x",
+        "deliverables-TOTAL_FORMS": "0",
+        "deliverables-INITIAL_FORMS": "0",
+        "attachments-TOTAL_FORMS": "0",
+        "attachments-INITIAL_FORMS": "0",
+    }
+    Application.objects.filter(pk=application.pk).update(state="accepted")
+    page = admin.get(url)
+    assert page.status_code == 200 and 'name="applicant"' not in page.content.decode()
+    assert admin.post(url, body).status_code == 403
+    assert admin.post(f"/admin/projects/application/{application.pk}/delete/").status_code == 403
+    assert Application.objects.get(pk=application.pk).applicant == "江西某机电有限公司"
