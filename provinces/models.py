@@ -379,6 +379,17 @@ class CaseState(models.TextChoices):
 
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> CaseQuerySet:
+        """A unit's own cases, and every unit's cases HQ confirmed and published (选用发布)."""
+        own = scoped(self, user, "province_id")
+        if getattr(user, "is_authenticated", False) and user.is_active and user.is_province_staff:
+            return own | self.published()
+        return own
+
+    def published(self) -> CaseQuerySet:
+        return self.filter(selected_for_publication=True, state=CaseState.CONFIRMED)
+
+    def own(self, user) -> CaseQuerySet:
+        """What a unit may change: its own cases only, published or not."""
         return scoped(self, user, "province_id")
 
 
@@ -458,7 +469,8 @@ class Case(models.Model):
 
 class CaseEvidenceQuerySet(models.QuerySet):
     def visible_to(self, user) -> CaseEvidenceQuerySet:
-        return scoped(self, user, "case__province_id")
+        """Evidence follows its case: a published case's evidence is published with it."""
+        return self.filter(case__in=Case.objects.visible_to(user))
 
 
 class CaseEvidence(models.Model):

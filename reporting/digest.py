@@ -123,7 +123,7 @@ def collect(plan: Plan) -> dict:
         for s in AnnualSummary.objects.filter(plan=plan, state=AnnualSummary.State.CONFIRMED)
     }
     cases = list(
-        Case.objects.filter(plan=plan, selected_for_digest=True)
+        Case.objects.filter(plan=plan, selected_for_digest=True, state=Case.State.CONFIRMED)
         .select_related("province")
         .order_by("province__sort_order", "pk")
     )

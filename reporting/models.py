@@ -62,6 +62,7 @@ class AnnualSummary(models.Model):
     trainees = models.PositiveIntegerField(_("培训人数（人次）"), default=0)
     enterprises_served = models.PositiveIntegerField(_("服务企业（家）"), default=0)
     ledger_entries = models.PositiveIntegerField(_("台账条数"), default=0)
+    projects_accepted = models.PositiveIntegerField(_("验收通过项目（个）"), default=0)
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     is_late = models.BooleanField(_("逾期报送"), default=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

@@ -24,7 +24,13 @@ def ledger_figures(summary: AnnualSummary) -> dict:
         trainees=Sum("trainees"),
         enterprises_served=Sum("enterprises_served"),
     )
-    return {k: v or 0 for k, v in agg.items()}
+    from projects.models import Application
+
+    figures = {k: v or 0 for k, v in agg.items()}
+    figures["projects_accepted"] = Application.objects.filter(
+        province=summary.province, call__plan=summary.plan, state=Application.State.ACCEPTED
+    ).count()
+    return figures
 
 
 def submit_summary(summary: AnnualSummary, by) -> AnnualSummary:

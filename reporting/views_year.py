@@ -47,7 +47,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if not request.user.is_province_staff:
         raise Http404
-    case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk) if pk else None
+    case = get_object_or_404(Case.objects.own(request.user), pk=pk) if pk else None
     if case and case.state not in (Case.State.DRAFT, Case.State.RETURNED):
         messages.error(request, _("该案例已报送，不能修改。"))
         return redirect("reporting:case", pk=case.pk)
@@ -96,10 +96,17 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(
         Case.objects.visible_to(request.user).select_related("province"), pk=pk
     )
+    # Another unit reading a published case sees the case, not HQ's handling of it.
+    own_or_hq = request.user.is_hq or case.province_id == request.user.province_id
     return render(
         request,
         "reporting/case_detail.html",
-        {"case": case, "evidence": case.evidence.all(), "history": history(case)},
+        {
+            "case": case,
+            "evidence": case.evidence.all(),
+            "history": history(case) if own_or_hq else None,
+            "show_history": own_or_hq,
+        },
     )
 
 
@@ -115,6 +122,11 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "return":
             case.return_for_revision(request.user, request.POST.get("reason", ""))
         elif action == "select":
+            wanted = request.POST.get("digest") or request.POST.get("publication")
+            if wanted and case.state != Case.State.CONFIRMED:
+                raise TransitionRefused(
+                    _("只有已确认的案例才能选入年度汇编或选用发布。"), current_state=case.state
+                )
             Case.objects.filter(pk=case.pk).update(
                 selected_for_digest=bool(request.POST.get("digest")),
                 selected_for_publication=bool(request.POST.get("publication")),

@@ -49,6 +49,36 @@ def test_case_submit_review_select(as_user, plan_2018, jiangxi_staff, henan_staf
     )
 
 
+def test_published_cases_are_read_by_every_unit_and_only_confirmed_ones_are_selected(
+    as_user, plan_2018, jiangxi_staff, henan_staff, hq_reviewer, expert
+):
+    case = Case.objects.create(
+        plan=plan_2018,
+        province=jiangxi_staff.province,
+        title="专利导航助力产业升级",
+        summary="摘要",
+        state="submitted",
+    )
+    hq = as_user(hq_reviewer)
+    hq.post(f"/reporting/cases/{case.pk}/select/", {"publication": "1"})  # not confirmed yet
+    case.refresh_from_db()
+    assert not case.selected_for_publication
+    henan = as_user(henan_staff)
+    assert henan.get(f"/reporting/cases/{case.pk}/").status_code == 404
+    hq.post(f"/reporting/cases/{case.pk}/confirm/")
+    hq.post(f"/reporting/cases/{case.pk}/select/", {"publication": "1"})
+    case.refresh_from_db()
+    assert case.selected_for_publication and not case.selected_for_digest
+    page = henan.get(f"/reporting/cases/{case.pk}/")
+    assert page.status_code == 200 and "专利导航助力产业升级" in page.content.decode()
+    assert 'id="history"' not in page.content.decode()  # HQ's handling stays with 江西 and HQ
+    assert "专利导航助力产业升级" in henan.get("/reporting/cases/").content.decode()
+    assert henan.get(f"/reporting/cases/{case.pk}/edit/").status_code == 404
+    assert as_user(expert).get(f"/reporting/cases/{case.pk}/").status_code == 404
+    mine = as_user(jiangxi_staff).get(f"/reporting/cases/{case.pk}/").content.decode()
+    assert 'id="history"' in mine
+
+
 def test_renamed_executable_case_evidence_refused(as_user, plan_2018, jiangxi_staff):
     response = as_user(jiangxi_staff).post(
         "/reporting/cases/new/",

@@ -37,16 +37,52 @@ def test_submit_fills_figures_from_the_ledger(plan_2018, jiangxi_staff):
         trainees=180,
         enterprises_served=3,
     )
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from projects.models import Application, Call
+
+    call = Call.objects.create(
+        plan=plan_2018,
+        task=plan_2018.tasks.get(number=4),
+        project_type="enterprise_pilot",
+        title="试点",
+        opens_at=timezone.now(),
+        closes_at=timezone.now(),
+    )
+    for state in ("accepted", "accepted", "failed"):  # 江西's; one 河南 project below
+        Application.objects.create(
+            call=call,
+            province=a.province,
+            applicant="企业",
+            contact_name="刘",
+            contact_phone="13800138000",
+            budget_requested=Decimal("5"),
+            plan_text="x",
+            state=state,
+        )
+    Application.objects.create(
+        call=call,
+        province=Province.objects.get(short_name="河南"),
+        applicant="企业",
+        contact_name="张",
+        contact_phone="13800138000",
+        budget_requested=Decimal("5"),
+        plan_text="x",
+        state="accepted",
+    )
     s = summary_for(plan_2018, "江西")
     services.submit_summary(s, jiangxi_staff)
     s.refresh_from_db()
-    assert (s.state, s.classes_held, s.trainees, s.enterprises_served, s.ledger_entries) == (
-        "submitted",
-        2,
-        180,
-        3,
-        1,
-    )
+    assert (
+        s.state,
+        s.classes_held,
+        s.trainees,
+        s.enterprises_served,
+        s.ledger_entries,
+        s.projects_accepted,
+    ) == ("submitted", 2, 180, 3, 1, 2)
 
 
 def test_incomplete_summary_is_refused(plan_2018, jiangxi_staff):
