@@ -155,6 +155,7 @@ class ApplicationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     VisibleModelViewSet,
 ):
     """Applications and projects; experts see only those assigned to them.
@@ -178,6 +179,24 @@ class ApplicationViewSet(
     def _hq_only(self):
         if not self.request.user.is_hq:
             raise PermissionDenied(_("只有专利文献部可以执行此操作。"))
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.action in {"create", "update", "partial_update"}:
+            self._staff_only()  # the role first, before any validation
+
+    def update(self, request, *args, **kwargs):
+        """Change a draft (PUT or PATCH); a submitted application answers 409."""
+        app = self.get_object()
+        serializer = self.get_serializer(
+            app, data=request.data, partial=kwargs.pop("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.update_draft(app, request.user, serializer.validated_data)
+        except TransitionRefused as exc:
+            return _refused(exc)
+        return Response(self.get_serializer(app).data)
 
     def perform_create(self, serializer):
         self._staff_only()

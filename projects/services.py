@@ -24,6 +24,32 @@ from .models import (
     Review,
 )
 
+EDITABLE_FIELDS = (
+    "applicant",
+    "partner_agency",
+    "contact_name",
+    "contact_phone",
+    "budget_requested",
+    "plan_text",
+)
+
+
+def update_draft(application: Application, by, changes: dict) -> Application:
+    """Change a draft application; once submitted it is the reviewers' and cannot change.
+
+    The update is conditional on the draft state in the database, so a submit that lands
+    first wins and this edit is refused rather than slipping in after it.
+    """
+    fields = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
+    changed = Application.objects.filter(pk=application.pk, state=Application.State.DRAFT).update(
+        **fields
+    )
+    if not changed:
+        raise TransitionRefused(_("申报已提交，不能修改。"), current_state=application.state)
+    for k, v in fields.items():
+        setattr(application, k, v)
+    return application
+
 
 def submit_application(application: Application, by, now=None) -> Application:
     """Submit while the call is open; a closed call refuses with its dates."""

@@ -17,6 +17,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("calls/<int:pk>/apply/", views.application_new, name="application_new"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path(
         "applications/<int:pk>/<str:action>/", views.application_action, name="application_action"
     ),

@@ -120,6 +120,31 @@ def application_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owning province changes its draft; submitted applications are the reviewers'."""
+    if not request.user.is_province_staff:
+        raise Http404
+    app = get_object_or_404(
+        Application.objects.visible_to(request.user).select_related("call"), pk=pk
+    )
+    if app.state != Application.State.DRAFT:
+        messages.error(request, _("申报已提交，不能修改。"))
+        return redirect(app)
+    form = ApplicationForm(request.POST or None, instance=app)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_draft(app, request.user, form.cleaned_data)
+        except TransitionRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("草稿已保存。"))
+        return redirect(app)
+    return render(
+        request, "projects/application_form.html", {"form": form, "call": app.call, "app": app}
+    )
+
+
+@login_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_object_or_404(
         Application.objects.visible_to(request.user).select_related("call__task", "province"), pk=pk

@@ -93,6 +93,10 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         lambda w: f"/projects/applications/{w['application'].pk}/",
         page(other=404, expert=302),
     ),
+    "projects:application_edit": (
+        lambda w: f"/projects/applications/{w['application'].pk}/edit/",
+        page(owner=302, other=404, expert=404, hq=404, admin=404),  # under review: back to it
+    ),
     "projects:my_reviews": (
         lambda w: "/projects/reviews/",
         page(owner=404, other=404, hq=404, admin=404),

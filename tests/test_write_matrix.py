@@ -188,6 +188,23 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
         },
         api(201, other=201),  # each province applies for itself
     ),
+    ("v1:application-detail", "PATCH"): (
+        lambda w: f"/api/v1/applications/{application(w)}/",
+        lambda w: {"plan_text": "修改后的方案"},
+        api(409),  # under review: no longer a draft
+    ),
+    ("v1:application-detail", "PUT"): (
+        lambda w: f"/api/v1/applications/{w['draft'].pk}/",
+        lambda w: {
+            "call": w["call"].pk,
+            "applicant": "某企业（更名）",
+            "contact_name": "刘",
+            "contact_phone": "13800138000",
+            "budget_requested": "12.00",
+            "plan_text": "方案",
+        },
+        api(200),
+    ),
     ("v1:application-submit", "POST"): (
         lambda w: f"/api/v1/applications/{application(w)}/submit/",
         lambda w: {},
@@ -331,6 +348,15 @@ def write_world(world):  # noqa: F811 - pytest's fixture by name
         starts_on=date(2018, 7, 1),
         ends_on=date(2018, 12, 31),
         signed_at=timezone.now() - timedelta(days=1),
+    )
+    world["draft"] = Application.objects.create(
+        call=world["call"],
+        province=running.province,
+        applicant="某企业",
+        contact_name="刘",
+        contact_phone="13800138000",
+        budget_requested=Decimal("10"),
+        plan_text="x",
     )
     world["deliverable"] = Deliverable.objects.create(
         application=running, title="服务报告", due_date=date(2018, 11, 30)

@@ -281,3 +281,46 @@ def test_a_closed_project_cannot_be_edited_in_the_admin(application, administrat
     assert admin.post(url, body).status_code == 403
     assert admin.post(f"/admin/projects/application/{application.pk}/delete/").status_code == 403
     assert Application.objects.get(pk=application.pk).applicant == "江西某机电有限公司"
+
+
+def test_a_draft_is_edited_on_the_page_and_api_and_locked_once_submitted(
+    application, jiangxi_staff, henan_staff, as_user
+):
+    from tests.conftest import client_for
+
+    staff = as_user(jiangxi_staff)
+    url = f"/projects/applications/{application.pk}/edit/"
+    assert "修改草稿" in staff.get(f"/projects/applications/{application.pk}/").content.decode()
+    form = {
+        "applicant": "江西某机电股份有限公司",
+        "partner_agency": "",
+        "contact_name": "刘",
+        "contact_phone": "13800138000",
+        "budget_requested": "18",
+        "plan_text": "修订后的实施方案",
+    }
+    assert as_user(henan_staff).post(url, form).status_code == 404
+    assert staff.post(url, {**form, "contact_phone": "12"}).status_code == 200  # form errors
+    assert Application.objects.get(pk=application.pk).applicant == "江西某机电有限公司"
+    assert staff.post(url, form).status_code == 302
+    application.refresh_from_db()
+    assert (application.applicant, application.budget_requested) == (
+        "江西某机电股份有限公司",
+        Decimal("18"),
+    )
+    api = client_for(jiangxi_staff)
+    patched = api.patch(
+        f"/api/v1/applications/{application.pk}/",
+        {"plan_text": "第三版"},
+        content_type="application/json",
+    )
+    assert patched.status_code == 200 and patched.json()["plan_text"] == "第三版"
+    services.submit_application(application, jiangxi_staff)
+    refused = api.patch(
+        f"/api/v1/applications/{application.pk}/",
+        {"plan_text": "提交后再改"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 409
+    assert staff.post(url, {**form, "plan_text": "提交后再改"}).status_code == 302
+    assert Application.objects.get(pk=application.pk).plan_text == "第三版"
