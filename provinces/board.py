@@ -1,13 +1,13 @@
 """The HQ board: tasks × provinces, a light per cell, completeness and on-time rates.
 
-Computed from four queries whatever the data size (plan, tasks, provinces, assignments
-with their registrations). The same light rule tells the reminders who still owes what.
+Computed from five queries whatever the data size (plan, tasks, provinces, assignments
+with their registrations, the earliest open schedule step per assignment). The same light rule tells the reminders who still owes what.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import timezone
 
@@ -23,14 +23,10 @@ SUBMITTED_STATES = {
 WARN_DAYS = 3
 
 
-def light_for(assignment: Assignment | None, due: date | None, today: date) -> str:
-    """green (on track), yellow (due within 3 days, nothing submitted), red (overdue), grey."""
-    if assignment is None or not assignment.taken_up:
-        return "grey"
-    registration = getattr(assignment, "registration", None)
-    state = registration.state if registration else None
-    if state in SUBMITTED_STATES:
-        return "green"
+SEVERITY = {"green": 0, "yellow": 1, "red": 2}
+
+
+def _by_date(due: date | None, today: date) -> str:
     if due is None:
         return "green"
     if today > due:
@@ -38,6 +34,45 @@ def light_for(assignment: Assignment | None, due: date | None, today: date) -> s
     if (due - today).days <= WARN_DAYS:
         return "yellow"
     return "green"
+
+
+def light_for(
+    assignment: Assignment | None, due: date | None, today: date, step_due: date | None = None
+) -> str:
+    """grey (not assigned / not taken up), else the worse of two lights.
+
+    The registration: green once submitted, otherwise yellow within 3 days of ``due`` and
+    red after it. The schedule: ``step_due`` is the earliest schedule step not yet done;
+    yellow within 3 days of it, red once it has passed, so a unit that registered on time
+    but lets its work slip still turns red.
+    """
+    if assignment is None or not assignment.taken_up:
+        return "grey"
+    registration = getattr(assignment, "registration", None)
+    submitted = registration is not None and registration.state in SUBMITTED_STATES
+    lights = ["green" if submitted else _by_date(due, today), _by_date(step_due, today)]
+    return max(lights, key=SEVERITY.__getitem__)
+
+
+def earliest_open_steps(plan: Plan, today: date, user=None) -> dict[int, date]:
+    """assignment id → the earliest schedule step not done that is due within the warning
+    window or already past (one query)."""
+    from django.db.models import Min
+
+    from .models import Milestone
+
+    steps = Milestone.objects.filter(
+        registration__assignment__task__plan=plan,
+        done_on__isnull=True,
+        due_date__lte=today + timedelta(days=WARN_DAYS),
+    )
+    if user is not None:
+        steps = steps.visible_to(user)
+    return dict(
+        steps.values("registration__assignment_id")
+        .annotate(earliest=Min("due_date"))
+        .values_list("registration__assignment_id", "earliest")
+    )
 
 
 def owes_registration(assignment: Assignment) -> bool:
@@ -51,6 +86,7 @@ def owes_registration(assignment: Assignment) -> bool:
 class Cell:
     assignment: Assignment | None
     light: str
+    step_due: date | None = None  # the earliest open schedule step, if due soon or overdue
 
     @property
     def state(self) -> str | None:
@@ -103,12 +139,16 @@ def build_board(plan: Plan, user, today: date | None = None) -> Board:
         .select_related("registration", "track")
     )
     by_key = {(a.province_id, a.task_id): a for a in assignments}
+    steps = earliest_open_steps(plan, today, user)
     board = Board(plan=plan, due=due, tasks=tasks, task_rates=[Rate() for _ in tasks])
     for province in provinces:
         cells, rate = [], Rate()
         for i, task in enumerate(tasks):
             a = by_key.get((province.pk, task.pk))
-            cells.append(Cell(assignment=a, light=light_for(a, due, today)))
+            step_due = steps.get(a.pk) if a else None
+            cells.append(
+                Cell(assignment=a, light=light_for(a, due, today, step_due), step_due=step_due)
+            )
             if a is None or not a.taken_up:
                 continue
             for r in (rate, board.task_rates[i], board.total):

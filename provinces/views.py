@@ -10,7 +10,7 @@ from django.utils import timezone
 from planning.models import Plan
 from workflow.models import TransitionLog
 
-from .board import light_for, owes_registration
+from .board import earliest_open_steps, light_for, owes_registration
 from .models import Assignment, Province, Registration
 
 
@@ -87,16 +87,20 @@ def todo(request: HttpRequest) -> HttpResponse:
     deadlines = list(plan.deadlines.select_related("task")) if plan else []
     today = timezone.localdate()
     registration_due = next((d.due_date for d in deadlines if d.kind == "registration"), None)
+    steps = earliest_open_steps(plan, today, user) if plan else {}
     rows = []
     for a in assignments:
         reg = getattr(a, "registration", None)
         owed = owes_registration(a)
+        step_due = steps.get(a.pk)
         rows.append(
             {
                 "assignment": a,
                 "registration": reg,
                 "owed": owed,
-                "light": light_for(a, registration_due, today),
+                "light": light_for(a, registration_due, today, step_due),
+                "step_due": step_due,
+                "step_overdue": bool(step_due and step_due < today),
                 "days_left": (registration_due - today).days if registration_due and owed else None,
                 "return_reason": returned_reasons.get(reg.pk) if reg else None,
             }

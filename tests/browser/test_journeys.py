@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from provinces.models import Assignment, LedgerEntry, Registration
 from provinces.resources import LEDGER_HEADERS
@@ -36,7 +38,10 @@ def test_registration_returned_fixed_and_confirmed(journey, people):
         page.fill(f"#id_{role}-title", "处长")
         page.fill(f"#id_{role}-phone", phone)
         page.fill(f"#id_{role}-email", email)
-    page.fill("#id_ms-0-due_date", "2018-09-30")
+    # The journey runs today, so its schedule lies ahead of today (a step already past would
+    # rightly turn the board cell red once the registration is confirmed).
+    soon, later = (f"{timezone.localdate() + timedelta(days=d):%Y-%m-%d}" for d in (60, 90))
+    page.fill("#id_ms-0-due_date", soon)
     page.fill("#id_ms-0-description", "完成站点建设")
     journey.shot("filled")
     page.click("button[name=submit]")
@@ -54,7 +59,7 @@ def test_registration_returned_fixed_and_confirmed(journey, people):
     assert "请把进度安排细化到月" in page.inner_text("#todo")
     journey.go(f"/provinces/assignments/{a.pk}/")
     assert "请把进度安排细化到月" in page.inner_text("#return-reason")
-    page.fill("#id_ms-1-due_date", "2018-10-31")
+    page.fill("#id_ms-1-due_date", later)
     page.fill("#id_ms-1-description", "举办第一期培训班")
     page.click("button[name=submit]")
     assert page.inner_text("#state") == "已重新报送", page.inner_text("main")[:1500]

@@ -63,15 +63,43 @@ def test_board_query_count_is_fixed(
     as_user, plan_2018, hq_reviewer, jiangxi_staff, django_assert_max_num_queries
 ):
     client = as_user(hq_reviewer)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         client.get("/provinces/board/")
     for a in Assignment.objects.filter(task__number__in=[3, 4])[:40]:
         reg = fill(Registration.objects.create(assignment=a))
         Registration.objects.filter(pk=reg.pk).update(state="submitted")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         client.get("/provinces/board/")
 
 
 def test_board_is_hq_only(as_user, plan_2018, jiangxi_staff, expert):
     assert as_user(jiangxi_staff).get("/provinces/board/").status_code == 404
     assert as_user(expert).get("/provinces/board/").status_code == 404
+
+
+def test_a_slipping_schedule_turns_a_registered_cell_yellow_then_red(
+    plan_2018, jiangxi_staff, hq_reviewer, as_user
+):
+    from provinces.models import Milestone
+
+    a = Assignment.objects.get(task__number=2, province__short_name="江西")
+    reg = fill(Registration.objects.create(assignment=a))  # one step due 2018-09-30
+    submit_registration(reg, jiangxi_staff)
+    a.refresh_from_db()
+
+    def cell(day):
+        board = build_board(plan_2018, hq_reviewer, today=day)
+        row = next(r for r in board.rows if r[0].short_name == "江西")
+        return row[1][1]  # task 2
+
+    assert cell(date(2018, 9, 20)).light == "green"
+    assert cell(date(2018, 9, 28)).light == "yellow"  # within 3 days of the step
+    late = cell(date(2018, 10, 2))
+    assert (late.light, late.step_due) == ("red", date(2018, 9, 30))
+    Milestone.objects.filter(registration=reg).update(done_on=date(2018, 10, 1))
+    assert cell(date(2018, 10, 2)).light == "green"
+    assert light_for(a, DUE, date(2018, 10, 2), step_due=date(2018, 9, 30)) == "red"
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2018, 10, 2, 9))):
+        Milestone.objects.filter(registration=reg).update(done_on=None)
+        todo = as_user(jiangxi_staff).get("/provinces/todo/").content.decode()
+    assert "进度安排逾期：2018-09-30" in todo
