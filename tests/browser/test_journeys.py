@@ -120,11 +120,38 @@ def test_administrator_generates_and_downloads_the_digest(journey, people):
     admin = make_user("admin_browser", "administrator")
     admin.is_staff = admin.is_superuser = True
     admin.save()
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+    from tests.conftest import set_eager
+
     page = journey.login("admin_browser")
     journey.go("/reporting/2018/digest/")
-    page.click("#generate")
-    page.wait_for_selector("#progress-card")
-    page.wait_for_selector("#download:not([hidden])", timeout=120000)
+    set_eager(app, False)  # a real worker on Redis, started once the job is queued
+    try:
+        page.click("#generate")
+        page.wait_for_selector("#progress-card")
+        # Record every width the bar takes while the administrator watches.
+        page.evaluate(
+            """() => {
+              const bar = document.getElementById("progress-bar");
+              window.widths = [bar.style.width];
+              new MutationObserver(() => window.widths.push(bar.style.width))
+                .observe(bar, {attributes: true, attributeFilter: ["style"]});
+            }"""
+        )
+        page.wait_for_function("document.getElementById('progress-text').textContent.length > 0")
+        assert "排队" in page.inner_text("#progress-text")  # queued, nothing done yet
+        journey.shot("digest-queued")
+        import celery.contrib.testing.tasks  # noqa: F401 - the worker's ping task
+
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            page.wait_for_selector("#download:not([hidden])", timeout=120000)
+    finally:
+        set_eager(app, True)
+    widths = [int(w.rstrip("%")) for w in page.evaluate("window.widths") if w]
+    assert widths[0] < 100 and widths[-1] == 100 and widths == sorted(widths), widths
+    assert len(set(widths)) >= 2, widths  # the bar moved in front of the administrator
     assert page.locator("#progress-bar").get_attribute("style").replace(" ", "") == "width:100%;"
     journey.shot("digest")
     with page.expect_download() as info:
