@@ -158,6 +158,9 @@ class LedgerEntryForm(forms.ModelForm):
 
 
 class FilterForm(forms.Form):
+    year = forms.IntegerField(
+        label=gettext_lazy("年度"), required=False, min_value=2000, max_value=2100
+    )
     task = forms.IntegerField(label=gettext_lazy("任务"), required=False, min_value=1)
     province = forms.CharField(label=gettext_lazy("省份"), required=False, max_length=6)
     kind = forms.ChoiceField(
@@ -180,6 +183,8 @@ class FilterForm(forms.Form):
         if not self.is_valid():
             return qs
         data = self.cleaned_data
+        if data.get("year"):
+            qs = qs.filter(assignment__task__plan__year=data["year"])
         if data.get("task"):
             qs = qs.filter(assignment__task__number=data["task"])
         if data.get("province"):

@@ -260,6 +260,64 @@ def test_export_is_scoped(as_user, plan_2018, jiangxi_staff):
     assert "培训班" in values  # kinds exported as their Chinese labels
 
 
+def test_hq_exports_ledgers_filtered_by_year_task_and_province(
+    as_user, plan_2018, notice_text, hq_reviewer
+):
+    from planning.services import import_plan
+
+    import_plan(notice_text.replace("2019", "2020").replace("2018", "2019"))
+    rows = [
+        (2018, 2, "江西"),
+        (2018, 3, "江西"),
+        (2018, 2, "河南"),
+        (2019, 2, "江西"),
+    ]
+    for year, task, province in rows:
+        LedgerEntry.objects.create(
+            assignment=Assignment.objects.get(
+                task__plan__year=year, task__number=task, province__short_name=province
+            ),
+            date=f"{year}-07-01",
+            kind="training",
+            description=f"{year}·{task}·{province}",
+            responsible_person="x",
+        )
+    hq = as_user(hq_reviewer)
+
+    def exported(query):
+        response = hq.get(f"/provinces/ledger/export.xlsx?{query}")
+        assert response.status_code == 200
+        ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        return {c.value for row in ws.iter_rows() for c in row if "·" in str(c.value)}
+
+    assert exported("") == {f"{y}·{t}·{p}" for y, t, p in rows}
+    assert exported("year=2018&task=2") == {"2018·2·江西", "2018·2·河南"}
+    assert exported("year=2018&task=2&province=360000") == {"2018·2·江西"}
+    assert exported("task=2&province=360000") == {"2018·2·江西", "2019·2·江西"}
+    page = hq.get("/provinces/ledger/?year=2019").content.decode()
+    assert "2019·2·江西" in page and "2018·2·江西" not in page
+
+
+def test_hq_exports_the_national_contact_directory(as_user, plan_2018, hq_reviewer, henan_staff):
+    from provinces.models import Registration
+    from tests.loop.conftest import fill
+
+    fill(
+        Registration.objects.create(
+            assignment=Assignment.objects.get(task__number=2, province__short_name="江西")
+        )
+    )
+
+    def directory(user):
+        response = as_user(user).get("/provinces/contacts/?format=xlsx&year=2018")
+        assert response.status_code == 200
+        ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        return {c.value for row in ws.iter_rows() for c in row}
+
+    assert {"李处长", "li@jxipo.gov.cn", "王联络"} <= directory(hq_reviewer)
+    assert "li@jxipo.gov.cn" not in directory(henan_staff)  # a unit exports its own contacts
+
+
 CONTACT_HEADERS = ["年度", "任务序号", "省份", "角色", "姓名", "职务", "电话", "邮箱"]
 
 
