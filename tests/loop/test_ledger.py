@@ -363,3 +363,53 @@ def test_contacts_import_refuses_locked_registrations(plan_2018, jiangxi_staff, 
     )
     assert not outcome.ok and "已锁定" in outcome.problems[0].messages[0]
     assert not Contact.objects.filter(name="新人").exists()
+
+
+GOOD_CONTACT = [2018, 2, "江西", "工作联系人", "王五", "科员", "0791-86000000", "wang@example.cn"]
+
+
+@pytest.mark.parametrize(
+    "headers, bad_row, expected",
+    [
+        (
+            ["年度", "任务", "省份", "角色", "姓名", "职务", "电话", "邮箱"],
+            None,
+            "缺少列：任务序号",
+        ),
+        (
+            CONTACT_HEADERS,
+            [2018, 2, "江西", "工作联系人", "", "科员", "13800138000", "a@b.cn"],
+            None,
+        ),
+        (
+            CONTACT_HEADERS,
+            [2018, 5, "江西", "工作联系人", "赵六", "", "13800138000", "a@b.cn"],
+            "找不到",
+        ),
+        (CONTACT_HEADERS, [2018, 2, "江西", "秘书", "赵六", "", "13800138000", "a@b.cn"], None),
+        (CONTACT_HEADERS, [2018, 2, "江西", "工作联系人", "赵六", "", "13800138000", "a@b"], None),
+        (
+            CONTACT_HEADERS,
+            [2018, 2, "河南", "工作联系人", "赵六", "", "13800138000", "a@b.cn"],
+            "找不到",
+        ),
+    ],
+    ids=["wrong-header", "empty-name", "unknown-assignment", "bad-role", "bad-email", "other-unit"],
+)
+def test_contacts_import_bad_files_import_nothing(
+    plan_2018, jiangxi_staff, headers, bad_row, expected
+):
+    from provinces.models import Contact
+    from provinces.resources import import_contacts
+
+    rows = [GOOD_CONTACT] + ([bad_row] if bad_row else [])
+    outcome = import_contacts(xlsx(rows, headers=headers), "c.xlsx", jiangxi_staff, dry_run=False)
+    assert not outcome.ok
+    if bad_row is None:
+        assert expected in outcome.header_error
+    else:
+        assert [p.number for p in outcome.problems] == [3]  # the bad row, by its sheet row number
+        assert all(outcome.problems[0].messages)
+        if expected:
+            assert expected in outcome.problems[0].messages[0]
+    assert not Contact.objects.exists()  # the good row was not saved either
