@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from accounts.models import Role, User
@@ -12,7 +12,7 @@ from config.api import VisibleModelViewSet
 from workflow.machine import TransitionRefused
 
 from . import services
-from .models import Application, Call
+from .models import Application, Call, ExpertAssignment, Review
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -22,6 +22,56 @@ class CallSerializer(serializers.ModelSerializer):
     class Meta:
         model = Call
         fields = ["id", "year", "task", "project_type", "title", "opens_at", "closes_at"]
+
+
+class ReviewAssignmentSerializer(serializers.ModelSerializer):
+    """One application an expert is asked to review, with the call's criteria and the review."""
+
+    application = serializers.IntegerField(source="application_id", read_only=True)
+    applicant = serializers.CharField(source="application.applicant", read_only=True)
+    call = serializers.CharField(source="application.call.title", read_only=True)
+    criteria = serializers.SerializerMethodField()
+    review = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExpertAssignment
+        fields = ["id", "application", "applicant", "call", "assigned_at", "criteria", "review"]
+
+    def get_criteria(self, obj) -> list[dict]:
+        return [{"name": c.name, "weight": c.weight} for c in obj.application.call.criteria.all()]
+
+    def get_review(self, obj) -> dict | None:
+        review = getattr(obj, "review", None)
+        if review is None:
+            return None
+        return {
+            "scores": review.scores,
+            "weighted_total": str(review.weighted_total),
+            "recommendation": review.recommendation,
+            "comment": review.comment,
+        }
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    scores = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=100),
+        help_text="评分项名称 → 0–100 分",
+    )
+    recommendation = serializers.ChoiceField(choices=Review.Recommendation.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ProgressSerializer(serializers.Serializer):
+    deliverable = serializers.IntegerField()
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    done_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class BatchDecisionSerializer(serializers.Serializer):
+    applications = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    decision = serializers.ChoiceField(choices=["approve", "reject"])
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
@@ -79,6 +129,65 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModel
 
     def optimise(self, qs):
         return qs.select_related("plan", "task").order_by("-opens_at", "pk")
+
+    @extend_schema(request=BatchDecisionSerializer, responses=None)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None, version=None):
+        """HQ: approve (as asked) or reject several applications at once; all or nothing."""
+        if not request.user.is_hq:
+            raise PermissionDenied(_("只有专利文献部可以执行此操作。"))
+        call = self.get_object()
+        serializer = BatchDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        try:
+            decided = services.decide_batch(
+                call, request.user, d["applications"], d["decision"], d["reason"]
+            )
+        except TransitionRefused as exc:
+            return _refused(exc)
+        return Response({"decided": [{"id": a.pk, "state": a.state} for a in decided]})
+
+
+class ReviewAssignmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet
+):
+    """An expert's review assignments (HQ reads all); the expert submits scores here.
+
+    An expert never sees an application from their own province: HQ cannot assign it.
+    """
+
+    base_queryset = ExpertAssignment.objects
+    serializer_class = ReviewAssignmentSerializer
+
+    def optimise(self, qs):
+        return (
+            qs.select_related("application__call", "review")
+            .prefetch_related("application__call__criteria")
+            .order_by("-assigned_at", "pk")
+        )
+
+    @extend_schema(request=ReviewInputSerializer, responses=ReviewAssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None, version=None):
+        if not request.user.is_expert:
+            raise PermissionDenied(_("只有评审专家可以评分。"))
+        assignment = self.get_object()
+        serializer = ReviewInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        try:
+            services.submit_review(assignment, d["scores"], d["recommendation"], d["comment"])
+        except TransitionRefused as exc:
+            return _refused(exc)
+        return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
+
+
+class ScoresSerializer(serializers.Serializer):
+    criteria = serializers.ListField(child=serializers.CharField())
+    reviews = serializers.ListField(child=serializers.DictField())
+    mean = serializers.CharField(allow_null=True)
+    spread = serializers.CharField(allow_null=True)
 
 
 class ApplicationFilter(django_filters.FilterSet):
@@ -326,6 +435,54 @@ class ApplicationViewSet(
             lambda app, d: services.fail(app, request.user, d["reason"]),
             DecisionReasonSerializer,
         )
+
+    @extend_schema(request=None, responses=ScoresSerializer)
+    @action(detail=True, methods=["get"])
+    def scores(self, request, pk=None, version=None):
+        """HQ: every expert's scores side by side, the weighted totals, their mean and spread."""
+        self._hq_only()
+        app = self.get_object()
+        criteria = [c.name for c in app.call.criteria.all()]
+        reviews = []
+        for a in app.expert_assignments.select_related("expert", "review"):
+            review = getattr(a, "review", None)
+            reviews.append(
+                {
+                    "expert": a.expert.display_name(),
+                    "scores": [review.scores.get(c) if review else None for c in criteria],
+                    "weighted_total": str(review.weighted_total) if review else None,
+                    "recommendation": review.recommendation if review else None,
+                }
+            )
+        summary = services.score_summary(app)
+        return Response(
+            {
+                "criteria": criteria,
+                "reviews": reviews,
+                "mean": None if summary["mean"] is None else f"{summary['mean']:.2f}",
+                "spread": None if summary["spread"] is None else f"{summary['spread']:.2f}",
+            }
+        )
+
+    @extend_schema(request=ProgressSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def progress(self, request, pk=None, version=None):
+        """The undertaking side reports progress against one deliverable of the agreement."""
+        self._staff_only()
+
+        def verb(app, d):
+            deliverable = app.deliverables.filter(pk=d["deliverable"]).first()
+            if deliverable is None:
+                raise NotFound(_("该项目没有这一交付成果。"))
+            services.report_progress(
+                deliverable,
+                request.user,
+                percent=d["percent"],
+                note=d["note"],
+                done_on=d["done_on"],
+            )
+
+        return self._do(request, verb, ProgressSerializer)
 
     @extend_schema(responses=TotalsSerializer)
     @action(detail=False, methods=["get"])

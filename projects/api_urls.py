@@ -5,4 +5,5 @@ from . import api
 router = SimpleRouter()
 router.register("calls", api.CallViewSet, basename="call")
 router.register("applications", api.ApplicationViewSet, basename="application")
+router.register("review-assignments", api.ReviewAssignmentViewSet, basename="review-assignment")
 urlpatterns = router.urls

@@ -247,6 +247,16 @@ class Application(models.Model):
         )
 
 
+class ExpertAssignmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ExpertAssignmentQuerySet:
+        """An expert their own review assignments; HQ all; nobody else any."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_expert:
+            return self.filter(expert=user)
+        return self if user.is_hq else self.none()
+
+
 class ExpertAssignment(models.Model):
     """An expert asked to review one application."""
 
@@ -257,6 +267,8 @@ class ExpertAssignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments"
     )
     assigned_at = models.DateTimeField(_("分配时间"), default=timezone.now)
+
+    objects = ExpertAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("评审分配")

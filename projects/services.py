@@ -91,6 +91,8 @@ def submit_review(
     assignment: ExpertAssignment, scores: dict[str, int], recommendation: str, comment: str
 ) -> Review:
     criteria = list(assignment.application.call.criteria.all())
+    if not criteria:
+        raise TransitionRefused(_("该申报通知没有设置评分项，请联系专利文献部。"))
     names = {c.name for c in criteria}
     if set(scores) != names:
         raise TransitionRefused(_("请为每个评分项打分。"))

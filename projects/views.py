@@ -260,7 +260,8 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
     if not request.user.is_expert:
         raise Http404
     assignments = (
-        ExpertAssignment.objects.filter(expert=request.user)
+        ExpertAssignment.objects.visible_to(request.user)
+        .filter(expert=request.user)
         .select_related("application__call", "application__province")
         .prefetch_related(Prefetch("review", queryset=Review.objects.all()))
     )
@@ -270,9 +271,9 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
 @login_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
-        ExpertAssignment.objects.filter(expert=request.user).select_related(
-            "application__call", "application__province"
-        ),
+        ExpertAssignment.objects.visible_to(request.user)
+        .filter(expert=request.user)
+        .select_related("application__call", "application__province"),
         pk=pk,
     )
     criteria = list(assignment.application.call.criteria.all())

@@ -137,6 +137,15 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         lambda w: f"/notifications/extensions/{w['extension'].pk}/",
         OWN_PROVINCE,
     ),
+    "v1:review-assignment-list": (lambda w: "/api/v1/review-assignments/", api()),
+    "v1:review-assignment-detail": (
+        lambda w: f"/api/v1/review-assignments/{w['review_assignment'].pk}/",
+        api(owner=404, other=404),  # the assigned expert and HQ
+    ),
+    "v1:application-scores": (
+        lambda w: f"/api/v1/applications/{w['application'].pk}/scores/",
+        api(owner=403, other=403, expert=403),  # HQ only
+    ),
     "v1:call-list": (lambda w: "/api/v1/calls/", api()),
     "v1:call-detail": (lambda w: f"/api/v1/calls/{w['call'].pk}/", api(expert=404)),
     "v1:application-list": (lambda w: "/api/v1/applications/", api()),

@@ -205,6 +205,21 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
         },
         api(200),
     ),
+    ("v1:application-progress", "POST"): (
+        lambda w: f"/api/v1/applications/{w['running'].pk}/progress/",
+        lambda w: {"deliverable": w["deliverable"].pk, "percent": 50, "note": "完成一半"},
+        api(200),
+    ),
+    ("v1:call-decide", "POST"): (
+        lambda w: f"/api/v1/calls/{w['call'].pk}/decide/",
+        lambda w: {"applications": [w["application"].pk], "decision": "reject", "reason": "不足"},
+        hq_api(200),
+    ),
+    ("v1:review-assignment-review", "POST"): (
+        lambda w: f"/api/v1/review-assignments/{w['review_assignment'].pk}/review/",
+        lambda w: {"scores": {"方案可行": 85}, "recommendation": "approve", "comment": "可行"},
+        dict(anonymous=401, owner=403, other=403, expert=200, hq=403, admin=403),
+    ),
     ("v1:application-submit", "POST"): (
         lambda w: f"/api/v1/applications/{application(w)}/submit/",
         lambda w: {},
@@ -325,6 +340,7 @@ def write_world(world):  # noqa: F811 - pytest's fixture by name
     from projects.models import Agreement, Application, Deliverable
     from provinces.models import Milestone, Province
 
+    world["call"].criteria.create(name="方案可行", weight=100)
     world["milestone"] = Milestone.objects.create(
         registration=world["jiangxi_registration"],
         due_date=date(2018, 9, 30),
@@ -358,6 +374,7 @@ def write_world(world):  # noqa: F811 - pytest's fixture by name
         budget_requested=Decimal("10"),
         plan_text="x",
     )
+    world["running"] = running
     world["deliverable"] = Deliverable.objects.create(
         application=running, title="服务报告", due_date=date(2018, 11, 30)
     )

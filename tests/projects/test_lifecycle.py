@@ -324,3 +324,94 @@ def test_a_draft_is_edited_on_the_page_and_api_and_locked_once_submitted(
     assert refused.status_code == 409
     assert staff.post(url, {**form, "plan_text": "提交后再改"}).status_code == 302
     assert Application.objects.get(pk=application.pk).plan_text == "第三版"
+
+
+def test_expert_scores_hq_compares_and_decides_a_batch_through_the_api(
+    application, jiangxi_staff, hq_reviewer, expert
+):
+    from tests.conftest import client_for
+
+    services.submit_application(application, jiangxi_staff)
+    other = make_user("api_gz_expert", "expert", "贵州")
+    first = services.assign_expert(application, expert, hq_reviewer)
+    second = services.assign_expert(application, other, hq_reviewer)
+    mine = client_for(expert).get("/api/v1/review-assignments/").json()["results"]
+    assert [a["id"] for a in mine] == [first.pk]  # the narrow view: only what is assigned
+    assert [c["name"] for c in mine[0]["criteria"]] == ["需求明确", "方案可行"]
+    url = f"/api/v1/review-assignments/{first.pk}/review/"
+    missing = client_for(expert).post(
+        url,
+        {"scores": {"需求明确": 80}, "recommendation": "approve"},
+        content_type="application/json",
+    )
+    assert missing.status_code == 409  # every criterion must be scored
+    assert client_for(other).post(url, {}, content_type="application/json").status_code == 404
+    for who, a, scores in (
+        (expert, first, {"需求明确": 80, "方案可行": 90}),
+        (other, second, {"需求明确": 60, "方案可行": 70}),
+    ):
+        done = client_for(who).post(
+            f"/api/v1/review-assignments/{a.pk}/review/",
+            {"scores": scores, "recommendation": "approve"},
+            content_type="application/json",
+        )
+        assert done.status_code == 200 and done.json()["review"]["scores"] == scores
+    board = client_for(hq_reviewer).get(f"/api/v1/applications/{application.pk}/scores/").json()
+    assert board["criteria"] == ["需求明确", "方案可行"]
+    assert sorted(r["weighted_total"] for r in board["reviews"]) == ["66.00", "86.00"]
+    assert (board["mean"], board["spread"]) == ("76.00", "20.00")
+    assert (
+        client_for(expert).get(f"/api/v1/applications/{application.pk}/scores/").status_code == 403
+    )
+    decided = client_for(hq_reviewer).post(
+        f"/api/v1/calls/{application.call_id}/decide/",
+        {"applications": [application.pk], "decision": "approve"},
+        content_type="application/json",
+    )
+    assert decided.status_code == 200, decided.content
+    assert decided.json()["decided"] == [{"id": application.pk, "state": "approved"}]
+
+
+def test_a_call_without_criteria_cannot_be_scored(application, jiangxi_staff, hq_reviewer, expert):
+    application.call.criteria.all().delete()
+    services.submit_application(application, jiangxi_staff)
+    assignment = services.assign_expert(application, expert, hq_reviewer)
+    with pytest.raises(TransitionRefused, match="没有设置评分项"):
+        services.submit_review(assignment, {}, "approve", "")
+
+
+def test_deliverable_progress_through_the_api(application, jiangxi_staff, henan_staff, hq_reviewer):
+    from tests.conftest import client_for
+
+    services.submit_application(application, jiangxi_staff)
+    services.approve(application, hq_reviewer, "江西某机电有限公司", Decimal("15"))
+    services.sign_agreement(
+        application,
+        hq_reviewer,
+        number="XY-2018-API",
+        budget=Decimal("15"),
+        starts_on=date(2018, 7, 1),
+        ends_on=date(2018, 12, 31),
+        deliverables=[services.DeliverableLine("专利分析报告", date(2018, 11, 30))],
+    )
+    deliverable = application.deliverables.get()
+    url = f"/api/v1/applications/{application.pk}/progress/"
+    body = {"deliverable": deliverable.pk, "percent": 60, "note": "完成两份报告"}
+    assert (
+        client_for(henan_staff).post(url, body, content_type="application/json").status_code == 404
+    )
+    assert (
+        client_for(hq_reviewer).post(url, body, content_type="application/json").status_code == 403
+    )
+    done = client_for(jiangxi_staff).post(url, body, content_type="application/json")
+    assert done.status_code == 200
+    deliverable.refresh_from_db()
+    assert (deliverable.percent, deliverable.progress_note, deliverable.reported_by) == (
+        60,
+        "完成两份报告",
+        jiangxi_staff,
+    )
+    wrong = client_for(jiangxi_staff).post(
+        url, {"deliverable": 999999, "percent": 10}, content_type="application/json"
+    )
+    assert wrong.status_code == 404
