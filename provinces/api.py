@@ -1,10 +1,12 @@
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from config.api import VisibleModelViewSet
@@ -14,6 +16,7 @@ from . import services
 from .models import Assignment, LedgerEntry, Province, Registration
 from .serializers import (
     AssignmentSerializer,
+    EvidenceUploadSerializer,
     LedgerEntrySerializer,
     MilestoneDoneSerializer,
     ProvinceSerializer,
@@ -232,3 +235,28 @@ class LedgerEntryViewSet(viewsets.ModelViewSet, VisibleModelViewSet):
         for evidence in instance.evidence.all():
             evidence.file.delete(save=False)
         instance.delete()
+
+    @extend_schema(
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: LedgerEntrySerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[MultiPartParser],
+        url_path="evidence",
+    )
+    def evidence(self, request, pk=None, version=None):
+        """Attach evidence files (PDF, Word, Excel, JPEG, PNG; checked by content; 20 MB).
+
+        One bad file stores none, and the answer lists every problem (400).
+        """
+        self._staff_only()
+        entry = self.get_object()
+        serializer = EvidenceUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.attach_evidence(entry, serializer.validated_data["files"], request.user)
+        except DjangoValidationError as exc:
+            raise ValidationError({"files": exc.messages}) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=entry.pk)).data, status=201)

@@ -133,6 +133,12 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class EvidenceUploadSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(), allow_empty=False, help_text="一个或多个佐证材料文件"
+    )
+
+
 class MilestoneDoneSerializer(serializers.Serializer):
     milestone = serializers.IntegerField(help_text="进度安排的 id（见报送的 milestones）")
     done_on = serializers.DateField(required=False, help_text="实际完成日期，默认今天")

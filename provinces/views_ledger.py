@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from . import services
 from .forms import FilterForm, ImportForm, LedgerEntryForm
 from .models import Evidence, LedgerEntry, Province
 from .resources import (
@@ -28,7 +29,7 @@ from .resources import (
     import_ledger,
     ledger_template,
 )
-from .uploads import attachment_response, validate_upload
+from .uploads import attachment_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,35 +77,6 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _save_evidence(entry: LedgerEntry, files, user) -> list[str]:
-    errors = []
-    for upload in files:
-        try:
-            content_type = validate_upload(upload)
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-            continue
-        Evidence.objects.create(
-            entry=entry,
-            file=upload,
-            original_name=upload.name[:200],
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=user,
-        )
-    return errors
-
-
-def _check_files(files) -> list[str]:
-    errors = []
-    for upload in files:
-        try:
-            validate_upload(upload)
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    return errors
-
-
 @login_required
 def ledger_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if not request.user.is_province_staff:
@@ -115,17 +87,17 @@ def ledger_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         files = form.cleaned_data["files"]
-        file_errors = _check_files(files)
-        if file_errors:
-            for e in file_errors:
-                form.add_error("files", e)
-        else:
+        try:
             with transaction.atomic():
                 saved = form.save(commit=False)
                 if saved.created_by_id is None:
                     saved.created_by = request.user
                 saved.save()
-                _save_evidence(saved, files, request.user)
+                services.attach_evidence(saved, files, request.user)
+        except ValidationError as exc:  # a bad file: neither the entry nor any file is saved
+            for e in exc.messages:
+                form.add_error("files", e)
+        else:
             messages.success(request, _("台账已保存。"))
             return redirect("provinces:ledger_list")
     return render(

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import client_for
-from tests.test_permission_matrix import ROLES, world  # noqa: F401, F811 - the shared fixture
+from tests.test_permission_matrix import PNG, ROLES, world  # noqa: F401, F811 - the shared fixture
 
 
 def st(owner, other=404, expert=404, hq=404, admin=404, anonymous=302):
@@ -34,6 +35,10 @@ def api(owner, other=404, expert=403, hq=403, admin=403, anonymous=401):
 
 def hq_api(hq, owner=403, other=403, expert=403, anonymous=401):
     return dict(anonymous=anonymous, owner=owner, other=other, expert=expert, hq=hq, admin=hq)
+
+
+class Multipart(dict):
+    """A body sent as multipart/form-data (file uploads), even to the API."""
 
 
 Builder = Callable[[dict], str]
@@ -154,6 +159,11 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
             "responsible_person": "李",
         },
         api(200),
+    ),
+    ("v1:ledger-entry-evidence", "POST"): (
+        lambda w: f"/api/v1/ledger-entries/{w['jiangxi_entry'].pk}/evidence/",
+        lambda w: Multipart(files=[SimpleUploadedFile("签到表.png", PNG)]),
+        api(201),
     ),
     ("v1:ledger-entry-detail", "DELETE"): (
         lambda w: f"/api/v1/ledger-entries/{w['jiangxi_entry'].pk}/",
@@ -391,7 +401,7 @@ def write_world(world):  # noqa: F811 - pytest's fixture by name
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("key", sorted(WRITE_MATRIX))
+@pytest.mark.parametrize("key", sorted(WRITE_MATRIX), ids=lambda k: f"{k[1]} {k[0]}")
 def test_write_matrix(write_world, key):
     name, method = key
     build, data, expected = WRITE_MATRIX[key]
@@ -400,11 +410,12 @@ def test_write_matrix(write_world, key):
     for role in ROLES:
         client = client_for(write_world["users"][role])
         send = getattr(client, method.lower())
+        body = data(write_world)
         with transaction.atomic():
-            if method == "POST" and not path.startswith("/api/"):
-                response = send(path, data(write_world))
+            if isinstance(body, Multipart) or (method == "POST" and not path.startswith("/api/")):
+                response = send(path, dict(body))  # the test client's default: multipart
             else:
-                response = send(path, data(write_world), content_type="application/json")
+                response = send(path, body, content_type="application/json")
             transaction.set_rollback(True)
         got[role] = response.status_code
     assert got == expected, f"{name} {method} {path}"

@@ -413,3 +413,31 @@ def test_contacts_import_bad_files_import_nothing(
         if expected:
             assert expected in outcome.problems[0].messages[0]
     assert not Contact.objects.exists()  # the good row was not saved either
+
+
+def test_evidence_uploaded_through_the_api_is_checked_like_the_page(
+    jiangxi_task1, jiangxi_staff, henan_staff
+):
+    from tests.conftest import client_for
+
+    entry = LedgerEntry.objects.create(
+        assignment=jiangxi_task1,
+        date="2018-07-01",
+        kind="training",
+        description="培训班",
+        responsible_person="李",
+    )
+    url = f"/api/v1/ledger-entries/{entry.pk}/evidence/"
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    mixed = {"files": [SimpleUploadedFile("签到表.pdf", pdf), SimpleUploadedFile("报告.pdf", EXE)]}
+    refused = client_for(jiangxi_staff).post(url, mixed)
+    assert refused.status_code == 400 and refused.json()["files"]
+    assert not Evidence.objects.exists()  # the good file was not kept either
+    assert (
+        client_for(henan_staff).post(url, {"files": [SimpleUploadedFile("a.pdf", pdf)]}).status_code
+        == 404
+    )
+    stored = client_for(jiangxi_staff).post(url, {"files": [SimpleUploadedFile("签到表.pdf", pdf)]})
+    assert stored.status_code == 201
+    assert [e["name"] for e in stored.json()["evidence"]] == ["签到表.pdf"]
+    assert Evidence.objects.get().content_type == "application/pdf"
