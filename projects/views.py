@@ -37,14 +37,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class ApplicationForm(forms.ModelForm):
     class Meta:
         model = Application
-        fields = [
-            "applicant",
-            "partner_agency",
-            "contact_name",
-            "contact_phone",
-            "budget_requested",
-            "plan_text",
-        ]
+        fields = list(services.EDITABLE_FIELDS)  # what a draft may change, in one place
         widgets = {"plan_text": forms.Textarea(attrs={"rows": 6})}
         help_texts = {"partner_agency": gettext_lazy("企业与服务机构结对申报时填写")}
 
