@@ -13,9 +13,10 @@ from config.api import VisibleModelViewSet
 from workflow.machine import TransitionRefused
 
 from . import services
-from .models import Assignment, LedgerEntry, Province, Registration
+from .models import Assignment, Contact, LedgerEntry, Province, Registration
 from .serializers import (
     AssignmentSerializer,
+    ContactSerializer,
     EvidenceUploadSerializer,
     LedgerEntrySerializer,
     MilestoneDoneSerializer,
@@ -181,6 +182,34 @@ class RegistrationViewSet(
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None, version=None):
         return self._review(services.reopen_registration, request)
+
+
+class ContactFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="registration__assignment__task__plan__year")
+    task = django_filters.NumberFilter(field_name="registration__assignment__task__number")
+    province = django_filters.CharFilter(field_name="registration__assignment__province__code")
+
+    class Meta:
+        model = Contact
+        fields = ["year", "task", "province", "role"]
+
+
+class ContactViewSet(mixins.ListModelMixin, VisibleModelViewSet):
+    """The contact directory (通讯录): HQ the whole country, a unit its own contacts."""
+
+    base_queryset = Contact.objects
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilter
+
+    def optimise(self, qs):
+        return qs.select_related(
+            "registration__assignment__province", "registration__assignment__task__plan"
+        ).order_by(
+            "registration__assignment__province__sort_order",
+            "registration__assignment__task__number",
+            "role",
+            "pk",
+        )
 
 
 class LedgerEntryFilter(django_filters.FilterSet):

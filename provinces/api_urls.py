@@ -7,4 +7,5 @@ router.register("provinces", api.ProvinceViewSet, basename="province")
 router.register("assignments", api.AssignmentViewSet, basename="assignment")
 router.register("registrations", api.RegistrationViewSet, basename="registration")
 router.register("ledger-entries", api.LedgerEntryViewSet, basename="ledger-entry")
+router.register("contacts", api.ContactViewSet, basename="contact")
 urlpatterns = router.urls

@@ -221,6 +221,11 @@ class Registration(models.Model):
         )
 
 
+class ContactQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ContactQuerySet:
+        return scoped(self, user, "registration__assignment__province_id")
+
+
 class Contact(models.Model):
     """负责人 / 联系人 of a registration."""
 
@@ -236,6 +241,8 @@ class Contact(models.Model):
     title = models.CharField(_("职务"), max_length=100, blank=True)
     phone = models.CharField(_("电话"), max_length=40)
     email = models.EmailField(_("邮箱"))
+
+    objects = ContactQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("联系人")

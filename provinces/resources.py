@@ -351,9 +351,9 @@ class ContactDirectoryResource(resources.ModelResource):
 
 
 def contact_directory(user, year: int | None = None):
-    qs = Contact.objects.filter(
-        registration__in=Registration.objects.visible_to(user)
-    ).select_related("registration__assignment__province", "registration__assignment__task")
+    qs = Contact.objects.visible_to(user).select_related(
+        "registration__assignment__province", "registration__assignment__task"
+    )
     if year:
         qs = qs.filter(registration__assignment__task__plan__year=year)
     return qs.order_by(

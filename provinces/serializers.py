@@ -133,6 +133,30 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class ContactSerializer(serializers.ModelSerializer):
+    """One line of the contact directory (通讯录)."""
+
+    year = serializers.IntegerField(source="registration.assignment.task.plan.year")
+    task = serializers.IntegerField(source="registration.assignment.task.number")
+    province = serializers.CharField(source="registration.assignment.province.code")
+    province_name = serializers.CharField(source="registration.assignment.province.short_name")
+
+    class Meta:
+        model = Contact
+        fields = [
+            "year",
+            "task",
+            "province",
+            "province_name",
+            "role",
+            "name",
+            "title",
+            "phone",
+            "email",
+        ]
+        read_only_fields = fields
+
+
 class EvidenceUploadSerializer(serializers.Serializer):
     files = serializers.ListField(
         child=serializers.FileField(), allow_empty=False, help_text="一个或多个佐证材料文件"

@@ -212,6 +212,7 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         api(other=404, expert=404),
     ),
     "v1:ledger-entry-list": (lambda w: "/api/v1/ledger-entries/", api()),
+    "v1:contact-list": (lambda w: "/api/v1/contacts/", api()),  # each sees their own scope
     "v1:ledger-entry-detail": (
         lambda w: f"/api/v1/ledger-entries/{w['jiangxi_entry'].pk}/",
         api(other=404, expert=404),

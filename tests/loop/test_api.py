@@ -185,3 +185,37 @@ def test_api_list_query_counts_are_fixed(
         client.get("/api/v1/registrations/")
     with django_assert_max_num_queries(8):
         client.get("/api/v1/ledger-entries/")
+
+
+def test_contact_directory_api_is_scoped_filtered_and_fixed_in_queries(
+    plan_2018, jiangxi_staff, henan_staff, hq_reviewer, django_assert_max_num_queries
+):
+    from provinces.models import Assignment, Registration
+    from tests.conftest import client_for
+    from tests.loop.conftest import fill
+
+    for province, task in (("江西", 2), ("江西", 3), ("河南", 2)):
+        fill(
+            Registration.objects.create(
+                assignment=Assignment.objects.get(province__short_name=province, task__number=task)
+            )
+        )
+    hq = client_for(hq_reviewer)
+    everyone = hq.get("/api/v1/contacts/").json()
+    assert everyone["count"] == 6
+    assert {c["province_name"] for c in everyone["results"]} == {"江西", "河南"}
+    task2 = hq.get("/api/v1/contacts/?year=2018&task=2&province=410000").json()["results"]
+    assert [(c["province_name"], c["task"], c["role"]) for c in task2] == [
+        ("河南", 2, "liaison"),
+        ("河南", 2, "responsible"),
+    ]
+    own = client_for(henan_staff).get("/api/v1/contacts/").json()
+    assert own["count"] == 2 and {c["province"] for c in own["results"]} == {"410000"}
+    for province, task in (("河北", 3), ("山西", 3), ("广西", 2)):
+        fill(
+            Registration.objects.create(
+                assignment=Assignment.objects.get(province__short_name=province, task__number=task)
+            )
+        )
+    with django_assert_max_num_queries(4):
+        assert hq.get("/api/v1/contacts/").json()["count"] == 12
