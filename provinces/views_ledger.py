@@ -53,7 +53,9 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
     rows = qs.select_related("assignment__task__plan", "assignment__province").order_by(
         "-date", "-pk"
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, 50)
+    paginator.count = totals["entries"]  # the totals counted the rows already: one scan, not two
+    page = paginator.get_page(request.GET.get("page"))
     # Count evidence for the 50 rows shown, not for every row the filter matches.
     counts = dict(
         Evidence.objects.filter(entry__in=[e.pk for e in page])
