@@ -16,7 +16,7 @@ from . import services
 from .models import Assignment, Contact, LedgerEntry, Province, Registration
 from .serializers import (
     AssignmentSerializer,
-    ContactSerializer,
+    DirectoryContactSerializer,
     EvidenceUploadSerializer,
     LedgerEntrySerializer,
     MilestoneDoneSerializer,
@@ -198,7 +198,7 @@ class ContactViewSet(mixins.ListModelMixin, VisibleModelViewSet):
     """The contact directory (通讯录): HQ the whole country, a unit its own contacts."""
 
     base_queryset = Contact.objects
-    serializer_class = ContactSerializer
+    serializer_class = DirectoryContactSerializer
     filterset_class = ContactFilter
 
     def optimise(self, qs):

@@ -133,7 +133,7 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class DirectoryContactSerializer(serializers.ModelSerializer):
     """One line of the contact directory (通讯录)."""
 
     year = serializers.IntegerField(source="registration.assignment.task.plan.year")
