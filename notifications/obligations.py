@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -41,41 +42,53 @@ def _recipients(registration, province_staff: dict[int, list[str]], province_id:
     return sorted(set(emails))
 
 
-def _staff_emails() -> dict[int, list[str]]:
-    from accounts.models import Role, User
+class Recipients:
+    """Who is mailed about a plan's obligations, read once per plan and shared by every
+    source (not once per source)."""
 
-    out: dict[int, list[str]] = {}
-    for province_id, email in (
-        User.objects.filter(role=Role.PROVINCE_STAFF, is_active=True, province__isnull=False)
-        .exclude(email="")
-        .values_list("province_id", "email")
-    ):
-        out.setdefault(province_id, []).append(email)
-    return out
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+
+    @cached_property
+    def staff(self) -> dict[int, list[str]]:
+        """Per unit: the e-mail addresses of its active staff logins."""
+        from accounts.models import Role, User
+
+        out: dict[int, list[str]] = {}
+        for province_id, email in (
+            User.objects.filter(role=Role.PROVINCE_STAFF, is_active=True, province__isnull=False)
+            .exclude(email="")
+            .values_list("province_id", "email")
+        ):
+            out.setdefault(province_id, []).append(email)
+        return out
+
+    @cached_property
+    def units(self) -> dict[int, list[str]]:
+        """Per unit: its 负责人 and 联系人 from this plan's registrations, else its staff logins."""
+        from provinces.models import Contact
+
+        contacts: dict[int, set[str]] = {}
+        for province_id, email in (
+            Contact.objects.filter(registration__assignment__task__plan=self.plan)
+            .exclude(email="")
+            .values_list("registration__assignment__province_id", "email")
+        ):
+            contacts.setdefault(province_id, set()).add(email)
+        return {
+            p: sorted(contacts.get(p) or self.staff.get(p, []))
+            for p in set(self.staff) | set(contacts)
+        }
 
 
-def _unit_recipients(plan: Plan) -> dict[int, list[str]]:
-    """Per unit: its 负责人 and 联系人 from this plan's registrations, else its staff logins."""
-    from provinces.models import Contact
-
-    staff = _staff_emails()
-    contacts: dict[int, set[str]] = {}
-    for province_id, email in (
-        Contact.objects.filter(registration__assignment__task__plan=plan)
-        .exclude(email="")
-        .values_list("registration__assignment__province_id", "email")
-    ):
-        contacts.setdefault(province_id, set()).add(email)
-    units = set(staff) | set(contacts)
-    return {p: sorted(contacts.get(p) or staff.get(p, [])) for p in units}
-
-
-def registrations_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
+def registrations_owed(
+    plan: Plan, due_by: date | None = None, people: Recipients | None = None
+) -> Iterator[Owed]:
     """Units that have not submitted the registration (任务分解报送) of a task they carry."""
     deadline = plan.deadlines.filter(kind=Deadline.Kind.REGISTRATION).first()
     if deadline is None:
         return
-    staff = _staff_emails()
+    staff = (people or Recipients(plan)).staff
     assignments = (
         Assignment.objects.filter(task__plan=plan, taken_up=True)
         .select_related("province", "registration", "task")
@@ -106,7 +119,9 @@ def registrations_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]
         )
 
 
-def milestones_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
+def milestones_owed(
+    plan: Plan, due_by: date | None = None, people: Recipients | None = None
+) -> Iterator[Owed]:
     """Schedule steps (进度安排) not yet marked done (due by ``due_by``, if given).
 
     The bulkiest source (ten-year data holds hundreds of thousands of steps): it reads plain
@@ -133,7 +148,7 @@ def milestones_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
     )
     if not rows:
         return
-    staff = _staff_emails()
+    staff = (people or Recipients(plan)).staff
     contacts: dict[int, set[str]] = {}
     for registration_id, email in (
         Contact.objects.filter(registration__assignment__task__plan=plan)
@@ -171,14 +186,16 @@ def _units_carrying(plan: Plan) -> list[Province]:
     )
 
 
-def summaries_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
+def summaries_owed(
+    plan: Plan, due_by: date | None = None, people: Recipients | None = None
+) -> Iterator[Owed]:
     """年度工作总结与来年工作计划 not yet submitted by a unit that carries tasks."""
     from reporting.models import AnnualSummary
 
     deadline = plan.deadlines.filter(kind=Deadline.Kind.SUMMARY).first()
     if deadline is None:
         return
-    staff = _unit_recipients(plan)
+    staff = (people or Recipients(plan)).units
     done = set(
         AnnualSummary.objects.filter(plan=plan)
         .exclude(state__in=AnnualSummary.EDITABLE)
@@ -198,14 +215,16 @@ def summaries_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
         )
 
 
-def outcomes_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
+def outcomes_owed(
+    plan: Plan, due_by: date | None = None, people: Recipients | None = None
+) -> Iterator[Owed]:
     """年底阶段性成果及典型案例: a unit owes at least one case submitted (or confirmed)."""
     from provinces.models import Case
 
     deadline = plan.deadlines.filter(kind=Deadline.Kind.OUTCOMES).first()
     if deadline is None:
         return
-    staff = _unit_recipients(plan)
+    staff = (people or Recipients(plan)).units
     done = set(
         Case.objects.filter(plan=plan, state__in=["submitted", "confirmed"]).values_list(
             "province_id", flat=True
@@ -225,11 +244,13 @@ def outcomes_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
         )
 
 
-def projects_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
+def projects_owed(
+    plan: Plan, due_by: date | None = None, people: Recipients | None = None
+) -> Iterator[Owed]:
     """Project deliverables not done, rectification dates, and acceptance of running projects."""
     from projects.models import Application, Deliverable
 
-    staff = _unit_recipients(plan)
+    staff = (people or Recipients(plan)).units
     running = (Application.State.IN_PROGRESS, Application.State.RECTIFICATION)
     deliverables = Deliverable.objects.filter(
         application__call__plan=plan, application__state__in=running, done_on__isnull=True
@@ -276,14 +297,16 @@ def projects_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
             )
 
 
-def reports_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
+def reports_owed(
+    plan: Plan, due_by: date | None = None, people: Recipients | None = None
+) -> Iterator[Owed]:
     """Deadlines HQ added (其他): every unit of the task (or of the plan) owes a 报送."""
     from .models import DeadlineReport
 
     added = list(plan.deadlines.filter(kind=Deadline.Kind.OTHER).select_related("task"))
     if not added:
         return
-    staff = _unit_recipients(plan)
+    staff = (people or Recipients(plan)).units
     reported = set(
         DeadlineReport.objects.filter(deadline__in=added).values_list("deadline_id", "province_id")
     )
@@ -310,7 +333,7 @@ def reports_owed(plan: Plan, due_by: date | None = None) -> Iterator[Owed]:
             )
 
 
-PROVIDERS: list[Callable[[Plan, date | None], Iterator[Owed]]] = [
+PROVIDERS: list[Callable[[Plan, date | None, Recipients | None], Iterator[Owed]]] = [
     registrations_owed,
     milestones_owed,
     summaries_owed,
@@ -361,4 +384,7 @@ def everything_owed(plan: Plan, due_by: date | None = None) -> list[Owed]:
     only ever moves a date later, so an item due by ``due_by`` after its extension was
     due by then before it too, and is never filtered out wrongly.
     """
-    return apply_extensions([owed for provider in PROVIDERS for owed in provider(plan, due_by)])
+    people = Recipients(plan)
+    return apply_extensions(
+        [owed for provider in PROVIDERS for owed in provider(plan, due_by, people)]
+    )
