@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from planning.models import BaseLevel
-from workflow.machine import apply_transition
+from workflow.machine import TransitionRefused, apply_transition
 
 
 def scoped(qs: models.QuerySet, user, province_path: str) -> models.QuerySet:
@@ -472,6 +472,31 @@ class Case(models.Model):
             actor=by,
             reason=reason,
         )
+
+    def select(self, by, *, digest: bool, publication: bool) -> None:
+        """HQ's choice for the annual digest and for publication: confirmed cases only.
+
+        Conditional on the confirmed state in the database, and kept in the history.
+        """
+        from workflow.machine import record_event
+
+        query = Case.objects.filter(pk=self.pk)
+        if digest or publication:
+            query = query.filter(state=self.State.CONFIRMED)
+        with transaction.atomic():
+            if not query.update(selected_for_digest=digest, selected_for_publication=publication):
+                raise TransitionRefused(
+                    _("只有已确认的案例才能选入年度汇编或选用发布。"), current_state=self.state
+                )
+            chosen = [
+                str(label)
+                for on, label in ((digest, _("年度汇编")), (publication, _("发布")))
+                if on
+            ]
+            record_event(
+                self, name="select", actor=by, reason="、".join(chosen) or str(_("不选用"))
+            )
+        self.selected_for_digest, self.selected_for_publication = digest, publication
 
 
 class CaseEvidenceQuerySet(models.QuerySet):

@@ -103,10 +103,9 @@ def complete_milestone(milestone: Milestone, by, done_on: date | None = None) ->
     Recorded in the registration's history; refused for a step already done or a date in
     the future, and only one of two people marking the same step at once succeeds.
     """
-    from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
-    from workflow.models import TransitionLog
+    from workflow.machine import record_event
 
     today = timezone.localdate()
     done_on = done_on or today
@@ -122,12 +121,9 @@ def complete_milestone(milestone: Milestone, by, done_on: date | None = None) ->
         )
         if not changed:
             raise TransitionRefused(_("该进度已标记完成。"), current_state=registration.state)
-        TransitionLog.objects.create(
-            content_type=ContentType.objects.get_for_model(Registration),
-            object_id=registration.pk,
-            transition="complete_milestone",
-            from_state=registration.state,
-            to_state=registration.state,
+        record_event(
+            registration,
+            name="complete_milestone",
             actor=by,
             reason=_("%(what)s：%(day)s 完成")
             % {"what": milestone.description, "day": f"{done_on:%Y-%m-%d}"},

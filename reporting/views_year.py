@@ -97,7 +97,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Case.objects.visible_to(request.user).select_related("province"), pk=pk
     )
     # Another unit reading a published case sees the case, not HQ's handling of it.
-    own_or_hq = request.user.is_hq or case.province_id == request.user.province_id
+    own_or_hq = Case.objects.own(request.user).filter(pk=case.pk).exists()
     return render(
         request,
         "reporting/case_detail.html",
@@ -122,14 +122,10 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "return":
             case.return_for_revision(request.user, request.POST.get("reason", ""))
         elif action == "select":
-            wanted = request.POST.get("digest") or request.POST.get("publication")
-            if wanted and case.state != Case.State.CONFIRMED:
-                raise TransitionRefused(
-                    _("只有已确认的案例才能选入年度汇编或选用发布。"), current_state=case.state
-                )
-            Case.objects.filter(pk=case.pk).update(
-                selected_for_digest=bool(request.POST.get("digest")),
-                selected_for_publication=bool(request.POST.get("publication")),
+            case.select(
+                request.user,
+                digest=bool(request.POST.get("digest")),
+                publication=bool(request.POST.get("publication")),
             )
         else:
             raise Http404

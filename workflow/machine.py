@@ -88,6 +88,24 @@ def _state_label(model: type[models.Model], state: str | None) -> str:
     return str(dict(field.flatchoices).get(state, state))
 
 
+def record_event(
+    obj: models.Model, *, name: str, actor: Any = None, reason: str = ""
+) -> TransitionLog:
+    """Record something done to ``obj`` that does not change its state (a schedule step
+    marked done, a case selected), in the same history as its transitions."""
+    state = getattr(obj, "state", "")
+    return TransitionLog.objects.create(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=obj.pk,
+        transition=name,
+        from_state=state,
+        to_state=state,
+        actor=actor if getattr(actor, "pk", None) else None,
+        at=timezone.now(),
+        reason=reason,
+    )
+
+
 def history(obj: models.Model):
     """The transitions of one object, oldest first."""
     return TransitionLog.objects.for_object(obj)

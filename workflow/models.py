@@ -28,6 +28,7 @@ TRANSITION_LABELS = {
     "approve_extension": _("同意延期"),
     "refuse_extension": _("不同意延期"),
     "complete_milestone": _("进度完成"),
+    "select": _("选用"),
 }
 
 
