@@ -181,6 +181,7 @@ EMAIL_BACKEND = os.environ.get(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -205,6 +206,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The embedded default (scripts/run): a real worker reads a queue kept in var/, so long
+    # jobs leave the request and their progress moves, with no Redis installed.
+    _queue = Path(os.environ.get("CELERY_FILESYSTEM_DIR", BASE_DIR / "var" / "queue"))
+    for _sub in ("messages", "control"):
+        (_queue / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue / "messages"),
+        "data_folder_out": str(_queue / "messages"),
+        "control_folder": str(_queue / "control"),
+        "store_processed": False,
+    }
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {
