@@ -174,6 +174,21 @@ def test_openapi_schema_and_docs(as_user, plan_2018, hq_reviewer):
     assert client.get("/api/docs/").status_code == 200
 
 
+def test_api_docs_are_served_by_the_app_not_a_cdn(client):
+    """Swagger UI loads under the app's CSP and on an intranet: every script is our own."""
+    import re
+
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    sources = re.findall(r'<script[^>]*src="([^"]+)"', html)
+    assert sources, html
+    assert all(src.startswith("/") and "//" not in src for src in sources), sources
+    assert "<script>" not in html.replace(" ", "")  # no inline script for the CSP to block
+    init = client.get([s for s in sources if "script=" in s or "init" in s][0])
+    assert init.status_code == 200 and b"SwaggerUIBundle" in init.content
+
+
 # --- fixed query counts -------------------------------------------------------------
 
 
