@@ -69,6 +69,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML and JSON compressed (static files come pre-compressed from whitenoise). CSRF tokens
+    # are masked per response, which is Django's answer to BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

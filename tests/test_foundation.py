@@ -270,3 +270,11 @@ def test_english_catalogue_is_complete():
         check=True,
     ).stderr
     assert "untranslated" not in stats and "fuzzy" not in stats, stats
+
+
+def test_pages_and_api_are_sent_compressed(as_user, plan_2018, hq_reviewer):
+    client = as_user(hq_reviewer)
+    page = client.get("/provinces/board/", HTTP_ACCEPT_ENCODING="gzip")
+    assert page.status_code == 200 and page["Content-Encoding"] == "gzip"
+    api = client.get("/api/v1/assignments/", HTTP_ACCEPT_ENCODING="gzip")
+    assert api.status_code == 200 and api["Content-Encoding"] == "gzip"
