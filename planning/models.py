@@ -28,6 +28,12 @@ class Plan(models.Model):
     priorities = models.TextField(_("工作重点"), blank=True)
     requirements = models.TextField(_("有关要求"), blank=True)
     source_text = models.TextField(_("通知原文"), blank=True)
+    hand_mappings = models.JSONField(
+        _("导入时手工指定"),
+        default=list,
+        blank=True,
+        help_text=_("导入预览中管理员对未能自动识别的句子所作的指定（原句及其对应内容）"),
+    )
     imported_at = models.DateTimeField(_("导入时间"), auto_now=True)
 
     objects = PlanQuerySet.as_manager()
@@ -147,6 +153,12 @@ class Target(models.Model):
         CASES = "cases", _("典型案例（个）")
         OTHER = "other", _("其他")
 
+    class Period(models.TextChoices):
+        YEAR = "year", _("每年")
+        HALF = "half", _("每半年")
+        QUARTER = "quarter", _("每季度")
+        MONTH = "month", _("每月")
+
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="targets")
     item = models.ForeignKey(
         TaskItem, on_delete=models.CASCADE, null=True, blank=True, related_name="targets"
@@ -155,6 +167,13 @@ class Target(models.Model):
     metric = models.CharField(_("计量"), max_length=30, choices=Metric.choices)
     minimum = models.PositiveIntegerField(_("不少于"))
     unit = models.CharField(_("单位"), max_length=10)
+    period = models.CharField(
+        _("周期"),
+        max_length=10,
+        choices=Period.choices,
+        default=Period.YEAR,
+        help_text=_("指标在每个周期内都须达到，例如“每季度至少报送1次”"),
+    )
 
     class Meta:
         verbose_name = _("量化指标")
@@ -198,6 +217,11 @@ class Deadline(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     due_date = models.DateField(_("截止日期"))
     description = models.CharField(_("说明"), max_length=300)
+    sentence = models.TextField(
+        _("通知原句"),
+        blank=True,
+        help_text=_("从通知中读出该时间节点的原句；总部另行添加的时间节点为空"),
+    )
     reminder_offsets = models.CharField(
         _("提前提醒天数"),
         max_length=50,

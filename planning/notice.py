@@ -6,13 +6,28 @@ a header with title, 文号 and date; then the plan with sections 一、总体�
 2.工作内容 3.执行单位 4.工作支持) and 四、有关要求. Text extracted from a PDF splits
 words with stray spaces and line breaks; :func:`mend` joins them again.
 
-:func:`parse_notice` understands the text without touching the database and
-raises :class:`NoticeError` naming the place it could not understand;
+Inside that frame the wording changes from year to year, so the body is read sentence by
+sentence with a small grammar (the named patterns below, one per kind of sentence):
+
+- an 执行单位 clause is a base track, a named track, "all units", a list of named units or
+  the voluntary "other units" clause;
+- a date (``YYYY年M月D日``, ``M月底``, ``年底``) makes a deadline, its kind told by the words
+  around it (registration, summary, outcomes, acceptance, or a task's own report);
+- a count is a per-period target (``每季度至少…1次``), a yearly target (``至少2期``), or, in
+  工作支持, HQ's own commitment.
+
+Every sentence holding a date, a count or a unit name is kept in :attr:`ParsedPlan.sentences`
+with what it became; one the grammar does not understand is marked ``unclear`` and must be
+mapped by hand (:func:`apply_mappings`) or explicitly set aside before the plan is saved.
+
+:func:`parse_notice` understands the text without touching the database and raises
+:class:`NoticeError` quoting the sentence it could not accept;
 :func:`planning.services.import_plan` saves what it understood.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +38,9 @@ NUMERALS = "一二三四五六七八九十"
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 # Punctuation after which a line break is a real paragraph end, not a PDF split.
 _JOINABLE = rf"[{CJK}，、（）《》“”〔〕]"
+
+PERIODS = ("year", "half", "quarter", "month")
+_MEASURE_CHARS = "期个家名项场次篇份件批所人"
 
 
 class NoticeError(ValueError):
@@ -50,6 +68,7 @@ class ParsedTarget:
     metric: str
     minimum: int
     unit: str
+    period: str = "year"  # one of PERIODS: the target is due again in each such period
 
 
 @dataclass
@@ -79,6 +98,71 @@ class ParsedDeadline:
     due_date: date
     description: str
     task_number: int | None = None
+    sentence: str = ""  # the notice's own words this deadline was read from
+
+
+@dataclass
+class Sentence:
+    """A sentence of the notice that holds a date, a count or a unit name."""
+
+    text: str
+    place: str  # "任务（一）工作内容（2）", "有关要求（四）"…
+    task_number: int | None = None
+    item_number: int | None = None
+    became: list[str] = field(default_factory=list)  # what the importer made of it, in words
+    unclear: str = ""  # why the grammar did not understand it ("" when it did)
+    mapped: str = ""  # the administrator's decision, in words, once mapped by hand
+
+    @property
+    def needs_decision(self) -> bool:
+        return bool(self.unclear) and not self.mapped
+
+
+@dataclass
+class HandMapping:
+    """The administrator's reading of a sentence the grammar did not understand."""
+
+    DEADLINE = "deadline"
+    TARGET = "target"
+    UNITS = "units"
+    NONE = "none"  # read, and deliberately nothing to create
+
+    sentence: str
+    as_: str
+    task_number: int | None = None
+    item_number: int | None = None
+    due_date: date | None = None
+    minimum: int | None = None
+    unit: str = ""
+    period: str = "year"
+    provinces: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "sentence": self.sentence,
+            "as": self.as_,
+            "task": self.task_number,
+            "item": self.item_number,
+            "due_date": self.due_date.isoformat() if self.due_date else None,
+            "minimum": self.minimum,
+            "unit": self.unit,
+            "period": self.period,
+            "provinces": list(self.provinces),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> HandMapping:
+        return cls(
+            sentence=data["sentence"],
+            as_=data["as"],
+            task_number=data.get("task"),
+            item_number=data.get("item"),
+            due_date=date.fromisoformat(data["due_date"]) if data.get("due_date") else None,
+            minimum=data.get("minimum"),
+            unit=data.get("unit") or "",
+            period=data.get("period") or "year",
+            provinces=list(data.get("provinces") or []),
+        )
 
 
 @dataclass
@@ -96,6 +180,19 @@ class ParsedPlan:
     deadlines: list[ParsedDeadline]
     source_text: str
     warnings: list[str] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    hand_mappings: list[HandMapping] = field(default_factory=list)
+
+    def task(self, number: int | None) -> ParsedTask | None:
+        return next((t for t in self.tasks if t.number == number), None)
+
+    @property
+    def unclear(self) -> list[Sentence]:
+        return [s for s in self.sentences if s.unclear]
+
+    @property
+    def undecided(self) -> list[Sentence]:
+        return [s for s in self.sentences if s.needs_decision]
 
 
 # --- text helpers -------------------------------------------------------------
@@ -105,6 +202,10 @@ def mend(text: str) -> str:
     """Join words split by PDF extraction ("深入开 展" → "深入开展"); keep paragraph ends."""
     text = text.replace("\u3000", " ").replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(rf"(?<={_JOINABLE})[ \t\n]+(?={_JOINABLE})", "", text)
+    # A date or count split from its word ("2021 年", "至少 2 期") or inside its number
+    # ("20 18年"); other numbers side by side (telephone numbers) stay apart.
+    text = re.sub(rf"(?<=[{CJK}（])[ \t\n]+(?=\d)|(?<=\d)[ \t\n]+(?=[{CJK}）])", "", text)
+    text = re.sub(rf"(?<=\d)[ \t\n]+(?=\d+[年月日号{_MEASURE_CHARS}])", "", text)
     text = re.sub(r"[ \t]+", " ", text)
     text = re.sub(r" ?\n ?", "\n", text)
     return text.strip()
@@ -132,14 +233,16 @@ def excerpt(text: str, pos: int, width: int = 24) -> str:
 
 
 def _clean(s: str) -> str:
-    return s.strip().strip("。；;，, \n").strip() + ("" if not s.strip() else "")
+    return s.strip().strip("。；;，, \n").strip()
 
 
 def _tidy(s: str) -> str:
     return re.sub(r"\s*\n\s*", "\n", s).strip()
 
 
-# --- the parser -----------------------------------------------------------------
+def sentences_of(text: str) -> list[str]:
+    """Split at 。；！？ and paragraph ends, keeping each sentence's own punctuation."""
+    return [s.strip() for s in re.split(r"(?<=[。；;！？])|\n", text) if s and s.strip()]
 
 
 class UnitNames:
@@ -157,24 +260,100 @@ class UnitNames:
         xpcc = [code for code, full, _s in units if "兵团" in full]
         if xpcc:
             self.aliases["兵团"] = xpcc[0]
+        longest_first = sorted(self.aliases, key=len, reverse=True)
+        self.anywhere = re.compile("|".join(map(re.escape, longest_first))) if units else None
 
     def resolve(self, name: str) -> str | None:
         name = name.strip().strip("。，；、 ")
         name = re.sub(r"(知识产权局|等)$", "", name)
         return self.aliases.get(name)
 
+    def mentioned(self, sentence: str) -> list[str]:
+        """Codes of the units a free sentence names."""
+        if self.anywhere is None:
+            return []
+        return list(
+            dict.fromkeys(self.aliases[m.group(0)] for m in self.anywhere.finditer(sentence))
+        )
+
+
+# --- the grammar ------------------------------------------------------------------
+# One named pattern per kind of sentence. Patterns apply to mended text (no PDF splits).
 
 SECTION_RE = re.compile(
     r"(?:^|\n|\s|。)([一二三四五六七八九十]+)、\s*(总体目标|工作重点|具体任务|有关要求)"
 )
+TASK_HEADING = re.compile(r"（([一二三四五六七八九十]+)）")
 FIELD_RE = re.compile(r"(\d+)\s*[.．、]\s*(工作目标|工作内容|执行单位|工作支持)\s*[：:]")
-KNOWN_TRACK_CODES = {
-    "重点项目": "key",
-    "基础项目": "basic",
-    "综合能力培育": "comprehensive",
-    "特色能力培育": "distinctive",
-}
-TARGET_RE = re.compile(r"(?:至少|不少于)\s*(\d+)\s*(期|个|家|人次|名|项|场|次)([^，。；、]*)")
+ITEM_MARK = re.compile(r"（(\d+)）")
+
+# 执行单位 clauses ----------------------------------------------------------------
+_EXECUTE = r"(?:执行|承担|开展|实施)(?:相关|相应)?(?:工作)?"
+_ITEMS = r"内容\s*(?P<items>（\d+）(?:\s*(?:至|到|—|－|-|～|~|、|和|及)\s*（\d+）)*)"
+_BASE = (
+    r"(?:由\s*)?(?:承担\s*)?(?P<level>重点|基础)\s*类?\s*项目\s*的?\s*"
+    r"(?:专利信息传播利用)?基地(?:省市|省份|省（区、市）|所在省（区、市）)?"
+)
+_ALL_UNITS = r"(?:各省（区、市）|各省、自治区、直辖市|各地方|全国各省（区、市）|全部省（区、市）)"
+#: 内容（1）至（3）由承担基础项目的基地省市执行 — items done by the bases of one level.
+BASE_TRACK = re.compile(rf"^{_ITEMS}\s*由\s*{_BASE}\s*{_EXECUTE}$")
+#: 承担重点项目的基地执行内容（1）至（4） — the same, the other way round.
+BASE_TRACK_INVERTED = re.compile(rf"^{_BASE}\s*{_EXECUTE}\s*{_ITEMS}$")
+#: （1）综合能力培育工作：由江西、河南…执行 — a named track with its own units.
+NAMED_TRACK = re.compile(
+    rf"^（(?P<item>\d+)）\s*(?P<name>[^：:（）]+?)(?:工作)?\s*[：:]\s*由(?P<names>.+?){_EXECUTE}$"
+)
+#: 各省（区、市） — every unit.
+ALL_UNITS = re.compile(rf"^{_ALL_UNITS}(?:知识产权局)?(?:均须|均应|都要)?(?:{_EXECUTE})?$")
+#: 其他省（区、市）可根据实际情况开展相应工作 — the rest may take the task up.
+VOLUNTARY_OTHERS = re.compile(
+    r"^(?:其他|其余|其它)(?:省（区、市）|省份|地方|单位).*?(?:根据|结合|视|依据)?.*?(?:实际情况|自愿|可)"
+)
+#: 由湖南、山东、浙江和陕西执行 — named units.
+NAMED_UNITS = re.compile(rf"^由(?P<names>.+?){_EXECUTE}$")
+NAME_SEPARATORS = re.compile(r"[、，,和及与]")
+
+# Dates ------------------------------------------------------------------------------
+#: 2018年6月20日前 / 12月31日前 / 6月底前 — a calendar date (the plan's year when none).
+DATE = re.compile(
+    r"(?:(?P<year>\d{4})\s*年\s*)?(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*[日号]|(?P<end>底))"
+)
+#: 年底 / 2018年年底 / 2018年底 — the end of the year.
+YEAR_END = re.compile(r"(?:(?P<year>\d{4})\s*年\s*年?|年)\s*底")
+#: What makes a deadline of one kind rather than a task's own report (checked in order).
+DEADLINE_KINDS: tuple[tuple[str, re.Pattern, bool], ...] = (
+    # (kind, words, only when due at the year end)
+    ("registration", re.compile(r"负责人|联系人|进度安排|任务分解"), False),
+    ("acceptance", re.compile(r"验收"), False),
+    ("summary", re.compile(r"工作总结|年度总结|全年.{0,6}总结|总结.{0,30}计划"), True),
+    ("outcomes", re.compile(r"阶段性成果|典型案例"), True),
+)
+
+# Counts ---------------------------------------------------------------------------
+_MEASURE = r"(?:人次|期|个|家|名|项|场|次|篇|份|件|批|所|人)"
+_COUNT = r"(?:\d+|[一二两三四五六七八九十])"
+_AT_LEAST = r"(?:至少|不少于|不低于|最少)"
+#: 每季度至少报送1次工作进展 / 每半年报送一次 — a target due again every period.
+PERIODIC_TARGET = re.compile(
+    rf"每\s*(?:个\s*)?(?P<period>季度|半年|月|年度?)\s*{_AT_LEAST}?\s*"
+    rf"(?:(?P<verb>[^\d，。；、]{{0,12}}?)\s*(?P<count>{_COUNT})\s*(?P<unit>{_MEASURE}))?"
+    rf"(?P<what>[^，。；]*)"
+)
+#: 举办至少2期专利信息利用培训班 — a yearly target.
+YEARLY_TARGET = re.compile(
+    rf"{_AT_LEAST}\s*(?P<verb>[^\d，。；、]{{0,6}}?)\s*(?P<count>{_COUNT})\s*(?P<unit>{_MEASURE})(?P<what>[^，。；、]*)"
+)
+#: 2期, 3家 — any count (one no pattern above explains is not understood).
+COUNT = re.compile(rf"(?<![\d〔（])(?P<count>\d+)\s*(?P<unit>{_MEASURE})")
+PERIOD_WORDS = {"季度": "quarter", "半年": "half", "月": "month", "年": "year", "年度": "year"}
+CHINESE_COUNTS = {"两": 2, **{c: i for i, c in enumerate(NUMERALS, start=1)}}
+
+
+def _count(s: str) -> int:
+    return int(s) if s.isdigit() else CHINESE_COUNTS[s]
+
+
+# --- the parser -----------------------------------------------------------------
 
 
 def parse_notice(raw: str, units: list[tuple[str, str, str]]) -> ParsedPlan:
@@ -216,9 +395,8 @@ def parse_notice(raw: str, units: list[tuple[str, str, str]]) -> ParsedPlan:
     contact_m = re.search(r"（\s*联系单位及电话\s*[：:](.*?)）", flat)
     contact_info = contact_m.group(1).strip() if contact_m else ""
 
-    body_start = 0
     sections: dict[str, tuple[int, int]] = {}
-    found = [(m.group(2), m.start(1), m.end()) for m in SECTION_RE.finditer(text, body_start)]
+    found = [(m.group(2), m.start(1), m.end()) for m in SECTION_RE.finditer(text)]
     for heading in ("总体目标", "工作重点", "具体任务", "有关要求"):
         if heading not in [f[0] for f in found]:
             raise NoticeError(
@@ -226,7 +404,7 @@ def parse_notice(raw: str, units: list[tuple[str, str, str]]) -> ParsedPlan:
                     "找不到章节“%(heading)s”。正式通知应包含“一、总体目标”“二、工作重点”“三、具体任务”“四、有关要求”。"
                 )
                 % {"heading": heading},
-                excerpt(text, body_start, 40),
+                excerpt(text, 0, 40),
             )
     for i, (heading, _start, end) in enumerate(found):
         stop = found[i + 1][1] if i + 1 < len(found) else len(text)
@@ -236,11 +414,16 @@ def parse_notice(raw: str, units: list[tuple[str, str, str]]) -> ParsedPlan:
         a, b = sections[name]
         return text[a:b].strip()
 
+    reader = _Reader(year, names)
     tasks_text_start, tasks_text_end = sections["具体任务"]
-    tasks = _parse_tasks(text, tasks_text_start, tasks_text_end, names, warnings)
+    tasks = _parse_tasks(text, tasks_text_start, tasks_text_end, reader)
     requirements = section("有关要求")
-    deadlines = _parse_deadlines(year, tasks, requirements)
-    if not any(d.kind == "registration" for d in deadlines):
+    for sentence in sentences_of(requirements):
+        reader.free(sentence, _("有关要求"))
+    for heading in ("总体目标", "工作重点"):
+        for sentence in sentences_of(section(heading)):
+            reader.free(sentence, heading)
+    if not any(d.kind == "registration" for d in reader.deadlines):
         warnings.append(_("“有关要求”中未找到任务分解报送的截止日期。"))
 
     return ParsedPlan(
@@ -254,20 +437,17 @@ def parse_notice(raw: str, units: list[tuple[str, str, str]]) -> ParsedPlan:
         priorities=_tidy(section("工作重点")),
         requirements=_tidy(requirements),
         tasks=tasks,
-        deadlines=deadlines,
+        deadlines=reader.deadlines,
         source_text=raw,
         warnings=warnings,
+        sentences=reader.sentences,
     )
 
 
-def _parse_tasks(
-    text: str, start: int, end: int, names: UnitNames, warnings: list[str]
-) -> list[ParsedTask]:
-    heading_re = re.compile(r"（([一二三四五六七八九十]+)）")
-    headings = [m for m in heading_re.finditer(text, start, end)]
+def _parse_tasks(text: str, start: int, end: int, reader: _Reader) -> list[ParsedTask]:
     # A task heading is a numeral in brackets followed by a title and "1.工作目标".
     task_heads = []
-    for m in headings:
+    for m in TASK_HEADING.finditer(text, start, end):
         following = text[m.end() : m.end() + 120]
         if FIELD_RE.search(following) and not re.match(r"\s*\d", following):
             task_heads.append(m)
@@ -289,13 +469,11 @@ def _parse_tasks(
     tasks = []
     for i, m in enumerate(task_heads):
         stop = task_heads[i + 1].start() if i + 1 < len(task_heads) else end
-        tasks.append(_parse_task(text, m, stop, names, warnings))
+        tasks.append(_parse_task(text, m, stop, reader))
     return tasks
 
 
-def _parse_task(
-    text: str, head: re.Match, stop: int, names: UnitNames, warnings: list[str]
-) -> ParsedTask:
+def _parse_task(text: str, head: re.Match, stop: int, reader: _Reader) -> ParsedTask:
     number = from_numeral(head.group(1))
     body = text[head.end() : stop]
     fields = list(FIELD_RE.finditer(body))
@@ -313,27 +491,30 @@ def _parse_task(
                 _("任务（%(n)s）缺少“%(field)s”。") % {"n": head.group(1), "field": required}, where
             )
     content = parts["工作内容"]
-    items = _split_items(content)
     task = ParsedTask(
         number=number,
         title=title,
         goal=_tidy(parts.get("工作目标", "")),
         content=_tidy(content),
-        items=items,
+        items=_split_items(content),
         executing_rule=_tidy(parts["执行单位"]),
         support=_tidy(parts.get("工作支持", "")),
     )
-    _parse_executing_units(task, names, where)
-    for item_number, item_text in items:
-        for t in TARGET_RE.finditer(item_text):
-            task.targets.append(_target(item_number, t))
+    reader.executing_units(task)
+    for sentence in sentences_of(task.goal):
+        reader.task_sentence(task, sentence, _("工作目标"), None)
+    for item_number, item_text in task.items:
+        for sentence in sentences_of(item_text):
+            reader.task_sentence(task, sentence, _("工作内容"), item_number)
+    for sentence in sentences_of(task.support):
+        reader.task_sentence(task, sentence, _("工作支持"), None, support=True)
     return task
 
 
 def _split_items(content: str) -> list[tuple[int, str]]:
     marks = []
     expected = 1
-    for m in re.finditer(r"（(\d+)）", content):
+    for m in ITEM_MARK.finditer(content):
         if int(m.group(1)) == expected:
             marks.append(m)
             expected += 1
@@ -346,135 +527,349 @@ def _split_items(content: str) -> list[tuple[int, str]]:
     return items
 
 
-def _target(item_number: int, m: re.Match) -> ParsedTarget:
-    qty, unit, what = int(m.group(1)), m.group(2), m.group(3)
-    metric = "other"
+def _metric(what: str, unit: str) -> str:
     if "培训" in what and unit in ("期", "场", "次"):
-        metric = "classes_held"
-    elif unit in ("人次", "名"):
-        metric = "trainees"
-    elif "企业" in what or unit == "家":
-        metric = "enterprises_served"
-    elif "案例" in what:
-        metric = "cases"
-    return ParsedTarget(
-        item_number=item_number,
-        description=m.group(0).strip(),
-        metric=metric,
-        minimum=qty,
-        unit=unit,
-    )
+        return "classes_held"
+    if unit in ("人次", "名"):
+        return "trainees"
+    if "企业" in what or unit == "家":
+        return "enterprises_served"
+    if "案例" in what:
+        return "cases"
+    return "other"
 
 
-def _names_list(raw: str, names: UnitNames, task_label: str, where: str) -> list[str]:
-    codes = []
-    for piece in re.split(r"[、，,和及与]", raw):
-        piece = piece.strip()
-        if not piece:
-            continue
-        code = names.resolve(piece)
-        if code is None:
-            raise NoticeError(
-                _("任务（%(task)s）的执行单位中有无法识别的单位名称“%(name)s”。")
-                % {"task": task_label, "name": piece},
-                where,
-            )
-        if code not in codes:
-            codes.append(code)
-    return codes
+def _item_numbers(spec: str) -> list[int]:
+    """ "（1）至（3）" → [1, 2, 3]; "（1）、（3）" → [1, 3]."""
+    numbers = [int(n) for n in re.findall(r"\d+", spec)]
+    joins = re.findall(r"）\s*(\S)\s*（", spec)
+    out: list[int] = [numbers[0]]
+    for join, n in zip(joins, numbers[1:], strict=False):
+        if join in "至到—－-～~":
+            out.extend(range(out[-1] + 1, n + 1))
+        else:
+            out.append(n)
+    return sorted(set(out))
 
 
-def _parse_executing_units(task: ParsedTask, names: UnitNames, where: str) -> None:
-    rule = task.executing_rule
-    label = task.numeral
-    base_tracks = list(
-        re.finditer(
-            r"内容\s*（(\d+)）\s*至\s*（(\d+)）\s*由承担(重点|基础)项目的基地省市执行", rule
-        )
-    )
-    if base_tracks:
-        task.bases_only = True
-        for m in base_tracks:
-            first, last, level = int(m.group(1)), int(m.group(2)), m.group(3)
-            name = f"{level}项目"
-            task.tracks.append(
-                ParsedTrack(
-                    code=KNOWN_TRACK_CODES[name],
-                    name=name,
-                    item_numbers=list(range(first, last + 1)),
-                    base_level="key" if level == "重点" else "basic",
-                )
-            )
-        return
-    named_tracks = list(
-        re.finditer(r"（(\d+)）\s*([^：:（）]+?)(?:工作)?\s*[：:]\s*由(.+?)执行", rule)
-    )
-    if named_tracks:
-        for k, m in enumerate(named_tracks, start=1):
-            name = m.group(2).strip()
-            task.tracks.append(
-                ParsedTrack(
-                    code=KNOWN_TRACK_CODES.get(name, f"track-{k}"),
-                    name=name,
-                    item_numbers=[int(m.group(1))] if int(m.group(1)) <= len(task.items) else [],
-                    provinces=_names_list(m.group(3), names, label, where),
-                )
-            )
+class _Reader:
+    """Reads sentences against the grammar; collects deadlines and the sentence ledger."""
+
+    def __init__(self, year: int, names: UnitNames) -> None:
+        self.year = year
+        self.names = names
+        self.deadlines: list[ParsedDeadline] = []
+        self.sentences: list[Sentence] = []
+
+    # 执行单位 -------------------------------------------------------------------
+
+    def executing_units(self, task: ParsedTask) -> None:
+        place = _("任务（%(task)s）执行单位") % {"task": task.numeral}
+        for clause in (_clean(c) for c in re.split(r"[。；;，,]", task.executing_rule)):
+            if not clause:
+                continue
+            record = Sentence(text=clause, place=place, task_number=task.number)
+            self.sentences.append(record)
+            record.became.extend(self._clause(task, clause, record))
         for track in task.tracks:
             task.mandatory.extend(c for c in track.provinces if c not in task.mandatory)
-        return
-    if re.match(r"^各省\s*（\s*区\s*、\s*市\s*）", rule) or rule.startswith("各地方知识产权局"):
-        task.all_units = True
-        return
-    named = re.search(r"由(.+?)执行", rule)
-    if not named:
-        raise NoticeError(
-            _("任务（%(task)s）的执行单位无法理解：应为“各省（区、市）”或“由……执行”。")
-            % {"task": label},
-            where,
-        )
-    task.mandatory = _names_list(named.group(1), names, label, where)
-    if re.search(r"其他省\s*（\s*区\s*、\s*市\s*）.*?(根据实际情况|自愿)", rule):
-        task.voluntary_others = True
 
-
-def _parse_deadlines(year: int, tasks: list[ParsedTask], requirements: str) -> list[ParsedDeadline]:
-    deadlines: list[ParsedDeadline] = []
-    year_end = date(year, 12, 31)
-    for m in re.finditer(
-        r"于\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*前[，,]?([^。]*)", requirements
-    ):
-        due = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        what = m.group(4)
-        kind = "registration" if re.search(r"负责人|联系人|进度安排", what) else "other"
-        description = (
-            _("报送任务分解：处级具体负责人、工作联系人、工作内容、进度安排和预期成果")
-            if kind == "registration"
-            else _clean(what)[:300]
-        )
-        deadlines.append(ParsedDeadline(kind=kind, due_date=due, description=description))
-    for task in tasks:
-        full = " ".join([task.content, task.support, task.goal])
-        if "年底形成阶段性成果" in full:
-            deadlines.append(
-                ParsedDeadline(
-                    kind="outcomes",
-                    due_date=year_end,
-                    description=_("年底形成阶段性成果及典型案例"),
-                    task_number=task.number,
+    def _clause(self, task: ParsedTask, clause: str, record: Sentence) -> list[str]:
+        if m := BASE_TRACK.match(clause) or BASE_TRACK_INVERTED.match(clause):
+            task.bases_only = True
+            name = f"{m.group('level')}项目"
+            numbers = _item_numbers(m.group("items"))
+            task.tracks.append(
+                ParsedTrack(
+                    code="key" if m.group("level") == "重点" else "basic",
+                    name=name,
+                    item_numbers=numbers,
+                    base_level="key" if m.group("level") == "重点" else "basic",
                 )
             )
-        if re.search(r"年年?底完成.{0,40}工作总结", full):
-            deadlines.append(
-                ParsedDeadline(
-                    kind="summary",
-                    due_date=year_end,
-                    description=_("报送年度工作总结及下一年度工作思路、要点和计划"),
-                    task_number=task.number,
+            return [
+                _("任务承担：承担%(track)s的基地，工作内容%(items)s")
+                % {"track": name, "items": "、".join(f"（{n}）" for n in numbers)}
+            ]
+        if m := NAMED_TRACK.match(clause):
+            name = m.group("name").strip()
+            codes = self._names(task, m.group("names"), clause)
+            item = int(m.group("item"))
+            task.tracks.append(
+                ParsedTrack(
+                    code=KNOWN_TRACK_CODES.get(name, f"track-{len(task.tracks) + 1}"),
+                    name=name,
+                    item_numbers=[item] if item <= len(task.items) else [],
+                    provinces=codes,
                 )
             )
-    if re.search(r"年底组织开展项目验收", requirements):
-        deadlines.append(
-            ParsedDeadline(kind="acceptance", due_date=year_end, description=_("年底项目验收"))
+            return [_("任务承担：%(track)s，%(n)d 个单位") % {"track": name, "n": len(codes)}]
+        if ALL_UNITS.match(clause):
+            task.all_units = True
+            return [_("任务承担：全部执行单位")]
+        if VOLUNTARY_OTHERS.match(clause):
+            task.voluntary_others = True
+            return [_("任务承担：其他单位可自愿开展")]
+        if m := NAMED_UNITS.match(clause):
+            if "基地" in m.group("names"):
+                record.unclear = _("提到基地，但未读出承担的是重点项目还是基础项目")
+                return []
+            codes = self._names(task, m.group("names"), clause)
+            task.mandatory.extend(c for c in codes if c not in task.mandatory)
+            return [_("任务承担：%(n)d 个指定单位") % {"n": len(codes)}]
+        record.unclear = _("执行单位的这一句不符合已知的写法")
+        return []
+
+    def _names(self, task: ParsedTask, raw: str, clause: str) -> list[str]:
+        codes = []
+        for piece in NAME_SEPARATORS.split(raw):
+            piece = piece.strip()
+            if not piece:
+                continue
+            code = self.names.resolve(piece)
+            if code is None:
+                raise NoticeError(
+                    _("任务（%(task)s）的执行单位中有无法识别的单位名称“%(name)s”。")
+                    % {"task": task.numeral, "name": piece},
+                    clause,
+                )
+            if code not in codes:
+                codes.append(code)
+        return codes
+
+    # Dates and counts -------------------------------------------------------------
+
+    def task_sentence(
+        self,
+        task: ParsedTask,
+        sentence: str,
+        field_name: str,
+        item_number: int | None,
+        support: bool = False,
+    ) -> None:
+        place = _("任务（%(task)s）%(field)s") % {"task": task.numeral, "field": field_name}
+        if item_number is not None and len(task.items) > 1:
+            place += f"（{item_number}）"
+        record = Sentence(
+            text=sentence, place=place, task_number=task.number, item_number=item_number
         )
-    return deadlines
+        dated = self._dates(record, task.number)
+        counted = self._counts(record, task, support)
+        named = self.names.mentioned(sentence)
+        if named and not record.unclear:
+            record.unclear = _("句中提到了执行单位，但不在“执行单位”中")
+        if dated or counted or named:
+            self.sentences.append(record)
+
+    def free(self, sentence: str, place: str) -> None:
+        """A sentence outside the tasks: dates make plan-wide deadlines; counts are unclear."""
+        record = Sentence(text=sentence, place=place)
+        dated = self._dates(record, None)
+        counts = list(COUNT.finditer(sentence))
+        named = self.names.mentioned(sentence)
+        if (counts or named) and not record.unclear:
+            record.unclear = _("任务以外的数量或单位名称：请指定它属于哪项任务")
+        if dated or counts or named:
+            self.sentences.append(record)
+
+    def _dates(self, record: Sentence, task_number: int | None) -> bool:
+        sentence = record.text
+        found: list[tuple[int, int, date | None]] = []
+        for m in DATE.finditer(sentence):
+            year = int(m.group("year")) if m.group("year") else self.year
+            month = int(m.group("month"))
+            if m.group("end"):
+                day = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0
+            else:
+                day = int(m.group("day"))
+            try:
+                found.append((m.start(), m.end(), date(year, month, day)))
+            except ValueError:
+                found.append((m.start(), m.end(), None))
+        for m in YEAR_END.finditer(sentence):
+            if any(a <= m.start() < b for a, b, _d in found):
+                continue
+            year = int(m.group("year")) if m.group("year") else self.year
+            found.append((m.start(), m.end(), date(year, 12, 31)))
+        if not found:
+            return False
+        found.sort()
+        for k, (a, _b, due) in enumerate(found):
+            # The words that go with this date: from the clause holding it to the next date's.
+            begin = max(sentence.rfind(p, 0, a) for p in "，,；") + 1
+            end = found[k + 1][0] if k + 1 < len(found) else len(sentence)
+            comma = max(sentence.rfind(p, a, end) for p in "，,；")
+            if k + 1 < len(found) and comma > a:
+                end = comma
+            words = sentence[begin:end] if len(found) > 1 else sentence
+            if due is None:
+                record.unclear = _("日期不存在")
+                continue
+            if not self.year <= due.year <= self.year + 1:
+                record.unclear = _("日期不在本计划年度内")
+                continue
+            record.became.append(self._deadline(due, words, task_number))
+        return True
+
+    def _deadline(self, due: date, words: str, task_number: int | None) -> str:
+        kind = "other"
+        for name, pattern, year_end_only in DEADLINE_KINDS:
+            if pattern.search(words) and (not year_end_only or (due.month, due.day) == (12, 31)):
+                kind = name
+                break
+        description = {
+            "registration": _(
+                "报送任务分解：处级具体负责人、工作联系人、工作内容、进度安排和预期成果"
+            ),
+            "acceptance": _("年底项目验收"),
+            "summary": _("报送年度工作总结及下一年度工作思路、要点和计划"),
+            "outcomes": _("年底形成阶段性成果及典型案例"),
+        }.get(kind) or _clean(words)[:300]
+        if kind in ("registration", "acceptance"):
+            task_number = None  # plan-wide, whichever task's words mention it
+        duplicate = any(
+            d.kind == kind
+            and d.task_number == task_number
+            and (kind != "other" or (d.due_date, d.description) == (due, description))
+            for d in self.deadlines
+        )
+        if not duplicate:
+            self.deadlines.append(
+                ParsedDeadline(
+                    kind=kind,
+                    due_date=due,
+                    description=description,
+                    task_number=task_number,
+                    sentence=_clean(words)[:500],
+                )
+            )
+        return _("时间节点：%(date)s %(what)s") % {
+            "date": due.isoformat(),
+            "what": description,
+        }
+
+    def _counts(self, record: Sentence, task: ParsedTask, support: bool) -> bool:
+        sentence = record.text
+        explained: list[tuple[int, int]] = []
+        for pattern, fixed in ((PERIODIC_TARGET, None), (YEARLY_TARGET, "year")):
+            for m in pattern.finditer(sentence):
+                if any(a <= m.start() < b for a, b in explained):
+                    continue
+                period = fixed or PERIOD_WORDS[m.group("period")]
+                if period == "year" and not m.group("count"):
+                    continue  # "每年" with nothing counted is not a target
+                explained.append(m.span())
+                if support:
+                    record.became.append(_("工作支持：我局的安排，不作为执行单位的量化指标"))
+                    continue
+                count = _count(m.group("count")) if m.group("count") else 1
+                unit = m.group("unit") or "次"
+                target = ParsedTarget(
+                    item_number=record.item_number,
+                    description=_clean(m.group(0))[:300],
+                    metric=_metric(m.group(0), unit),
+                    minimum=count,
+                    unit=unit,
+                    period=period,
+                )
+                task.targets.append(target)
+                record.became.append(_target_words(target))
+        counted = bool(explained)
+        for m in COUNT.finditer(sentence):
+            if any(a <= m.start() < b for a, b in explained):
+                continue
+            counted = True
+            if support:
+                record.became.append(_("工作支持：我局的安排，不作为执行单位的量化指标"))
+            else:
+                record.unclear = _(
+                    "句中的数量“%(count)s”不是已知的指标写法（“至少……”“每季度……”）"
+                ) % {"count": m.group(0)}
+        return counted
+
+
+KNOWN_TRACK_CODES = {
+    "重点项目": "key",
+    "基础项目": "basic",
+    "综合能力培育": "comprehensive",
+    "特色能力培育": "distinctive",
+}
+
+
+def _target_words(target: ParsedTarget) -> str:
+    period = {
+        "year": _("每年"),
+        "half": _("每半年"),
+        "quarter": _("每季度"),
+        "month": _("每月"),
+    }[target.period]
+    return _("量化指标：%(period)s不少于 %(n)d %(unit)s（%(what)s）") % {
+        "period": period,
+        "n": target.minimum,
+        "unit": target.unit,
+        "what": target.description,
+    }
+
+
+# --- hand mappings ---------------------------------------------------------------
+
+
+def apply_mappings(parsed: ParsedPlan, mappings: list[HandMapping]) -> None:
+    """Add what the administrator read in sentences the grammar did not understand.
+
+    A mapping whose sentence is no longer among the unclear ones (the notice changed) is
+    left out; one that names a task or item the notice does not have is refused.
+    """
+    open_sentences = {s.text: s for s in parsed.unclear}
+    for mapping in mappings:
+        sentence = open_sentences.get(mapping.sentence)
+        if sentence is None:
+            continue
+        task = parsed.task(mapping.task_number)
+        if mapping.as_ != HandMapping.NONE and task is None:
+            raise NoticeError(
+                _("手工指定引用了不存在的任务（%(task)s）。") % {"task": mapping.task_number},
+                mapping.sentence,
+            )
+        if mapping.as_ == HandMapping.DEADLINE:
+            deadline = ParsedDeadline(
+                kind="other",
+                due_date=mapping.due_date,
+                description=_clean(mapping.sentence)[:300],
+                task_number=task.number,
+                sentence=mapping.sentence[:500],
+            )
+            parsed.deadlines.append(deadline)
+            sentence.mapped = _("手工指定为任务（%(task)s）的时间节点：%(date)s") % {
+                "task": task.numeral,
+                "date": deadline.due_date.isoformat(),
+            }
+        elif mapping.as_ == HandMapping.TARGET:
+            if mapping.item_number and mapping.item_number not in dict(task.items):
+                raise NoticeError(
+                    _("任务（%(task)s）没有工作内容（%(item)s）。")
+                    % {"task": task.numeral, "item": mapping.item_number},
+                    mapping.sentence,
+                )
+            target = ParsedTarget(
+                item_number=mapping.item_number,
+                description=_clean(mapping.sentence)[:300],
+                metric=_metric(mapping.sentence, mapping.unit),
+                minimum=mapping.minimum or 1,
+                unit=mapping.unit or "次",
+                period=mapping.period,
+            )
+            task.targets.append(target)
+            sentence.mapped = _("手工指定为任务（%(task)s）的%(target)s") % {
+                "task": task.numeral,
+                "target": _target_words(target),
+            }
+        elif mapping.as_ == HandMapping.UNITS:
+            task.mandatory.extend(c for c in mapping.provinces if c not in task.mandatory)
+            sentence.mapped = _("手工指定为任务（%(task)s）的执行单位：%(n)d 个单位") % {
+                "task": task.numeral,
+                "n": len(mapping.provinces),
+            }
+        else:
+            sentence.mapped = _("已阅，无需生成内容")
+        parsed.hand_mappings.append(mapping)

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from provinces.models import Assignment, Province
 
 from .models import Deadline, Plan, Target, Task, TaskItem, Track
-from .notice import NoticeError, ParsedPlan, parse_notice
+from .notice import HandMapping, NoticeError, ParsedPlan, apply_mappings, parse_notice
 
-__all__ = ["ImportResult", "NoticeError", "import_plan", "understand_notice"]
+__all__ = ["HandMapping", "ImportResult", "NoticeError", "import_plan", "understand_notice"]
 
 
 @dataclass
@@ -28,8 +28,13 @@ def _units() -> list[tuple[str, str, str]]:
     return list(Province.objects.values_list("code", "name", "short_name"))
 
 
-def understand_notice(text: str) -> ParsedPlan:
-    """Parse without saving (the admin preview); raises NoticeError."""
+def understand_notice(text: str, mappings: list[HandMapping] | None = None) -> ParsedPlan:
+    """Parse without saving (the admin preview); raises NoticeError.
+
+    ``mappings`` are the administrator's readings of sentences the grammar did not
+    understand; without them, those recorded when the same year's plan was last imported
+    apply again (a re-import keeps the decisions already made).
+    """
     units = _units()
     if not units:
         raise NoticeError(_("执行单位尚未初始化：请先运行数据库迁移。"))
@@ -50,17 +55,32 @@ def understand_notice(text: str) -> ParsedPlan:
                         )
                         % {"task": task.numeral, "track": track.name}
                     )
+    if mappings is None:
+        stored = Plan.objects.filter(year=parsed.year).values_list("hand_mappings", flat=True)
+        mappings = [HandMapping.from_json(m) for m in (stored.first() or [])]
+    apply_mappings(parsed, mappings)
     return parsed
 
 
 @transaction.atomic
-def import_plan(text: str) -> ImportResult:
+def import_plan(text: str, mappings: list[HandMapping] | None = None) -> ImportResult:
     """Create or update a plan from the notice text. Idempotent; all or nothing."""
-    parsed = understand_notice(text)
+    parsed = understand_notice(text, mappings)
     return save_parsed_plan(parsed)
 
 
 def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
+    """Save what was understood; refuses while a sentence not understood awaits a decision."""
+    if parsed.undecided:
+        first = parsed.undecided[0]
+        raise NoticeError(
+            _(
+                "有 %(n)d 句未能理解（第一句在%(place)s：%(why)s），须在导入预览中逐句指定为"
+                "时间节点、量化指标或执行单位，或标记为无需处理。"
+            )
+            % {"n": len(parsed.undecided), "place": first.place, "why": first.unclear},
+            first.text,
+        )
     provinces = {p.code: p for p in Province.objects.all()}
     plan, created = Plan.objects.update_or_create(
         year=parsed.year,
@@ -74,6 +94,7 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
             "priorities": parsed.priorities,
             "requirements": parsed.requirements,
             "source_text": parsed.source_text,
+            "hand_mappings": [m.to_json() for m in parsed.hand_mappings],
         },
     )
     plan.tasks.exclude(number__in=[t.number for t in parsed.tasks]).filter(
@@ -81,7 +102,7 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
     ).delete()
     assignment_count = 0
     for pt in parsed.tasks:
-        task, _ = Task.objects.update_or_create(
+        task, _created = Task.objects.update_or_create(
             plan=plan,
             number=pt.number,
             defaults={
@@ -97,7 +118,7 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
         )
         items = {}
         for number, text in pt.items:
-            items[number], _ = TaskItem.objects.update_or_create(
+            items[number], _created = TaskItem.objects.update_or_create(
                 task=task, number=number, defaults={"text": text}
             )
         task.items.exclude(number__in=list(items)).delete()
@@ -105,7 +126,7 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
         tracks_by_province: dict[str, Track] = {}
         kept_tracks = []
         for ptr in pt.tracks:
-            track, _ = Track.objects.update_or_create(
+            track, _created = Track.objects.update_or_create(
                 task=task,
                 code=ptr.code,
                 defaults={"name": ptr.name, "base_level": ptr.base_level},
@@ -159,6 +180,7 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
                 metric=t.metric,
                 minimum=t.minimum,
                 unit=t.unit,
+                period=t.period,
             )
             for t in pt.targets
         )
@@ -166,14 +188,31 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
     tasks_by_number = {t.number: t for t in plan.tasks.all()}
     kept = []
     for pd in parsed.deadlines:
-        deadline, _ = Deadline.objects.update_or_create(
-            plan=plan,
-            kind=pd.kind,
-            task=tasks_by_number.get(pd.task_number) if pd.task_number else None,
-            defaults={"due_date": pd.due_date, "description": pd.description},
-        )
+        task = tasks_by_number.get(pd.task_number) if pd.task_number else None
+        if pd.kind == Deadline.Kind.OTHER:
+            # A task's own dated reports: one per sentence and date.
+            deadline, _created = Deadline.objects.update_or_create(
+                plan=plan,
+                kind=pd.kind,
+                task=task,
+                sentence=pd.sentence,
+                due_date=pd.due_date,
+                defaults={"description": pd.description},
+            )
+        else:
+            deadline, _created = Deadline.objects.update_or_create(
+                plan=plan,
+                kind=pd.kind,
+                task=task,
+                defaults={
+                    "due_date": pd.due_date,
+                    "description": pd.description,
+                    "sentence": pd.sentence,
+                },
+            )
         kept.append(deadline.pk)
-    plan.deadlines.exclude(pk__in=kept).exclude(kind=Deadline.Kind.OTHER).delete()
+    # Deadlines HQ added by hand have no sentence of the notice behind them: they stay.
+    plan.deadlines.exclude(pk__in=kept).exclude(kind=Deadline.Kind.OTHER, sentence="").delete()
     return ImportResult(
         plan=plan,
         created=created,

@@ -247,3 +247,119 @@ def test_units_exist_with_codes(db):
     assert Province.objects.get(code="360000").short_name == "江西"
     assert Province.objects.get(code="660000").name == "新疆生产建设兵团"
     assert Province.objects.get(short_name="内蒙古").name == "内蒙古自治区"
+
+
+# --- later years: the wording varies, dates and targets sit inside tasks -----------------
+
+TASK_11 = (
+    "（十一）开展专利信息服务进展报送 1.工作目标：及时掌握工作进展。 2.工作内容：于2021年9月30日前"
+    "报送中期进展，每季度至少报送1次工作进展。 3.执行单位：由黑龙江省、广西壮族自治区、宁夏回族自 治区"
+    "执行，其他省（区、市）可根据实际情况开展相应工作。 4.工作支持：我局提供业务指导。\n"
+)
+
+
+def later_year(text: str) -> str:
+    """The 2018 notice as a 2021 one: reworded base tracks, 年年底前, an eleventh task."""
+    text = text.replace("2019", "2022").replace("2018", "2021")
+    text = text.replace(
+        "内容（1）至（3）由承担基础项目的基地省市执行，内容（1）至（4）由承担重点项目的基地省市执行",
+        "内容（1）至（4）由承担重点项目的基地执行，内容（1）至（3）由承担基础项目的基地执行",
+    ).replace("应于2021年年底完成", "应于2021年年底前完成")
+    end = text.index("四、有关要求")
+    return text[:end] + TASK_11 + text[end:]
+
+
+def test_later_year_periodic_target_and_dated_report_become_rows(db, notice_text):
+    from notifications.obligations import reports_owed
+
+    plan = import_plan(later_year(notice_text)).plan
+    assert plan.year == 2021 and plan.tasks.count() == 11
+    task = plan.tasks.get(number=11)
+    target = task.targets.get()
+    assert (target.period, target.minimum, target.unit) == (Target.Period.QUARTER, 1, "次")
+    report = plan.deadlines.get(task=task)
+    assert (report.kind, report.due_date) == (Deadline.Kind.OTHER, date(2021, 9, 30))
+    assert "中期进展" in report.sentence and "中期进展" in report.description
+    assert plan.deadlines.get(kind="summary").due_date == date(2021, 12, 31)
+    basic = plan.tasks.get(number=1).tracks.get(code="basic")
+    assert sorted(basic.items.values_list("number", flat=True)) == [1, 2, 3]
+    # The task's named units owe the report, with reminders like any deadline.
+    owed = [o for o in reports_owed(plan) if o.key == f"deadline:{report.pk}"]
+    assert {o.province.short_name for o in owed} == {"黑龙江", "广西", "宁夏"}
+    assert {o.due for o in owed} == {date(2021, 9, 30)}
+
+
+def test_reimport_keeps_hq_deadlines_and_task_reports_once(db, notice_text):
+    text = later_year(notice_text)
+    plan = import_plan(text).plan
+    hq = Deadline.objects.create(
+        plan=plan, kind=Deadline.Kind.OTHER, due_date=date(2021, 8, 1), description="总部另行通知"
+    )
+    before = set(plan.deadlines.values_list("pk", flat=True))
+    import_plan(text)
+    assert set(plan.deadlines.values_list("pk", flat=True)) == before
+    assert Deadline.objects.filter(pk=hq.pk).exists()
+
+
+def test_unknown_unit_refusal_quotes_the_clause(db, notice_text):
+    broken = notice_text.replace("由贵州、甘肃", "由贵州、火星、甘肃")
+    with pytest.raises(NoticeError) as err:
+        import_plan(broken)
+    assert err.value.where.startswith("由贵州、火星、甘肃")
+    assert "任务（五）" in err.value.message
+
+
+UNCLEAR_COUNT = ("举办至少2期专利信息利用培训班", "举办2期专利信息利用培训班")
+
+
+def test_a_sentence_not_understood_refuses_the_import_until_decided(db, notice_text):
+    with pytest.raises(NoticeError) as err:
+        import_plan(notice_text.replace(*UNCLEAR_COUNT))
+    assert "任务（一）工作内容（2）" in err.value.message
+    assert err.value.where == "围绕专利质量提升工程，举办2期专利信息利用培训班。"
+    assert Plan.objects.count() == 0 and Target.objects.count() == 0
+
+
+def test_hand_mapping_is_saved_recorded_and_kept_on_reimport(db, notice_text):
+    from planning.notice import HandMapping
+
+    text = notice_text.replace(*UNCLEAR_COUNT)
+    mapping = HandMapping(
+        sentence="围绕专利质量提升工程，举办2期专利信息利用培训班。",
+        as_=HandMapping.TARGET,
+        task_number=1,
+        item_number=2,
+        minimum=2,
+        unit="期",
+        period="half",
+    )
+    plan = import_plan(text, [mapping]).plan
+    target = Target.objects.get(task__plan=plan)
+    assert (target.item.number, target.minimum, target.period) == (2, 2, "half")
+    assert plan.hand_mappings == [mapping.to_json()]
+    assert plan.hand_mappings[0]["as"] == "target"
+    import_plan(text)  # the recorded decision applies again
+    plan.refresh_from_db()
+    assert Target.objects.filter(task__plan=plan).count() == 1
+    assert plan.hand_mappings == [mapping.to_json()]
+
+
+def test_hand_mapping_as_units_and_as_deadline(db, notice_text):
+    from planning.notice import HandMapping
+
+    text = notice_text.replace("由贵州、甘肃", "由承担帮扶项目的基地、甘肃").replace(
+        "推动产学研融合。", "推动产学研融合，请于8月15日报来。"
+    )
+    mappings = [
+        HandMapping(
+            sentence="由承担帮扶项目的基地、甘肃、青海、宁夏、西藏、新疆和新疆生产建设兵团执行",
+            as_=HandMapping.UNITS,
+            task_number=5,
+            provinces=["520000", "620000"],
+        ),
+    ]
+    plan = import_plan(text, mappings).plan
+    task = plan.tasks.get(number=5)
+    assert units_of(task) == {"贵州", "甘肃"}
+    deadline = plan.deadlines.get(task=task)
+    assert deadline.due_date == date(2018, 8, 15)  # "8月15日" read as a date in the plan year

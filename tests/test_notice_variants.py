@@ -1,0 +1,374 @@
+"""The importer reads the notices HQ will really write: variants of the 2018 notice.
+
+Each test rewrites the real 2018 notice the way a later year's notice differs (wording,
+order, full names, PDF splits, extra tasks, dates and targets inside tasks) and checks what
+the parser extracts. Parsing touches no database, so the examples are cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planning.notice import ParsedPlan, from_numeral, parse_notice, to_numeral
+from provinces.data import UNITS as UNIT_ROWS
+from tests.conftest import SEED_NOTICE
+
+UNITS = [(code, full, short) for code, full, short, *_rest in UNIT_ROWS]
+CODE = {short: code for code, _full, short in UNITS}
+FULL = {short: full for _code, full, short in UNITS}
+NOTICE = SEED_NOTICE.read_text(encoding="utf-8")
+TASKS_START = NOTICE.index("三、具体任务") + len("三、具体任务")
+TASKS_END = NOTICE.index("四、有关要求")
+
+variants = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def parse(text: str) -> ParsedPlan:
+    return parse_notice(text, UNITS)
+
+
+def summary(plan: ParsedPlan) -> dict:
+    """What the importer extracted, in a shape two parses can be compared by."""
+    return {
+        "tasks": [task_summary(t) for t in plan.tasks],
+        "deadlines": sorted((d.kind, d.due_date, d.task_number) for d in plan.deadlines),
+        "unclear": [s.text for s in plan.unclear],
+    }
+
+
+def task_summary(task) -> dict:
+    return {
+        "title": task.title,
+        "items": len(task.items),
+        "all_units": task.all_units,
+        "voluntary_others": task.voluntary_others,
+        "bases_only": task.bases_only,
+        "mandatory": sorted(task.mandatory),
+        "tracks": sorted(
+            (t.code, tuple(t.item_numbers), t.base_level, tuple(sorted(t.provinces)))
+            for t in task.tracks
+        ),
+        "targets": sorted((t.item_number, t.minimum, t.unit, t.period) for t in task.targets),
+    }
+
+
+BASELINE = None
+
+
+def baseline() -> dict:
+    global BASELINE
+    if BASELINE is None:
+        BASELINE = summary(parse(NOTICE))
+    return BASELINE
+
+
+def split_inside(word: str, at: int, gap: str) -> str:
+    """A PDF break inside a word: "宁夏回族自 治区"."""
+    at = 1 + at % (len(word) - 1)
+    return word[:at] + gap + word[at:]
+
+
+gaps = st.sampled_from([" ", "\n", " \n "])
+
+
+@st.composite
+def unit_name(draw, short: str) -> str:
+    """A unit as a notice may write it: short, full, with or without 知识产权局, maybe split."""
+    name = draw(st.sampled_from([short, FULL[short], FULL[short] + "知识产权局"]))
+    if len(name) > 1 and draw(st.booleans()):
+        name = split_inside(name, draw(st.integers(0, 20)), draw(gaps))
+    return name
+
+
+def test_the_2018_notice_is_understood_whole():
+    plan = parse(NOTICE)
+    assert plan.unclear == []
+    assert len(plan.tasks) == 10
+    # Every sentence with a date, a count or a unit name is listed with what it became.
+    assert all(s.became for s in plan.sentences)
+    assert any("2018-06-20" in " ".join(s.became) for s in plan.sentences)
+
+
+# --- 执行单位 wording -----------------------------------------------------------------
+
+
+@variants
+@given(
+    reverse=st.booleans(),
+    suffix=st.sampled_from(["基地省市", "基地", "基地省份", "专利信息传播利用基地"]),
+    inverted=st.booleans(),
+    joiner=st.sampled_from(["，", "；", "。"]),
+)
+def test_base_tracks_in_any_order_and_wording(reverse, suffix, inverted, joiner):
+    def clause(level: str, last: int) -> str:
+        if inverted:
+            return f"由承担{level}项目的{suffix}执行内容（1）至（{last}）"
+        return f"内容（1）至（{last}）由承担{level}项目的{suffix}执行"
+
+    clauses = [clause("基础", 3), clause("重点", 4)]
+    if reverse:
+        clauses.reverse()
+    original = "内容（1）至（3）由承担基础项目的基地省市执行，内容（1）至（4）由承担重点项目的基地省市执行。"
+    assert original in NOTICE
+    plan = parse(NOTICE.replace(original, joiner.join(clauses) + "。"))
+    assert summary(plan) == baseline()
+
+
+@variants
+@given(
+    wording=st.sampled_from(
+        [
+            "其他省（区、市）根据实际情况开展相应工作",
+            "其他省（区、市）可根据实际情况开展相应工作",
+            "其他省（区、市）可结合实际情况开展相应工作",
+            "其他省份可根据实际情况自愿开展",
+        ]
+    )
+)
+def test_voluntary_others_in_its_wordings(wording):
+    plan = parse(NOTICE.replace("其他省（区、市）根据实际情况开展相应工作", wording))
+    assert summary(plan) == baseline()
+
+
+@variants
+@given(data=st.data())
+def test_full_official_names_and_breaks_inside_names(data):
+    named = {
+        "由贵州、甘肃、青海、宁夏、西藏、新疆和新疆生产建设兵团执行": [
+            "贵州",
+            "甘肃",
+            "青海",
+            "宁夏",
+            "西藏",
+            "新疆",
+            "新疆生产建设兵团",
+        ],
+        "由江西、河南、湖北、广西、陕西执行": ["江西", "河南", "湖北", "广西", "陕西"],
+        "由河北、山 西、内蒙古、海南、甘肃执行": ["河北", "山西", "内蒙古", "海南", "甘肃"],
+        "由湖南、山东、浙江和陕西执行": ["湖南", "山东", "浙江", "陕西"],
+    }
+    text = NOTICE
+    for sentence, shorts in named.items():
+        names = [data.draw(unit_name(s)) for s in shorts]
+        text = text.replace(sentence, "由" + "、".join(names) + "执行")
+    assert summary(parse(text)) == baseline()
+
+
+@variants
+@given(data=st.data())
+def test_breaks_inside_words_are_mended(data):
+    words = [
+        "基础项目",
+        "重点项目",
+        "基地省市",
+        "执行单位",
+        "工作内容",
+        "根据实际情况",
+        "阶段性成果",
+        "工作总结",
+        "年年底完成",
+        "培训班",
+        "至少2期",
+        "6月20日前",
+    ]
+    text = NOTICE
+    for word in data.draw(st.lists(st.sampled_from(words), min_size=1, max_size=6, unique=True)):
+        text = text.replace(
+            word, split_inside(word, data.draw(st.integers(0, 20)), data.draw(gaps))
+        )
+    assert summary(parse(text)) == baseline()
+
+
+# --- dates ----------------------------------------------------------------------------
+
+
+@variants
+@given(
+    wording=st.sampled_from(
+        ["2018年年底前", "年底前", "2018年底前", "12月31日前", "2018年12月31日前", "2018年年底"]
+    )
+)
+def test_year_end_in_its_wordings(wording):
+    original = "应于2018年年底完成"
+    assert original in NOTICE
+    plan = parse(NOTICE.replace(original, f"应于{wording}完成"))
+    assert ("summary", date(2018, 12, 31), 10) in summary(plan)["deadlines"]
+    assert summary(plan) == baseline()
+
+
+@variants
+@given(
+    extra=st.lists(
+        st.sampled_from(
+            [
+                "各省（区、市）知识产权局要加强宣传，营造良好氛围。",
+                "各承担单位要加强经费管理，专款专用。",
+                "各地方知识产权局要及时报送工作信息和典型做法。",
+            ]
+        ),
+        max_size=3,
+    ),
+    order=st.randoms(use_true_random=False),
+)
+def test_requirements_with_more_items_and_registration_anywhere(extra, order):
+    head, tail = NOTICE[: NOTICE.index("四、有关要求")], NOTICE[NOTICE.index("四、有关要求") :]
+    items = [
+        i
+        for i in re.split(r"（[一二三四五六七八九十]+）", tail[len("四、有关要求") :])
+        if i.strip()
+    ]
+    items = [i.strip() for i in items] + extra
+    order.shuffle(items)
+    requirements = "四、有关要求 " + "".join(
+        f"（{to_numeral(n)}）{item}\n" for n, item in enumerate(items, start=1)
+    )
+    plan = parse(head + requirements)
+    assert summary(plan) == baseline()
+
+
+# --- tasks reordered, dropped, added, with dates and periodic targets ------------------
+
+
+def task_blocks() -> list[str]:
+    body = NOTICE[TASKS_START:TASKS_END]
+    starts = [body.index(f"（{to_numeral(t['number'])}）{t['title']}") for t in _titles()]
+    return [body[a:b].strip() for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
+
+
+def _titles() -> list[dict]:
+    return [{"number": t.number, "title": t.title} for t in parse(NOTICE).tasks]
+
+
+BLOCKS = task_blocks()
+WHATS = ["中期进展", "工作简报", "项目实施方案", "企业应用成果报告"]
+PERIODS = {"季度": "quarter", "半年": "half", "月": "month"}
+
+
+@st.composite
+def extra_task(draw, title: str):
+    """A task of a later year: named units, dated reports and targets inside its content."""
+    shorts = draw(st.lists(st.sampled_from(sorted(CODE)), min_size=1, max_size=5, unique=True))
+    voluntary = draw(st.booleans())
+    rule = "由" + "、".join(draw(unit_name(s)) for s in shorts) + "执行"
+    if voluntary:
+        rule += "，其他省（区、市）可根据实际情况开展相应工作"
+    items, deadlines, targets = [], [], []
+    for n in range(1, draw(st.integers(1, 3)) + 1):
+        parts = ["组织开展专利信息利用工作"]
+        if draw(st.booleans()):
+            month, day = draw(st.integers(1, 12)), draw(st.integers(1, 28))
+            what = draw(st.sampled_from(WHATS))
+            written = draw(st.sampled_from([f"2018年{month}月{day}日前", f"{month}月{day}日前"]))
+            parts.append(f"于{written}报送{what}")
+            deadlines.append(date(2018, month, day))
+        if draw(st.booleans()):
+            word, count = draw(st.sampled_from(sorted(PERIODS))), draw(st.integers(1, 4))
+            parts.append(f"每{word}至少报送{count}次工作进展")
+            targets.append((n, count, "次", PERIODS[word]))
+        if draw(st.booleans()):
+            count = draw(st.integers(1, 9))
+            parts.append(f"举办至少{count}期专利信息培训班")
+            targets.append((n, count, "期", "year"))
+        items.append(f"（{n}）" + "，".join(parts) + "。")
+    text = (
+        f"{title} 1.工作目标：提升专利信息服务能力。 2.工作内容：{''.join(items)}"
+        f"\n3.执行单位：{rule}。\n4.工作支持：我局提供业务指导。"
+    )
+    expected = {
+        "title": title,
+        "items": len(items),
+        "all_units": False,
+        "voluntary_others": voluntary,
+        "bases_only": False,
+        "mandatory": sorted(CODE[s] for s in shorts),
+        "tracks": [],
+        "targets": sorted(targets),
+    }
+    return text, expected, deadlines
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_tasks_reordered_dropped_added_with_dates_and_targets_inside(data):
+    kept = data.draw(
+        st.lists(st.integers(0, len(BLOCKS) - 1), min_size=1, max_size=len(BLOCKS), unique=True)
+    )
+    extras = [
+        data.draw(extra_task(f"开展补充工作试点{to_numeral(k + 1)}"))
+        for k in range(data.draw(st.integers(0, 3)))
+    ]
+    order = [("old", i) for i in kept] + [("new", k) for k in range(len(extras))]
+    order = data.draw(st.permutations(order))
+    base = baseline()
+    blocks, expected_tasks, expected_deadlines = [], [], []
+    base_deadlines = {n: [d for d in base["deadlines"] if d[2] == n] for n in range(1, 11)}
+    for number, (kind, i) in enumerate(order, start=1):
+        if kind == "old":
+            block = re.sub(r"^（[一二三四五六七八九十]+）", "", BLOCKS[i])
+            expected_tasks.append(base["tasks"][i])
+            expected_deadlines += [(k, d, number) for k, d, _n in base_deadlines[i + 1]]
+        else:
+            block, expected, dues = extras[i]
+            expected_tasks.append(expected)
+            expected_deadlines += [("other", d, number) for d in dues]
+        blocks.append(f"（{to_numeral(number)}）{block}")
+    text = NOTICE[:TASKS_START] + " " + "\n".join(blocks) + "\n" + NOTICE[TASKS_END:]
+    plan = parse(text)
+    got = summary(plan)
+    assert got["tasks"] == expected_tasks
+    plan_wide = [d for d in base["deadlines"] if d[2] is None]
+    assert got["deadlines"] == sorted(expected_deadlines + plan_wide)
+    assert got["unclear"] == []
+    assert [from_numeral(to_numeral(t.number)) for t in plan.tasks] == list(
+        range(1, len(order) + 1)
+    )
+
+
+def test_eleven_tasks():
+    extra = (
+        "（十一）开展补充工作试点 1.工作目标：提升能力。 2.工作内容：于2018年9月30日前报送中期进展，"
+        "每季度至少报送1次工作进展；每半年报送工作简报。 3.执行单位：由黑龙江省、广西壮族自治区、"
+        "宁夏回族自 治区执行。 4.工作支持：我局提供业务指导。\n"
+    )
+    plan = parse(NOTICE[:TASKS_END] + extra + NOTICE[TASKS_END:])
+    task = plan.tasks[10]
+    assert task.number == 11
+    assert sorted(task.mandatory) == sorted([CODE["黑龙江"], CODE["广西"], CODE["宁夏"]])
+    assert sorted((t.period, t.minimum) for t in task.targets) == [("half", 1), ("quarter", 1)]
+    assert ("other", date(2018, 9, 30), 11) in summary(plan)["deadlines"]
+
+
+# --- what is not understood is shown, not dropped ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "place"),
+    [
+        ("举办至少2期专利信息利用培训班", "举办2期专利信息利用培训班", "任务（一）工作内容（2）"),
+        (
+            "各省（区、市）。\n4.工作支持：我局提供业务指导；利用",
+            "各省（区、市）及其分支机构。\n4.工作支持：我局提供业务指导；利用",
+            "任务（三）执行单位",
+        ),
+        ("由贵州、甘肃、青海", "由承担西部帮扶项目的基地、甘肃、青海", "任务（五）执行单位"),
+        ("推动产学研融合。", "推动产学研融合，北京、上海可先行试点。", "任务（五）工作内容"),
+        (
+            "我局将于年底组织开展项目验收。",
+            "我局将于年底组织开展项目验收。请于2017年3月1日前报送。",
+            "有关要求",
+        ),
+    ],
+)
+def test_sentences_not_understood_are_marked_with_their_place(replace, by, place):
+    assert replace in NOTICE
+    plan = parse(NOTICE.replace(replace, by))
+    unclear = plan.unclear
+    assert len(unclear) == 1, [s.text for s in unclear]
+    assert unclear[0].place == place
+    assert unclear[0].unclear
+    assert unclear[0] in plan.undecided
