@@ -22,7 +22,7 @@ class TargetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Target
-        fields = ["id", "description", "metric", "minimum", "unit", "item"]
+        fields = ["id", "description", "metric", "minimum", "unit", "period", "item"]
 
 
 class DeadlineSerializer(serializers.ModelSerializer):

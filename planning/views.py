@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, user_passes_test
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from provinces.models import Assignment, Province
 
+from .forms import NoticeForm, mapping_forms
 from .models import Plan, Task
-from .notice import NoticeError
+from .notice import NoticeError, apply_mappings
 from .services import save_parsed_plan, understand_notice
 
 
@@ -81,30 +81,6 @@ def task_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
     )
 
 
-class NoticeForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("通知全文"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 14}),
-        help_text=gettext_lazy("粘贴通知全文，或上传 UTF-8 编码的文本文件。"),
-    )
-    file = forms.FileField(label=gettext_lazy("或上传文本文件"), required=False)
-
-    def clean(self):
-        data = super().clean()
-        upload = data.get("file")
-        if upload:
-            if upload.size > 2 * 1024 * 1024:
-                raise forms.ValidationError(_("文件过大：通知文本不应超过 2 MB。"))
-            try:
-                data["text"] = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise forms.ValidationError(_("文件不是 UTF-8 编码的文本。")) from exc
-        if not (data.get("text") or "").strip():
-            raise forms.ValidationError(_("请粘贴通知全文或上传文本文件。"))
-        return data
-
-
 def _is_admin(user) -> bool:
     return user.is_authenticated and user.is_administrator
 
@@ -112,33 +88,46 @@ def _is_admin(user) -> bool:
 @login_required
 @user_passes_test(_is_admin)
 def import_notice(request: HttpRequest) -> HttpResponse:
-    """Paste or upload → preview what was understood → confirm. Nothing is saved before confirm."""
+    """Paste or upload → preview every sentence that matters, map those not understood → confirm.
+
+    Nothing is saved before the confirmation, and nothing then if any sentence not understood
+    is left without a decision.
+    """
     parsed = None
     error = None
+    form = None
+    mappings = []
     if request.method == "POST" and request.POST.get("confirm"):
         text = request.session.get("notice_text", "")
         try:
-            from django.db import transaction
-
-            with transaction.atomic():
-                result = save_parsed_plan(understand_notice(text))
+            parsed = understand_notice(text)
+            mappings = mapping_forms(parsed, _unit_choices(), request.POST)
+            if all(f.is_valid() for f in mappings):
+                apply_mappings(parsed, [f.mapping() for f in mappings])
+                with transaction.atomic():
+                    result = save_parsed_plan(parsed)
+            else:
+                result = None
+                error = _("有句子尚未作出选择或填写有误，未作任何更改：请逐句处理后再确认。")
         except NoticeError as exc:
             error = str(exc)
+            parsed = None
             form = NoticeForm(initial={"text": text})
         else:
-            request.session.pop("notice_text", None)
-            messages.success(
-                request,
-                _("已导入《%(title)s》：%(tasks)d 项任务，%(assignments)d 项任务承担。")
-                % {
-                    "title": result.plan.title,
-                    "tasks": result.tasks,
-                    "assignments": result.assignments,
-                },
-            )
-            for warning in result.warnings:
-                messages.warning(request, warning)
-            return redirect(result.plan)
+            if result is not None:
+                request.session.pop("notice_text", None)
+                messages.success(
+                    request,
+                    _("已导入《%(title)s》：%(tasks)d 项任务，%(assignments)d 项任务承担。")
+                    % {
+                        "title": result.plan.title,
+                        "tasks": result.tasks,
+                        "assignments": result.assignments,
+                    },
+                )
+                for warning in result.warnings:
+                    messages.warning(request, warning)
+                return redirect(result.plan)
     elif request.method == "POST":
         form = NoticeForm(request.POST, request.FILES)
         if form.is_valid():
@@ -149,6 +138,8 @@ def import_notice(request: HttpRequest) -> HttpResponse:
                 error = str(exc)
             else:
                 request.session["notice_text"] = text
+                mappings = mapping_forms(parsed, _unit_choices())
+                form = None
     else:
         form = NoticeForm()
     provinces = {p.code: p for p in Province.objects.all()} if parsed else {}
@@ -156,10 +147,21 @@ def import_notice(request: HttpRequest) -> HttpResponse:
         request,
         "planning/import_notice.html",
         {
-            "form": form if not parsed else None,
+            "form": form,
             "parsed": parsed,
+            "sentences": _sentence_rows(parsed, mappings) if parsed else [],
             "error": error,
             "provinces": provinces,
             "existing": Plan.objects.filter(year=parsed.year).first() if parsed else None,
         },
     )
+
+
+def _sentence_rows(parsed, mappings) -> list[tuple]:
+    """Each sentence that matters with its decision form when it still needs one."""
+    by_sentence = {id(f.sentence): f for f in mappings}
+    return [(s, by_sentence.get(id(s))) for s in parsed.sentences]
+
+
+def _unit_choices() -> list[tuple[str, str]]:
+    return list(Province.objects.order_by("sort_order").values_list("code", "short_name"))

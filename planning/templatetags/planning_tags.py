@@ -1,5 +1,7 @@
 from django import template
 
+from planning.models import Target
+
 register = template.Library()
 
 
@@ -12,3 +14,9 @@ def unit_names(codes, provinces) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def period_label(value: str) -> str:
+    """ "quarter" → 每季度 (a parsed target's period, before it is a model row)."""
+    return str(dict(Target.Period.choices).get(value, value))
