@@ -4,25 +4,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0002_deadline_reminder_offsets'),
+        ("planning", "0002_deadline_reminder_offsets"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='deadline',
-            name='sentence',
-            field=models.TextField(blank=True, help_text='从通知中读出该时间节点的原句；总部另行添加的时间节点为空', verbose_name='通知原句'),
+            model_name="deadline",
+            name="sentence",
+            field=models.TextField(
+                blank=True,
+                help_text="从通知中读出该时间节点的原句；总部另行添加的时间节点为空",
+                verbose_name="通知原句",
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='hand_mappings',
-            field=models.JSONField(blank=True, default=list, help_text='导入预览中管理员对未能自动识别的句子所作的指定（原句及其对应内容）', verbose_name='导入时手工指定'),
+            model_name="plan",
+            name="hand_mappings",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="导入预览中管理员对未能自动识别的句子所作的指定（原句及其对应内容）",
+                verbose_name="导入时手工指定",
+            ),
         ),
         migrations.AddField(
-            model_name='target',
-            name='period',
-            field=models.CharField(choices=[('year', '每年'), ('half', '每半年'), ('quarter', '每季度'), ('month', '每月')], default='year', help_text='指标在每个周期内都须达到，例如“每季度至少报送1次”', max_length=10, verbose_name='周期'),
+            model_name="target",
+            name="period",
+            field=models.CharField(
+                choices=[
+                    ("year", "每年"),
+                    ("half", "每半年"),
+                    ("quarter", "每季度"),
+                    ("month", "每月"),
+                ],
+                default="year",
+                help_text="指标在每个周期内都须达到，例如“每季度至少报送1次”",
+                max_length=10,
+                verbose_name="周期",
+            ),
         ),
     ]
