@@ -25,7 +25,9 @@ NOTICE = SEED_NOTICE.read_text(encoding="utf-8")
 TASKS_START = NOTICE.index("三、具体任务") + len("三、具体任务")
 TASKS_END = NOTICE.index("四、有关要求")
 
-variants = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+variants = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
 
 
 def parse(text: str) -> ParsedPlan:
@@ -292,7 +294,9 @@ def extra_task(draw, title: str):
     return text, expected, deadlines
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
 @given(data=st.data())
 def test_tasks_reordered_dropped_added_with_dates_and_targets_inside(data):
     kept = data.draw(
