@@ -14,6 +14,14 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("系统管理员")
 
 
+# The groups of roles that views declare (``@role_required(HQ)``, ``roles = {"create": STAFF}``).
+ALL = frozenset(Role)  # anyone logged in
+HQ = frozenset({Role.HQ_REVIEWER, Role.ADMINISTRATOR})  # HQ reviewers and administrators
+STAFF = frozenset({Role.PROVINCE_STAFF})
+EXPERTS = frozenset({Role.EXPERT})
+ADMINISTRATORS = frozenset({Role.ADMINISTRATOR})
+
+
 class WorkplanUserManager(UserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", Role.ADMINISTRATOR)
@@ -58,22 +66,26 @@ class User(AbstractUser):
             )
         ]
 
+    def has_role(self, roles: frozenset[str]) -> bool:
+        """Whether the user plays one of ``roles``; a superuser plays HQ's and the administrator's."""
+        return self.role in roles or (self.is_superuser and not roles.isdisjoint(HQ))
+
     @property
     def is_province_staff(self) -> bool:
-        return self.role == Role.PROVINCE_STAFF
+        return self.has_role(STAFF)
 
     @property
     def is_hq(self) -> bool:
         """HQ reviewers and administrators see every province."""
-        return self.role in (Role.HQ_REVIEWER, Role.ADMINISTRATOR) or self.is_superuser
+        return self.has_role(HQ)
 
     @property
     def is_expert(self) -> bool:
-        return self.role == Role.EXPERT
+        return self.has_role(EXPERTS)
 
     @property
     def is_administrator(self) -> bool:
-        return self.role == Role.ADMINISTRATOR or self.is_superuser
+        return self.has_role(ADMINISTRATORS)
 
     def ensure_calendar_token(self, *, renew: bool = False) -> str:
         """The secret in the user's private iCalendar feed address; renewing revokes the old."""

@@ -3,6 +3,19 @@
 from __future__ import annotations
 
 from rest_framework import viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from workflow.machine import TransitionRefused
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: a refused transition answers 409 with its reason and state."""
+    if isinstance(exc, TransitionRefused):
+        set_rollback()
+        return Response({"detail": exc.message, "state": exc.current_state}, status=409)
+    return drf_exception_handler(exc, context)
 
 
 class VisibleModelViewSet(viewsets.GenericViewSet):

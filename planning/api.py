@@ -1,6 +1,7 @@
 from django.db.models import Prefetch
 from rest_framework import mixins
 
+from accounts.access import ALL
 from config.api import VisibleModelViewSet
 
 from .models import Plan, Target, Task, Track
@@ -12,6 +13,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModel
 
     base_queryset = Plan.objects
     serializer_class = PlanSerializer
+    roles = {"list": ALL, "retrieve": ALL}
     lookup_field = "year"
     filterset_fields = ["year"]
     ordering_fields = ["year"]
@@ -25,6 +27,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModel
 
     base_queryset = Task.objects
     serializer_class = TaskSerializer
+    roles = {"list": ALL, "retrieve": ALL}
     filterset_fields = {"plan__year": ["exact"], "number": ["exact"], "all_units": ["exact"]}
     ordering_fields = ["number"]
 

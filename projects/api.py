@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from accounts.access import ALL, EXPERTS, HQ, STAFF
 from accounts.models import Role, User
 from config.api import VisibleModelViewSet
 from workflow.machine import TransitionRefused
@@ -126,6 +127,7 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModel
     base_queryset = Call.objects
     serializer_class = CallSerializer
     filterset_fields = ["project_type"]
+    roles = {"list": ALL, "retrieve": ALL, "decide": HQ}
 
     def optimise(self, qs):
         return qs.select_related("plan", "task").order_by("-opens_at", "pk")
@@ -134,18 +136,13 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModel
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None, version=None):
         """HQ: approve (as asked) or reject several applications at once; all or nothing."""
-        if not request.user.is_hq:
-            raise PermissionDenied(_("只有专利文献部可以执行此操作。"))
         call = self.get_object()
         serializer = BatchDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
-        try:
-            decided = services.decide_batch(
-                call, request.user, d["applications"], d["decision"], d["reason"]
-            )
-        except TransitionRefused as exc:
-            return _refused(exc)
+        decided = services.decide_batch(
+            call, request.user, d["applications"], d["decision"], d["reason"]
+        )
         return Response({"decided": [{"id": a.pk, "state": a.state} for a in decided]})
 
 
@@ -159,6 +156,7 @@ class ReviewAssignmentViewSet(
 
     base_queryset = ExpertAssignment.objects
     serializer_class = ReviewAssignmentSerializer
+    roles = {"list": ALL, "retrieve": ALL, "review": EXPERTS}
 
     def optimise(self, qs):
         return (
@@ -170,16 +168,11 @@ class ReviewAssignmentViewSet(
     @extend_schema(request=ReviewInputSerializer, responses=ReviewAssignmentSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None, version=None):
-        if not request.user.is_expert:
-            raise PermissionDenied(_("只有评审专家可以评分。"))
         assignment = self.get_object()
         serializer = ReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
-        try:
-            services.submit_review(assignment, d["scores"], d["recommendation"], d["comment"])
-        except TransitionRefused as exc:
-            return _refused(exc)
+        services.submit_review(assignment, d["scores"], d["recommendation"], d["comment"])
         return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
 
 
@@ -256,10 +249,6 @@ class TotalsSerializer(serializers.Serializer):
     by_state = TotalsRowSerializer(many=True)
 
 
-def _refused(exc: TransitionRefused) -> Response:
-    return Response({"detail": exc.message, "state": exc.current_state}, status=409)
-
-
 class ApplicationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -277,22 +266,22 @@ class ApplicationViewSet(
     base_queryset = Application.objects
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilter
+    roles = {
+        "list": ALL,
+        "retrieve": ALL,
+        "totals": STAFF | HQ,  # experts see only their assignments, not the programme's money
+        **dict.fromkeys(
+            ["create", "update", "partial_update", "submit", "request_acceptance", "progress"],
+            STAFF,
+        ),
+        **dict.fromkeys(
+            ["assign_expert", "approve", "reject", "sign", "accept", "rectify", "fail", "scores"],
+            HQ,
+        ),
+    }
 
     def optimise(self, qs):
         return qs.select_related("province").order_by("call_id", "pk").distinct()
-
-    def _staff_only(self):
-        if not self.request.user.is_province_staff:
-            raise PermissionDenied(_("只有省局工作人员可以申报。"))
-
-    def _hq_only(self):
-        if not self.request.user.is_hq:
-            raise PermissionDenied(_("只有专利文献部可以执行此操作。"))
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if self.action in {"create", "update", "partial_update"}:
-            self._staff_only()  # the role first, before any validation
 
     def update(self, request, *args, **kwargs):
         """Change a draft (PUT or PATCH); a submitted application answers 409."""
@@ -301,14 +290,10 @@ class ApplicationViewSet(
             app, data=request.data, partial=kwargs.pop("partial", False)
         )
         serializer.is_valid(raise_exception=True)
-        try:
-            services.update_draft(app, request.user, serializer.validated_data)
-        except TransitionRefused as exc:
-            return _refused(exc)
+        services.update_draft(app, request.user, serializer.validated_data)
         return Response(self.get_serializer(app).data)
 
     def perform_create(self, serializer):
-        self._staff_only()
         call = serializer.validated_data["call"]
         if not Call.objects.visible_to(self.request.user).filter(pk=call.pk).exists():
             raise PermissionDenied(_("看不到该申报通知。"))
@@ -322,24 +307,18 @@ class ApplicationViewSet(
             serializer = serializer_class(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
-        try:
-            verb(app, data)
-        except TransitionRefused as exc:
-            return _refused(exc)
+        verb(app, data)
         app.refresh_from_db()
         return Response(self.get_serializer(app).data)
 
     @extend_schema(request=None, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None, version=None):
-        self._staff_only()
         return self._do(request, lambda app, d: services.submit_application(app, request.user))
 
     @extend_schema(request=AssignSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"], url_path="assign-expert")
     def assign_expert(self, request, pk=None, version=None):
-        self._hq_only()
-
         def verb(app, d):
             expert = User.objects.filter(pk=d["expert"], role=Role.EXPERT, is_active=True).first()
             if expert is None:
@@ -351,7 +330,6 @@ class ApplicationViewSet(
     @extend_schema(request=ApproveSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None, version=None):
-        self._hq_only()
         return self._do(
             request,
             lambda app, d: services.approve(
@@ -368,7 +346,6 @@ class ApplicationViewSet(
     @extend_schema(request=DecisionReasonSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None, version=None):
-        self._hq_only()
         return self._do(
             request,
             lambda app, d: services.reject(app, request.user, d["reason"]),
@@ -378,7 +355,6 @@ class ApplicationViewSet(
     @extend_schema(request=SignSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None, version=None):
-        self._hq_only()
         return self._do(
             request,
             lambda app, d: services.sign_agreement(
@@ -399,7 +375,6 @@ class ApplicationViewSet(
     @extend_schema(request=FinalReportSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"], url_path="request-acceptance")
     def request_acceptance(self, request, pk=None, version=None):
-        self._staff_only()
         return self._do(
             request,
             lambda app, d: services.request_acceptance(app, request.user, d["final_report"]),
@@ -409,7 +384,6 @@ class ApplicationViewSet(
     @extend_schema(request=DecisionReasonSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None, version=None):
-        self._hq_only()
         return self._do(
             request,
             lambda app, d: services.accept(app, request.user, d["reason"]),
@@ -419,7 +393,6 @@ class ApplicationViewSet(
     @extend_schema(request=RectifySerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def rectify(self, request, pk=None, version=None):
-        self._hq_only()
         return self._do(
             request,
             lambda app, d: services.require_rectification(app, request.user, d["reason"], d["due"]),
@@ -429,7 +402,6 @@ class ApplicationViewSet(
     @extend_schema(request=DecisionReasonSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def fail(self, request, pk=None, version=None):
-        self._hq_only()
         return self._do(
             request,
             lambda app, d: services.fail(app, request.user, d["reason"]),
@@ -440,7 +412,6 @@ class ApplicationViewSet(
     @action(detail=True, methods=["get"])
     def scores(self, request, pk=None, version=None):
         """HQ: every expert's scores side by side, the weighted totals, their mean and spread."""
-        self._hq_only()
         app = self.get_object()
         criteria = [c.name for c in app.call.criteria.all()]
         reviews = []
@@ -468,7 +439,6 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None, version=None):
         """The undertaking side reports progress against one deliverable of the agreement."""
-        self._staff_only()
 
         def verb(app, d):
             deliverable = app.deliverables.filter(pk=d["deliverable"]).first()
@@ -488,8 +458,6 @@ class ApplicationViewSet(
     @action(detail=False, methods=["get"])
     def totals(self, request, version=None):
         """Counts and money by task and type, by province and by state (what the user sees)."""
-        if request.user.is_expert:
-            raise PermissionDenied(_("评审专家不能查看项目统计。"))
         data = services.project_totals(request.user)
 
         def money(row):

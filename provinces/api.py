@@ -5,12 +5,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from accounts.access import ALL, HQ, STAFF
 from config.api import VisibleModelViewSet
-from workflow.machine import TransitionRefused
 
 from . import services
 from .models import Assignment, Contact, LedgerEntry, Province, Registration
@@ -31,6 +31,7 @@ class ProvinceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleM
 
     base_queryset = Province.objects
     serializer_class = ProvinceSerializer
+    roles = {"list": ALL, "retrieve": ALL}
     lookup_field = "code"
     filterset_fields = ["region", "base_level", "western"]
     ordering_fields = ["code", "sort_order"]
@@ -52,6 +53,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Visibl
 
     base_queryset = Assignment.objects
     serializer_class = AssignmentSerializer
+    roles = {"list": ALL, "retrieve": ALL}
     filterset_class = AssignmentFilter
     ordering_fields = ["task__number", "province__sort_order"]
 
@@ -73,13 +75,6 @@ class RegistrationFilter(django_filters.FilterSet):
         fields = ["year", "task", "province", "state", "is_late"]
 
 
-def _refused(exc: TransitionRefused) -> Response:
-    return Response({"detail": exc.message, "state": exc.current_state}, status=409)
-
-
-WRITES = {"create", "update", "partial_update", "destroy"}
-
-
 class RegistrationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -94,6 +89,12 @@ class RegistrationViewSet(
     filterset_class = RegistrationFilter
     ordering_fields = ["submitted_at", "assignment__task__number"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    roles = {
+        "list": ALL,
+        "retrieve": ALL,
+        **dict.fromkeys(["create", "update", "partial_update", "submit", "milestone_done"], STAFF),
+        **dict.fromkeys(["return_for_revision", "confirm", "reopen"], HQ),
+    }
 
     def optimise(self, qs):
         return (
@@ -102,45 +103,25 @@ class RegistrationViewSet(
             .order_by("assignment__task__plan__year", "assignment__task__number", "pk")
         )
 
-    def _staff_only(self):
-        if not self.request.user.is_province_staff:
-            raise PermissionDenied(_("只有省局工作人员可以填写和报送。"))
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if self.action in WRITES:  # the role first: an expert is told "not yours", not "invalid"
-            self._staff_only()
-
-    def _hq_only(self):
-        if not self.request.user.is_hq:
-            raise PermissionDenied(_("只有专利文献部可以审核。"))
-
     def perform_create(self, serializer):
-        self._staff_only()
         with transaction.atomic():
             serializer.save()
 
     def perform_update(self, serializer):
-        self._staff_only()
         with transaction.atomic():
             serializer.save()
 
     @extend_schema(request=None, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None, version=None):
-        self._staff_only()
         registration = self.get_object()
-        try:
-            services.submit_registration(registration, request.user)
-        except TransitionRefused as exc:
-            return _refused(exc)
+        services.submit_registration(registration, request.user)
         return Response(self.get_serializer(registration).data)
 
     @extend_schema(request=MilestoneDoneSerializer, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"], url_path="milestone-done")
     def milestone_done(self, request, pk=None, version=None):
         """Mark one schedule step done, in any state of the registration (staff only)."""
-        self._staff_only()
         registration = self.get_object()
         serializer = MilestoneDoneSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -149,23 +130,16 @@ class RegistrationViewSet(
         ).first()
         if milestone is None:
             raise NotFound(_("该报送中没有这一进度安排。"))
-        try:
-            services.complete_milestone(
-                milestone, request.user, serializer.validated_data.get("done_on")
-            )
-        except TransitionRefused as exc:
-            return _refused(exc)
+        services.complete_milestone(
+            milestone, request.user, serializer.validated_data.get("done_on")
+        )
         return Response(self.get_serializer(self.get_object()).data)
 
     def _review(self, verb, request):
-        self._hq_only()
         registration = self.get_object()
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            verb(registration, request.user, serializer.validated_data["reason"])
-        except TransitionRefused as exc:
-            return _refused(exc)
+        verb(registration, request.user, serializer.validated_data["reason"])
         return Response(self.get_serializer(registration).data)
 
     @extend_schema(request=ReasonSerializer, responses=RegistrationSerializer)
@@ -200,6 +174,7 @@ class ContactViewSet(mixins.ListModelMixin, VisibleModelViewSet):
     base_queryset = Contact.objects
     serializer_class = DirectoryContactSerializer
     filterset_class = ContactFilter
+    roles = {"list": ALL}
 
     def optimise(self, qs):
         return qs.select_related(
@@ -231,6 +206,11 @@ class LedgerEntryViewSet(viewsets.ModelViewSet, VisibleModelViewSet):
     serializer_class = LedgerEntrySerializer
     filterset_class = LedgerEntryFilter
     ordering_fields = ["date"]
+    roles = {
+        "list": ALL,
+        "retrieve": ALL,
+        **dict.fromkeys(["create", "update", "partial_update", "destroy", "evidence"], STAFF),
+    }
 
     def get_queryset(self):
         return VisibleModelViewSet.get_queryset(self)
@@ -242,25 +222,13 @@ class LedgerEntryViewSet(viewsets.ModelViewSet, VisibleModelViewSet):
             .order_by("-date", "-pk")
         )
 
-    def _staff_only(self):
-        if not self.request.user.is_province_staff:
-            raise PermissionDenied(_("只有省局工作人员可以填写台账。"))
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if self.action in WRITES:
-            self._staff_only()
-
     def perform_create(self, serializer):
-        self._staff_only()
         serializer.save(created_by=self.request.user)
 
     def perform_update(self, serializer):
-        self._staff_only()
         serializer.save()
 
     def perform_destroy(self, instance):
-        self._staff_only()
         for evidence in instance.evidence.all():
             evidence.file.delete(save=False)
         instance.delete()
@@ -280,7 +248,6 @@ class LedgerEntryViewSet(viewsets.ModelViewSet, VisibleModelViewSet):
 
         One bad file stores none, and the answer lists every problem (400).
         """
-        self._staff_only()
         entry = self.get_object()
         serializer = EvidenceUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
