@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -9,8 +8,10 @@ from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from .access import ALL, PUBLIC, DeclaredRoles, public, role_required
 
-@login_required
+
+@role_required(ALL)
 def home(request: HttpRequest) -> HttpResponse:
     """Send each role to where its work is."""
     user = request.user
@@ -29,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("planning:plan_list")
 
 
+@public
 @never_cache
 def health(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers and docker-compose: answers only if the database does."""
@@ -39,7 +41,8 @@ def health(request: HttpRequest) -> JsonResponse:
 
 @extend_schema(tags=["auth"], summary="Obtain an API token with username and password")
 class ObtainTokenView(ObtainAuthToken):
-    pass
+    permission_classes = [DeclaredRoles]
+    roles = {"post": PUBLIC}  # logging in to the API needs no login
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

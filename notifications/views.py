@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import HQ, role_required
 from planning.models import Plan
 from provinces.models import Province
 
@@ -19,15 +19,9 @@ from .obligations import everything_owed
 from .services import RateLimited, remind_now
 
 
-def _hq(request: HttpRequest) -> None:
-    if not request.user.is_hq:
-        raise Http404
-
-
-@login_required
+@role_required(HQ)
 def reminder_log(request: HttpRequest) -> HttpResponse:
     """Every reminder sent, newest first (HQ)."""
-    _hq(request)
     logs = ReminderLog.objects.select_related("province", "requested_by")
     province = request.GET.get("province", "")
     if province:
@@ -52,11 +46,10 @@ def _plan(request: HttpRequest) -> Plan:
     return plan
 
 
-@login_required
+@role_required(HQ)
 @require_POST
 def remind_unit(request: HttpRequest, code: str) -> HttpResponse:
     """催办 one unit now: everything it owes in the plan, rate-limited to once a day."""
-    _hq(request)
     province = get_object_or_404(Province, code=code)
     plan = _plan(request)
     owed = [
@@ -79,11 +72,10 @@ def remind_unit(request: HttpRequest, code: str) -> HttpResponse:
     return redirect(f"/provinces/board/?year={plan.year}")
 
 
-@login_required
+@role_required(HQ)
 @require_POST
 def remind_late(request: HttpRequest) -> HttpResponse:
     """催办 every unit that is overdue."""
-    _hq(request)
     plan = _plan(request)
     today = timezone.localdate()
     owed = [o for o in everything_owed(plan) if o.due < today]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.access import ALL, HQ, STAFF, public, role_required
 from accounts.models import User
 from planning.models import Deadline, Plan
 from workflow.machine import TransitionRefused, history
@@ -26,12 +26,10 @@ from .obligations import base_key
 # --- a unit's deadlines and extension requests ----------------------------------------
 
 
-@login_required
+@role_required(STAFF)
 def my_deadlines(request: HttpRequest) -> HttpResponse:
     """What the user's unit owes, by when (effective dates), with extension requests."""
     user = request.user
-    if not user.is_province_staff:
-        raise Http404
     owed = extensions.owed_by(user.province)
     requests = ExtensionRequest.objects.visible_to(user).select_related(
         "requested_by", "decided_by"
@@ -61,11 +59,9 @@ def my_deadlines(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(STAFF)
 @require_POST
 def extension_request(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_province_staff:
-        raise Http404
     due = parse_date(request.POST.get("requested_due", "") or "")
     try:
         if due is None:
@@ -84,11 +80,9 @@ def extension_request(request: HttpRequest) -> HttpResponse:
     return redirect("notifications:my_deadlines")
 
 
-@login_required
+@role_required(STAFF)
 @require_POST
 def deadline_report(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.is_province_staff:
-        raise Http404
     deadline = get_object_or_404(Deadline, pk=pk, kind=Deadline.Kind.OTHER)
     try:
         extensions.report_on_deadline(
@@ -101,11 +95,9 @@ def deadline_report(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("notifications:my_deadlines")
 
 
-@login_required
+@role_required(HQ)
 def extension_list(request: HttpRequest) -> HttpResponse:
     """HQ's queue of extension requests, pending first, with the history."""
-    if not request.user.is_hq:
-        raise Http404
     requests = (
         ExtensionRequest.objects.visible_to(request.user)
         .select_related("province", "requested_by", "decided_by")
@@ -115,10 +107,10 @@ def extension_list(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/extension_list.html", {"page": page})
 
 
-@login_required
+@role_required(HQ)
 @require_POST
 def extension_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if not request.user.is_hq or action not in ("approve", "refuse"):
+    if action not in ("approve", "refuse"):
         raise Http404
     ext = get_object_or_404(ExtensionRequest.objects.visible_to(request.user), pk=pk)
     reason = request.POST.get("reason", "")
@@ -134,7 +126,7 @@ def extension_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse
     return redirect("notifications:extension_list")
 
 
-@login_required
+@role_required(STAFF | HQ)
 def extension_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ext = get_object_or_404(
         ExtensionRequest.objects.visible_to(request.user).select_related("province"), pk=pk
@@ -164,10 +156,8 @@ class DeadlineForm(forms.ModelForm):
                 self.fields[name].disabled = True
 
 
-@login_required
+@role_required(HQ)
 def deadline_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_hq:
-        raise Http404
     plan = Plan.objects.order_by("-year").first()
     deadlines = plan.deadlines.select_related("task") if plan else []
     return render(
@@ -175,11 +165,9 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(HQ)
 def deadline_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """HQ adds a deadline (e.g. a quarterly progress report) or tunes a deadline's reminders."""
-    if not request.user.is_hq:
-        raise Http404
     plan = Plan.objects.order_by("-year").first()
     if plan is None:
         raise Http404
@@ -205,7 +193,7 @@ class PreferenceForm(forms.ModelForm):
         widgets = {"notify_by": forms.RadioSelect}
 
 
-@login_required
+@role_required(ALL)
 def inbox(request: HttpRequest) -> HttpResponse:
     items = Notification.objects.filter(user=request.user)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
@@ -226,7 +214,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(ALL)
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
     items = Notification.objects.filter(user=request.user, read_at__isnull=True)
@@ -236,7 +224,7 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     return redirect(request.POST.get("next") or "notifications:inbox")
 
 
-@login_required
+@role_required(ALL)
 def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read and go to what it is about."""
     item = get_object_or_404(Notification, pk=pk, user=request.user)
@@ -246,7 +234,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(link or "notifications:inbox")
 
 
-@login_required
+@role_required(ALL)
 @require_POST
 def calendar_renew(request: HttpRequest) -> HttpResponse:
     request.user.ensure_calendar_token(renew=True)
@@ -254,6 +242,7 @@ def calendar_renew(request: HttpRequest) -> HttpResponse:
     return redirect("notifications:inbox")
 
 
+@public
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """No login (calendar apps cannot log in): the long random token is the key."""
     user = (

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, user_passes_test
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.access import ADMINISTRATORS, ALL, role_required
 from provinces.models import Assignment, Province
 
 from .forms import NoticeForm, mapping_forms
@@ -16,13 +16,13 @@ from .notice import NoticeError, apply_mappings
 from .services import save_parsed_plan, understand_notice
 
 
-@login_required
+@role_required(ALL)
 def plan_list(request: HttpRequest) -> HttpResponse:
     plans = Plan.objects.visible_to(request.user).annotate(task_count=Count("tasks"))
     return render(request, "planning/plan_list.html", {"plans": plans})
 
 
-@login_required
+@role_required(ALL)
 def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.visible_to(request.user), year=year)
     tasks = (
@@ -51,7 +51,7 @@ def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(ALL)
 def task_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
     task = get_object_or_404(
         Task.objects.visible_to(request.user).select_related("plan"),
@@ -81,12 +81,7 @@ def task_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
     )
 
 
-def _is_admin(user) -> bool:
-    return user.is_authenticated and user.is_administrator
-
-
-@login_required
-@user_passes_test(_is_admin)
+@role_required(ADMINISTRATORS, send_to_login=True)
 def import_notice(request: HttpRequest) -> HttpResponse:
     """Paste or upload → preview every sentence that matters, map those not understood → confirm.
 

@@ -5,7 +5,6 @@ from decimal import Decimal, InvalidOperation
 import tablib
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.access import ALL, EXPERTS, HQ, STAFF, role_required
 from accounts.models import Role, User
 from provinces.uploads import attachment_response, validate_upload
 from workflow.machine import TransitionRefused, history
@@ -53,14 +53,8 @@ class ApplicationForm(forms.ModelForm):
         return value
 
 
-def _not_expert(request):
-    if not (request.user.is_hq or request.user.is_province_staff):
-        raise Http404
-
-
-@login_required
+@role_required(STAFF | HQ)
 def call_list(request: HttpRequest) -> HttpResponse:
-    _not_expert(request)
     visible = Application.objects.visible_to(request.user)
     calls = (
         Call.objects.visible_to(request.user)
@@ -83,9 +77,8 @@ def call_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(STAFF | HQ)
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _not_expert(request)
     call = get_object_or_404(Call.objects.visible_to(request.user).select_related("task"), pk=pk)
     applications = (
         Application.objects.visible_to(request.user).filter(call=call).select_related("province")
@@ -97,10 +90,8 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(STAFF)
 def application_new(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.is_province_staff:
-        raise Http404
     call = get_object_or_404(Call.objects.visible_to(request.user), pk=pk)
     form = ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -112,11 +103,9 @@ def application_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/application_form.html", {"form": form, "call": call})
 
 
-@login_required
+@role_required(STAFF)
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The owning province changes its draft; submitted applications are the reviewers'."""
-    if not request.user.is_province_staff:
-        raise Http404
     app = get_object_or_404(
         Application.objects.visible_to(request.user).select_related("call"), pk=pk
     )
@@ -137,7 +126,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(ALL)
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_object_or_404(
         Application.objects.visible_to(request.user).select_related("call__task", "province"), pk=pk
@@ -182,19 +171,16 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(
+    actions={
+        **dict.fromkeys(["submit", "request_acceptance", "upload"], STAFF),
+        **dict.fromkeys(["assign", "approve", "reject", "sign", "accept", "rectify", "fail"], HQ),
+    }
+)
 @require_POST
 def application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     app = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
     user, post = request.user, request.POST
-    staff_actions = {"submit", "request_acceptance", "upload"}
-    hq_actions = {"assign", "approve", "reject", "sign", "accept", "rectify", "fail"}
-    if (
-        (action in staff_actions and not user.is_province_staff)
-        or (action in hq_actions and not user.is_hq)
-        or action not in staff_actions | hq_actions
-    ):
-        raise Http404
     try:
         if action == "submit":
             services.submit_application(app, user)
@@ -248,10 +234,8 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     return redirect(app)
 
 
-@login_required
+@role_required(EXPERTS)
 def my_reviews(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_expert:
-        raise Http404
     assignments = (
         ExpertAssignment.objects.visible_to(request.user)
         .filter(expert=request.user)
@@ -261,7 +245,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/my_reviews.html", {"assignments": assignments})
 
 
-@login_required
+@role_required(EXPERTS)
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
         ExpertAssignment.objects.visible_to(request.user)
@@ -297,9 +281,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(STAFF | HQ)
 def export(request: HttpRequest) -> HttpResponse:
-    _not_expert(request)
     data = tablib.Dataset(
         headers=[
             _("申报通知"),
@@ -356,12 +339,10 @@ def _sign(app: Application, user, post) -> None:
     )
 
 
-@login_required
+@role_required(STAFF)
 @require_POST
 def deliverable_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The undertaking province reports progress on one deliverable of its agreement."""
-    if not request.user.is_province_staff:
-        raise Http404
     deliverable = get_object_or_404(
         Deliverable.objects.filter(
             application__in=Application.objects.visible_to(request.user)
@@ -388,7 +369,7 @@ def deliverable_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(deliverable.application)
 
 
-@login_required
+@role_required(ALL)
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = get_object_or_404(Attachment.objects.visible_to(request.user), pk=pk)
     return attachment_response(attachment.file, attachment.original_name, attachment.content_type)
@@ -440,13 +421,11 @@ class CallForm(forms.ModelForm):
         return data
 
 
-@login_required
+@role_required(HQ)
 def call_new(request: HttpRequest) -> HttpResponse:
     """HQ opens a call (申报通知) with its scoring criteria."""
     from planning.models import Plan
 
-    if not request.user.is_hq:
-        raise Http404
     plan = Plan.objects.order_by("-year").first()
     if plan is None:
         raise Http404
@@ -465,12 +444,10 @@ def call_new(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/call_form.html", {"form": form, "plan": plan})
 
 
-@login_required
+@role_required(HQ)
 @require_POST
 def call_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """HQ decides several applications of a call at once."""
-    if not request.user.is_hq:
-        raise Http404
     call = get_object_or_404(Call.objects.visible_to(request.user), pk=pk)
     try:
         ids = [int(v) for v in request.POST.getlist("applications")]
@@ -491,15 +468,13 @@ def call_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(call)
 
 
-@login_required
+@role_required(STAFF | HQ)
 def totals(request: HttpRequest) -> HttpResponse:
-    _not_expert(request)
     return render(request, "projects/totals.html", services.project_totals(request.user))
 
 
-@login_required
+@role_required(STAFF | HQ)
 def totals_export(request: HttpRequest) -> HttpResponse:
-    _not_expert(request)
     data = services.project_totals(request.user)
     heads = [_("申报数"), _("立项数"), _("申请经费（万元）"), _("资助经费（万元）")]
 

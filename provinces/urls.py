@@ -26,7 +26,12 @@ urlpatterns = [
     path("evidence/<int:pk>/", views_ledger.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/delete/", views_ledger.evidence_delete, name="evidence_delete"),
     path("contacts/", views_ledger.contacts, name="contacts"),
-    path("contacts/import/", views_ledger.contacts_import, name="contacts_import"),
+    path(
+        "contacts/import/",
+        views_ledger.ledger_import,
+        {"kind": "contacts"},
+        name="contacts_import",
+    ),
     path(
         "contacts/template.xlsx", views_ledger.contacts_template_download, name="contacts_template"
     ),

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from accounts.access import HQ, STAFF, role_required
 from planning.models import Plan
 from workflow.models import TransitionLog
 
@@ -22,11 +22,9 @@ def _current_plan(request: HttpRequest) -> Plan | None:
     return plans.first()
 
 
-@login_required
+@role_required(HQ)
 def province_list(request: HttpRequest) -> HttpResponse:
     provinces = Province.objects.visible_to(request.user)
-    if not request.user.is_hq:
-        raise Http404
     plan = _current_plan(request)
     provinces = provinces.annotate(
         mandatory_count=Count(
@@ -41,7 +39,7 @@ def province_list(request: HttpRequest) -> HttpResponse:
     return render(request, "provinces/province_list.html", {"provinces": provinces, "plan": plan})
 
 
-@login_required
+@role_required(STAFF | HQ)
 def province_detail(request: HttpRequest, code: str) -> HttpResponse:
     province = get_object_or_404(Province.objects.visible_to(request.user), code=code)
     plan = _current_plan(request)
@@ -58,12 +56,10 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(STAFF)
 def todo(request: HttpRequest) -> HttpResponse:
     """What the user's province still owes, and by when."""
     user = request.user
-    if not user.is_province_staff:
-        raise Http404
     plan = _current_plan(request)
     assignments = (
         Assignment.objects.visible_to(user)

@@ -6,16 +6,17 @@ import base64
 import hashlib
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from accounts.access import ALL, HQ, STAFF, role_required
 
 from . import services
 from .forms import FilterForm, ImportForm, LedgerEntryForm
@@ -38,10 +39,8 @@ def _entries(request: HttpRequest):
     return LedgerEntry.objects.visible_to(request.user)
 
 
-@login_required
+@role_required(STAFF | HQ)
 def ledger_list(request: HttpRequest) -> HttpResponse:
-    if not (request.user.is_hq or request.user.is_province_staff):
-        raise Http404
     filters = FilterForm(request.GET or None)
     qs = filters.apply(_entries(request)) if request.GET else _entries(request)
     totals = qs.aggregate(
@@ -79,10 +78,8 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(STAFF)
 def ledger_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    if not request.user.is_province_staff:
-        raise Http404
     entry = get_object_or_404(_entries(request), pk=pk) if pk else None
     form = LedgerEntryForm(
         request.POST or None, request.FILES or None, instance=entry, user=request.user
@@ -109,11 +106,9 @@ def ledger_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(STAFF)
 @require_POST
 def ledger_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.is_province_staff:
-        raise Http404
     entry = get_object_or_404(_entries(request), pk=pk)
     with transaction.atomic():
         for ev in entry.evidence.all():
@@ -123,17 +118,15 @@ def ledger_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("provinces:ledger_list")
 
 
-@login_required
+@role_required(STAFF | HQ)
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
     return attachment_response(evidence.file, evidence.original_name, evidence.content_type)
 
 
-@login_required
+@role_required(STAFF)
 @require_POST
 def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.is_province_staff:
-        raise Http404
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
     entry_pk = evidence.entry_id
     evidence.file.delete(save=False)
@@ -148,24 +141,19 @@ SESSION_KEY = "ledger_import"
 MAX_SESSION_FILE = 8 * 1024 * 1024
 
 
-@login_required
-def contacts_import(request: HttpRequest) -> HttpResponse:
-    """The same flow as the ledger import, for registrations' contacts."""
-    return ledger_import(request, kind="contacts")
-
-
-@login_required
+@role_required(ALL)
 def contacts_template_download(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(contacts_template(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="contacts-template.xlsx"'
     return response
 
 
-@login_required
+@role_required(STAFF | HQ)
 def ledger_import(request: HttpRequest, kind: str = "ledger") -> HttpResponse:
-    """Upload → preview every row's problems → confirm. One bad row imports nothing."""
-    if not (request.user.is_hq or request.user.is_province_staff):
-        raise Http404
+    """Upload → preview every row's problems → confirm. One bad row imports nothing.
+
+    The same flow imports registrations' contacts (``kind="contacts"``, from the URL).
+    """
     importer = import_contacts if kind == "contacts" else import_ledger
     here = "provinces:contacts_import" if kind == "contacts" else "provinces:ledger_import"
     done_url = "provinces:contacts" if kind == "contacts" else "provinces:ledger_list"
@@ -219,17 +207,15 @@ def ledger_import(request: HttpRequest, kind: str = "ledger") -> HttpResponse:
     )
 
 
-@login_required
+@role_required(ALL)
 def ledger_template_download(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(ledger_template(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="ledger-template.xlsx"'
     return response
 
 
-@login_required
+@role_required(STAFF | HQ)
 def ledger_export(request: HttpRequest) -> HttpResponse:
-    if not (request.user.is_hq or request.user.is_province_staff):
-        raise Http404
     filters = FilterForm(request.GET or None)
     qs = (
         filters.apply(_entries(request))
@@ -243,11 +229,9 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@role_required(STAFF | HQ)
 def contacts(request: HttpRequest) -> HttpResponse:
     """The national contact directory (通讯录): HQ sees all, a province its own."""
-    if not (request.user.is_hq or request.user.is_province_staff):
-        raise Http404
     year = request.GET.get("year", "")
     qs = contact_directory(request.user, int(year) if year.isdigit() else None)
     if request.GET.get("format") == "xlsx":

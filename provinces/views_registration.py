@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import HQ, STAFF, role_required
 from planning.models import Plan
 from workflow.machine import TransitionRefused, history
 
@@ -31,11 +31,6 @@ def _assignment(request: HttpRequest, pk: int) -> Assignment:
     )
 
 
-def _hq_only(request: HttpRequest) -> None:
-    if not request.user.is_hq:
-        raise Http404
-
-
 def _contact_forms(registration: Registration, data=None):
     existing = {c.role: c for c in registration.contacts.all()} if registration.pk else {}
     return {
@@ -44,7 +39,7 @@ def _contact_forms(registration: Registration, data=None):
     }
 
 
-@login_required
+@role_required(STAFF | HQ, post=STAFF)
 def registration(request: HttpRequest, pk: int) -> HttpResponse:
     """View and (for the owning province, while editable) fill in one registration."""
     assignment = _assignment(request, pk)
@@ -53,8 +48,6 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
         request.user.is_province_staff and assignment.taken_up and (reg is None or reg.is_editable)
     )
     if request.method == "POST":
-        if not request.user.is_province_staff:
-            raise Http404
         reg = reg or services.registration_for(assignment)
         if not reg.is_editable:
             messages.error(
@@ -125,11 +118,10 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(HQ)
 @require_POST
 def registration_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """HQ: return (reason required), confirm, reopen (reason required)."""
-    _hq_only(request)
     assignment = _assignment(request, pk)
     reg = getattr(assignment, "registration", None)
     if reg is None:
@@ -152,12 +144,10 @@ def registration_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
     return redirect("provinces:registration", pk=pk)
 
 
-@login_required
+@role_required(STAFF)
 @require_POST
 def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
     """The owning province marks a schedule step done, whatever the registration's state."""
-    if not request.user.is_province_staff:
-        raise Http404
     milestone = get_object_or_404(
         Milestone.objects.visible_to(request.user).select_related("registration"), pk=pk
     )
@@ -175,11 +165,9 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("provinces:registration", pk=milestone.registration.assignment_id)
 
 
-@login_required
+@role_required(STAFF)
 @require_POST
 def take_up(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.is_province_staff:
-        raise Http404
     assignment = _assignment(request, pk)
     try:
         services.take_up_assignment(assignment, request.user)
@@ -198,9 +186,8 @@ def _plan_for(request: HttpRequest) -> Plan | None:
     return plans.first()
 
 
-@login_required
+@role_required(HQ)
 def board(request: HttpRequest) -> HttpResponse:
-    _hq_only(request)
     plan = _plan_for(request)
     if plan is None:
         return render(request, "provinces/board.html", {"board": None})
@@ -217,10 +204,9 @@ def board(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(HQ)
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Everything submitted and waiting, oldest first; confirm or return one or many."""
-    _hq_only(request)
     waiting = (
         Registration.objects.visible_to(request.user)
         .filter(state__in=Registration.AWAITING_REVIEW)

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import ALL, HQ, STAFF, role_required
 from planning.models import Plan
 from provinces.models import Province
 from provinces.uploads import attachment_response
@@ -21,13 +21,11 @@ def _plan(year: int) -> Plan:
     return get_object_or_404(Plan, year=year)
 
 
-@login_required
+@role_required(STAFF | HQ)
 def summary_list(request: HttpRequest, year: int) -> HttpResponse:
     plan = _plan(year)
-    if request.user.is_province_staff:
+    if request.user.is_province_staff:  # a unit has one summary a year: straight to it
         return redirect("reporting:summary", year=year, code=request.user.province.code)
-    if not request.user.is_hq:
-        raise Http404
     summaries = {
         s.province_id: s for s in AnnualSummary.objects.visible_to(request.user).filter(plan=plan)
     }
@@ -35,7 +33,7 @@ def summary_list(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "reporting/summary_list.html", {"plan": plan, "rows": rows})
 
 
-@login_required
+@role_required(STAFF | HQ, post=STAFF)
 def summary(request: HttpRequest, year: int, code: str) -> HttpResponse:
     plan = _plan(year)
     province = get_object_or_404(Province.objects.visible_to(request.user), code=code)
@@ -43,7 +41,7 @@ def summary(request: HttpRequest, year: int, code: str) -> HttpResponse:
         AnnualSummary.objects.visible_to(request.user).filter(plan=plan, province=province).first()
     )
     can_edit = request.user.is_province_staff and (obj is None or obj.is_editable)
-    if request.method == "POST" and request.user.is_province_staff:
+    if request.method == "POST":
         if obj is None:
             obj = AnnualSummary.objects.create(plan=plan, province=province)
         if not obj.is_editable:
@@ -64,8 +62,6 @@ def summary(request: HttpRequest, year: int, code: str) -> HttpResponse:
             return redirect(obj)
     else:
         form = SummaryForm(instance=obj)
-    if request.method == "POST" and not request.user.is_province_staff:
-        raise Http404
     preview = services.ledger_figures(obj or AnnualSummary(plan=plan, province=province))
     return render(
         request,
@@ -82,11 +78,9 @@ def summary(request: HttpRequest, year: int, code: str) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(HQ)
 @require_POST
 def summary_action(request: HttpRequest, year: int, code: str, action: str) -> HttpResponse:
-    if not request.user.is_hq:
-        raise Http404
     obj = get_object_or_404(
         AnnualSummary.objects.visible_to(request.user), plan__year=year, province__code=code
     )
@@ -105,10 +99,8 @@ def summary_action(request: HttpRequest, year: int, code: str, action: str) -> H
 # --- the annual digest ----------------------------------------------------------------
 
 
-@login_required
+@role_required(HQ)
 def digest(request: HttpRequest, year: int) -> HttpResponse:
-    if not request.user.is_hq:
-        raise Http404
     plan = _plan(year)
     if request.method == "POST":
         build = services.request_digest(plan, request.user)
@@ -125,7 +117,7 @@ def digest(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(HQ)
 def digest_status(request: HttpRequest, pk: int) -> JsonResponse:
     build = get_object_or_404(DigestBuild.objects.visible_to(request.user), pk=pk)
     return JsonResponse(
@@ -142,7 +134,7 @@ def digest_status(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
-@login_required
+@role_required(HQ)
 def digest_download(request: HttpRequest, pk: int) -> HttpResponse:
     build = get_object_or_404(DigestBuild.objects.visible_to(request.user), pk=pk, state="done")
     return attachment_response(
@@ -150,7 +142,7 @@ def digest_download(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(ALL)
 def home(request: HttpRequest) -> HttpResponse:
     plan = Plan.objects.first()
     if plan is None:
@@ -158,19 +150,17 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("reporting:summary_list", year=plan.year)
 
 
-@login_required
+@role_required(HQ)
 def digest_home(request: HttpRequest) -> HttpResponse:
     plan = Plan.objects.first()
-    if plan is None or not request.user.is_hq:
+    if plan is None:
         raise Http404
     return redirect("reporting:digest", year=plan.year)
 
 
-@login_required
+@role_required(HQ)
 def digest_workbook(request: HttpRequest, year: int) -> HttpResponse:
     """The digest's data as an Excel workbook (HQ)."""
-    if not request.user.is_hq:
-        raise Http404
     from .digest import build_workbook
 
     response = HttpResponse(

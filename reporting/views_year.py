@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.access import HQ, STAFF, role_required
 from planning.models import Plan
 from provinces.forms import MultipleFileField
 from provinces.models import Case, CaseEvidence, LedgerEntry
@@ -35,18 +35,14 @@ class CaseForm(forms.ModelForm):
         }
 
 
-@login_required
+@role_required(STAFF | HQ)
 def case_list(request: HttpRequest) -> HttpResponse:
-    if not (request.user.is_hq or request.user.is_province_staff):
-        raise Http404
     cases = Case.objects.visible_to(request.user).select_related("province", "plan")
     return render(request, "reporting/case_list.html", {"cases": cases})
 
 
-@login_required
+@role_required(STAFF)
 def case_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    if not request.user.is_province_staff:
-        raise Http404
     case = get_object_or_404(Case.objects.own(request.user), pk=pk) if pk else None
     if case and case.state not in (Case.State.DRAFT, Case.State.RETURNED):
         messages.error(request, _("该案例已报送，不能修改。"))
@@ -91,7 +87,7 @@ def case_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "reporting/case_form.html", {"form": form, "case": case})
 
 
-@login_required
+@role_required(STAFF | HQ)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(
         Case.objects.visible_to(request.user).select_related("province"), pk=pk
@@ -110,12 +106,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(HQ)
 @require_POST
 def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
-    if not request.user.is_hq:
-        raise Http404
     try:
         if action == "confirm":
             case.confirm(request.user, request.POST.get("reason", ""))
@@ -136,7 +130,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("reporting:case", pk=case.pk)
 
 
-@login_required
+@role_required(STAFF | HQ)
 def case_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(CaseEvidence.objects.visible_to(request.user), pk=pk)
     return attachment_response(evidence.file, evidence.original_name, evidence.content_type)
@@ -166,18 +160,14 @@ class BulletinForm(forms.ModelForm):
         return data
 
 
-@login_required
+@role_required(STAFF | HQ)
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     bulletins = Bulletin.objects.visible_to(request.user)
-    if not (request.user.is_hq or request.user.is_province_staff):
-        raise Http404
     return render(request, "reporting/bulletin_list.html", {"bulletins": bulletins})
 
 
-@login_required
+@role_required(HQ)
 def bulletin_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    if not request.user.is_hq:
-        raise Http404
     bulletin = get_object_or_404(Bulletin, pk=pk) if pk else None
     if bulletin and bulletin.state == Bulletin.State.PUBLISHED:
         messages.error(request, _("已发布的工作进展不能修改。"))
@@ -223,11 +213,9 @@ def bulletin_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-@login_required
+@role_required(HQ)
 @require_POST
 def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.is_hq:
-        raise Http404
     bulletin = get_object_or_404(Bulletin, pk=pk)
     try:
         bulletin.publish(request.user)
@@ -248,13 +236,13 @@ def _bulletin_context(bulletin: Bulletin) -> dict:
     }
 
 
-@login_required
+@role_required(STAFF | HQ)
 def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
     return render(request, "reporting/bulletin_detail.html", _bulletin_context(bulletin))
 
 
-@login_required
+@role_required(STAFF | HQ)
 def bulletin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from weasyprint import HTML
 
