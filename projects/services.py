@@ -11,6 +11,7 @@ from django.db.models import Avg, Count, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workflow.files import attach
 from workflow.machine import TransitionRefused
 
 from .models import (
@@ -338,10 +339,11 @@ def request_acceptance(application: Application, by, final_report: str) -> Appli
     return application
 
 
-def add_attachment(application: Application, by, upload, purpose: str) -> Attachment:
-    """Application files while it is a draft; acceptance evidence while the project runs."""
-    from provinces.uploads import validate_upload
+def add_attachments(application: Application, by, uploads, purpose: str) -> list[Attachment]:
+    """Application files while it is a draft; acceptance evidence while the project runs.
 
+    Every file is checked first; one bad file stores none (ValidationError).
+    """
     allowed = {
         Attachment.Purpose.APPLICATION: {Application.State.DRAFT},
         Attachment.Purpose.ACCEPTANCE: {
@@ -354,21 +356,9 @@ def add_attachment(application: Application, by, upload, purpose: str) -> Attach
             _("项目当前状态为“%(s)s”，不能上传此类材料。") % {"s": application.get_state_display()},
             current_state=application.state,
         )
-    from django.core.exceptions import ValidationError
-
-    try:
-        content_type = validate_upload(upload)
-    except ValidationError as exc:
-        raise TransitionRefused(exc.messages[0]) from exc
-    return Attachment.objects.create(
-        application=application,
-        purpose=purpose,
-        file=upload,
-        original_name=upload.name[:200],
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=by,
-    )
+    if not uploads:
+        raise TransitionRefused(_("请选择要上传的文件。"))
+    return attach(Attachment, uploads, by, application=application, purpose=purpose)
 
 
 # --- totals ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
-from provinces.uploads import attachment_response, validate_upload
+from workflow.files import download
 from workflow.machine import TransitionRefused, history
 
 from . import services
@@ -199,17 +199,9 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         if action == "submit":
             services.submit_application(app, user)
         elif action == "upload":
-            files = request.FILES.getlist("files")
-            if not files:
-                raise TransitionRefused(_("请选择要上传的文件。"))
-            for upload in files:  # check every file before storing any
-                try:
-                    validate_upload(upload)
-                except ValidationError as exc:
-                    raise TransitionRefused(exc.messages[0]) from exc
-            with transaction.atomic():
-                for upload in files:
-                    services.add_attachment(app, user, upload, post.get("purpose", ""))
+            services.add_attachments(
+                app, user, request.FILES.getlist("files"), post.get("purpose", "")
+            )
         elif action == "request_acceptance":
             services.request_acceptance(app, user, post.get("final_report", ""))
         elif action == "assign":
@@ -243,6 +235,9 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
             services.fail(app, user, post.get("reason", ""))
     except TransitionRefused as exc:
         messages.error(request, exc.message)
+    except ValidationError as exc:  # a bad file: none of the files is stored
+        for message in exc.messages:
+            messages.error(request, message)
     else:
         messages.success(request, _("已处理。"))
     return redirect(app)
@@ -391,7 +386,7 @@ def deliverable_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = get_object_or_404(Attachment.objects.visible_to(request.user), pk=pk)
-    return attachment_response(attachment.file, attachment.original_name, attachment.content_type)
+    return download(attachment)
 
 
 class CallForm(forms.ModelForm):

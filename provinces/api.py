@@ -10,10 +10,11 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from config.api import VisibleModelViewSet
+from workflow.files import attach
 from workflow.machine import TransitionRefused
 
 from . import services
-from .models import Assignment, Contact, LedgerEntry, Province, Registration
+from .models import Assignment, Contact, Evidence, LedgerEntry, Province, Registration
 from .serializers import (
     AssignmentSerializer,
     DirectoryContactSerializer,
@@ -261,9 +262,7 @@ class LedgerEntryViewSet(viewsets.ModelViewSet, VisibleModelViewSet):
 
     def perform_destroy(self, instance):
         self._staff_only()
-        for evidence in instance.evidence.all():
-            evidence.file.delete(save=False)
-        instance.delete()
+        instance.delete()  # its evidence rows go with it; their files once that is committed
 
     @extend_schema(
         request={"multipart/form-data": EvidenceUploadSerializer},
@@ -285,7 +284,7 @@ class LedgerEntryViewSet(viewsets.ModelViewSet, VisibleModelViewSet):
         serializer = EvidenceUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            services.attach_evidence(entry, serializer.validated_data["files"], request.user)
+            attach(Evidence, serializer.validated_data["files"], request.user, entry=entry)
         except DjangoValidationError as exc:
             raise ValidationError({"files": exc.messages}) from exc
         return Response(self.get_serializer(self.get_queryset().get(pk=entry.pk)).data, status=201)

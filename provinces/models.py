@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from planning.models import BaseLevel
+from workflow.files import StoredFile
 from workflow.machine import TransitionRefused, apply_transition
 
 
@@ -340,41 +341,23 @@ class LedgerEntry(models.Model):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
 
 
-def evidence_path(instance: Evidence, filename: str) -> str:
-    # The stored name never reuses the uploader's file name: no path tricks, no clashes.
-    import uuid
-
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
-
-
 class EvidenceQuerySet(models.QuerySet):
     def visible_to(self, user) -> EvidenceQuerySet:
         return scoped(self, user, "entry__assignment__province_id")
 
 
-class Evidence(models.Model):
+class Evidence(StoredFile):
     """佐证材料: a file attached to a ledger entry."""
 
+    upload_dir = "evidence"
+
     entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
-    original_name = models.CharField(_("原文件名"), max_length=200)
-    content_type = models.CharField(_("文件类型"), max_length=100)
-    size = models.PositiveBigIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = EvidenceQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class CaseState(models.TextChoices):
@@ -505,25 +488,15 @@ class CaseEvidenceQuerySet(models.QuerySet):
         return self.filter(case__in=Case.objects.visible_to(user))
 
 
-class CaseEvidence(models.Model):
+class CaseEvidence(StoredFile):
     """佐证材料 of a typical case."""
 
+    upload_dir = "evidence"
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
-    original_name = models.CharField(_("原文件名"), max_length=200)
-    content_type = models.CharField(_("文件类型"), max_length=100)
-    size = models.PositiveBigIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = CaseEvidenceQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("案例佐证材料")
         verbose_name_plural = _("案例佐证材料")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name

@@ -132,36 +132,6 @@ def complete_milestone(milestone: Milestone, by, done_on: date | None = None) ->
     return milestone
 
 
-def attach_evidence(entry, files, by) -> list:
-    """Store evidence files for a ledger entry: every file is checked first (type by content,
-    size); one bad file stores none and the ValidationError lists every problem."""
-    from django.core.exceptions import ValidationError
-
-    from .models import Evidence
-    from .uploads import validate_upload
-
-    checked, errors = [], []
-    for upload in files:
-        try:
-            checked.append((upload, validate_upload(upload)))
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        return [
-            Evidence.objects.create(
-                entry=entry,
-                file=upload,
-                original_name=upload.name[:200],
-                content_type=content_type,
-                size=upload.size,
-                uploaded_by=by,
-            )
-            for upload, content_type in checked
-        ]
-
-
 def take_up_assignment(assignment: Assignment, by) -> Assignment:
     """A province takes up a voluntary task (其他省（区、市）根据实际情况开展)."""
     if assignment.kind != Assignment.Kind.VOLUNTARY:

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
+from workflow.files import attach, download
+
 from .forms import FilterForm, ImportForm, LedgerEntryForm
 from .models import Evidence, LedgerEntry, Province
 from .resources import (
@@ -29,7 +30,6 @@ from .resources import (
     import_ledger,
     ledger_template,
 )
-from .uploads import attachment_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -95,7 +95,7 @@ def ledger_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 if saved.created_by_id is None:
                     saved.created_by = request.user
                 saved.save()
-                services.attach_evidence(saved, files, request.user)
+                attach(Evidence, files, request.user, entry=saved)
         except ValidationError as exc:  # a bad file: neither the entry nor any file is saved
             for e in exc.messages:
                 form.add_error("files", e)
@@ -115,10 +115,7 @@ def ledger_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_province_staff:
         raise Http404
     entry = get_object_or_404(_entries(request), pk=pk)
-    with transaction.atomic():
-        for ev in entry.evidence.all():
-            ev.file.delete(save=False)
-        entry.delete()
+    entry.delete()  # its evidence rows go with it; their files once that is committed
     messages.success(request, _("台账已删除。"))
     return redirect("provinces:ledger_list")
 
@@ -126,7 +123,7 @@ def ledger_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
-    return attachment_response(evidence.file, evidence.original_name, evidence.content_type)
+    return download(evidence)
 
 
 @login_required
@@ -136,7 +133,6 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
     entry_pk = evidence.entry_id
-    evidence.file.delete(save=False)
     evidence.delete()
     messages.success(request, _("佐证材料已删除。"))
     return redirect("provinces:ledger_edit", pk=entry_pk)
