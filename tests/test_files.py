@@ -125,3 +125,19 @@ def test_committed_deletion_removes_the_files_page_and_api(media, entry, jiangxi
     assert stored_files(media) == [two.file.name]
     assert client.delete(f"/api/v1/ledger-entries/{entry.pk}/").status_code == 204
     assert not Evidence.objects.exists() and stored_files(media) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_earlier_commit_hook_does_not_remove_a_committed_file(
+    media, entry, jiangxi_staff
+):
+    def fail():
+        raise Boom  # e.g. a notification dispatched on commit, whose broker is down
+
+    with pytest.raises(Boom), transaction.atomic():
+        transaction.on_commit(fail)  # runs first; Django then drops the hooks after it
+        [evidence] = attach(
+            Evidence, [SimpleUploadedFile("签到表.pdf", PDF)], jiangxi_staff, entry=entry
+        )
+    assert Evidence.objects.filter(pk=evidence.pk).exists()
+    assert stored_files(media) == [evidence.file.name]

@@ -143,24 +143,43 @@ T = TypeVar("T", bound=StoredFile)
 
 
 class _KeptOnCommit:
-    """An on-commit hook that removes its file if the transaction never commits.
+    """An on-commit hook that removes its file if the row's transaction never commits.
 
     Django drops the on-commit hooks of a rolled-back transaction or savepoint without
     calling them; the finalizer runs when this hook is dropped, and removes the file
-    unless the hook ran (the row was committed).
+    unless the hook ran. Hooks are also dropped, after a commit, when an earlier hook
+    raises: then the database has the last word.
     """
 
-    def __init__(self, storage: Storage, name: str):
+    def __init__(self, row: StoredFile):
         self.state = {"committed": False}
-        weakref.finalize(self, _remove_unless_committed, storage, name, self.state)
+        weakref.finalize(
+            self,
+            _remove_unless_committed,
+            type(row),
+            row._state.db,
+            row.file.storage,
+            row.file.name,
+            self.state,
+        )
 
     def __call__(self) -> None:
         self.state["committed"] = True
 
 
-def _remove_unless_committed(storage: Storage, name: str, state: dict) -> None:
-    if not state["committed"]:
-        storage.delete(name)
+def _remove_unless_committed(model, using, storage: Storage, name: str, state: dict) -> None:
+    if state["committed"]:
+        return
+    connection = transaction.get_connection(using)
+    # (not get_autocommit(): it would reconnect a connection being closed)
+    if connection.autocommit and not connection.in_atomic_block:
+        # Outside any transaction: dropped after a commit (or by the interpreter's exit).
+        try:
+            if model._default_manager.using(using).filter(file=name).exists():
+                return
+        except Exception:  # noqa: BLE001 - a database we cannot ask keeps the file
+            return
+    storage.delete(name)
 
 
 def attach(model: type[T], uploads: Iterable, by, **owner) -> list[T]:
@@ -193,7 +212,7 @@ def attach(model: type[T], uploads: Iterable, by, **owner) -> list[T]:
                 row.save()
             finally:
                 if row.file.name:  # written: kept only if this row is committed
-                    transaction.on_commit(_KeptOnCommit(row.file.storage, row.file.name))
+                    transaction.on_commit(_KeptOnCommit(row), using=row._state.db)
             rows.append(row)
     return rows
 
