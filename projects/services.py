@@ -11,6 +11,7 @@ from django.db.models import Avg, Count, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Role, User
 from workflow.files import attach
 from workflow.machine import TransitionRefused
 
@@ -68,10 +69,24 @@ def submit_application(application: Application, by, now=None) -> Application:
     return application
 
 
+def find_expert(pk) -> User:
+    """The expert chosen on the page or in the API, by id; ``assign_expert`` checks the rest."""
+    expert = (
+        User.objects.filter(pk=int(pk), role=Role.EXPERT).first() if f"{pk}".isdigit() else None
+    )
+    if expert is None:
+        raise TransitionRefused(_("没有这位评审专家。"))
+    return expert
+
+
 def assign_expert(application: Application, expert, by) -> ExpertAssignment:
-    """An expert never reviews an application from their own province."""
+    """An active expert, never from the applicant's province."""
     if not expert.is_expert:
         raise TransitionRefused(_("只能分配评审专家。"))
+    if not expert.is_active:
+        raise TransitionRefused(
+            _("评审专家 %(e)s 的账号已停用，不能分配评审。") % {"e": expert.display_name()}
+        )
     if expert.province_id and expert.province_id == application.province_id:
         raise TransitionRefused(
             _("回避：专家 %(e)s 与申报单位同属 %(p)s，不能评审。")

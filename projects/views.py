@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role, User
 from workflow.files import download
 from workflow.machine import TransitionRefused, history
+from workflow.validation import normalise_phone
 
 from . import services
 from .models import (
@@ -42,9 +43,7 @@ class ApplicationForm(forms.ModelForm):
         help_texts = {"partner_agency": gettext_lazy("企业与服务机构结对申报时填写")}
 
     def clean_contact_phone(self):
-        from provinces.forms import validate_phone
-
-        return validate_phone(self.cleaned_data["contact_phone"])
+        return normalise_phone(self.cleaned_data["contact_phone"])
 
     def clean_budget_requested(self):
         value = self.cleaned_data["budget_requested"]
@@ -205,8 +204,7 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         elif action == "request_acceptance":
             services.request_acceptance(app, user, post.get("final_report", ""))
         elif action == "assign":
-            expert = get_object_or_404(User, pk=post.get("expert"), role=Role.EXPERT)
-            services.assign_expert(app, expert, user)
+            services.assign_expert(app, services.find_expert(post.get("expert", "")), user)
         elif action == "approve":
             try:
                 budget = Decimal(post.get("budget_granted", ""))

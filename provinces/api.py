@@ -14,6 +14,7 @@ from workflow.files import attach
 from workflow.machine import TransitionRefused
 
 from . import services
+from .filters import LedgerEntryFilter
 from .models import Assignment, Contact, Evidence, LedgerEntry, Province, Registration
 from .serializers import (
     AssignmentSerializer,
@@ -154,6 +155,8 @@ class RegistrationViewSet(
             services.complete_milestone(
                 milestone, request.user, serializer.validated_data.get("done_on")
             )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
         except TransitionRefused as exc:
             return _refused(exc)
         return Response(self.get_serializer(self.get_object()).data)
@@ -211,18 +214,6 @@ class ContactViewSet(mixins.ListModelMixin, VisibleModelViewSet):
             "role",
             "pk",
         )
-
-
-class LedgerEntryFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="assignment__task__plan__year")
-    task = django_filters.NumberFilter(field_name="assignment__task__number")
-    province = django_filters.CharFilter(field_name="assignment__province__code")
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
-
-    class Meta:
-        model = LedgerEntry
-        fields = ["year", "task", "province", "kind", "date_from", "date_to"]
 
 
 class LedgerEntryViewSet(viewsets.ModelViewSet, VisibleModelViewSet):

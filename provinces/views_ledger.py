@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 
 from workflow.files import attach, download
 
-from .forms import FilterForm, ImportForm, LedgerEntryForm
+from .filters import LedgerEntryFilter
+from .forms import ImportForm, LedgerEntryForm
 from .models import Evidence, LedgerEntry, Province
 from .resources import (
     ContactDirectoryResource,
@@ -42,8 +43,8 @@ def _entries(request: HttpRequest):
 def ledger_list(request: HttpRequest) -> HttpResponse:
     if not (request.user.is_hq or request.user.is_province_staff):
         raise Http404
-    filters = FilterForm(request.GET or None)
-    qs = filters.apply(_entries(request)) if request.GET else _entries(request)
+    filters = LedgerEntryFilter(request.GET or None, queryset=_entries(request))
+    qs = filters.qs
     totals = qs.aggregate(
         entries=Count("pk"),
         classes_held=Sum("classes_held"),
@@ -71,7 +72,7 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
         "provinces/ledger_list.html",
         {
             "page": page,
-            "filters": filters,
+            "filters": filters.form,
             "totals": totals,
             "query": query.urlencode(),
             "provinces": Province.objects.visible_to(request.user) if request.user.is_hq else [],
@@ -226,11 +227,9 @@ def ledger_template_download(request: HttpRequest) -> HttpResponse:
 def ledger_export(request: HttpRequest) -> HttpResponse:
     if not (request.user.is_hq or request.user.is_province_staff):
         raise Http404
-    filters = FilterForm(request.GET or None)
-    qs = (
-        filters.apply(_entries(request))
-        .select_related("assignment__task__plan", "assignment__province")
-        .order_by("assignment__province__sort_order", "date", "pk")
+    filters = LedgerEntryFilter(request.GET or None, queryset=_entries(request))
+    qs = filters.qs.select_related("assignment__task__plan", "assignment__province").order_by(
+        "assignment__province__sort_order", "date", "pk"
     )
     data = LedgerEntryResource(user=request.user).export(queryset=qs)
     response = HttpResponse(data.export("xlsx"), content_type=XLSX)
