@@ -44,6 +44,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class ContactSerializer(ModelRulesSerializer):
+    """负责人 or 联系人 of a registration; the phone is stored as ``Contact.clean`` writes it."""
+
     class Meta:
         model = Contact
         fields = ["role", "name", "title", "phone", "email"]
@@ -187,6 +189,8 @@ class MilestoneDoneSerializer(serializers.Serializer):
 
 
 class LedgerEntrySerializer(ModelRulesSerializer):
+    """A work ledger entry (工作台账), within the bounds ``LedgerEntry`` declares."""
+
     assignment = serializers.PrimaryKeyRelatedField(queryset=Assignment.objects.none())
     province = serializers.CharField(source="assignment.province.code", read_only=True)
     task = serializers.IntegerField(source="assignment.task.number", read_only=True)

@@ -353,3 +353,36 @@ def test_every_entry_point_refuses_alike(world, name, entry):
     shown = entries[entry](world)
     assert any(message in text for text in shown)
     assert nothing_saved(world)
+
+
+# --- the ledger's filters: one definition for the page, its export and the API ---------------
+
+
+def test_page_export_and_api_filter_the_ledger_alike(world):
+    import openpyxl
+
+    for day, kind in [
+        ("2018-06-20", "training"),
+        ("2018-07-15", "training"),
+        ("2018-08-01", "other"),
+    ]:
+        LedgerEntry.objects.create(
+            assignment=world.assignment,
+            date=day,
+            kind=kind,
+            description="台账",
+            responsible_person="李",
+        )
+    query = "year=2018&task=2&kind=training&date_from=2018-07-01&date_to=2018-12-31"
+    client = client_for(world.staff)
+    page = client.get(f"/provinces/ledger/?{query}")
+    api = client.get(f"/api/v1/ledger-entries/?{query}")
+    export = client.get(f"/provinces/ledger/export.xlsx?{query}")
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)
+    )
+    assert (page.status_code, api.status_code, export.status_code) == (200, 200, 200)
+    assert page.context["totals"]["entries"] == api.json()["count"] == len(rows) - 1 == 1
+    # a year is a whole number: the API refuses 0.5, the page ignores that filter
+    assert client.get("/api/v1/ledger-entries/?year=0.5").status_code == 400
+    assert client.get("/provinces/ledger/?year=0.5").context["totals"]["entries"] == 3
