@@ -5,35 +5,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('provinces', '0004_ledger_order_index'),
+        ("provinces", "0004_ledger_order_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='contact',
-            name='email',
-            field=models.EmailField(error_messages={'invalid': '邮箱格式不正确。'}, max_length=254, verbose_name='邮箱'),
+            model_name="contact",
+            name="email",
+            field=models.EmailField(
+                error_messages={"invalid": "邮箱格式不正确。"}, max_length=254, verbose_name="邮箱"
+            ),
         ),
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='classes_held',
-            field=models.PositiveIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(1000000, message='数值过大：不能超过 %(limit_value)s。')], verbose_name='举办培训班（期）'),
+            model_name="ledgerentry",
+            name="classes_held",
+            field=models.PositiveIntegerField(
+                default=0,
+                validators=[
+                    django.core.validators.MaxValueValidator(
+                        1000000, message="数值过大：不能超过 %(limit_value)s。"
+                    )
+                ],
+                verbose_name="举办培训班（期）",
+            ),
         ),
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='description',
-            field=models.TextField(validators=[django.core.validators.MaxLengthValidator(5000, message='内容过长：不能超过 %(limit_value)d 个字符（现有 %(show_value)d 个）。')], verbose_name='工作内容'),
+            model_name="ledgerentry",
+            name="description",
+            field=models.TextField(
+                validators=[
+                    django.core.validators.MaxLengthValidator(
+                        5000,
+                        message="内容过长：不能超过 %(limit_value)d 个字符（现有 %(show_value)d 个）。",
+                    )
+                ],
+                verbose_name="工作内容",
+            ),
         ),
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='enterprises_served',
-            field=models.PositiveIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(1000000, message='数值过大：不能超过 %(limit_value)s。')], verbose_name='服务企业（家）'),
+            model_name="ledgerentry",
+            name="enterprises_served",
+            field=models.PositiveIntegerField(
+                default=0,
+                validators=[
+                    django.core.validators.MaxValueValidator(
+                        1000000, message="数值过大：不能超过 %(limit_value)s。"
+                    )
+                ],
+                verbose_name="服务企业（家）",
+            ),
         ),
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='trainees',
-            field=models.PositiveIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(1000000, message='数值过大：不能超过 %(limit_value)s。')], verbose_name='培训人数（人次）'),
+            model_name="ledgerentry",
+            name="trainees",
+            field=models.PositiveIntegerField(
+                default=0,
+                validators=[
+                    django.core.validators.MaxValueValidator(
+                        1000000, message="数值过大：不能超过 %(limit_value)s。"
+                    )
+                ],
+                verbose_name="培训人数（人次）",
+            ),
         ),
     ]
