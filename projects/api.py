@@ -1,4 +1,5 @@
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -8,9 +9,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from accounts.access import ALL, EXPERTS, HQ, STAFF
-from accounts.models import Role, User
 from config.api import VisibleModelViewSet
-from workflow.machine import TransitionRefused
+from workflow.validation import normalise_phone
 
 from . import services
 from .models import Application, Call, ExpertAssignment, Review
@@ -111,13 +111,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return value
 
     def validate_contact_phone(self, value):
-        from django.core.exceptions import ValidationError
-
-        from provinces.forms import validate_phone
-
         try:
-            return validate_phone(value)
-        except ValidationError as exc:
+            return normalise_phone(value)
+        except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from exc
 
 
@@ -319,13 +315,13 @@ class ApplicationViewSet(
     @extend_schema(request=AssignSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"], url_path="assign-expert")
     def assign_expert(self, request, pk=None, version=None):
-        def verb(app, d):
-            expert = User.objects.filter(pk=d["expert"], role=Role.EXPERT, is_active=True).first()
-            if expert is None:
-                raise TransitionRefused(_("没有这位评审专家。"))
-            services.assign_expert(app, expert, request.user)
-
-        return self._do(request, verb, AssignSerializer)
+        return self._do(
+            request,
+            lambda app, d: services.assign_expert(
+                app, services.find_expert(d["expert"]), request.user
+            ),
+            AssignSerializer,
+        )
 
     @extend_schema(request=ApproveSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from provinces.models import scoped
+from workflow.files import StoredFile
 from workflow.machine import apply_transition
 
 
@@ -308,21 +309,16 @@ class Review(models.Model):
         return f"{self.assignment} {self.weighted_total}"
 
 
-def attachment_path(instance: Attachment, filename: str) -> str:
-    import uuid
-
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"projects/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
-
-
 class AttachmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> AttachmentQuerySet:
         """Whoever sees the application sees its files (experts: only those assigned)."""
         return self.filter(application__in=Application.objects.visible_to(user))
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A file of an application (申报材料) or of its acceptance request (验收佐证)."""
+
+    upload_dir = "projects"
 
     class Purpose(models.TextChoices):
         APPLICATION = "application", _("申报材料")
@@ -332,24 +328,13 @@ class Attachment(models.Model):
         Application, on_delete=models.CASCADE, related_name="attachments"
     )
     purpose = models.CharField(_("用途"), max_length=20, choices=Purpose.choices)
-    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("原文件名"), max_length=200)
-    content_type = models.CharField(_("文件类型"), max_length=100)
-    size = models.PositiveBigIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = AttachmentQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("项目附件")
         verbose_name_plural = _("项目附件")
         ordering = ["application", "purpose", "uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Agreement(models.Model):

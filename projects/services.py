@@ -11,6 +11,8 @@ from django.db.models import Avg, Count, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Role, User
+from workflow.files import attach
 from workflow.machine import TransitionRefused
 
 from .models import (
@@ -67,10 +69,24 @@ def submit_application(application: Application, by, now=None) -> Application:
     return application
 
 
+def find_expert(pk) -> User:
+    """The expert chosen on the page or in the API, by id; ``assign_expert`` checks the rest."""
+    expert = (
+        User.objects.filter(pk=int(pk), role=Role.EXPERT).first() if f"{pk}".isdigit() else None
+    )
+    if expert is None:
+        raise TransitionRefused(_("没有这位评审专家。"))
+    return expert
+
+
 def assign_expert(application: Application, expert, by) -> ExpertAssignment:
-    """An expert never reviews an application from their own province."""
+    """An active expert, never from the applicant's province."""
     if not expert.is_expert:
         raise TransitionRefused(_("只能分配评审专家。"))
+    if not expert.is_active:
+        raise TransitionRefused(
+            _("评审专家 %(e)s 的账号已停用，不能分配评审。") % {"e": expert.display_name()}
+        )
     if expert.province_id and expert.province_id == application.province_id:
         raise TransitionRefused(
             _("回避：专家 %(e)s 与申报单位同属 %(p)s，不能评审。")
@@ -338,10 +354,11 @@ def request_acceptance(application: Application, by, final_report: str) -> Appli
     return application
 
 
-def add_attachment(application: Application, by, upload, purpose: str) -> Attachment:
-    """Application files while it is a draft; acceptance evidence while the project runs."""
-    from provinces.uploads import validate_upload
+def add_attachments(application: Application, by, uploads, purpose: str) -> list[Attachment]:
+    """Application files while it is a draft; acceptance evidence while the project runs.
 
+    Every file is checked first; one bad file stores none (ValidationError).
+    """
     allowed = {
         Attachment.Purpose.APPLICATION: {Application.State.DRAFT},
         Attachment.Purpose.ACCEPTANCE: {
@@ -354,21 +371,9 @@ def add_attachment(application: Application, by, upload, purpose: str) -> Attach
             _("项目当前状态为“%(s)s”，不能上传此类材料。") % {"s": application.get_state_display()},
             current_state=application.state,
         )
-    from django.core.exceptions import ValidationError
-
-    try:
-        content_type = validate_upload(upload)
-    except ValidationError as exc:
-        raise TransitionRefused(exc.messages[0]) from exc
-    return Attachment.objects.create(
-        application=application,
-        purpose=purpose,
-        file=upload,
-        original_name=upload.name[:200],
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=by,
-    )
+    if not uploads:
+        raise TransitionRefused(_("请选择要上传的文件。"))
+    return attach(Attachment, uploads, by, application=application, purpose=purpose)
 
 
 # --- totals ---------------------------------------------------------------------------

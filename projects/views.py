@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, EXPERTS, HQ, STAFF, role_required
 from accounts.models import Role, User
-from provinces.uploads import attachment_response, validate_upload
+from workflow.files import download
 from workflow.machine import TransitionRefused, history
+from workflow.validation import normalise_phone
 
 from . import services
 from .models import (
@@ -42,9 +43,7 @@ class ApplicationForm(forms.ModelForm):
         help_texts = {"partner_agency": gettext_lazy("企业与服务机构结对申报时填写")}
 
     def clean_contact_phone(self):
-        from provinces.forms import validate_phone
-
-        return validate_phone(self.cleaned_data["contact_phone"])
+        return normalise_phone(self.cleaned_data["contact_phone"])
 
     def clean_budget_requested(self):
         value = self.cleaned_data["budget_requested"]
@@ -185,22 +184,13 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         if action == "submit":
             services.submit_application(app, user)
         elif action == "upload":
-            files = request.FILES.getlist("files")
-            if not files:
-                raise TransitionRefused(_("请选择要上传的文件。"))
-            for upload in files:  # check every file before storing any
-                try:
-                    validate_upload(upload)
-                except ValidationError as exc:
-                    raise TransitionRefused(exc.messages[0]) from exc
-            with transaction.atomic():
-                for upload in files:
-                    services.add_attachment(app, user, upload, post.get("purpose", ""))
+            services.add_attachments(
+                app, user, request.FILES.getlist("files"), post.get("purpose", "")
+            )
         elif action == "request_acceptance":
             services.request_acceptance(app, user, post.get("final_report", ""))
         elif action == "assign":
-            expert = get_object_or_404(User, pk=post.get("expert"), role=Role.EXPERT)
-            services.assign_expert(app, expert, user)
+            services.assign_expert(app, services.find_expert(post.get("expert", "")), user)
         elif action == "approve":
             try:
                 budget = Decimal(post.get("budget_granted", ""))
@@ -229,6 +219,9 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
             services.fail(app, user, post.get("reason", ""))
     except TransitionRefused as exc:
         messages.error(request, exc.message)
+    except ValidationError as exc:  # a bad file: none of the files is stored
+        for message in exc.messages:
+            messages.error(request, message)
     else:
         messages.success(request, _("已处理。"))
     return redirect(app)
@@ -372,7 +365,7 @@ def deliverable_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(ALL)
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = get_object_or_404(Attachment.objects.visible_to(request.user), pk=pk)
-    return attachment_response(attachment.file, attachment.original_name, attachment.content_type)
+    return download(attachment)
 
 
 class CallForm(forms.ModelForm):

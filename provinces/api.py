@@ -11,9 +11,11 @@ from rest_framework.response import Response
 
 from accounts.access import ALL, HQ, STAFF
 from config.api import VisibleModelViewSet
+from workflow.files import attach
 
 from . import services
-from .models import Assignment, Contact, LedgerEntry, Province, Registration
+from .filters import LedgerEntryFilter
+from .models import Assignment, Contact, Evidence, LedgerEntry, Province, Registration
 from .serializers import (
     AssignmentSerializer,
     DirectoryContactSerializer,
@@ -130,9 +132,12 @@ class RegistrationViewSet(
         ).first()
         if milestone is None:
             raise NotFound(_("该报送中没有这一进度安排。"))
-        services.complete_milestone(
-            milestone, request.user, serializer.validated_data.get("done_on")
-        )
+        try:
+            services.complete_milestone(
+                milestone, request.user, serializer.validated_data.get("done_on")
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
         return Response(self.get_serializer(self.get_object()).data)
 
     def _review(self, verb, request):
@@ -187,18 +192,6 @@ class ContactViewSet(mixins.ListModelMixin, VisibleModelViewSet):
         )
 
 
-class LedgerEntryFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="assignment__task__plan__year")
-    task = django_filters.NumberFilter(field_name="assignment__task__number")
-    province = django_filters.CharFilter(field_name="assignment__province__code")
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
-
-    class Meta:
-        model = LedgerEntry
-        fields = ["year", "task", "province", "kind", "date_from", "date_to"]
-
-
 class LedgerEntryViewSet(viewsets.ModelViewSet, VisibleModelViewSet):
     """Work ledger entries (工作台账): staff write their own province's, HQ reads all."""
 
@@ -229,9 +222,7 @@ class LedgerEntryViewSet(viewsets.ModelViewSet, VisibleModelViewSet):
         serializer.save()
 
     def perform_destroy(self, instance):
-        for evidence in instance.evidence.all():
-            evidence.file.delete(save=False)
-        instance.delete()
+        instance.delete()  # its evidence rows go with it; their files once that is committed
 
     @extend_schema(
         request={"multipart/form-data": EvidenceUploadSerializer},
@@ -252,7 +243,7 @@ class LedgerEntryViewSet(viewsets.ModelViewSet, VisibleModelViewSet):
         serializer = EvidenceUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            services.attach_evidence(entry, serializer.validated_data["files"], request.user)
+            attach(Evidence, serializer.validated_data["files"], request.user, entry=entry)
         except DjangoValidationError as exc:
             raise ValidationError({"files": exc.messages}) from exc
         return Response(self.get_serializer(self.get_queryset().get(pk=entry.pk)).data, status=201)

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Assignment, Contact, LedgerEntry, Milestone, Registration
-
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(?:[-转]\d{1,6})?$")
-
-
-def validate_phone(value: str) -> str:
-    """A mainland mobile (13812345678) or a landline with area code (010-62086172)."""
-    normalised = re.sub(r"[\s（）()]", "", value).replace("—", "-").replace("－", "-")
-    if MOBILE_RE.match(normalised) or LANDLINE_RE.match(normalised):
-        return normalised
-    raise ValidationError(
-        _("电话号码格式不正确：请填写 11 位手机号码，或带区号的固定电话（如 010-62086172）。"),
-        code="phone",
-    )
+from .models import EMAIL_INVALID, Assignment, Contact, LedgerEntry, Milestone, Registration
 
 
 class RegistrationForm(forms.ModelForm):
@@ -46,16 +30,15 @@ class ContactForm(forms.ModelForm):
         model = Contact
         fields = ["name", "title", "phone", "email"]
         error_messages = {
-            "email": {"invalid": gettext_lazy("邮箱格式不正确。")},
+            "email": {"invalid": EMAIL_INVALID},
             "name": {"required": gettext_lazy("请填写姓名。")},
             "phone": {"required": gettext_lazy("请填写电话。")},
         }
 
-    def clean_phone(self) -> str:
-        return validate_phone(self.cleaned_data["phone"])
-
 
 class MilestoneForm(forms.ModelForm):
+    """A schedule step; its dates are checked by ``Milestone.clean``."""
+
     class Meta:
         model = Milestone
         fields = ["due_date", "description", "done_on"]
@@ -63,13 +46,6 @@ class MilestoneForm(forms.ModelForm):
             "due_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "done_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         }
-
-    def clean(self):
-        data = super().clean()
-        due, done = data.get("due_date"), data.get("done_on")
-        if due and done and done < due.replace(year=due.year - 1):
-            raise ValidationError(_("实际完成日期早于计划完成日期一年以上，请检查。"))
-        return data
 
 
 MilestoneFormSet = forms.inlineformset_factory(
@@ -155,47 +131,6 @@ class LedgerEntryForm(forms.ModelForm):
         self.fields["assignment"].label_from_instance = lambda a: (
             f"{a.task.plan.year} · {a.task}" if user and user.is_province_staff else str(a)
         )
-
-
-class FilterForm(forms.Form):
-    year = forms.IntegerField(
-        label=gettext_lazy("年度"), required=False, min_value=2000, max_value=2100
-    )
-    task = forms.IntegerField(label=gettext_lazy("任务"), required=False, min_value=1)
-    province = forms.CharField(label=gettext_lazy("省份"), required=False, max_length=6)
-    kind = forms.ChoiceField(
-        label=gettext_lazy("活动类型"),
-        required=False,
-        choices=[("", gettext_lazy("全部"))] + list(LedgerEntry.Kind.choices),
-    )
-    date_from = forms.DateField(
-        label=gettext_lazy("起始日期"),
-        required=False,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("截止日期"),
-        required=False,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
-
-    def apply(self, qs):
-        if not self.is_valid():
-            return qs
-        data = self.cleaned_data
-        if data.get("year"):
-            qs = qs.filter(assignment__task__plan__year=data["year"])
-        if data.get("task"):
-            qs = qs.filter(assignment__task__number=data["task"])
-        if data.get("province"):
-            qs = qs.filter(assignment__province__code=data["province"])
-        if data.get("kind"):
-            qs = qs.filter(kind=data["kind"])
-        if data.get("date_from"):
-            qs = qs.filter(date__gte=data["date_from"])
-        if data.get("date_to"):
-            qs = qs.filter(date__lte=data["date_to"])
-        return qs
 
 
 class ImportForm(forms.Form):

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from planning.models import BaseLevel
+from workflow.files import StoredFile
 from workflow.machine import TransitionRefused, apply_transition
+from workflow.validation import check_plan_window, count_bound, normalise_phone, text_bound
 
 
 def scoped(qs: models.QuerySet, user, province_path: str) -> models.QuerySet:
@@ -226,8 +229,11 @@ class ContactQuerySet(models.QuerySet):
         return scoped(self, user, "registration__assignment__province_id")
 
 
+EMAIL_INVALID = _("邮箱格式不正确。")
+
+
 class Contact(models.Model):
-    """负责人 / 联系人 of a registration."""
+    """负责人 / 联系人 of a registration: the phone is normalised, the e-mail checked."""
 
     class Role(models.TextChoices):
         RESPONSIBLE = "responsible", _("处级具体负责人")
@@ -240,7 +246,7 @@ class Contact(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     title = models.CharField(_("职务"), max_length=100, blank=True)
     phone = models.CharField(_("电话"), max_length=40)
-    email = models.EmailField(_("邮箱"))
+    email = models.EmailField(_("邮箱"), error_messages={"invalid": EMAIL_INVALID})
 
     objects = ContactQuerySet.as_manager()
 
@@ -254,6 +260,13 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.name}"
+
+    def clean(self) -> None:
+        if self.phone:
+            try:
+                self.phone = normalise_phone(self.phone)
+            except ValidationError as exc:
+                raise ValidationError({"phone": exc.messages}) from exc
 
 
 class MilestoneQuerySet(models.QuerySet):
@@ -280,6 +293,24 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.due_date:%Y-%m-%d} {self.description}"
+
+    def clean(self) -> None:
+        """Dates within the plan's window; done no more than a year early, and not in the future."""
+        check_plan_window(self.due_date, self.registration.assignment.task.plan.year, "due_date")
+        if self.done_on:
+            self.check_done_on(self.done_on)
+
+    def check_done_on(self, done_on: date) -> None:
+        today = timezone.localdate()
+        if done_on > today:
+            raise ValidationError(
+                {
+                    "done_on": _("完成日期不能晚于今天（%(today)s）。")
+                    % {"today": f"{today:%Y-%m-%d}"}
+                }
+            )
+        if self.due_date and done_on < self.due_date.replace(year=self.due_date.year - 1):
+            raise ValidationError({"done_on": _("实际完成日期早于计划完成日期一年以上，请检查。")})
 
     def status(self, today: date | None = None) -> str:
         """not_due, due_soon (within 7 days), overdue or done."""
@@ -314,11 +345,17 @@ class LedgerEntry(models.Model):
     )
     date = models.DateField(_("日期"), db_index=True)
     kind = models.CharField(_("活动类型"), max_length=30, choices=Kind.choices)
-    description = models.TextField(_("工作内容"))
+    description = models.TextField(_("工作内容"), validators=[text_bound()])
     responsible_person = models.CharField(_("责任人"), max_length=50)
-    classes_held = models.PositiveIntegerField(_("举办培训班（期）"), default=0)
-    trainees = models.PositiveIntegerField(_("培训人数（人次）"), default=0)
-    enterprises_served = models.PositiveIntegerField(_("服务企业（家）"), default=0)
+    classes_held = models.PositiveIntegerField(
+        _("举办培训班（期）"), default=0, validators=[count_bound()]
+    )
+    trainees = models.PositiveIntegerField(
+        _("培训人数（人次）"), default=0, validators=[count_bound()]
+    )
+    enterprises_served = models.PositiveIntegerField(
+        _("服务企业（家）"), default=0, validators=[count_bound()]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -339,13 +376,10 @@ class LedgerEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
 
-
-def evidence_path(instance: Evidence, filename: str) -> str:
-    # The stored name never reuses the uploader's file name: no path tricks, no clashes.
-    import uuid
-
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+    def clean(self) -> None:
+        """The bounds are the fields' validators; the date falls within the plan's window."""
+        if self.assignment_id:
+            check_plan_window(self.date, self.assignment.task.plan.year, "date")
 
 
 class EvidenceQuerySet(models.QuerySet):
@@ -353,28 +387,18 @@ class EvidenceQuerySet(models.QuerySet):
         return scoped(self, user, "entry__assignment__province_id")
 
 
-class Evidence(models.Model):
+class Evidence(StoredFile):
     """佐证材料: a file attached to a ledger entry."""
 
+    upload_dir = "evidence"
+
     entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
-    original_name = models.CharField(_("原文件名"), max_length=200)
-    content_type = models.CharField(_("文件类型"), max_length=100)
-    size = models.PositiveBigIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = EvidenceQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class CaseState(models.TextChoices):
@@ -505,25 +529,15 @@ class CaseEvidenceQuerySet(models.QuerySet):
         return self.filter(case__in=Case.objects.visible_to(user))
 
 
-class CaseEvidence(models.Model):
+class CaseEvidence(StoredFile):
     """佐证材料 of a typical case."""
 
+    upload_dir = "evidence"
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
-    original_name = models.CharField(_("原文件名"), max_length=200)
-    content_type = models.CharField(_("文件类型"), max_length=100)
-    size = models.PositiveBigIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = CaseEvidenceQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("案例佐证材料")
         verbose_name_plural = _("案例佐证材料")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name

@@ -18,6 +18,9 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
 
+from workflow.validation import check_row
+
+from .ledger import FIGURES
 from .models import Assignment, Contact, LedgerEntry, Registration
 
 LEDGER_HEADERS = {
@@ -34,10 +37,12 @@ LEDGER_HEADERS = {
 }
 REQUIRED_HEADERS = ["年度", "任务序号", "日期", "活动类型", "工作内容", "责任人"]
 KIND_BY_LABEL = {str(label): value for value, label in LedgerEntry.Kind.choices}
+ENTRY_FIELDS = ("date", "kind", "description", "responsible_person")
 
 
 class LedgerRow(forms.Form):
-    """Validates one spreadsheet row; its messages are the ones people read."""
+    """Reads one spreadsheet row (numbers, date formats, labels); its messages are the ones
+    people read. The bounds are the entry's own (``LedgerEntry``), checked by ``check_row``."""
 
     year = forms.IntegerField(
         min_value=2000,
@@ -62,11 +67,9 @@ class LedgerRow(forms.Form):
         },
     )
     kind = forms.CharField(error_messages={"required": gettext_lazy("活动类型不能为空")})
-    description = forms.CharField(
-        max_length=5000, error_messages={"required": gettext_lazy("工作内容不能为空")}
-    )
+    description = forms.CharField(error_messages={"required": gettext_lazy("工作内容不能为空")})
     responsible_person = forms.CharField(
-        max_length=50, error_messages={"required": gettext_lazy("责任人不能为空")}
+        error_messages={"required": gettext_lazy("责任人不能为空")}
     )
     classes_held = forms.IntegerField(
         min_value=0,
@@ -219,20 +222,33 @@ class LedgerEntryResource(resources.ModelResource):
                     ]
                 }
             )
-        row["_assignment"] = assignment
-        row["_clean"] = clean
+        entry = LedgerEntry(
+            assignment=assignment,
+            created_by=self.user,
+            **{name: clean.get(name) or 0 for name in FIGURES},
+            **{name: clean[name] for name in ENTRY_FIELDS},
+        )
+        try:
+            check_row(entry, [*ENTRY_FIELDS, *FIGURES])
+        except ValidationError as exc:
+            raise ValidationError({"__all__": column_messages(exc, LEDGER_HEADERS)}) from exc
+        row["_entry"] = entry
 
     def import_instance(self, instance, row, **kwargs):
-        clean = row["_clean"]
-        instance.assignment = row["_assignment"]
-        instance.date = clean["date"]
-        instance.kind = clean["kind"]
-        instance.description = clean["description"]
-        instance.responsible_person = clean["responsible_person"]
-        instance.classes_held = clean.get("classes_held") or 0
-        instance.trainees = clean.get("trainees") or 0
-        instance.enterprises_served = clean.get("enterprises_served") or 0
-        instance.created_by = self.user
+        entry = row["_entry"]
+        for name in ("assignment", "created_by", *ENTRY_FIELDS, *FIGURES):
+            setattr(instance, name, getattr(entry, name))
+
+
+def column_messages(exc: ValidationError, headers: dict[str, str]) -> list[str]:
+    """A row's messages, each named by its column: a spreadsheet has no field to point at."""
+    return [
+        _("%(column)s：%(message)s") % {"column": headers[name], "message": message}
+        if name in headers
+        else message
+        for name, messages in exc.message_dict.items()
+        for message in messages
+    ]
 
 
 def _cell(value):
@@ -365,6 +381,8 @@ def contact_directory(user, year: int | None = None):
 
 CONTACT_HEADERS = ["年度", "任务序号", "省份", "角色", "姓名", "职务", "电话", "邮箱"]
 ROLE_BY_LABEL = {str(label): value for value, label in Contact.Role.choices}
+CONTACT_FIELDS = ("name", "title", "phone", "email")
+CONTACT_COLUMNS = {"name": "姓名", "title": "职务", "phone": "电话", "email": "邮箱"}
 
 
 class ContactRow(forms.Form):
@@ -381,28 +399,17 @@ class ContactRow(forms.Form):
         }
     )
     role = forms.CharField(error_messages={"required": gettext_lazy("角色不能为空")})
-    name = forms.CharField(max_length=50, error_messages={"required": gettext_lazy("姓名不能为空")})
-    title = forms.CharField(max_length=100, required=False)
-    phone = forms.CharField(
-        max_length=40, error_messages={"required": gettext_lazy("电话不能为空")}
-    )
-    email = forms.EmailField(
-        error_messages={
-            "required": gettext_lazy("邮箱不能为空"),
-            "invalid": gettext_lazy("邮箱格式不正确。"),
-        }
-    )
+    # lengths, the phone and the e-mail are the contact's own rules (check_row)
+    name = forms.CharField(error_messages={"required": gettext_lazy("姓名不能为空")})
+    title = forms.CharField(required=False)
+    phone = forms.CharField(error_messages={"required": gettext_lazy("电话不能为空")})
+    email = forms.CharField(error_messages={"required": gettext_lazy("邮箱不能为空")})
 
     def clean_role(self):
         value = self.cleaned_data["role"].strip()
         if value in ROLE_BY_LABEL:
             return ROLE_BY_LABEL[value]
         raise ValidationError(_("角色应为“处级具体负责人”或“工作联系人”"))
-
-    def clean_phone(self):
-        from .forms import validate_phone
-
-        return validate_phone(self.cleaned_data["phone"])
 
 
 def import_contacts(content: bytes, filename: str, user, *, dry_run: bool) -> ImportOutcome:
@@ -444,6 +451,13 @@ def import_contacts(content: bytes, filename: str, user, *, dry_run: bool) -> Im
             )
             continue
         clean = form.cleaned_data
+        contact = Contact(**{k: clean[k] or "" for k in CONTACT_FIELDS})
+        try:
+            check_row(contact, CONTACT_FIELDS)  # the phone as Contact.clean normalises it
+        except ValidationError as exc:
+            outcome.problems.append(RowProblem(number, column_messages(exc, CONTACT_COLUMNS)))
+            continue
+        clean.update({k: getattr(contact, k) for k in CONTACT_FIELDS})
         province = data.get("province") or (
             user.province.short_name if user.is_province_staff else ""
         )
@@ -481,7 +495,7 @@ def import_contacts(content: bytes, filename: str, user, *, dry_run: bool) -> Im
                 Contact.objects.update_or_create(
                     registration=registration,
                     role=clean["role"],
-                    defaults={k: clean[k] or "" for k in ("name", "title", "phone", "email")},
+                    defaults={k: clean[k] for k in CONTACT_FIELDS},
                 )
     return outcome
 

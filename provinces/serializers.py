@@ -1,6 +1,17 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from .models import Assignment, Contact, LedgerEntry, Milestone, Province, Registration
+from workflow.validation import ModelRulesSerializer, check_row
+
+from .models import (
+    EMAIL_INVALID,
+    Assignment,
+    Contact,
+    LedgerEntry,
+    Milestone,
+    Province,
+    Registration,
+)
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
@@ -32,20 +43,13 @@ class AssignmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ModelRulesSerializer):
+    """负责人 or 联系人 of a registration; the phone is stored as ``Contact.clean`` writes it."""
+
     class Meta:
         model = Contact
         fields = ["role", "name", "title", "phone", "email"]
-
-    def validate_phone(self, value: str) -> str:
-        from django.core.exceptions import ValidationError as DjangoValidationError
-
-        from .forms import validate_phone
-
-        try:
-            return validate_phone(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
+        extra_kwargs = {"email": {"error_messages": {"invalid": EMAIL_INVALID}}}
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -91,6 +95,22 @@ class RegistrationSerializer(serializers.ModelSerializer):
         if self.instance is not None and assignment.pk != self.instance.assignment_id:
             raise serializers.ValidationError("不能更改任务承担。")
         return assignment
+
+    def validate(self, attrs):
+        """Each schedule step by ``Milestone.clean``, as the page's formset checks it."""
+        attrs = super().validate(attrs)
+        registration = self.instance or Registration(assignment=attrs.get("assignment"))
+        errors = []
+        for step in attrs.get("milestones") or []:
+            try:
+                check_row(Milestone(registration=registration, **step), step)
+            except DjangoValidationError as exc:
+                errors.append(exc.message_dict)
+            else:
+                errors.append({})
+        if any(errors):
+            raise serializers.ValidationError({"milestones": errors})
+        return attrs
 
     def _write_children(self, registration, contacts, milestones):
         if contacts is not None:
@@ -168,7 +188,9 @@ class MilestoneDoneSerializer(serializers.Serializer):
     done_on = serializers.DateField(required=False, help_text="实际完成日期，默认今天")
 
 
-class LedgerEntrySerializer(serializers.ModelSerializer):
+class LedgerEntrySerializer(ModelRulesSerializer):
+    """A work ledger entry (工作台账), within the bounds ``LedgerEntry`` declares."""
+
     assignment = serializers.PrimaryKeyRelatedField(queryset=Assignment.objects.none())
     province = serializers.CharField(source="assignment.province.code", read_only=True)
     task = serializers.IntegerField(source="assignment.task.number", read_only=True)

@@ -100,21 +100,17 @@ def reopen_registration(registration: Registration, by, reason: str) -> Registra
 def complete_milestone(milestone: Milestone, by, done_on: date | None = None) -> Milestone:
     """Mark a schedule step done (any time after registration: the work happens after 06-20).
 
-    Recorded in the registration's history; refused for a step already done or a date in
-    the future, and only one of two people marking the same step at once succeeds.
+    Recorded in the registration's history. The date is checked by the step's own rule
+    (``Milestone.check_done_on``: ValidationError); a step already done is refused, and only
+    one of two people marking the same step at once succeeds.
     """
     from django.utils import timezone
 
     from workflow.machine import record_event
 
-    today = timezone.localdate()
-    done_on = done_on or today
+    done_on = done_on or timezone.localdate()
+    milestone.check_done_on(done_on)
     registration = milestone.registration
-    if done_on > today:
-        raise TransitionRefused(
-            _("完成日期不能晚于今天（%(today)s）。") % {"today": f"{today:%Y-%m-%d}"},
-            current_state=registration.state,
-        )
     with transaction.atomic():
         changed = Milestone.objects.filter(pk=milestone.pk, done_on__isnull=True).update(
             done_on=done_on
@@ -130,36 +126,6 @@ def complete_milestone(milestone: Milestone, by, done_on: date | None = None) ->
         )
     milestone.done_on = done_on
     return milestone
-
-
-def attach_evidence(entry, files, by) -> list:
-    """Store evidence files for a ledger entry: every file is checked first (type by content,
-    size); one bad file stores none and the ValidationError lists every problem."""
-    from django.core.exceptions import ValidationError
-
-    from .models import Evidence
-    from .uploads import validate_upload
-
-    checked, errors = [], []
-    for upload in files:
-        try:
-            checked.append((upload, validate_upload(upload)))
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        return [
-            Evidence.objects.create(
-                entry=entry,
-                file=upload,
-                original_name=upload.name[:200],
-                content_type=content_type,
-                size=upload.size,
-                uploaded_by=by,
-            )
-            for upload, content_type in checked
-        ]
 
 
 def take_up_assignment(assignment: Assignment, by) -> Assignment:

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, HQ, STAFF, role_required
+from workflow.files import attach, download
 
-from . import services
-from .forms import FilterForm, ImportForm, LedgerEntryForm
+from .filters import LedgerEntryFilter
+from .forms import ImportForm, LedgerEntryForm
 from .models import Evidence, LedgerEntry, Province
 from .resources import (
     ContactDirectoryResource,
@@ -30,7 +31,6 @@ from .resources import (
     import_ledger,
     ledger_template,
 )
-from .uploads import attachment_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -41,8 +41,8 @@ def _entries(request: HttpRequest):
 
 @role_required(STAFF | HQ)
 def ledger_list(request: HttpRequest) -> HttpResponse:
-    filters = FilterForm(request.GET or None)
-    qs = filters.apply(_entries(request)) if request.GET else _entries(request)
+    filters = LedgerEntryFilter(request.GET or None, queryset=_entries(request))
+    qs = filters.qs
     totals = qs.aggregate(
         entries=Count("pk"),
         classes_held=Sum("classes_held"),
@@ -70,7 +70,7 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
         "provinces/ledger_list.html",
         {
             "page": page,
-            "filters": filters,
+            "filters": filters.form,
             "totals": totals,
             "query": query.urlencode(),
             "provinces": Province.objects.visible_to(request.user) if request.user.is_hq else [],
@@ -92,7 +92,7 @@ def ledger_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 if saved.created_by_id is None:
                     saved.created_by = request.user
                 saved.save()
-                services.attach_evidence(saved, files, request.user)
+                attach(Evidence, files, request.user, entry=saved)
         except ValidationError as exc:  # a bad file: neither the entry nor any file is saved
             for e in exc.messages:
                 form.add_error("files", e)
@@ -110,10 +110,7 @@ def ledger_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def ledger_delete(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(_entries(request), pk=pk)
-    with transaction.atomic():
-        for ev in entry.evidence.all():
-            ev.file.delete(save=False)
-        entry.delete()
+    entry.delete()  # its evidence rows go with it; their files once that is committed
     messages.success(request, _("台账已删除。"))
     return redirect("provinces:ledger_list")
 
@@ -121,7 +118,7 @@ def ledger_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(STAFF | HQ)
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
-    return attachment_response(evidence.file, evidence.original_name, evidence.content_type)
+    return download(evidence)
 
 
 @role_required(STAFF)
@@ -129,7 +126,6 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
     entry_pk = evidence.entry_id
-    evidence.file.delete(save=False)
     evidence.delete()
     messages.success(request, _("佐证材料已删除。"))
     return redirect("provinces:ledger_edit", pk=entry_pk)
@@ -216,11 +212,9 @@ def ledger_template_download(request: HttpRequest) -> HttpResponse:
 
 @role_required(STAFF | HQ)
 def ledger_export(request: HttpRequest) -> HttpResponse:
-    filters = FilterForm(request.GET or None)
-    qs = (
-        filters.apply(_entries(request))
-        .select_related("assignment__task__plan", "assignment__province")
-        .order_by("assignment__province__sort_order", "date", "pk")
+    filters = LedgerEntryFilter(request.GET or None, queryset=_entries(request))
+    qs = filters.qs.select_related("assignment__task__plan", "assignment__province").order_by(
+        "assignment__province__sort_order", "date", "pk"
     )
     data = LedgerEntryResource(user=request.user).export(queryset=qs)
     response = HttpResponse(data.export("xlsx"), content_type=XLSX)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -158,6 +159,9 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             services.complete_milestone(milestone, request.user, form.cleaned_data["done_on"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
         except TransitionRefused as exc:
             messages.error(request, exc.message)
         else:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import ALL, HQ, STAFF, role_required
 from planning.models import Plan
 from provinces.models import Province
-from provinces.uploads import attachment_response
+from workflow.files import file_response
 from workflow.machine import TransitionRefused, history
 
 from . import services
@@ -137,7 +137,7 @@ def digest_status(request: HttpRequest, pk: int) -> JsonResponse:
 @role_required(HQ)
 def digest_download(request: HttpRequest, pk: int) -> HttpResponse:
     build = get_object_or_404(DigestBuild.objects.visible_to(request.user), pk=pk, state="done")
-    return attachment_response(
+    return file_response(
         build.file, f"全国专利信息传播利用{build.plan.year}.pdf", "application/pdf"
     )
 

@@ -17,7 +17,7 @@ from accounts.access import HQ, STAFF, role_required
 from planning.models import Plan
 from provinces.forms import MultipleFileField
 from provinces.models import Case, CaseEvidence, LedgerEntry
-from provinces.uploads import attachment_response, validate_upload
+from workflow.files import attach, download
 from workflow.machine import TransitionRefused, history
 
 from .models import Bulletin
@@ -49,31 +49,18 @@ def case_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return redirect("reporting:case", pk=case.pk)
     form = CaseForm(request.POST or None, request.FILES or None, instance=case)
     if request.method == "POST" and form.is_valid():
-        errors = []
-        for upload in form.cleaned_data["files"]:
-            try:
-                validate_upload(upload)
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-        if errors:
-            for e in errors:
-                form.add_error("files", e)
-        else:
+        try:
             with transaction.atomic():
                 obj = form.save(commit=False)
                 obj.province = request.user.province
                 obj.plan = obj.plan if obj.plan_id else Plan.objects.first()
                 obj.created_by = obj.created_by or request.user
                 obj.save()
-                for upload in form.cleaned_data["files"]:
-                    CaseEvidence.objects.create(
-                        case=obj,
-                        file=upload,
-                        original_name=upload.name[:200],
-                        content_type=validate_upload(upload),
-                        size=upload.size,
-                        uploaded_by=request.user,
-                    )
+                attach(CaseEvidence, form.cleaned_data["files"], request.user, case=obj)
+        except ValidationError as exc:  # a bad file: neither the case nor any file is saved
+            for e in exc.messages:
+                form.add_error("files", e)
+        else:
             if "submit" in request.POST:
                 try:
                     obj.submit(request.user)
@@ -133,7 +120,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @role_required(STAFF | HQ)
 def case_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(CaseEvidence.objects.visible_to(request.user), pk=pk)
-    return attachment_response(evidence.file, evidence.original_name, evidence.content_type)
+    return download(evidence)
 
 
 # --- bulletins ------------------------------------------------------------------------

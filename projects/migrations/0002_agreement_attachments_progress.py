@@ -2,97 +2,159 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import projects.models
+import workflow.files
 from django.conf import settings
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0001_initial'),
+        ("projects", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=50, unique=True, verbose_name='协议编号')),
-                ('budget', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='协议经费（万元）')),
-                ('starts_on', models.DateField(verbose_name='实施开始')),
-                ('ends_on', models.DateField(verbose_name='实施结束')),
-                ('terms', models.TextField(blank=True, verbose_name='主要条款')),
-                ('signed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='签订时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=50, unique=True, verbose_name="协议编号")),
+                (
+                    "budget",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=10, verbose_name="协议经费（万元）"
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="实施开始")),
+                ("ends_on", models.DateField(verbose_name="实施结束")),
+                ("terms", models.TextField(blank=True, verbose_name="主要条款")),
+                (
+                    "signed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="签订时间"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目协议',
-                'verbose_name_plural': '项目协议',
+                "verbose_name": "项目协议",
+                "verbose_name_plural": "项目协议",
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('application', '申报材料'), ('acceptance', '验收佐证材料')], max_length=20, verbose_name='用途')),
-                ('file', models.FileField(max_length=200, upload_to=projects.models.attachment_path, verbose_name='文件')),
-                ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
-                ('content_type', models.CharField(max_length=100, verbose_name='文件类型')),
-                ('size', models.PositiveBigIntegerField(verbose_name='大小')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[("application", "申报材料"), ("acceptance", "验收佐证材料")],
+                        max_length=20,
+                        verbose_name="用途",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200, upload_to=workflow.files.upload_to, verbose_name="文件"
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="原文件名")),
+                ("content_type", models.CharField(max_length=100, verbose_name="文件类型")),
+                ("size", models.PositiveBigIntegerField(verbose_name="大小")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
             ],
             options={
-                'verbose_name': '项目附件',
-                'verbose_name_plural': '项目附件',
-                'ordering': ['application', 'purpose', 'uploaded_at', 'pk'],
+                "verbose_name": "项目附件",
+                "verbose_name_plural": "项目附件",
+                "ordering": ["application", "purpose", "uploaded_at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='deliverable',
-            name='percent',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='完成进度（%）'),
+            model_name="deliverable",
+            name="percent",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="完成进度（%）"),
         ),
         migrations.AddField(
-            model_name='deliverable',
-            name='reported_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='报告时间'),
+            model_name="deliverable",
+            name="reported_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="报告时间"),
         ),
         migrations.AddField(
-            model_name='deliverable',
-            name='reported_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="deliverable",
+            name="reported_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deliverable',
-            constraint=models.CheckConstraint(condition=models.Q(('percent__lte', 100)), name='deliverable_percent_max'),
+            model_name="deliverable",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("percent__lte", 100)), name="deliverable_percent_max"
+            ),
         ),
         migrations.AddField(
-            model_name='agreement',
-            name='application',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='agreement', to='projects.application'),
+            model_name="agreement",
+            name="application",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="agreement",
+                to="projects.application",
+            ),
         ),
         migrations.AddField(
-            model_name='agreement',
-            name='signed_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="agreement",
+            name="signed_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='application',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='projects.application'),
+            model_name="attachment",
+            name="application",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attachments",
+                to="projects.application",
+            ),
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='uploaded_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="attachment",
+            name="uploaded_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='agreement_period_ordered'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="agreement_period_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('budget__gt', 0)), name='agreement_budget_positive'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("budget__gt", 0)), name="agreement_budget_positive"
+            ),
         ),
     ]
