@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-import tablib
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, EXPERTS, HQ, STAFF, role_required
 from accounts.models import Role, User
+from workflow import sheets
 from workflow.files import download
 from workflow.machine import TransitionRefused, history
 from workflow.validation import normalise_phone
@@ -31,8 +31,6 @@ from .models import (
     ExpertAssignment,
     Review,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ApplicationForm(forms.ModelForm):
@@ -276,8 +274,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(STAFF | HQ)
 def export(request: HttpRequest) -> HttpResponse:
-    data = tablib.Dataset(
-        headers=[
+    sheet = sheets.Sheet(
+        _("项目申报"),
+        [
             _("申报通知"),
             _("任务"),
             _("类型"),
@@ -287,25 +286,23 @@ def export(request: HttpRequest) -> HttpResponse:
             _("资助经费（万元）"),
             _("承担单位"),
             _("状态"),
-        ]
+        ],
     )
     for a in Application.objects.visible_to(request.user).select_related("call__task", "province"):
-        data.append(
+        sheet.append(
             [
                 a.call.title,
                 a.call.task.number,
                 a.call.get_project_type_display(),
                 a.province.short_name,
                 a.applicant,
-                float(a.budget_requested),
-                float(a.budget_granted) if a.budget_granted is not None else "",
+                a.budget_requested,
+                a.budget_granted,
                 a.undertaking_unit,
                 a.get_state_display(),
             ]
         )
-    response = HttpResponse(data.export("xlsx"), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="projects.xlsx"'
-    return response
+    return sheets.download("projects.xlsx", sheet)
 
 
 def _decimal(raw: str, message: str) -> Decimal:
@@ -475,23 +472,17 @@ def totals_export(request: HttpRequest) -> HttpResponse:
         return [
             row["n"],
             row["approved"],
-            float(row["asked"] or 0),
-            float(row["granted"] or 0),
+            row["asked"] or 0,
+            row["granted"] or 0,
         ]
 
-    book = tablib.Databook()
-    sheet = tablib.Dataset(headers=[_("任务"), _("项目类型"), *heads], title=_("按任务和类型"))
+    by_task = sheets.Sheet(_("按任务和类型"), [_("任务"), _("项目类型"), *heads])
     for row in data["by_task"]:
-        sheet.append([row["call__task__number"], str(row["type_label"]), *money(row)])
-    book.add_sheet(sheet)
-    sheet = tablib.Dataset(headers=[_("省份"), *heads], title=_("按省份"))
+        by_task.append([row["call__task__number"], row["type_label"], *money(row)])
+    by_province = sheets.Sheet(_("按省份"), [_("省份"), *heads])
     for row in data["by_province"]:
-        sheet.append([row["province__name"], *money(row)])
-    book.add_sheet(sheet)
-    sheet = tablib.Dataset(headers=[_("状态"), *heads], title=_("按状态"))
+        by_province.append([row["province__name"], *money(row)])
+    by_state = sheets.Sheet(_("按状态"), [_("状态"), *heads])
     for row in data["by_state"]:
-        sheet.append([str(row["label"]), *money(row)])
-    book.add_sheet(sheet)
-    response = HttpResponse(book.export("xlsx"), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="project-totals.xlsx"'
-    return response
+        by_state.append([row["label"], *money(row)])
+    return sheets.download("project-totals.xlsx", by_task, by_province, by_state)

@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 
+from workflow import sheets
 from workflow.validation import check_row
 
 from .ledger import FIGURES
@@ -107,6 +108,10 @@ class LedgerRow(forms.Form):
         )
 
 
+# Exports hand the sheet writer numbers and dates, not their text (sums and sorting work).
+NUMBER = widgets.IntegerWidget(coerce_to_string=False)
+
+
 class NewOnlyLoader(BaseInstanceLoader):
     """Ledger imports only add entries: no lookup per row."""
 
@@ -118,28 +123,42 @@ class LedgerEntryResource(resources.ModelResource):
     """Ledger entries in and out. The importing user decides which assignments are reachable."""
 
     year = fields.Field(
-        attribute="assignment__task__plan__year", column_name=LEDGER_HEADERS["year"], readonly=True
+        attribute="assignment__task__plan__year",
+        column_name=LEDGER_HEADERS["year"],
+        readonly=True,
+        widget=NUMBER,
     )
     task = fields.Field(
-        attribute="assignment__task__number", column_name=LEDGER_HEADERS["task"], readonly=True
+        attribute="assignment__task__number",
+        column_name=LEDGER_HEADERS["task"],
+        readonly=True,
+        widget=NUMBER,
     )
     province = fields.Field(
         attribute="assignment__province__short_name",
         column_name=LEDGER_HEADERS["province"],
         readonly=True,
     )
-    date = fields.Field(attribute="date", column_name=LEDGER_HEADERS["date"])
+    date = fields.Field(
+        attribute="date",
+        column_name=LEDGER_HEADERS["date"],
+        widget=widgets.DateWidget(coerce_to_string=False),
+    )
     kind = fields.Field(attribute="kind", column_name=LEDGER_HEADERS["kind"])
     description = fields.Field(attribute="description", column_name=LEDGER_HEADERS["description"])
     responsible_person = fields.Field(
         attribute="responsible_person", column_name=LEDGER_HEADERS["responsible_person"]
     )
     classes_held = fields.Field(
-        attribute="classes_held", column_name=LEDGER_HEADERS["classes_held"]
+        attribute="classes_held", column_name=LEDGER_HEADERS["classes_held"], widget=NUMBER
     )
-    trainees = fields.Field(attribute="trainees", column_name=LEDGER_HEADERS["trainees"])
+    trainees = fields.Field(
+        attribute="trainees", column_name=LEDGER_HEADERS["trainees"], widget=NUMBER
+    )
     enterprises_served = fields.Field(
-        attribute="enterprises_served", column_name=LEDGER_HEADERS["enterprises_served"]
+        attribute="enterprises_served",
+        column_name=LEDGER_HEADERS["enterprises_served"],
+        widget=NUMBER,
     )
 
     class Meta:
@@ -160,9 +179,6 @@ class LedgerEntryResource(resources.ModelResource):
     # --- export ----------------------------------------------------------------------
     def dehydrate_kind(self, entry):
         return entry.get_kind_display()
-
-    def dehydrate_date(self, entry):
-        return entry.date.isoformat()
 
     def get_export_queryset(self, request=None, **kwargs):
         return LedgerEntry.objects.visible_to(self.user).select_related(
@@ -336,22 +352,39 @@ def import_ledger(content: bytes, filename: str, user, *, dry_run: bool) -> Impo
     return outcome
 
 
-def ledger_template() -> bytes:
-    dataset = tablib.Dataset(headers=list(LEDGER_HEADERS.values()))
-    dataset.append(
-        [2018, 1, "江西", "2018-07-15", "培训班", "举办专利信息利用培训班", "张三", 1, 120, 0]
+def ledger_workbook(user, queryset) -> sheets.Sheet:
+    """The ledger entries as a sheet in the import's own columns (it imports back)."""
+    dataset = LedgerEntryResource(user=user).export(queryset=queryset)
+    return sheets.from_dataset(dataset, _("工作台账"))
+
+
+def ledger_template() -> sheets.Sheet:
+    sheet = sheets.Sheet(_("工作台账"), list(LEDGER_HEADERS.values()))
+    sheet.append(
+        [2018, 1, "江西", date(2018, 7, 15), "培训班", "举办专利信息利用培训班", "张三", 1, 120, 0]
     )
-    return dataset.export("xlsx")
+    return sheet
+
+
+CONTACT_HEADERS = ["年度", "任务序号", "省份", "角色", "姓名", "职务", "电话", "邮箱"]
+ROLE_BY_LABEL = {str(label): value for value, label in Contact.Role.choices}
 
 
 class ContactDirectoryResource(resources.ModelResource):
-    """通讯录: every registration's responsible official and contact person."""
+    """通讯录: every registration's responsible official and contact person.
 
-    province = fields.Field(
-        attribute="registration__assignment__province__name", column_name="省份"
+    Its columns are the contacts import's (CONTACT_HEADERS), so an export imports back.
+    """
+
+    year = fields.Field(
+        attribute="registration__assignment__task__plan__year", column_name="年度", widget=NUMBER
     )
-    task = fields.Field(attribute="registration__assignment__task__number", column_name="任务序号")
-    task_title = fields.Field(attribute="registration__assignment__task__title", column_name="任务")
+    task = fields.Field(
+        attribute="registration__assignment__task__number", column_name="任务序号", widget=NUMBER
+    )
+    province = fields.Field(
+        attribute="registration__assignment__province__short_name", column_name="省份"
+    )
     role = fields.Field(attribute="role", column_name="角色")
     name = fields.Field(attribute="name", column_name="姓名")
     title = fields.Field(attribute="title", column_name="职务")
@@ -360,15 +393,19 @@ class ContactDirectoryResource(resources.ModelResource):
 
     class Meta:
         model = Contact
-        fields = ("province", "task", "task_title", "role", "name", "title", "phone", "email")
+        fields = ("year", "task", "province", "role", "name", "title", "phone", "email")
 
     def dehydrate_role(self, contact):
         return contact.get_role_display()
 
 
+def contacts_workbook(queryset) -> sheets.Sheet:
+    return sheets.from_dataset(ContactDirectoryResource().export(queryset=queryset), _("通讯录"))
+
+
 def contact_directory(user, year: int | None = None):
     qs = Contact.objects.visible_to(user).select_related(
-        "registration__assignment__province", "registration__assignment__task"
+        "registration__assignment__province", "registration__assignment__task__plan"
     )
     if year:
         qs = qs.filter(registration__assignment__task__plan__year=year)
@@ -379,8 +416,6 @@ def contact_directory(user, year: int | None = None):
     )
 
 
-CONTACT_HEADERS = ["年度", "任务序号", "省份", "角色", "姓名", "职务", "电话", "邮箱"]
-ROLE_BY_LABEL = {str(label): value for value, label in Contact.Role.choices}
 CONTACT_FIELDS = ("name", "title", "phone", "email")
 CONTACT_COLUMNS = {"name": "姓名", "title": "职务", "phone": "电话", "email": "邮箱"}
 
@@ -500,9 +535,9 @@ def import_contacts(content: bytes, filename: str, user, *, dry_run: bool) -> Im
     return outcome
 
 
-def contacts_template() -> bytes:
-    dataset = tablib.Dataset(headers=CONTACT_HEADERS)
-    dataset.append(
+def contacts_template() -> sheets.Sheet:
+    sheet = sheets.Sheet(_("通讯录"), CONTACT_HEADERS)
+    sheet.append(
         [2018, 2, "江西", "工作联系人", "王五", "主任科员", "0791-86000000", "wang@example.cn"]
     )
-    return dataset.export("xlsx")
+    return sheet

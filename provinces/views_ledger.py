@@ -17,22 +17,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, HQ, STAFF, role_required
+from workflow import sheets
 from workflow.files import attach, download
 
 from .filters import LedgerEntryFilter
 from .forms import ImportForm, LedgerEntryForm
 from .models import Evidence, LedgerEntry, Province
 from .resources import (
-    ContactDirectoryResource,
-    LedgerEntryResource,
     contact_directory,
     contacts_template,
+    contacts_workbook,
     import_contacts,
     import_ledger,
     ledger_template,
+    ledger_workbook,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _entries(request: HttpRequest):
@@ -139,9 +138,7 @@ MAX_SESSION_FILE = 8 * 1024 * 1024
 
 @role_required(ALL)
 def contacts_template_download(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(contacts_template(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="contacts-template.xlsx"'
-    return response
+    return sheets.download("contacts-template.xlsx", contacts_template())
 
 
 @role_required(STAFF | HQ)
@@ -205,9 +202,7 @@ def ledger_import(request: HttpRequest, kind: str = "ledger") -> HttpResponse:
 
 @role_required(ALL)
 def ledger_template_download(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(ledger_template(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="ledger-template.xlsx"'
-    return response
+    return sheets.download("ledger-template.xlsx", ledger_template())
 
 
 @role_required(STAFF | HQ)
@@ -216,11 +211,8 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     qs = filters.qs.select_related("assignment__task__plan", "assignment__province").order_by(
         "assignment__province__sort_order", "date", "pk"
     )
-    data = LedgerEntryResource(user=request.user).export(queryset=qs)
-    response = HttpResponse(data.export("xlsx"), content_type=XLSX)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="ledger-{stamp}.xlsx"'
-    return response
+    return sheets.download(f"ledger-{stamp}.xlsx", ledger_workbook(request.user, qs))
 
 
 @role_required(STAFF | HQ)
@@ -229,9 +221,6 @@ def contacts(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     qs = contact_directory(request.user, int(year) if year.isdigit() else None)
     if request.GET.get("format") == "xlsx":
-        data = ContactDirectoryResource().export(queryset=qs)
-        response = HttpResponse(data.export("xlsx"), content_type=XLSX)
-        response["Content-Disposition"] = 'attachment; filename="contacts.xlsx"'
-        return response
+        return sheets.download("contacts.xlsx", contacts_workbook(qs))
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     return render(request, "provinces/contacts.html", {"page": page})

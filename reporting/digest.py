@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from planning.models import Plan
 from provinces.models import Assignment, Case, Contact, LedgerEntry, Province, Region
+from workflow import sheets
 
 from .models import AnnualSummary
 
@@ -227,17 +228,11 @@ def build_digest(
     return pdf, len(document.pages)
 
 
-def build_workbook(plan: Plan) -> bytes:
-    """The digest's data as an Excel workbook: tasks, provinces, summaries, contacts, projects."""
-    import io
-
-    from openpyxl import Workbook
-
+def build_workbook(plan: Plan) -> list[sheets.Sheet]:
+    """The digest's data as workbook sheets: tasks, provinces, summaries, contacts, projects."""
     data = collect(plan)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("按任务")
-    ws.append(
+    by_task = sheets.Sheet(
+        _("按任务"),
         [
             _("序号"),
             _("任务"),
@@ -246,11 +241,11 @@ def build_workbook(plan: Plan) -> bytes:
             _("培训班（期）"),
             _("培训人数（人次）"),
             _("服务企业（家）"),
-        ]
+        ],
     )
     for t in data["tasks"]:
         f = t["figures"]
-        ws.append(
+        by_task.append(
             [
                 t["task"].number,
                 t["task"].title,
@@ -261,20 +256,22 @@ def build_workbook(plan: Plan) -> bytes:
                 f["enterprises_served"],
             ]
         )
-    ws = wb.create_sheet(_("年度工作总结"))
-    ws.append([_("执行单位"), *[str(label) for _name, label in AnnualSummary.SECTIONS]])
+    summaries = sheets.Sheet(
+        _("年度工作总结"), [_("执行单位"), *[label for _name, label in AnnualSummary.SECTIONS]]
+    )
     for chapter in data["province_chapters"]:
-        ws.append(
+        summaries.append(
             [chapter["province"].name, *[text for _label, text in chapter["summary"].sections()]]
         )
-    ws = wb.create_sheet(_("典型案例"))
-    ws.append([_("执行单位"), _("标题"), _("摘要")])
+    cases = sheets.Sheet(_("典型案例"), [_("执行单位"), _("标题"), _("摘要")])
     for case in data["cases"]:
-        ws.append([case.province.name, case.title, case.summary])
-    ws = wb.create_sheet(_("通讯录"))
-    ws.append([_("执行单位"), _("任务"), _("角色"), _("姓名"), _("职务"), _("电话"), _("邮箱")])
+        cases.append([case.province.name, case.title, case.summary])
+    contacts = sheets.Sheet(
+        _("通讯录"),
+        [_("执行单位"), _("任务"), _("角色"), _("姓名"), _("职务"), _("电话"), _("邮箱")],
+    )
     for c in data["contacts"]:
-        ws.append(
+        contacts.append(
             [
                 c.registration.assignment.province.short_name,
                 c.registration.assignment.task.number,
@@ -285,17 +282,9 @@ def build_workbook(plan: Plan) -> bytes:
                 c.email,
             ]
         )
-    ws = wb.create_sheet(_("项目"))
-    ws.append([_("项目"), _("承担单位"), _("资助经费（万元）"), _("验收结果")])
+    projects = sheets.Sheet(
+        _("项目"), [_("项目"), _("承担单位"), _("资助经费（万元）"), _("验收结果")]
+    )
     for p in data["projects"]:
-        ws.append(
-            [
-                p["title"],
-                p["unit"],
-                float(p["budget"]) if p["budget"] is not None else None,
-                p["result"],
-            ]
-        )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        projects.append([p["title"], p["unit"], p["budget"], p["result"]])
+    return [by_task, summaries, cases, contacts, projects]

@@ -9,10 +9,12 @@ from django.views.decorators.http import require_POST
 from accounts.access import ALL, HQ, STAFF, role_required
 from planning.models import Plan
 from provinces.models import Province
+from workflow import sheets
 from workflow.files import file_response
 from workflow.machine import TransitionRefused, history
 
 from . import services
+from .digest import build_workbook
 from .forms import SummaryForm
 from .models import AnnualSummary, DigestBuild
 
@@ -161,11 +163,4 @@ def digest_home(request: HttpRequest) -> HttpResponse:
 @role_required(HQ)
 def digest_workbook(request: HttpRequest, year: int) -> HttpResponse:
     """The digest's data as an Excel workbook (HQ)."""
-    from .digest import build_workbook
-
-    response = HttpResponse(
-        build_workbook(_plan(year)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="digest-{year}.xlsx"'
-    return response
+    return sheets.download(f"digest-{year}.xlsx", *build_workbook(_plan(year)))
