@@ -358,10 +358,37 @@ def ledger_workbook(user, queryset) -> sheets.Sheet:
     return sheets.from_dataset(dataset, _("工作台账"))
 
 
-def ledger_template() -> sheets.Sheet:
+def _sample_assignment(user, *, editable_registration: bool = False) -> tuple[int, int, str]:
+    """Year, task and unit of an assignment the user may import into: the sample row passes."""
+    qs = (
+        Assignment.objects.visible_to(user)
+        .filter(taken_up=True)
+        .select_related("task__plan", "province", "registration")
+        .order_by("-task__plan__year", "task__number", "province__sort_order")
+    )
+    for a in qs[:200]:
+        registration = getattr(a, "registration", None)
+        if not editable_registration or registration is None or registration.is_editable:
+            return a.task.plan.year, a.task.number, a.province.short_name
+    return 2018, 2, "江西"
+
+
+def ledger_template(user) -> sheets.Sheet:
+    year, task, province = _sample_assignment(user)
     sheet = sheets.Sheet(_("工作台账"), list(LEDGER_HEADERS.values()))
     sheet.append(
-        [2018, 1, "江西", date(2018, 7, 15), "培训班", "举办专利信息利用培训班", "张三", 1, 120, 0]
+        [
+            year,
+            task,
+            province,
+            date(year, 7, 15),
+            "培训班",
+            "举办专利信息利用培训班",
+            "张三",
+            1,
+            120,
+            0,
+        ]
     )
     return sheet
 
@@ -535,9 +562,10 @@ def import_contacts(content: bytes, filename: str, user, *, dry_run: bool) -> Im
     return outcome
 
 
-def contacts_template() -> sheets.Sheet:
+def contacts_template(user) -> sheets.Sheet:
+    year, task, province = _sample_assignment(user, editable_registration=True)
     sheet = sheets.Sheet(_("通讯录"), CONTACT_HEADERS)
     sheet.append(
-        [2018, 2, "江西", "工作联系人", "王五", "主任科员", "0791-86000000", "wang@example.cn"]
+        [year, task, province, "工作联系人", "王五", "主任科员", "0791-86000000", "wang@example.cn"]
     )
     return sheet

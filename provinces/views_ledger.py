@@ -138,7 +138,7 @@ MAX_SESSION_FILE = 8 * 1024 * 1024
 
 @role_required(ALL)
 def contacts_template_download(request: HttpRequest) -> HttpResponse:
-    return sheets.download("contacts-template.xlsx", contacts_template())
+    return sheets.download("contacts-template.xlsx", contacts_template(request.user))
 
 
 @role_required(STAFF | HQ)
@@ -202,7 +202,7 @@ def ledger_import(request: HttpRequest, kind: str = "ledger") -> HttpResponse:
 
 @role_required(ALL)
 def ledger_template_download(request: HttpRequest) -> HttpResponse:
-    return sheets.download("ledger-template.xlsx", ledger_template())
+    return sheets.download("ledger-template.xlsx", ledger_template(request.user))
 
 
 @role_required(STAFF | HQ)

@@ -138,14 +138,21 @@ def test_ledger_export_is_formula_safe_typed_and_imports_back(
     ]
 
 
-def test_ledger_template_is_typed_named_and_imports(as_user, plan_2018, jiangxi_staff):
-    response = as_user(jiangxi_staff).get("/provinces/ledger/template.xlsx")
+@pytest.mark.parametrize("who", ["jiangxi_staff", "henan_staff", "hq_reviewer"])
+def test_ledger_template_is_typed_named_and_its_sample_row_imports(
+    as_user, plan_2018, who, request
+):
+    """The sample row names an assignment the user has (江西 carries no task 1)."""
+    user = request.getfixturevalue(who)
+    response = as_user(user).get("/provinces/ledger/template.xlsx")
     wb = workbook(response)
     assert wb.sheetnames == ["工作台账"]
     column = cells(wb.active)
     assert column["日期"][0].is_date
     assert column["培训人数（人次）"][0].data_type == "n"
     assert_wide_enough(wb.active)
+    outcome = import_ledger(response.content, "template.xlsx", user, dry_run=True)
+    assert outcome.ok, outcome.problems
 
 
 def test_contact_directory_is_formula_safe_and_imports_back(as_user, plan_2018, jiangxi_staff):
@@ -180,11 +187,23 @@ def test_contact_directory_is_formula_safe_and_imports_back(as_user, plan_2018, 
     assert sorted(Contact.objects.values_list(*fields)) == before
 
 
-def test_contacts_template_is_named_and_typed(as_user, plan_2018, jiangxi_staff):
-    wb = workbook(as_user(jiangxi_staff).get("/provinces/contacts/template.xlsx"))
+def test_contacts_template_is_named_typed_and_its_sample_row_imports(
+    as_user, plan_2018, jiangxi_staff, hq_reviewer
+):
+    """The sample row avoids a locked registration (江西's task 2 here is submitted)."""
+    from provinces.services import submit_registration
+
+    jiangxi = Assignment.objects.filter(task__plan=plan_2018, province__short_name="江西")
+    first = jiangxi.filter(taken_up=True).order_by("task__number").first()
+    submit_registration(fill(Registration.objects.create(assignment=first)), jiangxi_staff)
+    response = as_user(jiangxi_staff).get("/provinces/contacts/template.xlsx")
+    wb = workbook(response)
     assert wb.sheetnames == ["通讯录"]
     column = cells(wb.active)
     assert column["年度"][0].data_type == "n" and column["电话"][0].data_type == "s"
+    assert column["任务序号"][0].value != first.task.number
+    outcome = import_contacts(response.content, "template.xlsx", jiangxi_staff, dry_run=True)
+    assert outcome.ok, outcome.problems
 
 
 @pytest.fixture
