@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -221,7 +222,12 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     if request.POST.get("id", "").isdigit():
         items = items.filter(pk=int(request.POST["id"]))
     items.update(read_at=timezone.now())
-    return redirect(request.POST.get("next") or "notifications:inbox")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "notifications:inbox"  # only same-site pages: never an open redirect
+    return redirect(target)
 
 
 @role_required(ALL)

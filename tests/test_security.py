@@ -96,3 +96,28 @@ def test_an_idle_session_is_sent_to_log_in_again(client, jiangxi_staff):
     with time_machine.travel(later):
         response = client.get("/provinces/todo/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/x",
+        "//evil.example/x",
+        "http://evil.example/x",
+        "https:/\\evil.example/x",
+        "javascript:alert(1)",
+        "notifications:inbox",  # a URL name is not a page someone may pass in
+    ],
+)
+def test_marking_read_never_redirects_off_site(client, jiangxi_staff, target):
+    client.force_login(jiangxi_staff, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post("/notifications/read/", {"next": target})
+    assert (response.status_code, response["Location"]) == (302, "/notifications/")
+
+
+@pytest.mark.django_db
+def test_marking_read_returns_to_the_page_on_this_site(client, jiangxi_staff):
+    client.force_login(jiangxi_staff, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post("/notifications/read/", {"next": "/provinces/todo/?year=2018"})
+    assert response["Location"] == "/provinces/todo/?year=2018"
