@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
@@ -16,6 +16,18 @@ def exception_handler(exc, context):
         set_rollback()
         return Response({"detail": exc.message, "state": exc.current_state}, status=409)
     return drf_exception_handler(exc, context)
+
+
+MAX_ID = 2**63 - 1  # ids are BigAutoField: a larger number names no object
+
+
+class ObjectIdField(serializers.IntegerField):
+    """An object's id in a request body: a positive 64-bit integer, or a 400."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
 
 
 class VisibleModelViewSet(viewsets.GenericViewSet):

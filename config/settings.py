@@ -233,6 +233,11 @@ REST_FRAMEWORK = {
     # Each view declares its roles per action (accounts.access.DeclaredRoles reads them).
     "DEFAULT_PERMISSION_CLASSES": ["accounts.access.DeclaredRoles"],
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

@@ -9,7 +9,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from accounts.access import ALL, EXPERTS, HQ, STAFF
-from config.api import VisibleModelViewSet
+from config.api import ObjectIdField, VisibleModelViewSet
 from workflow.validation import normalise_phone
 
 from . import services
@@ -63,14 +63,14 @@ class ReviewInputSerializer(serializers.Serializer):
 
 
 class ProgressSerializer(serializers.Serializer):
-    deliverable = serializers.IntegerField()
+    deliverable = ObjectIdField()
     percent = serializers.IntegerField(min_value=0, max_value=100)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     done_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class BatchDecisionSerializer(serializers.Serializer):
-    applications = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    applications = serializers.ListField(child=ObjectIdField(), allow_empty=False)
     decision = serializers.ChoiceField(choices=["approve", "reject"])
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -195,7 +195,7 @@ class DecisionReasonSerializer(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    expert = serializers.IntegerField()
+    expert = ObjectIdField()
 
 
 class ApproveSerializer(serializers.Serializer):

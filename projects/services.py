@@ -114,6 +114,8 @@ def submit_review(
         raise TransitionRefused(_("请为每个评分项打分。"))
     if any(not 0 <= int(v) <= 100 for v in scores.values()):
         raise TransitionRefused(_("每项得分应在 0 到 100 之间。"))
+    if recommendation not in Review.Recommendation.values:
+        raise TransitionRefused(_("请选择评审建议。"))
     if assignment.application.state != Application.State.UNDER_REVIEW:
         raise TransitionRefused(_("该申报已不在评审阶段。"))
     total = sum(Decimal(scores[c.name]) * c.weight for c in criteria) / 100

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -190,15 +191,14 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         elif action == "assign":
             services.assign_expert(app, services.find_expert(post.get("expert", "")), user)
         elif action == "approve":
-            try:
-                budget = Decimal(post.get("budget_granted", ""))
-            except InvalidOperation as exc:
-                raise TransitionRefused(_("资助经费应为数字。")) from exc
             services.approve(
                 app,
                 user,
                 post.get("undertaking_unit", ""),
-                budget,
+                _money(
+                    post.get("budget_granted", ""),
+                    _("资助经费应为金额（万元），最多两位小数，例如 12.50。"),
+                ),
                 post.get("reason", ""),
                 allow_over=bool(post.get("allow_over")),
             )
@@ -209,9 +209,11 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         elif action == "accept":
             services.accept(app, user, post.get("reason", ""))
         elif action == "rectify":
-            due = parse_date(post.get("due", "") or "")
-            if due is None:
-                raise TransitionRefused(_("请填写整改期限。"))
+            due = _date(
+                post.get("due", ""),
+                missing=_("请填写整改期限。"),
+                invalid=_("整改期限应为有效日期，例如 2018-12-31。"),
+            )
             services.require_rectification(app, user, post.get("reason", ""), due)
         elif action == "fail":
             services.fail(app, user, post.get("reason", ""))
@@ -305,23 +307,40 @@ def export(request: HttpRequest) -> HttpResponse:
     return sheets.download("projects.xlsx", sheet)
 
 
-def _decimal(raw: str, message: str) -> Decimal:
+# What the model columns can hold: NaN, Infinity, 1e400 or a third decimal never get that far.
+MONEY = forms.DecimalField(max_digits=10, decimal_places=2)
+DATE = forms.DateField(input_formats=["%Y-%m-%d"])
+
+
+def _money(raw: str, message: str) -> Decimal:
     try:
-        return Decimal(raw or "")
-    except InvalidOperation as exc:
+        return MONEY.clean(raw)
+    except ValidationError as exc:
         raise TransitionRefused(message) from exc
 
 
+def _date(raw: str, *, missing: str, invalid: str) -> date:
+    """A YYYY-MM-DD date from a form; an impossible one (2018-02-30) is refused, not a 500."""
+    if not (raw or "").strip():
+        raise TransitionRefused(missing)
+    try:
+        return DATE.clean(raw)
+    except ValidationError as exc:
+        raise TransitionRefused(invalid) from exc
+
+
 def _sign(app: Application, user, post) -> None:
-    starts_on = parse_date(post.get("starts_on", "") or "")
-    ends_on = parse_date(post.get("ends_on", "") or "")
-    if starts_on is None or ends_on is None:
-        raise TransitionRefused(_("请填写实施期的开始和结束日期。"))
+    missing = _("请填写实施期的开始和结束日期。")
+    invalid = _("实施期的开始和结束日期应为有效日期，例如 2018-12-31。")
+    starts_on = _date(post.get("starts_on", ""), missing=missing, invalid=invalid)
+    ends_on = _date(post.get("ends_on", ""), missing=missing, invalid=invalid)
     services.sign_agreement(
         app,
         user,
         number=post.get("number", ""),
-        budget=_decimal(post.get("budget", ""), _("协议经费应为数字。")),
+        budget=_money(
+            post.get("budget", ""), _("协议经费应为金额（万元），最多两位小数，例如 12.50。")
+        ),
         starts_on=starts_on,
         ends_on=ends_on,
         deliverables=services.parse_deliverables(post.get("deliverables", "")),

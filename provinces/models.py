@@ -309,7 +309,8 @@ class Milestone(models.Model):
                     % {"today": f"{today:%Y-%m-%d}"}
                 }
             )
-        if self.due_date and done_on < self.due_date.replace(year=self.due_date.year - 1):
+        # Counted in days: due_date.replace(year=…) fails for a leap day (and for year 1).
+        if self.due_date and (self.due_date - done_on).days > 365:
             raise ValidationError({"done_on": _("实际完成日期早于计划完成日期一年以上，请检查。")})
 
     def status(self, today: date | None = None) -> str:

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from config.api import ObjectIdField
 from workflow.validation import ModelRulesSerializer, check_row
 
 from .models import (
@@ -184,7 +185,7 @@ class EvidenceUploadSerializer(serializers.Serializer):
 
 
 class MilestoneDoneSerializer(serializers.Serializer):
-    milestone = serializers.IntegerField(help_text="进度安排的 id（见报送的 milestones）")
+    milestone = ObjectIdField(help_text="进度安排的 id（见报送的 milestones）")
     done_on = serializers.DateField(required=False, help_text="实际完成日期，默认今天")
 
 
