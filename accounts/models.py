@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
 
 
 class Role(models.TextChoices):
@@ -86,6 +87,26 @@ class User(AbstractUser):
     @property
     def is_administrator(self) -> bool:
         return self.has_role(ADMINISTRATORS)
+
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        self._revoke_api_token = True
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        if getattr(self, "_revoke_api_token", False):
+            # A new password ends every API token made with the old one, whichever way it
+            # was changed (the page, the admin, a reset, manage.py changepassword).
+            self._revoke_api_token = False
+            Token.objects.filter(user=self).delete()
+
+    def rotate_api_token(self) -> Token:
+        """A new API token for this user; the old one stops working at once."""
+        Token.objects.filter(user=self).delete()
+        return Token.objects.create(user=self)
+
+    def revoke_api_token(self) -> None:
+        Token.objects.filter(user=self).delete()
 
     def ensure_calendar_token(self, *, renew: bool = False) -> str:
         """The secret in the user's private iCalendar feed address; renewing revokes the old."""

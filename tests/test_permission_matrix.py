@@ -45,6 +45,7 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         page(anonymous=200, owner=302, other=302, expert=302, hq=302, admin=302),
     ),
     "password_change": (lambda w: "/accounts/password/", page()),
+    "api_token": (lambda w: "/accounts/token/", page()),
     "health": (lambda w: "/health/", page(anonymous=200)),
     "planning:plan_list": (lambda w: "/plans/", PUBLIC_TO_USERS),
     "planning:plan_detail": (lambda w: "/plans/2018/", PUBLIC_TO_USERS),

@@ -121,3 +121,61 @@ def test_marking_read_returns_to_the_page_on_this_site(client, jiangxi_staff):
     client.force_login(jiangxi_staff, backend="django.contrib.auth.backends.ModelBackend")
     response = client.post("/notifications/read/", {"next": "/provinces/todo/?year=2018"})
     assert response["Location"] == "/provinces/todo/?year=2018"
+
+
+def token_client(key: str):
+    from django.test import Client
+
+    return Client(HTTP_AUTHORIZATION=f"Token {key}")
+
+
+@pytest.mark.django_db
+def test_changing_the_password_ends_the_api_token(client, jiangxi_staff, henan_staff):
+    from rest_framework.authtoken.models import Token
+
+    mine = Token.objects.create(user=jiangxi_staff).key
+    theirs = Token.objects.create(user=henan_staff).key
+    assert token_client(mine).get("/api/v1/registrations/").status_code == 200
+    client.force_login(jiangxi_staff, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "pw-for-tests-only",
+            "new_password1": "a-new-Passw0rd-2018",
+            "new_password2": "a-new-Passw0rd-2018",
+        },
+    )
+    assert response.status_code == 302
+    assert token_client(mine).get("/api/v1/registrations/").status_code == 401
+    assert token_client(theirs).get("/api/v1/registrations/").status_code == 200
+    # However else the password changes (admin, reset, changepassword), the token goes too.
+    theirs_again = Token.objects.get(user=henan_staff)
+    henan_staff.set_password("another-Passw0rd-2018")
+    henan_staff.save()
+    assert not Token.objects.filter(pk=theirs_again.pk).exists()
+    henan_staff.save(update_fields=["last_login"])  # an ordinary save revokes nothing
+    token = Token.objects.create(user=henan_staff)
+    henan_staff.save()
+    assert Token.objects.filter(pk=token.pk).exists()
+
+
+@pytest.mark.django_db
+def test_users_see_rotate_and_revoke_their_own_token(client, jiangxi_staff, henan_staff):
+    from rest_framework.authtoken.models import Token
+
+    theirs = Token.objects.create(user=henan_staff).key
+    client.force_login(jiangxi_staff, backend="django.contrib.auth.backends.ModelBackend")
+    assert "您目前没有 API 令牌" in client.get("/accounts/token/").content.decode()
+    assert client.post("/accounts/token/", {"action": "rotate"}).status_code == 302
+    first = Token.objects.get(user=jiangxi_staff).key
+    page = client.get("/accounts/token/").content.decode()
+    assert first in page and theirs not in page
+    client.post("/accounts/token/", {"action": "rotate"})
+    second = Token.objects.get(user=jiangxi_staff).key
+    assert second != first
+    assert token_client(first).get("/api/v1/registrations/").status_code == 401
+    assert token_client(second).get("/api/v1/registrations/").status_code == 200
+    client.post("/accounts/token/", {"action": "revoke"})
+    assert token_client(second).get("/api/v1/registrations/").status_code == 401
+    assert not Token.objects.filter(user=jiangxi_staff).exists()
+    assert Token.objects.filter(key=theirs).exists()  # nobody else's token is touched
