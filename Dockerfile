@@ -16,7 +16,7 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
 RUN DEBUG=1 python manage.py compilemessages -v0 --ignore=/opt/venv \
- && SECRET_KEY=build python manage.py collectstatic --noinput -v0
+ && SECRET_KEY=build CELERY_BROKER_URL=memory:// python manage.py collectstatic --noinput -v0
 
 RUN useradd --create-home workplan && mkdir -p /app/var/media && chown -R workplan /app/var
 USER workplan

@@ -196,8 +196,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "workplan <noreply@loc
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery -------------------------------------------------------------------
-# Without a broker the quick start runs tasks in-process, so it needs no Redis.
+# Without a broker the quick start (DEBUG) and the tests run tasks in-process, so they need
+# no Redis. Production does not: there, eager tasks would run the digest inside a request
+# and send mail from it, so it refuses to start without a broker, as without SECRET_KEY.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+if not CELERY_BROKER_URL and not DEBUG and not env_bool("TESTING"):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL must be set when DEBUG is off (for example redis://redis:6379/0)."
+    )
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None

@@ -30,6 +30,7 @@ def test_check_deploy_with_production_settings_has_no_warnings(tmp_path):
         SECRET_KEY="x" * 20 + "production-like-secret-key-with-enough-entropy-0123456789",
         ALLOWED_HOSTS="workplan.example.cn",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/8",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -49,6 +50,28 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def manage_check(env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_production_refuses_to_start_without_a_celery_broker(tmp_path):
+    """With DEBUG off and no broker, tasks would run eagerly inside requests: refuse."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"CELERY_BROKER_URL", "DEBUG", "TESTING", "CELERY_RESULT_BACKEND"}
+    }
+    base.update(SECRET_KEY="x" * 50, DATABASE_URL=f"sqlite:///{tmp_path / 'b.sqlite3'}")
+    refused = manage_check(base)
+    assert refused.returncode != 0
+    assert "CELERY_BROKER_URL must be set" in refused.stderr
+    assert manage_check({**base, "CELERY_BROKER_URL": "redis://127.0.0.1:6379/8"}).returncode == 0
+    assert manage_check({**base, "DEBUG": "1"}).returncode == 0  # the quick start, eager
+    assert manage_check({**base, "TESTING": "1"}).returncode == 0  # the test suite
 
 
 @pytest.mark.django_db
