@@ -214,6 +214,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Times of day (Asia/Shanghai) of the periodic tasks; beat applies them as it starts.
+REMINDER_TIME = os.environ.get("REMINDER_TIME", "08:30")
+NOTIFICATION_DIGEST_TIME = os.environ.get("NOTIFICATION_DIGEST_TIME", "17:30")
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 if CELERY_BROKER_URL.startswith("filesystem://"):

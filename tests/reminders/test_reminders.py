@@ -286,14 +286,6 @@ def test_reminder_log_query_count_is_fixed(
 
 
 @pytest.mark.django_db
-def test_beat_schedule_exists_in_shanghai_time():
-    from django_celery_beat.models import PeriodicTask
-
-    task = PeriodicTask.objects.get(task="notifications.send_reminders")
-    assert task.enabled and str(task.crontab.timezone) == "Asia/Shanghai"
-
-
-@pytest.mark.django_db
 def test_send_reminders_command_twice(plan_2018, jiangxi_staff, outbox, capsys):
     from django.core.management import call_command
 
