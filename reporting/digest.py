@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from planning.models import Plan
+from projects import digest as projects_digest
 from provinces.models import Assignment, Case, Contact, LedgerEntry, Province, Region
 from workflow import sheets
 
@@ -197,11 +198,7 @@ def collect(plan: Plan) -> dict:
 
 
 def project_rows(plan: Plan) -> list:
-    """Projects with budgets and acceptance results, when the projects app provides them."""
-    try:
-        from projects import digest as projects_digest  # type: ignore[attr-defined]
-    except ImportError:
-        return []
+    """Projects with budgets and acceptance results (the projects app's appendix rows)."""
     return projects_digest.rows(plan)
 
 

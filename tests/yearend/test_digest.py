@@ -268,3 +268,37 @@ def test_digest_workbook(plan_2018, digest_year, hq_reviewer, as_user):
     assert wb["按任务"].max_row == 11  # header + ten tasks
     names = [row[0].value for row in wb["年度工作总结"].iter_rows(min_row=2)]
     assert sorted(names) == sorted(["江西省", "河南省", "贵州省", "新疆生产建设兵团"])
+
+
+def test_the_projects_appendix_cannot_vanish_silently(plan_2018, monkeypatch):
+    """reporting imports the projects appendix outright: no ImportError guard hides a break."""
+    import sys
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from projects.models import Application, Call
+    from reporting.digest import project_rows
+
+    call = Call.objects.create(
+        plan=plan_2018,
+        task=plan_2018.tasks.get(number=4),
+        project_type="enterprise_pilot",
+        title="试点",
+        opens_at=timezone.now(),
+        closes_at=timezone.now(),
+    )
+    Application.objects.create(
+        call=call,
+        province=Province.objects.get(short_name="江西"),
+        applicant="江西某公司",
+        undertaking_unit="江西某公司",
+        contact_name="刘",
+        contact_phone="13800138000",
+        budget_requested=Decimal("20"),
+        budget_granted=Decimal("10"),
+        plan_text="x",
+        state="approved",
+    )
+    monkeypatch.setitem(sys.modules, "projects.digest", None)  # a late import would now fail
+    assert [row["unit"] for row in project_rows(plan_2018)] == ["江西某公司"]
