@@ -35,7 +35,9 @@ def my_deadlines(request: HttpRequest) -> HttpResponse:
     requests = ExtensionRequest.objects.visible_to(user).select_related(
         "requested_by", "decided_by"
     )
-    pending = set(requests.filter(state="pending").values_list("deadline_key", flat=True))
+    pending = set(
+        requests.filter(state=ExtensionRequest.State.PENDING).values_list("deadline_key", flat=True)
+    )
     rows = [
         {"owed": o, "key": base_key(o.key), "pending": base_key(o.key) in pending} for o in owed
     ]

@@ -70,14 +70,14 @@ def todo(request: HttpRequest) -> HttpResponse:
     returned = [
         a.registration.pk
         for a in assignments
-        if getattr(a, "registration", None) and a.registration.state == "returned"
+        if getattr(a, "registration", None) and a.registration.state == Registration.State.RETURNED
     ]
     returned_reasons = {}
     if returned:
         for log in TransitionLog.objects.filter(
             content_type=ContentType.objects.get_for_model(Registration),
             object_id__in=returned,
-            to_state="returned",
+            to_state=Registration.State.RETURNED,
         ).order_by("at"):
             returned_reasons[log.object_id] = log.reason
     deadlines = list(plan.deadlines.select_related("task")) if plan else []

@@ -130,7 +130,7 @@ def digest_status(request: HttpRequest, pk: int) -> JsonResponse:
             "step": build.step,
             "error": build.error,
             "download": f"/reporting/digests/{build.pk}/download/"
-            if build.state == "done"
+            if build.state == DigestBuild.State.DONE
             else None,
         }
     )
@@ -138,7 +138,9 @@ def digest_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @role_required(HQ)
 def digest_download(request: HttpRequest, pk: int) -> HttpResponse:
-    build = get_object_or_404(DigestBuild.objects.visible_to(request.user), pk=pk, state="done")
+    build = get_object_or_404(
+        DigestBuild.objects.visible_to(request.user), pk=pk, state=DigestBuild.State.DONE
+    )
     return file_response(
         build.file, f"全国专利信息传播利用{build.plan.year}.pdf", "application/pdf"
     )
