@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import Model
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role, User
+from planning.models import Plan
+from planning.services import import_plan
+from provinces.data import UNITS, ensure_units
 from provinces.models import Province
 
 SEED_NOTICE = Path(__file__).resolve().parent.parent / "planning" / "seed" / "2018-work-plan.txt"
@@ -39,21 +47,88 @@ def _no_login_lockout(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Uploads go to a fresh temporary folder per test, never into var/media."""
+    media = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = media
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media), "base_url": None},
+        },
+    }
+
+
 @pytest.fixture
 def notice_text() -> str:
     return SEED_NOTICE.read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def plan_2018(db, notice_text):
-    """The real 2018 plan, loaded from the real notice text, with some provinces as bases."""
-    from planning.services import import_plan
-    from provinces.data import ensure_units
-
-    ensure_units(Province)  # transactional tests flush the rows the data migration made
+def _units_with_bases() -> None:
+    if Province.objects.count() != len(UNITS):
+        ensure_units(Province)  # transactional tests flush the rows the data migration made
     for level, names in DEMO_BASES.items():
         Province.objects.filter(short_name__in=names).update(base_level=level)
-    return import_plan(notice_text).plan
+
+
+INSERT_RE = re.compile(r'^INSERT INTO "([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def plan_2018_rows(django_db_setup, django_db_blocker) -> tuple[dict[int, str], list]:
+    """The 2018 notice parsed and saved once per run; the rows the import wrote, kept.
+
+    The import runs for real (``import_plan``) in a transaction that is then rolled back;
+    every table it inserted into is read back, in the order of its first INSERT (parents
+    before children). Each test's ``plan_2018`` writes these rows with a few bulk INSERTs
+    instead of re-running the import's ~500 queries. The rolled-back INSERTs already took
+    the primary keys from the sequences, so no later row can collide with them.
+    """
+    by_table = {m._meta.db_table: m for m in apps.get_models(include_auto_created=True)}
+    with django_db_blocker.unblock(), transaction.atomic():
+        _units_with_bases()
+        with CaptureQueriesContext(connection) as queries:
+            import_plan(SEED_NOTICE.read_text(encoding="utf-8"))
+        models: list[type[Model]] = []
+        for query in queries.captured_queries:
+            match = INSERT_RE.match(query["sql"])
+            if match and by_table[match[1]] not in models:
+                models.append(by_table[match[1]])
+        rows = [(model, list(model._default_manager.values())) for model in models]
+        province_codes = dict(Province.objects.values_list("pk", "code"))
+        transaction.set_rollback(True)
+    for model, _ in rows:
+        for field in model._meta.concrete_fields:
+            target = field.related_model
+            if field.is_relation and target not in models and target is not Province:
+                pytest.fail(f"plan_2018_rows cannot copy {model.__name__}.{field.name}")
+    return province_codes, rows
+
+
+@pytest.fixture
+def plan_2018(db, plan_2018_rows) -> Plan:
+    """The real 2018 plan, loaded from the real notice text, with some provinces as bases."""
+    province_codes, rows = plan_2018_rows
+    _units_with_bases()
+    # Transactional tests re-create the units after their flush, under new primary keys.
+    pk_by_code = dict(Province.objects.values_list("code", "pk"))
+    province_pk = {old: pk_by_code[code] for old, code in province_codes.items()}
+    with transaction.atomic():
+        for model, values in rows:
+            to_province = [
+                f.attname for f in model._meta.concrete_fields if f.related_model is Province
+            ]
+            objs = []
+            for row in values:
+                obj = model(**row)
+                for attname in to_province:
+                    if getattr(obj, attname) is not None:
+                        setattr(obj, attname, province_pk[getattr(obj, attname)])
+                objs.append(obj)
+            model._default_manager.bulk_create(objs)
+    return Plan.objects.get(year=2018)
 
 
 def province(short_name: str) -> Province:

@@ -191,9 +191,8 @@ def test_no_progress_once_acceptance_is_requested(call, jiangxi_staff, hq_review
 
 
 def test_attachments_upload_scope_and_download(
-    as_user, call, jiangxi_staff, henan_staff, hq_reviewer, expert, settings, tmp_path
+    as_user, call, jiangxi_staff, henan_staff, hq_reviewer, expert
 ):
-    settings.MEDIA_ROOT = tmp_path
     app = make_app(call, "江西", jiangxi_staff, submit=False)
     client = as_user(jiangxi_staff)
     url = f"/projects/applications/{app.pk}/upload/"
