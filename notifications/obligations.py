@@ -16,8 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from planning.models import Deadline, Plan
-from provinces.board import SUBMITTED_STATES
-from provinces.models import Assignment, Milestone, Province
+from provinces.models import Assignment, Milestone, Province, Registration
 
 
 @dataclass
@@ -98,7 +97,7 @@ def registrations_owed(
     by_province: dict[int, list[Assignment]] = {}
     for a in assignments:
         reg = getattr(a, "registration", None)
-        if reg is None or reg.state not in SUBMITTED_STATES:
+        if reg is None or reg.state not in Registration.HANDED_IN:
             by_province.setdefault(a.province_id, []).append(a)
     for owing in by_province.values():
         province = owing[0].province
@@ -226,7 +225,7 @@ def outcomes_owed(
         return
     staff = (people or Recipients(plan)).units
     done = set(
-        Case.objects.filter(plan=plan, state__in=["submitted", "confirmed"]).values_list(
+        Case.objects.filter(plan=plan, state__in=Case.HANDED_IN).values_list(
             "province_id", flat=True
         )
     )

@@ -1,4 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+
+from workflow.machine import TransitionRefused
+from workflow.review import save_draft
 
 from .models import Assignment, Contact, Evidence, LedgerEntry, Milestone, Province, Registration
 
@@ -21,14 +24,27 @@ class AssignmentAdmin(admin.ModelAdmin):
         return super().get_queryset(request).visible_to(request.user)
 
 
-class ContactInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    """A registration's children change with its draft, on the unit's page or the API."""
+
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ContactInline(ReadOnlyInline):
     model = Contact
-    extra = 0
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ReadOnlyInline):
     model = Milestone
-    extra = 0
 
 
 @admin.register(Registration)
@@ -36,11 +52,23 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_display = ("assignment", "state", "submitted_at", "is_late")
     list_filter = ("state", "is_late", "assignment__task__plan")
     list_select_related = ("assignment__task", "assignment__province")
-    readonly_fields = ("state", "submitted_at", "is_late", "confirmed_at")
+    readonly_fields = ("assignment", "state", "submitted_at", "is_late", "confirmed_at")
     inlines = [ContactInline, MilestoneInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a unit starts its registration on its own page
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Through the lifecycle: only an editable draft changes, and the refusal is shown."""
+        try:
+            save_draft(
+                obj, request.user, {name: form.cleaned_data[name] for name in form.changed_data}
+            )
+        except TransitionRefused as exc:
+            self.message_user(request, exc.message, level=messages.ERROR)
 
 
 class EvidenceInline(admin.TabularInline):

@@ -15,11 +15,6 @@ from planning.models import Deadline, Plan
 
 from .models import Assignment, Province, Registration
 
-SUBMITTED_STATES = {
-    Registration.State.SUBMITTED,
-    Registration.State.RESUBMITTED,
-    Registration.State.CONFIRMED,
-}
 WARN_DAYS = 3
 
 
@@ -49,7 +44,7 @@ def light_for(
     if assignment is None or not assignment.taken_up:
         return "grey"
     registration = getattr(assignment, "registration", None)
-    submitted = registration is not None and registration.state in SUBMITTED_STATES
+    submitted = registration is not None and registration.state in Registration.HANDED_IN
     lights = ["green" if submitted else _by_date(due, today), _by_date(step_due, today)]
     return max(lights, key=SEVERITY.__getitem__)
 
@@ -78,7 +73,7 @@ def earliest_open_steps(plan: Plan, today: date, user=None) -> dict[int, date]:
 def owes_registration(assignment: Assignment) -> bool:
     registration = getattr(assignment, "registration", None)
     return assignment.taken_up and (
-        registration is None or registration.state not in SUBMITTED_STATES
+        registration is None or registration.state not in Registration.HANDED_IN
     )
 
 
@@ -154,7 +149,7 @@ def build_board(plan: Plan, user, today: date | None = None) -> Board:
             for r in (rate, board.task_rates[i], board.total):
                 r.expected += 1
             reg = getattr(a, "registration", None)
-            if reg and reg.state in SUBMITTED_STATES:
+            if reg and reg.state in Registration.HANDED_IN:
                 for r in (rate, board.task_rates[i], board.total):
                     r.submitted += 1
                     if not reg.is_late:

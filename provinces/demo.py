@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from planning.models import Plan
+from workflow.review import save_draft
 
 from . import services
 from .models import Assignment, Contact, Evidence, LedgerEntry, Milestone, Registration
@@ -62,61 +63,61 @@ def seed(log) -> None:
         .order_by("province__sort_order", "task__number")
     ):
         target = STATES[a.province.short_name]
-        staff = User.objects.filter(province=a.province).first()
-        reg, created = Registration.objects.get_or_create(assignment=a)
-        if not created:
+        staff = User.objects.filter(province=a.province, role=Role.PROVINCE_STAFF).first()
+        if Registration.objects.filter(assignment=a).exists():
             continue
         made += 1
-        reg.work_content = f"{a.province.short_name}围绕“{a.task.title}”，组织全省专利信息服务网点开展工作，建立工作台账，落实责任到人。"
-        reg.expected_results = (
-            "举办专利信息利用培训班 2 期以上，服务企业 30 家以上，形成典型案例 1 个。"
+        reg = save_draft(
+            Registration(assignment=a),
+            staff,
+            {
+                "work_content": f"{a.province.short_name}围绕“{a.task.title}”，组织全省专利信息服务网点开展工作，建立工作台账，落实责任到人。",
+                "expected_results": "举办专利信息利用培训班 2 期以上，服务企业 30 家以上，形成典型案例 1 个。",
+            },
+            {
+                "contacts": [
+                    Contact(
+                        role="responsible",
+                        name=person(rnd),
+                        title="处长",
+                        phone=f"0{rnd.randint(10, 99)}-{rnd.randint(60000000, 89999999)}",
+                        email=f"chu{a.pk}@ipo.example.cn",
+                    ),
+                    Contact(
+                        role="liaison",
+                        name=person(rnd),
+                        title="主任科员",
+                        phone=f"13{rnd.randint(100000000, 999999999)}",
+                        email=f"lianluo{a.pk}@ipo.example.cn",
+                    ),
+                ],
+                "milestones": [
+                    Milestone(
+                        due_date=date(2018, month, 28),
+                        description=what,
+                        done_on=date(2018, month, 25) if month < 9 else None,
+                    )
+                    for month, what in (
+                        (7, "制定实施方案"),
+                        (9, "举办培训班"),
+                        (11, "总结成果与典型案例"),
+                    )
+                ],
+            },
         )
-        reg.save()
-        Contact.objects.create(
-            registration=reg,
-            role="responsible",
-            name=person(rnd),
-            title="处长",
-            phone=f"0{rnd.randint(10, 99)}-{rnd.randint(60000000, 89999999)}",
-            email=f"chu{a.pk}@ipo.example.cn",
-        )
-        Contact.objects.create(
-            registration=reg,
-            role="liaison",
-            name=person(rnd),
-            title="主任科员",
-            phone=f"13{rnd.randint(100000000, 999999999)}",
-            email=f"lianluo{a.pk}@ipo.example.cn",
-        )
-        for month, what in ((7, "制定实施方案"), (9, "举办培训班"), (11, "总结成果与典型案例")):
-            Milestone.objects.create(
-                registration=reg,
-                due_date=date(2018, month, 28),
-                description=what,
-                done_on=date(2018, month, 25) if month < 9 else None,
-            )
         if target == "draft":
             continue
-        Registration.objects.filter(pk=reg.pk).update(
-            submitted_at=timezone.make_aware(
-                timezone.datetime(2018, 6, rnd.choice([15, 18, 19, 22]), 10)
-            ),
+        submitted_at = timezone.make_aware(
+            timezone.datetime(2018, 6, rnd.choice([15, 18, 19, 22]), 10)
         )
-        reg.refresh_from_db()
-        reg.is_late = reg.submitted_at.date() > date(2018, 6, 20)
-        reg.save(update_fields=["is_late"])
-        from workflow.machine import apply_transition
-
-        apply_transition(reg, name="submit", source=["draft"], target="submitted", actor=staff)
+        reg.submit(staff, now=submitted_at)
         if target == "returned":
             services.return_registration(
                 reg, hq, "进度安排过于笼统，请按月细化，并补充预期成果的量化指标。"
             )
         elif target == "resubmitted":
             services.return_registration(reg, hq, "请补充工作联系人的办公电话。")
-            apply_transition(
-                reg, name="submit", source=["returned"], target="resubmitted", actor=staff
-            )
+            reg.submit(staff, now=submitted_at + timedelta(days=5))
         elif target == "confirmed":
             services.confirm_registration(reg, hq)
     log(f"任务分解报送 {made} 份")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from planning.models import BaseLevel
+from planning.models import BaseLevel, Deadline
 from workflow.files import StoredFile
-from workflow.machine import TransitionRefused, apply_transition
+from workflow.machine import TransitionRefused, record_event
+from workflow.review import ReviewedSubmission, ReviewState
 from workflow.validation import check_plan_window, count_bound, normalise_phone, text_bound
 
 
@@ -126,36 +128,21 @@ class Assignment(models.Model):
         return self.kind == self.Kind.MANDATORY
 
 
-class RegistrationState(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("已报送")
-    RETURNED = "returned", _("已退回")
-    RESUBMITTED = "resubmitted", _("已重新报送")
-    CONFIRMED = "confirmed", _("已确认")
-
-
 class RegistrationQuerySet(models.QuerySet):
     def visible_to(self, user) -> RegistrationQuerySet:
         return scoped(self, user, "assignment__province_id")
 
 
-class Registration(models.Model):
+class Registration(ReviewedSubmission):
     """任务分解报送: what a province reports for one assignment by the deadline."""
 
-    State = RegistrationState
-    EDITABLE = (State.DRAFT, State.RETURNED)
-    AWAITING_REVIEW = (State.SUBMITTED, State.RESUBMITTED)
+    SET_BY_TRANSITIONS = ReviewedSubmission.SET_BY_TRANSITIONS | {"confirmed_at"}
 
     assignment = models.OneToOneField(
         Assignment, on_delete=models.CASCADE, related_name="registration"
     )
-    state = models.CharField(
-        _("状态"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
-    )
     work_content = models.TextField(_("工作内容"), blank=True)
     expected_results = models.TextField(_("预期成果"), blank=True)
-    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
-    is_late = models.BooleanField(_("逾期报送"), default=False)
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -169,59 +156,48 @@ class Registration(models.Model):
     def __str__(self) -> str:
         return str(self.assignment)
 
-    @property
-    def is_editable(self) -> bool:
-        return self.state in self.EDITABLE
+    # --- what the lifecycle asks of a registration ----------------------------------
+    def unit_id(self) -> int | None:
+        return self.assignment.province_id
 
-    # --- transitions -------------------------------------------------------
-    def submit(self, by, *, deadline: date | None = None) -> None:
-        now = timezone.now()
-        late = bool(deadline and timezone.localdate(now) > deadline)
-        target = (
-            self.State.RESUBMITTED if self.state == self.State.RETURNED else self.State.SUBMITTED
-        )
-        apply_transition(
-            self,
-            name="submit",
-            source=self.EDITABLE,
-            target=target,
-            actor=by,
-            updates={"submitted_at": now, "is_late": late},
-        )
+    def check_eligible(self, by) -> None:
+        super().check_eligible(by)
+        if not self.assignment.taken_up:
+            raise TransitionRefused(
+                _("该任务为自愿开展的任务，请先确认开展，再填写任务分解报送。"),
+                current_state=self.state,
+            )
 
-    def return_for_revision(self, by, reason: str) -> None:
-        apply_transition(
-            self,
-            name="return",
-            source=self.AWAITING_REVIEW,
-            target=self.State.RETURNED,
-            actor=by,
-            reason=reason,
-            reason_required=True,
-        )
+    def missing_for_submission(self) -> list[str]:
+        missing = [
+            str(label)
+            for name, label in (
+                ("work_content", _("工作内容")),
+                ("expected_results", _("预期成果")),
+            )
+            if not getattr(self, name).strip()
+        ]
+        roles = set(self.contacts.values_list("role", flat=True))
+        missing += [str(label) for role, label in Contact.Role.choices if role not in roles]
+        if not self.milestones.exists():
+            missing.append(str(_("进度安排")))
+        return missing
 
-    def confirm(self, by, reason: str = "") -> None:
-        apply_transition(
-            self,
-            name="confirm",
-            source=self.AWAITING_REVIEW,
-            target=self.State.CONFIRMED,
-            actor=by,
-            reason=reason,
-            updates={"confirmed_at": timezone.now()},
+    def submission_deadline(self) -> date | None:
+        return (
+            Deadline.objects.filter(
+                plan_id=self.assignment.task.plan_id, kind=Deadline.Kind.REGISTRATION
+            )
+            .values_list("due_date", flat=True)
+            .first()
         )
 
-    def reopen(self, by, reason: str) -> None:
-        apply_transition(
-            self,
-            name="reopen",
-            source=[self.State.CONFIRMED],
-            target=self.State.RETURNED,
-            actor=by,
-            reason=reason,
-            reason_required=True,
-            updates={"confirmed_at": None},
-        )
+    def transition_updates(self, transition: str, now: datetime) -> dict[str, Any]:
+        if transition == "confirm":
+            return {"confirmed_at": now}
+        if transition == "reopen":
+            return {"confirmed_at": None}
+        return {}
 
 
 class ContactQuerySet(models.QuerySet):
@@ -402,13 +378,6 @@ class Evidence(StoredFile):
         verbose_name_plural = _("佐证材料")
 
 
-class CaseState(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("已报送")
-    RETURNED = "returned", _("已退回")
-    CONFIRMED = "confirmed", _("已确认")
-
-
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> CaseQuerySet:
         """A unit's own cases, and every unit's cases HQ confirmed and published (选用发布)."""
@@ -418,17 +387,20 @@ class CaseQuerySet(models.QuerySet):
         return own
 
     def published(self) -> CaseQuerySet:
-        return self.filter(selected_for_publication=True, state=CaseState.CONFIRMED)
+        return self.filter(selected_for_publication=True, state=ReviewState.CONFIRMED)
 
     def own(self, user) -> CaseQuerySet:
         """What a unit may change: its own cases only, published or not."""
         return scoped(self, user, "province_id")
 
 
-class Case(models.Model):
+class Case(ReviewedSubmission):
     """典型案例: a typical case or stage result a province submits."""
 
-    State = CaseState
+    SET_BY_TRANSITIONS = ReviewedSubmission.SET_BY_TRANSITIONS | {
+        "selected_for_digest",
+        "selected_for_publication",
+    }
 
     class Kind(models.TextChoices):
         TYPICAL_CASE = "typical_case", _("典型案例")
@@ -445,12 +417,8 @@ class Case(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     summary = models.TextField(_("摘要"))
     body = models.TextField(_("正文"), blank=True)
-    state = models.CharField(
-        _("状态"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
-    )
     selected_for_publication = models.BooleanField(_("选用发布"), default=False)
     selected_for_digest = models.BooleanField(_("选入年度汇编"), default=False)
-    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -467,44 +435,36 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def submit(self, by) -> None:
-        apply_transition(
-            self,
-            name="submit",
-            source=[self.State.DRAFT, self.State.RETURNED],
-            target=self.State.SUBMITTED,
-            actor=by,
-            updates={"submitted_at": timezone.now()},
+    # --- what the lifecycle asks of a case -------------------------------------------
+    def unit_id(self) -> int | None:
+        return self.province_id
+
+    def check_eligible(self, by) -> None:
+        super().check_eligible(by)
+        if self.assignment_id and (
+            self.assignment.province_id != self.province_id or not self.assignment.taken_up
+        ):
+            raise TransitionRefused(
+                _("案例所属的任务不是本单位已开展的任务。"), current_state=self.state
+            )
+
+    def submission_deadline(self) -> date | None:
+        return (
+            Deadline.objects.filter(plan_id=self.plan_id, kind=Deadline.Kind.OUTCOMES)
+            .values_list("due_date", flat=True)
+            .first()
         )
 
-    def return_for_revision(self, by, reason: str) -> None:
-        apply_transition(
-            self,
-            name="return",
-            source=[self.State.SUBMITTED],
-            target=self.State.RETURNED,
-            actor=by,
-            reason=reason,
-            reason_required=True,
-        )
-
-    def confirm(self, by, reason: str = "") -> None:
-        apply_transition(
-            self,
-            name="confirm",
-            source=[self.State.SUBMITTED],
-            target=self.State.CONFIRMED,
-            actor=by,
-            reason=reason,
-        )
+    def transition_updates(self, transition: str, now: datetime) -> dict[str, Any]:
+        if transition == "reopen":  # a case being changed again is no longer HQ's choice
+            return {"selected_for_digest": False, "selected_for_publication": False}
+        return {}
 
     def select(self, by, *, digest: bool, publication: bool) -> None:
         """HQ's choice for the annual digest and for publication: confirmed cases only.
 
         Conditional on the confirmed state in the database, and kept in the history.
         """
-        from workflow.machine import record_event
-
         query = Case.objects.filter(pk=self.pk)
         if digest or publication:
             query = query.filter(state=self.State.CONFIRMED)

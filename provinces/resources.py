@@ -19,6 +19,8 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
 
 from workflow import sheets
+from workflow.machine import TransitionRefused
+from workflow.review import save_draft
 from workflow.validation import check_row
 
 from .ledger import FIGURES
@@ -538,28 +540,44 @@ def import_contacts(content: bytes, filename: str, user, *, dry_run: bool) -> Im
             )
             continue
         registration = Registration.objects.filter(assignment=assignment).first()
-        if registration is not None and not registration.is_editable:
-            outcome.problems.append(
-                RowProblem(
-                    number,
-                    [
-                        _("该任务的任务分解报送为“%(state)s”，已锁定，不能导入联系人。")
-                        % {"state": registration.get_state_display()}
-                    ],
-                )
-            )
+        try:  # the lifecycle's rules, told per row; save_draft applies them again below
+            (registration or Registration(assignment=assignment)).check_eligible(user)
+            if registration is not None:
+                registration.ensure_editable()
+        except TransitionRefused as exc:
+            outcome.problems.append(RowProblem(number, [exc.message]))
             continue
-        planned.append((assignment, clean))
+        planned.append((number, assignment, clean))
     if outcome.ok and not dry_run:
-        with transaction.atomic():
-            for assignment, clean in planned:
-                registration, _created = Registration.objects.get_or_create(assignment=assignment)
-                Contact.objects.update_or_create(
-                    registration=registration,
-                    role=clean["role"],
-                    defaults={k: clean[k] for k in CONTACT_FIELDS},
-                )
+        try:
+            with transaction.atomic():
+                _save_contacts(planned, user)
+        except TransitionRefused as exc:  # changed since the rows were checked: save none
+            outcome.problems.append(RowProblem(planned[0][0], [exc.message]))
     return outcome
+
+
+def _save_contacts(planned: list[tuple[int, Assignment, dict]], user) -> None:
+    """Each registration's contacts, imported roles replacing those roles, via save_draft."""
+    by_assignment: dict[int, tuple[Assignment, dict[str, dict]]] = {}
+    for _number, assignment, clean in planned:
+        by_assignment.setdefault(assignment.pk, (assignment, {}))[1][clean["role"]] = clean
+    for assignment, imported in by_assignment.values():
+        registration = Registration.objects.filter(assignment=assignment).first()
+        kept = [
+            c
+            for c in (registration.contacts.all() if registration else [])
+            if c.role not in imported
+        ]
+        contacts = [
+            Contact(role=c.role, **{k: getattr(c, k) for k in CONTACT_FIELDS}) for c in kept
+        ] + [
+            Contact(role=role, **{k: clean[k] for k in CONTACT_FIELDS})
+            for role, clean in imported.items()
+        ]
+        save_draft(
+            registration or Registration(assignment=assignment), user, {}, {"contacts": contacts}
+        )
 
 
 def contacts_template(user) -> sheets.Sheet:

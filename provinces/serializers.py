@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from config.api import ObjectIdField
+from workflow.review import save_draft
 from workflow.validation import ModelRulesSerializer, check_row
 
 from .models import (
@@ -113,41 +114,37 @@ class RegistrationSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"milestones": errors})
         return attrs
 
-    def _write_children(self, registration, contacts, milestones):
+    def _children(self, registration: Registration | None, validated: dict) -> dict:
+        """Contacts are keyed by role (those not sent are kept); milestones are replaced."""
+        contacts = validated.pop("contacts", None)
+        milestones = validated.pop("milestones", None)
         if contacts is not None:
-            for contact in contacts:
-                Contact.objects.update_or_create(
-                    registration=registration, role=contact["role"], defaults=contact
-                )
+            sent = {c["role"] for c in contacts}
+            kept = [
+                {name: getattr(c, name) for name in ContactSerializer.Meta.fields}
+                for c in (registration.contacts.all() if registration else [])
+                if c.role not in sent
+            ]
+            contacts = [Contact(**c) for c in kept + list(contacts)]
         if milestones is not None:
-            registration.milestones.all().delete()
-            Milestone.objects.bulk_create(
-                Milestone(registration=registration, **m) for m in milestones
-            )
+            milestones = [Milestone(**m) for m in milestones]
+        return {"contacts": contacts, "milestones": milestones}
 
     def create(self, validated):
-        contacts = validated.pop("contacts", None)
-        milestones = validated.pop("milestones", None)
-        registration, _ = Registration.objects.get_or_create(assignment=validated["assignment"])
-        if not registration.is_editable:
-            raise serializers.ValidationError({"detail": "该任务分解报送已锁定，不能修改。"})
-        for key, value in validated.items():
-            setattr(registration, key, value)
-        registration.save()
-        self._write_children(registration, contacts, milestones)
-        return registration
+        assignment = validated.pop("assignment")
+        registration = Registration.objects.filter(assignment=assignment).first()
+        children = self._children(registration, validated)
+        return save_draft(
+            registration or Registration(assignment=assignment),
+            self.context["request"].user,
+            validated,
+            children,
+        )
 
     def update(self, registration, validated):
-        if not registration.is_editable:
-            raise serializers.ValidationError({"detail": "该任务分解报送已锁定，不能修改。"})
-        contacts = validated.pop("contacts", None)
-        milestones = validated.pop("milestones", None)
         validated.pop("assignment", None)
-        for key, value in validated.items():
-            setattr(registration, key, value)
-        registration.save()
-        self._write_children(registration, contacts, milestones)
-        return registration
+        children = self._children(registration, validated)
+        return save_draft(registration, self.context["request"].user, validated, children)
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -9,56 +9,14 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from planning.models import Deadline
 from workflow.machine import TransitionRefused
 
 from .models import Assignment, Milestone, Registration
 
 
-def registration_deadline(assignment: Assignment) -> date | None:
-    deadline = (
-        Deadline.objects.filter(plan_id=assignment.task.plan_id, kind=Deadline.Kind.REGISTRATION)
-        .values_list("due_date", flat=True)
-        .first()
-    )
-    return deadline
-
-
-def registration_for(assignment: Assignment) -> Registration:
-    """The registration of an assignment, created as a draft on first use."""
-    registration, _created = Registration.objects.get_or_create(assignment=assignment)
-    return registration
-
-
-def ensure_editable(registration: Registration) -> None:
-    if not registration.is_editable:
-        raise TransitionRefused(
-            _("“%(state)s”的任务分解报送已锁定，不能修改。")
-            % {"state": registration.get_state_display()},
-            current_state=registration.state,
-        )
-
-
 def submit_registration(registration: Registration, by) -> Registration:
     """Submit (or resubmit) a registration; late submission is allowed and recorded."""
-    missing = []
-    if not registration.work_content.strip():
-        missing.append(_("工作内容"))
-    if not registration.expected_results.strip():
-        missing.append(_("预期成果"))
-    roles = set(registration.contacts.values_list("role", flat=True))
-    if "responsible" not in roles:
-        missing.append(_("处级具体负责人"))
-    if "liaison" not in roles:
-        missing.append(_("工作联系人"))
-    if not registration.milestones.exists():
-        missing.append(_("进度安排"))
-    if missing:
-        raise TransitionRefused(
-            _("尚未填写完整，不能报送：%(missing)s。") % {"missing": "、".join(missing)},
-            current_state=registration.state,
-        )
-    registration.submit(by, deadline=registration_deadline(registration.assignment))
+    registration.submit(by)
     return registration
 
 

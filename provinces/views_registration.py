@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import HQ, STAFF, role_required
 from planning.models import Plan
 from workflow.machine import TransitionRefused, history
+from workflow.review import save_draft
 
 from . import services
 from .board import build_board
@@ -32,6 +32,20 @@ def _assignment(request: HttpRequest, pk: int) -> Assignment:
     )
 
 
+def _milestone_rows(formset) -> list[Milestone]:
+    """The schedule the formset describes: kept and new steps, without the deleted ones."""
+    return [
+        _row(Milestone, form)
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+def _row(model, form, **extra):
+    """A new row with the values the form's model clean() left on its instance."""
+    return model(**{name: getattr(form.instance, name) for name in form._meta.fields}, **extra)
+
+
 def _contact_forms(registration: Registration, data=None):
     existing = {c.role: c for c in registration.contacts.all()} if registration.pk else {}
     return {
@@ -45,17 +59,16 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
     """View and (for the owning province, while editable) fill in one registration."""
     assignment = _assignment(request, pk)
     reg = getattr(assignment, "registration", None)
-    can_edit = (
-        request.user.is_province_staff and assignment.taken_up and (reg is None or reg.is_editable)
-    )
+    can_edit = request.user.is_province_staff and (
+        reg or Registration(assignment=assignment)
+    ).can_be_edited_by(request.user)
     if request.method == "POST":
-        reg = reg or services.registration_for(assignment)
-        if not reg.is_editable:
-            messages.error(
-                request,
-                _("“%(state)s”的任务分解报送已锁定，不能修改。")
-                % {"state": reg.get_state_display()},
-            )
+        reg = reg or Registration(assignment=assignment)
+        try:  # refuse before reading the forms; save_draft checks again in the database
+            reg.check_eligible(request.user)
+            reg.ensure_editable()
+        except TransitionRefused as exc:
+            messages.error(request, exc.message)
             return redirect("provinces:registration", pk=pk)
         form = RegistrationForm(request.POST, instance=reg)
         contacts = _contact_forms(reg, request.POST)
@@ -64,34 +77,30 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
             form.is_valid() & all([c.is_valid() for c in contacts.values()]) & milestones.is_valid()
         )
         if valid:
-            with transaction.atomic():
-                locked = Registration.objects.select_for_update().get(pk=reg.pk)
-                if not locked.is_editable:
-                    messages.error(request, _("该任务分解报送已被锁定，未保存。"))
-                    return redirect("provinces:registration", pk=pk)
-                form.save()
-                for role, contact_form in contacts.items():
-                    contact = contact_form.save(commit=False)
-                    contact.registration = reg
-                    contact.role = role
-                    contact.save()
-                milestones.save()
-            if "submit" in request.POST:
-                try:
+            try:
+                save_draft(
+                    reg,
+                    request.user,
+                    form.cleaned_data,
+                    {
+                        "contacts": [_row(Contact, c, role=role) for role, c in contacts.items()],
+                        "milestones": _milestone_rows(milestones),
+                    },
+                )
+                if "submit" in request.POST:
                     services.submit_registration(reg, request.user)
-                except TransitionRefused as exc:
-                    messages.error(request, exc.message)
-                else:
-                    if reg.is_late:
-                        messages.warning(request, _("已报送。已超过截止日期，记为逾期报送。"))
-                    else:
-                        messages.success(request, _("已报送，等待专利文献部审核。"))
-                    return redirect("provinces:registration", pk=pk)
+            except TransitionRefused as exc:
+                messages.error(request, exc.message)
             else:
-                messages.success(request, _("已保存草稿。"))
+                if "submit" not in request.POST:
+                    messages.success(request, _("已保存草稿。"))
+                elif reg.is_late:
+                    messages.warning(request, _("已报送。已超过截止日期，记为逾期报送。"))
+                else:
+                    messages.success(request, _("已报送，等待专利文献部审核。"))
             return redirect("provinces:registration", pk=pk)
         messages.error(request, _("请更正下面标出的错误。"))
-        can_edit = True
+        reg = reg if reg.pk else None
     else:
         form = RegistrationForm(instance=reg)
         contacts = _contact_forms(reg or Registration(assignment=assignment))
@@ -111,7 +120,7 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
             "saved_contacts": reg.contacts.all() if reg else [],
             "history": history(reg) if reg else [],
             "reason_form": ReasonForm(),
-            "deadline": services.registration_deadline(assignment),
+            "deadline": (reg or Registration(assignment=assignment)).submission_deadline(),
             "today": timezone.localdate(),
             "progress": target_progress(assignment, totals),
             "totals": totals,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from accounts.models import User
+from django.utils import timezone
+
+from accounts.models import Role, User
 from planning.models import Plan
 from provinces.models import Case, Province
-from workflow.machine import apply_transition
+from workflow.review import save_draft
 
 from . import services
 from .models import AnnualSummary
-from .services import ledger_figures
+
+YEAR_END = timezone.make_aware(timezone.datetime(2018, 12, 20, 10))
 
 TEXT = {
     "policy_planning": "将专利信息传播利用工作纳入本省知识产权事业发展规划，制定年度实施方案，明确任务分工和时间节点。",
@@ -47,40 +50,26 @@ def seed(log) -> None:
     hq = User.objects.filter(username="hq").first()
     made = 0
     for province in Province.objects.all()[:24]:
-        summary, created = AnnualSummary.objects.get_or_create(
-            plan=plan, province=province, defaults=TEXT
-        )
-        if not created:
+        if AnnualSummary.objects.filter(plan=plan, province=province).exists():
             continue
         made += 1
-        staff = User.objects.filter(province=province).first()
-        apply_transition(
-            summary,
-            name="submit",
-            source=["draft"],
-            target="submitted",
-            actor=staff,
-            updates=ledger_figures(summary),
-        )
+        staff = User.objects.filter(province=province, role=Role.PROVINCE_STAFF).first()
+        summary = save_draft(AnnualSummary(plan=plan, province=province), staff, TEXT)
+        summary.submit(staff, now=YEAR_END)
         if province.sort_order % 5 == 0:
             services.return_summary(summary, hq, "请补充情报服务部分的具体成果和数据。")
         elif province.sort_order % 7 != 0:
             services.confirm_summary(summary, hq)
     for short, title, text in CASES:
         province = Province.objects.get(short_name=short)
-        case, created = Case.objects.get_or_create(
-            plan=plan,
-            province=province,
-            title=title,
-            defaults={
-                "summary": text,
-                "selected_for_digest": True,
-                "selected_for_publication": True,
-            },
+        if Case.objects.filter(plan=plan, province=province, title=title).exists():
+            continue
+        case = save_draft(
+            Case(plan=plan, province=province), None, {"title": title, "summary": text}
         )
-        if created:
-            apply_transition(case, name="submit", source=["draft"], target="submitted")
-            case.confirm(hq)
+        case.submit(None, now=YEAR_END)
+        case.confirm(hq)
+        case.select(hq, digest=True, publication=True)
     log(f"年度工作总结 {made} 份，典型案例 {len(CASES)} 个")
     seed_bulletin(log)
 

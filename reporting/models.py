@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from provinces.models import scoped
+from planning.models import Deadline
+from projects.models import Application
+from provinces.models import LedgerEntry, scoped
 from workflow.machine import apply_transition
-
-
-class SummaryState(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("已报送")
-    RETURNED = "returned", _("已退回")
-    RESUBMITTED = "resubmitted", _("已重新报送")
-    CONFIRMED = "confirmed", _("已确认")
+from workflow.review import ReviewedSubmission
 
 
 class AnnualSummaryQuerySet(models.QuerySet):
@@ -25,12 +24,18 @@ class AnnualSummaryQuerySet(models.QuerySet):
         return scoped(self, user, "province_id")
 
 
-class AnnualSummary(models.Model):
+class AnnualSummary(ReviewedSubmission):
     """年度工作总结: a province's year-end summary and next year's plan (task 10)."""
 
-    State = SummaryState
-    EDITABLE = (State.DRAFT, State.RETURNED)
-    AWAITING_REVIEW = (State.SUBMITTED, State.RESUBMITTED)
+    # Figures come from the ledgers at submission, never typed in.
+    FIGURES = (
+        "classes_held",
+        "trainees",
+        "enterprises_served",
+        "ledger_entries",
+        "projects_accepted",
+    )
+    SET_BY_TRANSITIONS = ReviewedSubmission.SET_BY_TRANSITIONS | set(FIGURES)
     SECTIONS = [
         ("policy_planning", _("政策规划编制")),
         ("system_building", _("工作体系建设")),
@@ -46,9 +51,6 @@ class AnnualSummary(models.Model):
     province = models.ForeignKey(
         "provinces.Province", on_delete=models.PROTECT, related_name="summaries"
     )
-    state = models.CharField(
-        _("状态"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
-    )
     policy_planning = models.TextField(_("政策规划编制"), blank=True)
     system_building = models.TextField(_("工作体系建设"), blank=True)
     utilisation = models.TextField(_("利用活动促进"), blank=True)
@@ -57,14 +59,11 @@ class AnnualSummary(models.Model):
     problems = models.TextField(_("存在的问题"), blank=True)
     improvements = models.TextField(_("改进措施"), blank=True)
     next_year = models.TextField(_("下一年度工作思路、要点和计划"), blank=True)
-    # Figures come from the ledgers at submission, never typed in.
     classes_held = models.PositiveIntegerField(_("举办培训班（期）"), default=0)
     trainees = models.PositiveIntegerField(_("培训人数（人次）"), default=0)
     enterprises_served = models.PositiveIntegerField(_("服务企业（家）"), default=0)
     ledger_entries = models.PositiveIntegerField(_("台账条数"), default=0)
     projects_accepted = models.PositiveIntegerField(_("验收通过项目（个）"), default=0)
-    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
-    is_late = models.BooleanField(_("逾期报送"), default=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = AnnualSummaryQuerySet.as_manager()
@@ -83,46 +82,41 @@ class AnnualSummary(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reporting:summary", args=[self.plan.year, self.province.code])
 
-    @property
-    def is_editable(self) -> bool:
-        return self.state in self.EDITABLE
-
     def sections(self) -> list[tuple[str, str]]:
         return [(label, getattr(self, name)) for name, label in self.SECTIONS]
 
-    def submit(self, by, *, figures: dict, late: bool) -> None:
-        target = (
-            self.State.RESUBMITTED if self.state == self.State.RETURNED else self.State.SUBMITTED
+    def ledger_figures(self) -> dict[str, int]:
+        """The figures a summary shows, from the province's ledgers of that year."""
+        agg = LedgerEntry.objects.filter(
+            assignment__province=self.province_id, assignment__task__plan=self.plan_id
+        ).aggregate(
+            ledger_entries=Count("pk"),
+            classes_held=Sum("classes_held"),
+            trainees=Sum("trainees"),
+            enterprises_served=Sum("enterprises_served"),
         )
-        apply_transition(
-            self,
-            name="submit",
-            source=self.EDITABLE,
-            target=target,
-            actor=by,
-            updates={"submitted_at": timezone.now(), "is_late": late, **figures},
+        figures = {k: v or 0 for k, v in agg.items()}
+        figures["projects_accepted"] = Application.objects.filter(
+            province=self.province_id, call__plan=self.plan_id, state=Application.State.ACCEPTED
+        ).count()
+        return figures
+
+    # --- what the lifecycle asks of a summary ----------------------------------------
+    def unit_id(self) -> int | None:
+        return self.province_id
+
+    def missing_for_submission(self) -> list[str]:
+        return [str(label) for name, label in self.SECTIONS if not getattr(self, name).strip()]
+
+    def submission_deadline(self) -> date | None:
+        return (
+            Deadline.objects.filter(plan_id=self.plan_id, kind=Deadline.Kind.SUMMARY)
+            .values_list("due_date", flat=True)
+            .first()
         )
 
-    def return_for_revision(self, by, reason: str) -> None:
-        apply_transition(
-            self,
-            name="return",
-            source=self.AWAITING_REVIEW,
-            target=self.State.RETURNED,
-            actor=by,
-            reason=reason,
-            reason_required=True,
-        )
-
-    def confirm(self, by, reason: str = "") -> None:
-        apply_transition(
-            self,
-            name="confirm",
-            source=self.AWAITING_REVIEW,
-            target=self.State.CONFIRMED,
-            actor=by,
-            reason=reason,
-        )
+    def transition_updates(self, transition: str, now: datetime) -> dict[str, Any]:
+        return self.ledger_figures() if transition == "submit" else {}
 
 
 class DigestBuildQuerySet(models.QuerySet):

@@ -3,49 +3,16 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from planning.models import Deadline, Plan
-from provinces.models import LedgerEntry
-from workflow.machine import TransitionRefused
+from planning.models import Plan
 
 from .models import AnnualSummary, DigestBuild
 
 
-def ledger_figures(summary: AnnualSummary) -> dict:
-    """The figures a summary shows, from the province's ledgers of that year."""
-    agg = LedgerEntry.objects.filter(
-        assignment__province=summary.province, assignment__task__plan=summary.plan
-    ).aggregate(
-        ledger_entries=Count("pk"),
-        classes_held=Sum("classes_held"),
-        trainees=Sum("trainees"),
-        enterprises_served=Sum("enterprises_served"),
-    )
-    from projects.models import Application
-
-    figures = {k: v or 0 for k, v in agg.items()}
-    figures["projects_accepted"] = Application.objects.filter(
-        province=summary.province, call__plan=summary.plan, state=Application.State.ACCEPTED
-    ).count()
-    return figures
-
-
 def submit_summary(summary: AnnualSummary, by) -> AnnualSummary:
-    missing = [
-        str(label) for name, label in AnnualSummary.SECTIONS if not getattr(summary, name).strip()
-    ]
-    if missing:
-        raise TransitionRefused(_("以下部分尚未填写：%(m)s。") % {"m": "、".join(missing)})
-    due = (
-        Deadline.objects.filter(plan=summary.plan, kind=Deadline.Kind.SUMMARY)
-        .values_list("due_date", flat=True)
-        .first()
-    )
-    late = bool(due and timezone.localdate() > due)
-    summary.submit(by, figures=ledger_figures(summary), late=late)
+    """Submit (or resubmit) a summary; its figures are taken from the ledgers now."""
+    summary.submit(by)
     return summary
 
 

@@ -12,6 +12,7 @@ from provinces.models import Province
 from workflow import sheets
 from workflow.files import file_response
 from workflow.machine import TransitionRefused, history
+from workflow.review import save_draft
 
 from . import services
 from .digest import build_workbook
@@ -42,29 +43,28 @@ def summary(request: HttpRequest, year: int, code: str) -> HttpResponse:
     obj = (
         AnnualSummary.objects.visible_to(request.user).filter(plan=plan, province=province).first()
     )
-    can_edit = request.user.is_province_staff and (obj is None or obj.is_editable)
+    draft = obj or AnnualSummary(plan=plan, province=province)
+    can_edit = request.user.is_province_staff and draft.can_be_edited_by(request.user)
     if request.method == "POST":
-        if obj is None:
-            obj = AnnualSummary.objects.create(plan=plan, province=province)
-        if not obj.is_editable:
-            messages.error(request, _("该年度工作总结已锁定，不能修改。"))
-            return redirect(obj)
-        form = SummaryForm(request.POST, instance=obj)
+        form = SummaryForm(request.POST, instance=draft)
         if form.is_valid():
-            form.save()
-            if "submit" in request.POST:
-                try:
-                    services.submit_summary(obj, request.user)
-                except TransitionRefused as exc:
-                    messages.error(request, exc.message)
-                else:
-                    messages.success(request, _("已报送，等待专利文献部审核。"))
+            try:
+                save_draft(draft, request.user, form.cleaned_data)
+                if "submit" in request.POST:
+                    services.submit_summary(draft, request.user)
+            except TransitionRefused as exc:
+                messages.error(request, exc.message)
             else:
-                messages.success(request, _("已保存草稿。"))
-            return redirect(obj)
+                if "submit" in request.POST:
+                    messages.success(request, _("已报送，等待专利文献部审核。"))
+                else:
+                    messages.success(request, _("已保存草稿。"))
+            if draft.pk:
+                return redirect(draft)
+            return redirect("reporting:summary", year=year, code=code)
     else:
         form = SummaryForm(instance=obj)
-    preview = services.ledger_figures(obj or AnnualSummary(plan=plan, province=province))
+    preview = draft.ledger_figures()
     return render(
         request,
         "reporting/summary.html",

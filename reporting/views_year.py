@@ -19,6 +19,7 @@ from provinces.forms import MultipleFileField
 from provinces.models import Case, CaseEvidence, LedgerEntry
 from workflow.files import attach, download
 from workflow.machine import TransitionRefused, history
+from workflow.review import save_draft
 
 from .models import Bulletin
 
@@ -44,33 +45,41 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @role_required(STAFF)
 def case_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     case = get_object_or_404(Case.objects.own(request.user), pk=pk) if pk else None
-    if case and case.state not in (Case.State.DRAFT, Case.State.RETURNED):
-        messages.error(request, _("该案例已报送，不能修改。"))
+    if case and not case.is_editable:
+        messages.error(request, case.locked().message)
         return redirect("reporting:case", pk=case.pk)
     form = CaseForm(request.POST or None, request.FILES or None, instance=case)
     if request.method == "POST" and form.is_valid():
+        draft = case or Case(
+            province=request.user.province, plan=Plan.objects.first(), created_by=request.user
+        )
         try:
             with transaction.atomic():
-                obj = form.save(commit=False)
-                obj.province = request.user.province
-                obj.plan = obj.plan if obj.plan_id else Plan.objects.first()
-                obj.created_by = obj.created_by or request.user
-                obj.save()
-                attach(CaseEvidence, form.cleaned_data["files"], request.user, case=obj)
+                save_draft(
+                    draft,
+                    request.user,
+                    {name: form.cleaned_data[name] for name in CaseForm.Meta.fields},
+                )
+                attach(CaseEvidence, form.cleaned_data["files"], request.user, case=draft)
         except ValidationError as exc:  # a bad file: neither the case nor any file is saved
             for e in exc.messages:
                 form.add_error("files", e)
+        except TransitionRefused as exc:  # no longer a draft, or not this unit's to write
+            messages.error(request, exc.message)
+            return (
+                redirect("reporting:case", pk=case.pk) if case else redirect("reporting:case_list")
+            )
         else:
-            if "submit" in request.POST:
+            if "submit" not in request.POST:
+                messages.success(request, _("已保存草稿。"))
+            else:
                 try:
-                    obj.submit(request.user)
+                    draft.submit(request.user)
                 except TransitionRefused as exc:
                     messages.error(request, exc.message)
                 else:
                     messages.success(request, _("已报送，等待专利文献部审核。"))
-            else:
-                messages.success(request, _("已保存草稿。"))
-            return redirect("reporting:case", pk=obj.pk)
+            return redirect("reporting:case", pk=draft.pk)
     return render(request, "reporting/case_form.html", {"form": form, "case": case})
 
 

@@ -103,7 +103,8 @@ def test_confirmed_registration_cannot_be_edited_via_api(
         {"work_content": "改"},
         content_type="application/json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409 and "已锁定" in response.json()["detail"]
+    assert response.json()["state"] == "confirmed"
     submitted.refresh_from_db()
     assert submitted.work_content != "改"
 

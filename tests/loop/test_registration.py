@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from provinces import services
 from provinces.models import Registration
+from tests.loop.conftest import fill
+from tests.loop.test_api import PAYLOAD
 from workflow.machine import TransitionRefused, history
 from workflow.models import TransitionLog
 from workflow.validation import normalise_phone as validate_phone
@@ -204,6 +206,24 @@ def test_voluntary_task_must_be_taken_up_first(as_user, plan_2018, jiangxi_staff
     a = Assignment.objects.get(task__number=6, province__short_name="江西")
     assert a.kind == "voluntary" and not a.taken_up
     client = as_user(jiangxi_staff)
+    url = f"/provinces/assignments/{a.pk}/"
+    # Not taken up yet: the page neither saves nor submits, and offers no form.
+    assert 'name="work_content"' not in client.get(url).content.decode()
+    page = client.post(url, form_data(submit="1"), follow=True).content.decode()
+    assert "请先确认开展" in page
+    api = client.post(
+        "/api/v1/registrations/", {**PAYLOAD, "assignment": a.pk}, content_type="application/json"
+    )
+    assert api.status_code == 409 and "请先确认开展" in api.json()["detail"]
+    assert not Registration.objects.filter(assignment=a).exists()
+    # A draft left from before (e.g. the unit withdrew) cannot be submitted either.
+    stale = fill(Registration.objects.create(assignment=a))
+    submit = client.post(f"/api/v1/registrations/{stale.pk}/submit/")
+    assert submit.status_code == 409 and "请先确认开展" in submit.json()["detail"]
+    page = client.post(url, form_data(submit="1"), follow=True).content.decode()
+    assert "请先确认开展" in page
+    stale.refresh_from_db()
+    assert stale.state == "draft" and stale.work_content != "建设站点"
     client.post(f"/provinces/assignments/{a.pk}/take-up/")
     a.refresh_from_db()
     assert a.taken_up

@@ -13,6 +13,7 @@ from reporting import services
 from reporting.demo import TEXT
 from reporting.digest import MissingCJKFont, build_digest, require_fonts
 from reporting.models import AnnualSummary, DigestBuild
+from tests.conftest import make_user
 from workflow.machine import TransitionRefused
 
 pytestmark = pytest.mark.django_db
@@ -149,9 +150,9 @@ def digest_year(plan_2018, jiangxi_staff, hq_reviewer):
         )
     LedgerEntry.objects.bulk_create(entries)
     confirmed = ["江西", "河南", "贵州", "新疆生产建设兵团"]
-    for short in confirmed:
+    for number, short in enumerate(confirmed):
         s = summary_for(plan_2018, short)
-        services.submit_summary(s, jiangxi_staff)
+        services.submit_summary(s, make_user(f"staff-{number}", "province_staff", short))
         services.confirm_summary(s, hq_reviewer)
     draft = summary_for(plan_2018, "陕西")  # not confirmed: no chapter
     assert draft.state == "draft"
