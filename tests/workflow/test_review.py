@@ -195,3 +195,36 @@ def test_reopening_a_case_withdraws_hq_selection(plan_2018, jiangxi_staff, hq_re
     case.refresh_from_db()
     assert case.state == "returned"
     assert not case.selected_for_digest and not case.selected_for_publication
+
+
+def _admin_form(client, url: str, **changes) -> dict:
+    """The admin change form as the browser would send it back, with ``changes``."""
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data.update({f"{management.prefix}-{k}": v for k, v in management.initial.items()})
+        for inline in formset.formset.forms:
+            data[f"{inline.prefix}-id"] = inline.instance.pk
+            data[f"{inline.prefix}-registration"] = inline.instance.registration_id
+    return {**data, **changes}
+
+
+def test_admin_saves_a_draft_through_the_lifecycle(
+    as_user, plan_2018, administrator, jiangxi_staff
+):
+    reg = make("registration", plan_2018)
+    client = as_user(administrator)
+    url = f"/admin/provinces/registration/{reg.pk}/change/"
+    client.post(url, _admin_form(client, url, work_content="管理员更正"))
+    reg.refresh_from_db()
+    assert reg.work_content == "管理员更正" and reg.state == "draft"
+    assert reg.contacts.count() == 2  # the inlines are read-only and untouched
+
+    reg.submit(jiangxi_staff)
+    page = client.post(url, _admin_form(client, url, work_content="报送后修改"), follow=True)
+    assert "已锁定" in page.content.decode()
+    reg.refresh_from_db()
+    assert reg.work_content == "管理员更正" and reg.state == "submitted"
