@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("provinces", "0004_ledger_order_index"),
+        ("provinces", "0005_ledger_bounds_and_contact_email_message"),
     ]
 
     operations = [
