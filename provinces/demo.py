@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from planning.models import Plan
+from workflow.machine import apply_transition
 
 from . import services
 from .models import Assignment, Contact, Evidence, LedgerEntry, Milestone, Registration
@@ -105,8 +106,6 @@ def seed(log) -> None:
         reg.refresh_from_db()
         reg.is_late = reg.submitted_at.date() > date(2018, 6, 20)
         reg.save(update_fields=["is_late"])
-        from workflow.machine import apply_transition
-
         apply_transition(reg, name="submit", source=["draft"], target="submitted", actor=staff)
         if target == "returned":
             services.return_registration(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from accounts.models import User
 from planning.models import Plan
-from provinces.models import Case, Province
+from provinces.models import Case, LedgerEntry, Province
 from workflow.machine import apply_transition
 
 from . import services
-from .models import AnnualSummary
+from .models import AnnualSummary, Bulletin
 from .services import ledger_figures
 
 TEXT = {
@@ -87,10 +87,6 @@ def seed(log) -> None:
 
 def seed_bulletin(log) -> None:
     from datetime import date
-
-    from provinces.models import Case, LedgerEntry
-
-    from .models import Bulletin
 
     plan = Plan.objects.filter(year=2018).first()
     hq = User.objects.filter(username="hq").first()

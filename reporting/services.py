@@ -7,11 +7,14 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.inbox import notify_province
 from planning.models import Deadline, Plan
+from projects.models import Application
 from provinces.models import LedgerEntry
 from workflow.machine import TransitionRefused
 
 from .models import AnnualSummary, DigestBuild
+from .tasks import build_digest_task
 
 
 def ledger_figures(summary: AnnualSummary) -> dict:
@@ -24,7 +27,6 @@ def ledger_figures(summary: AnnualSummary) -> dict:
         trainees=Sum("trainees"),
         enterprises_served=Sum("enterprises_served"),
     )
-    from projects.models import Application
 
     figures = {k: v or 0 for k, v in agg.items()}
     figures["projects_accepted"] = Application.objects.filter(
@@ -52,8 +54,6 @@ def submit_summary(summary: AnnualSummary, by) -> AnnualSummary:
 def _tell_province(summary: AnnualSummary, kind: str, message: str) -> None:
     from django.urls import reverse
 
-    from notifications.inbox import notify_province
-
     link = reverse("reporting:summary", args=[summary.plan.year, summary.province.code])
     notify_province(summary.province_id, kind, message, link)
 
@@ -79,7 +79,6 @@ def confirm_summary(summary: AnnualSummary, by, reason: str = "") -> AnnualSumma
 
 def request_digest(plan: Plan, by) -> DigestBuild:
     """Queue a digest build; the Celery task starts only once the row is committed."""
-    from .tasks import build_digest_task
 
     build = DigestBuild.objects.create(plan=plan, requested_by=by)
     transaction.on_commit(lambda: build_digest_task.delay(build.pk))
