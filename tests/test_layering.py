@@ -9,6 +9,7 @@ app inside a function or class body (the usual way to dodge a cycle), fails here
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -88,13 +89,13 @@ def test_every_app_is_on_a_floor():
 # Not yet inverted: the notice importer and the plan pages read the units and write their
 # assignments. This list may only shrink (the test fails when an entry is fixed too).
 NOT_YET_INVERTED = {
-    "planning/services.py:10 imports provinces.models (not below planning)",
-    "planning/views.py:12 imports provinces.models (not below planning)",
+    "planning/services.py imports provinces.models (not below planning)",
+    "planning/views.py imports provinces.models (not below planning)",
 }
 
 
 def test_apps_depend_downward_and_import_at_module_top():
-    found = {v for path in modules() for v in violations(path)}
+    found = {re.sub(r":\d+ ", " ", v, count=1) for path in modules() for v in violations(path)}
     assert not found - NOT_YET_INVERTED, "\n".join(sorted(found - NOT_YET_INVERTED))
     assert not NOT_YET_INVERTED - found, "fixed: remove from NOT_YET_INVERTED"
 
