@@ -18,7 +18,9 @@ from .models import Application, Deliverable
 
 
 @register
-def projects_owed(plan: Plan, due_by: date | None, shared: dict) -> Iterator[Owed]:
+def projects_owed(
+    plan: Plan, due_by: date | None = None, shared: dict | None = None
+) -> Iterator[Owed]:
     """Project deliverables not done, rectification dates, and acceptance of running projects."""
     staff = Recipients.of(plan, shared).units
     running = (Application.State.IN_PROGRESS, Application.State.RECTIFICATION)

@@ -28,9 +28,10 @@ class Recipients:
         self.plan = plan
 
     @classmethod
-    def of(cls, plan: Plan, shared: dict) -> Recipients:
-        """The one instance the providers of one ``everything_owed`` call share."""
-        return shared.setdefault(cls, cls(plan))
+    def of(cls, plan: Plan, shared: dict | None) -> Recipients:
+        """The one instance the providers of one ``everything_owed`` call share (a provider
+        called on its own reads its own)."""
+        return cls(plan) if shared is None else shared.setdefault(cls, cls(plan))
 
     @cached_property
     def staff(self) -> dict[int, list[str]]:
@@ -79,7 +80,9 @@ def _recipients(registration, province_staff: dict[int, list[str]], province_id:
 
 
 @register
-def registrations_owed(plan: Plan, due_by: date | None, shared: dict) -> Iterator[Owed]:
+def registrations_owed(
+    plan: Plan, due_by: date | None = None, shared: dict | None = None
+) -> Iterator[Owed]:
     """Units that have not submitted the registration (任务分解报送) of a task they carry."""
     deadline = plan.deadlines.filter(kind=Deadline.Kind.REGISTRATION).first()
     if deadline is None:
@@ -116,7 +119,9 @@ def registrations_owed(plan: Plan, due_by: date | None, shared: dict) -> Iterato
 
 
 @register
-def milestones_owed(plan: Plan, due_by: date | None, shared: dict) -> Iterator[Owed]:
+def milestones_owed(
+    plan: Plan, due_by: date | None = None, shared: dict | None = None
+) -> Iterator[Owed]:
     """Schedule steps (进度安排) not yet marked done (due by ``due_by``, if given).
 
     The bulkiest source (ten-year data holds hundreds of thousands of steps): it reads plain
@@ -171,7 +176,9 @@ def milestones_owed(plan: Plan, due_by: date | None, shared: dict) -> Iterator[O
 
 
 @register
-def outcomes_owed(plan: Plan, due_by: date | None, shared: dict) -> Iterator[Owed]:
+def outcomes_owed(
+    plan: Plan, due_by: date | None = None, shared: dict | None = None
+) -> Iterator[Owed]:
     """年底阶段性成果及典型案例, owed by the units whose assignment to the deadline's task asks
     for them (in 2018, task 1: the bases), until a case linked to that assignment is
     submitted (or confirmed)."""
@@ -200,7 +207,9 @@ def outcomes_owed(plan: Plan, due_by: date | None, shared: dict) -> Iterator[Owe
 
 
 @register
-def reports_owed(plan: Plan, due_by: date | None, shared: dict) -> Iterator[Owed]:
+def reports_owed(
+    plan: Plan, due_by: date | None = None, shared: dict | None = None
+) -> Iterator[Owed]:
     """Deadlines HQ added (其他): every unit of the task (or of the plan) owes a 报送."""
     added = list(plan.deadlines.filter(kind=Deadline.Kind.OTHER).select_related("task"))
     if not added:

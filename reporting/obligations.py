@@ -16,7 +16,9 @@ from .models import AnnualSummary
 
 
 @register
-def summaries_owed(plan: Plan, due_by: date | None, shared: dict) -> Iterator[Owed]:
+def summaries_owed(
+    plan: Plan, due_by: date | None = None, shared: dict | None = None
+) -> Iterator[Owed]:
     """年度工作总结与来年工作计划 not yet submitted by a unit that carries tasks."""
     deadline = plan.deadlines.filter(kind=Deadline.Kind.SUMMARY).first()
     if deadline is None:
