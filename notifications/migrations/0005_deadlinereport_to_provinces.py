@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("notifications", "0004_digest_schedule"),
-        ("provinces", "0005_deadlinereport_from_notifications"),
+        ("provinces", "0006_deadlinereport_from_notifications"),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("provinces", "0004_ledger_order_index"),
+        ("provinces", "0005_ledger_bounds_and_contact_email_message"),
         ("planning", "0002_deadline_reminder_offsets"),
         ("notifications", "0004_digest_schedule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
