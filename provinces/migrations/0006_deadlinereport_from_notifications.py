@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("provinces", "0005_ledger_bounds_and_contact_email_message"),
         ("planning", "0002_deadline_reminder_offsets"),
-        ("notifications", "0004_digest_schedule"),
+        ("notifications", "0005_schedule_follows_settings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0004_digest_schedule"),
+        ("notifications", "0005_schedule_follows_settings"),
         ("provinces", "0006_deadlinereport_from_notifications"),
     ]
 
