@@ -9,9 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event
 
-from planning.models import Deadline
-
-from .extensions import owed_by
+from .obligations import calendar_entries, owed_by
 
 
 def _event(uid: str, day, summary: str, url: str, description: str = "") -> Event:
@@ -55,13 +53,14 @@ def feed_for(user) -> bytes:
                 )
             )
     else:
-        for d in Deadline.objects.select_related("plan", "task").order_by("due_date"):
+        for entry in calendar_entries(user):
             cal.add_component(
                 _event(
-                    f"deadline-{d.pk}@workplan",
-                    d.due_date,
-                    _("%(year)s 年度：%(what)s") % {"year": d.plan.year, "what": d.description},
-                    host + f"/plans/{d.plan.year}/",
+                    f"{entry.uid}@workplan",
+                    entry.day,
+                    entry.summary,
+                    host + entry.link,
+                    entry.description,
                 )
             )
     return cal.to_ical()

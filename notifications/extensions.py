@@ -1,28 +1,22 @@
-"""延期申请 and the deadlines a unit sees: what it owes, by when, and asking for more time."""
+"""延期申请: a unit asks for more time for one thing it owes; HQ approves or refuses."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from planning.models import Plan
+from accounts.models import Role, User
 from workflow.machine import TransitionRefused
 
 from .inbox import notify, notify_province
-from .models import DeadlineReport, ExtensionRequest
-from .obligations import Owed, base_key, everything_owed
+from .models import ExtensionRequest
+from .obligations import base_key, owed_by
 
 MAX_EXTENSION_DAYS = 90
-
-
-def owed_by(province, plans=None) -> list[Owed]:
-    """Everything a unit owes, in every plan (or the given ones), soonest first."""
-    plans = list(plans) if plans is not None else list(Plan.objects.all())
-    items = [o for plan in plans for o in everything_owed(plan) if o.province.pk == province.pk]
-    return sorted(items, key=lambda o: (o.due, o.what))
 
 
 def request_extension(
@@ -56,14 +50,12 @@ def request_extension(
             )
     except IntegrityError as exc:
         raise TransitionRefused(_("该事项已有待审批的延期申请。")) from exc
-    from accounts.models import Role, User
-
     notify(
         User.objects.filter(role=Role.HQ_REVIEWER, is_active=True),
         "decision",
         _("%(p)s 申请将“%(w)s”延期至 %(d)s。")
         % {"p": province.short_name, "w": owed.what, "d": requested_due},
-        "/notifications/extensions/",
+        reverse("notifications:extension_list"),
     )
     return request
 
@@ -75,7 +67,7 @@ def approve_extension(request: ExtensionRequest, by, reason: str = "") -> Extens
         "decision",
         _("延期申请已批准：“%(w)s”截止日期改为 %(d)s。")
         % {"w": request.what, "d": request.requested_due},
-        "/notifications/deadlines/",
+        reverse("notifications:extension_detail", args=[request.pk]),
     )
     return request
 
@@ -87,26 +79,6 @@ def refuse_extension(request: ExtensionRequest, by, reason: str) -> ExtensionReq
         "decision",
         _("延期申请未批准：“%(w)s”仍于 %(d)s 截止。理由：%(r)s")
         % {"w": request.what, "d": request.due_date, "r": reason.strip()},
-        "/notifications/deadlines/",
+        reverse("notifications:extension_detail", args=[request.pk]),
     )
     return request
-
-
-def report_on_deadline(deadline, province, by, note: str) -> DeadlineReport:
-    """A unit's 报送 against a deadline HQ added."""
-    if deadline.kind != deadline.Kind.OTHER:
-        raise TransitionRefused(_("该时间节点通过相应页面报送。"))
-    if not note.strip():
-        raise TransitionRefused(_("请填写报送说明。"))
-    if (
-        deadline.task_id
-        and not deadline.task.assignments.filter(province=province, taken_up=True).exists()
-    ):
-        raise TransitionRefused(_("本单位不承担该任务，无需报送。"))
-    try:
-        with transaction.atomic():
-            return DeadlineReport.objects.create(
-                deadline=deadline, province=province, note=note.strip(), submitted_by=by
-            )
-    except IntegrityError as exc:
-        raise TransitionRefused(_("已经报送过了。")) from exc

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
 
 from .models import Notification
 
@@ -42,15 +45,11 @@ def notify(
         return rows
     immediate = [u.pk for u in users if u.notify_by == "immediate" and u.email]
     if immediate:
-        from .tasks import mail_notifications
-
         transaction.on_commit(lambda: [mail_notifications.delay(pk) for pk in immediate])
     return rows
 
 
 def province_staff(province_id: int):
-    from accounts.models import Role, User
-
     return User.objects.filter(role=Role.PROVINCE_STAFF, province_id=province_id, is_active=True)
 
 
@@ -95,10 +94,21 @@ def mail_pending(user) -> int:
     return len(pending)
 
 
+@shared_task(
+    name="notifications.mail_notifications",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    max_retries=5,
+)
+def mail_notifications(user_id: int) -> int:
+    """Mail one user's new notifications now (users who chose immediate mail)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    return mail_pending(user) if user else 0
+
+
 def send_daily_digests() -> int:
     """One mail per user who chose the digest (and a retry for anyone whose mail failed)."""
-    from accounts.models import User
-
     users = (
         User.objects.filter(is_active=True, notifications__emailed_at__isnull=True)
         .exclude(email="")

@@ -1,10 +1,25 @@
-"""A record of every reminder: the unique key that makes each one go out exactly once."""
+"""Reminders sent (each exactly once), HQ's daily summaries, extension requests, in-app
+notifications. A unit is referenced by its model label only: notifications imports no
+domain app."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.visibility import scoped
+from workflow.machine import apply_transition
+
+# The executing unit a reminder or an extension request is about, by its model label only
+# (as AUTH_USER_MODEL names the user model).
+UNIT_MODEL = "provinces.Province"
+
+
+def unit_model() -> type[models.Model]:
+    """The executing unit's model class (as ``get_user_model()`` gives the user's)."""
+    return apps.get_model(UNIT_MODEL)
 
 
 class ReminderLog(models.Model):
@@ -28,9 +43,7 @@ class ReminderLog(models.Model):
         MANUAL = "manual", _("人工催办")
 
     deadline_key = models.CharField(_("事项"), max_length=100)
-    province = models.ForeignKey(
-        "provinces.Province", on_delete=models.CASCADE, related_name="reminders"
-    )
+    province = models.ForeignKey(UNIT_MODEL, on_delete=models.CASCADE, related_name="reminders")
     recipient = models.EmailField(_("收件人"))
     offset = models.IntegerField(_("提前天数"))
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
@@ -90,8 +103,6 @@ class ExtensionState(models.TextChoices):
 
 class ExtensionRequestQuerySet(models.QuerySet):
     def visible_to(self, user) -> ExtensionRequestQuerySet:
-        from provinces.models import scoped
-
         return scoped(self, user, "province_id")
 
 
@@ -102,7 +113,7 @@ class ExtensionRequest(models.Model):
 
     deadline_key = models.CharField(_("事项"), max_length=100)
     province = models.ForeignKey(
-        "provinces.Province", on_delete=models.PROTECT, related_name="extension_requests"
+        UNIT_MODEL, on_delete=models.PROTECT, related_name="extension_requests"
     )
     what = models.CharField(_("内容"), max_length=300)
     due_date = models.DateField(_("原截止日期"))
@@ -143,8 +154,6 @@ class ExtensionRequest(models.Model):
         return f"{self.province} · {self.what} → {self.requested_due}"
 
     def approve(self, by, reason: str = "") -> None:
-        from workflow.machine import apply_transition
-
         apply_transition(
             self,
             name="approve_extension",
@@ -156,8 +165,6 @@ class ExtensionRequest(models.Model):
         )
 
     def refuse(self, by, reason: str) -> None:
-        from workflow.machine import apply_transition
-
         apply_transition(
             self,
             name="refuse_extension",
@@ -172,32 +179,6 @@ class ExtensionRequest(models.Model):
                 "decision_reason": (reason or "").strip(),
             },
         )
-
-
-class DeadlineReport(models.Model):
-    """A unit's 报送 against a deadline HQ added (e.g. a quarterly progress report)."""
-
-    deadline = models.ForeignKey(
-        "planning.Deadline", on_delete=models.CASCADE, related_name="reports"
-    )
-    province = models.ForeignKey(
-        "provinces.Province", on_delete=models.PROTECT, related_name="deadline_reports"
-    )
-    note = models.TextField(_("报送说明"))
-    submitted_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    submitted_at = models.DateTimeField(_("报送时间"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("节点报送")
-        verbose_name_plural = _("节点报送")
-        constraints = [
-            models.UniqueConstraint(fields=["deadline", "province"], name="one_report_per_unit")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.province} · {self.deadline}"
 
 
 class Notification(models.Model):

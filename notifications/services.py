@@ -25,10 +25,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from planning.models import Plan
+from accounts.models import Role, User
 
+from .inbox import notify
 from .models import ReminderLog, SummaryLog
-from .obligations import Owed, everything_owed
+from .obligations import Owed, all_plans, everything_owed
 
 RECLAIM_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -124,10 +125,6 @@ def _deliver(log: ReminderLog) -> bool:
 
 def _copy_to_inbox(log: ReminderLog, subject: str) -> None:
     """The reminder also appears in the recipient's notifications, if they have an account."""
-    from accounts.models import User
-
-    from .inbox import notify
-
     users = User.objects.filter(email__iexact=log.recipient, is_active=True)
     notify(users, "reminder", subject, log.link, already_mailed=True)
 
@@ -162,7 +159,7 @@ def sweep(today: date | None = None) -> SweepResult:
     # today; per-deadline offsets belong to the per-unit sources, which are never filtered.
     due_by = today + timedelta(days=max([*offsets(), SUMMARY_DAYS_AHEAD]))
     owed_all: list[Owed] = []
-    for plan in Plan.objects.all():
+    for plan in all_plans():
         owed_all.extend(everything_owed(plan, due_by))
     for owed in owed_all:
         step = reminder_offset(owed.due, today, owed.offsets)
@@ -185,8 +182,6 @@ def sweep(today: date | None = None) -> SweepResult:
 
 def send_hq_summary(today: date, owed_all: list[Owed]) -> bool:
     """One mail per day to HQ: what is due within 7 days and what is overdue, by province."""
-    from accounts.models import Role, User
-
     due_soon = [o for o in owed_all if 0 <= (o.due - today).days <= SUMMARY_DAYS_AHEAD]
     overdue = [o for o in owed_all if o.due < today]
     if not due_soon and not overdue:

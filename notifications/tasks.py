@@ -1,6 +1,11 @@
+"""The periodic tasks (beat). The immediate mail of a notification is queued from inbox."""
+
 from __future__ import annotations
 
 from celery import shared_task
+
+from .inbox import send_daily_digests as run_daily_digests
+from .services import sweep
 
 
 @shared_task(
@@ -12,32 +17,11 @@ from celery import shared_task
 )
 def send_reminders() -> dict:
     """The periodic sweep (beat, Asia/Shanghai). Idempotent: safe to run twice, or retry."""
-    from .services import sweep
-
     result = sweep()
     return {"claimed": result.claimed, "sent": result.sent, "failed": result.failed}
-
-
-@shared_task(
-    name="notifications.mail_notifications",
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=60,
-    max_retries=5,
-)
-def mail_notifications(user_id: int) -> int:
-    """Mail one user's new notifications now (users who chose immediate mail)."""
-    from accounts.models import User
-
-    from .inbox import mail_pending
-
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    return mail_pending(user) if user else 0
 
 
 @shared_task(name="notifications.send_daily_digests", acks_late=True)
 def send_daily_digests() -> int:
     """The daily notification digest (beat)."""
-    from .inbox import send_daily_digests as run
-
-    return run()
+    return run_daily_digests()

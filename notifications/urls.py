@@ -9,12 +9,7 @@ urlpatterns = [
     path("<int:pk>/open/", views_inbox.open_notification, name="open"),
     path("calendar/renew/", views_inbox.calendar_renew, name="calendar_renew"),
     path("calendar/<str:token>.ics", views_inbox.calendar_feed, name="calendar_feed"),
-    path("deadlines/", views_inbox.my_deadlines, name="my_deadlines"),
     path("deadlines/extend/", views_inbox.extension_request, name="extension_request"),
-    path("deadlines/<int:pk>/report/", views_inbox.deadline_report, name="deadline_report"),
-    path("deadlines/manage/", views_inbox.deadline_list, name="deadline_list"),
-    path("deadlines/manage/new/", views_inbox.deadline_edit, name="deadline_new"),
-    path("deadlines/manage/<int:pk>/", views_inbox.deadline_edit, name="deadline_edit"),
     path("extensions/", views_inbox.extension_list, name="extension_list"),
     path("extensions/<int:pk>/", views_inbox.extension_detail, name="extension_detail"),
     path(

@@ -11,11 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import HQ, role_required
-from planning.models import Plan
-from provinces.models import Province
 
-from .models import ReminderLog
-from .obligations import everything_owed
+from .models import ReminderLog, unit_model
+from .obligations import everything_owed, plan_of_year
 from .services import RateLimited, remind_now
 
 
@@ -33,14 +31,13 @@ def reminder_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/reminder_log.html",
-        {"page": page, "provinces": Province.objects.all(), "kinds": ReminderLog.Kind.choices},
+        {"page": page, "provinces": unit_model().objects.all(), "kinds": ReminderLog.Kind.choices},
     )
 
 
-def _plan(request: HttpRequest) -> Plan:
+def _plan(request: HttpRequest):
     year = request.POST.get("year", "")
-    plans = Plan.objects.all()
-    plan = plans.filter(year=int(year)).first() if year.isdigit() else plans.first()
+    plan = plan_of_year(year if year.isdigit() else None)
     if plan is None:
         raise Http404
     return plan
@@ -50,7 +47,7 @@ def _plan(request: HttpRequest) -> Plan:
 @require_POST
 def remind_unit(request: HttpRequest, code: str) -> HttpResponse:
     """催办 one unit now: everything it owes in the plan, rate-limited to once a day."""
-    province = get_object_or_404(Province, code=code)
+    province = get_object_or_404(unit_model().objects.all(), code=code)
     plan = _plan(request)
     owed = [
         o

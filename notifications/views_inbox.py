@@ -1,4 +1,4 @@
-"""Pages for deadlines, extension requests, in-app notifications and the calendar feed."""
+"""Pages for extension requests, in-app notifications and the calendar feed."""
 
 from __future__ import annotations
 
@@ -7,59 +7,30 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, HQ, STAFF, public, role_required
 from accounts.models import User
-from planning.models import Deadline, Plan
 from workflow.machine import TransitionRefused, history
 
 from . import extensions
 from .calendar import feed_for
-from .models import DeadlineReport, ExtensionRequest, Notification
-from .obligations import base_key
+from .models import ExtensionRequest, Notification
 
-# --- a unit's deadlines and extension requests ----------------------------------------
+# --- extension requests -------------------------------------------------------------
 
 
-@role_required(STAFF)
-def my_deadlines(request: HttpRequest) -> HttpResponse:
-    """What the user's unit owes, by when (effective dates), with extension requests."""
-    user = request.user
-    owed = extensions.owed_by(user.province)
-    requests = ExtensionRequest.objects.visible_to(user).select_related(
-        "requested_by", "decided_by"
-    )
-    pending = set(
-        requests.filter(state=ExtensionRequest.State.PENDING).values_list("deadline_key", flat=True)
-    )
-    rows = [
-        {"owed": o, "key": base_key(o.key), "pending": base_key(o.key) in pending} for o in owed
-    ]
-    added = (
-        Deadline.objects.filter(kind=Deadline.Kind.OTHER)
-        .select_related("plan", "task")
-        .order_by("due_date")
-    )
-    reported = {
-        r.deadline_id: r
-        for r in DeadlineReport.objects.filter(province=user.province, deadline__in=added)
-    }
-    return render(
-        request,
-        "notifications/my_deadlines.html",
-        {
-            "rows": rows,
-            "requests": requests[:50],
-            "today": timezone.localdate(),
-            "added": [(d, reported.get(d.pk)) for d in added],
-        },
-    )
+def _back(request: HttpRequest) -> str:
+    """The page the form was posted from (the unit's deadlines), if it is one of ours."""
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    return reverse("notifications:inbox")
 
 
 @role_required(STAFF)
@@ -80,22 +51,7 @@ def extension_request(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("延期申请已提交，等待专利文献部审批。"))
-    return redirect("notifications:my_deadlines")
-
-
-@role_required(STAFF)
-@require_POST
-def deadline_report(request: HttpRequest, pk: int) -> HttpResponse:
-    deadline = get_object_or_404(Deadline, pk=pk, kind=Deadline.Kind.OTHER)
-    try:
-        extensions.report_on_deadline(
-            deadline, request.user.province, request.user, request.POST.get("note", "")
-        )
-    except TransitionRefused as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已报送。"))
-    return redirect("notifications:my_deadlines")
+    return redirect(_back(request))
 
 
 @role_required(HQ)
@@ -137,53 +93,6 @@ def extension_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "notifications/extension_detail.html", {"ext": ext, "history": history(ext)}
     )
-
-
-# --- deadlines HQ adds -----------------------------------------------------------------
-
-
-class DeadlineForm(forms.ModelForm):
-    class Meta:
-        model = Deadline
-        fields = ["task", "description", "due_date", "reminder_offsets"]
-        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
-        help_texts = {"task": gettext_lazy("留空表示所有承担任务的执行单位都要报送。")}
-
-    def __init__(self, *args, plan, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["task"].queryset = plan.tasks.all()
-        self.fields["task"].required = False
-        if self.instance.pk and self.instance.kind != Deadline.Kind.OTHER:
-            # the plan's own deadlines: HQ may tune reminders, not rewrite the notice
-            for name in ("task", "description", "due_date"):
-                self.fields[name].disabled = True
-
-
-@role_required(HQ)
-def deadline_list(request: HttpRequest) -> HttpResponse:
-    plan = Plan.objects.order_by("-year").first()
-    deadlines = plan.deadlines.select_related("task") if plan else []
-    return render(
-        request, "notifications/deadline_list.html", {"plan": plan, "deadlines": deadlines}
-    )
-
-
-@role_required(HQ)
-def deadline_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """HQ adds a deadline (e.g. a quarterly progress report) or tunes a deadline's reminders."""
-    plan = Plan.objects.order_by("-year").first()
-    if plan is None:
-        raise Http404
-    instance = get_object_or_404(plan.deadlines, pk=pk) if pk else None
-    form = DeadlineForm(request.POST or None, instance=instance, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        deadline = form.save(commit=False)
-        if instance is None:
-            deadline.plan, deadline.kind = plan, Deadline.Kind.OTHER
-        deadline.save()
-        messages.success(request, _("时间节点已保存。"))
-        return redirect("notifications:deadline_list")
-    return render(request, "notifications/deadline_form.html", {"form": form, "deadline": instance})
 
 
 # --- notifications ---------------------------------------------------------------------

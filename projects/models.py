@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from provinces.models import scoped
+from accounts.visibility import scoped
 from workflow.files import StoredFile
 from workflow.machine import apply_transition
 

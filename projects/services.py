@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from notifications.inbox import notify_province
 from workflow.files import attach
 from workflow.machine import TransitionRefused
 
@@ -167,8 +168,6 @@ def reject(application: Application, by, reason: str) -> Application:
 
 
 def _tell(application: Application, template: str, **values) -> None:
-    from notifications.inbox import notify_province
-
     notify_province(
         application.province_id,
         "decision",

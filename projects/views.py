@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, EXPERTS, HQ, STAFF, role_required
 from accounts.models import Role, User
+from planning.models import Plan
 from workflow import sheets
 from workflow.files import download
 from workflow.machine import TransitionRefused, history
@@ -433,7 +434,6 @@ class CallForm(forms.ModelForm):
 @role_required(HQ)
 def call_new(request: HttpRequest) -> HttpResponse:
     """HQ opens a call (申报通知) with its scoring criteria."""
-    from planning.models import Plan
 
     plan = Plan.objects.order_by("-year").first()
     if plan is None:

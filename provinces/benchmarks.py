@@ -1,4 +1,5 @@
-"""Benchmarks of the provincial loop: the board, the ledger page, the ledger import."""
+"""Benchmarks of the provincial loop: the board, the ledger page, the ledger import, and
+the reminder sweep over many open schedule steps."""
 
 from __future__ import annotations
 
@@ -8,19 +9,24 @@ import time
 from datetime import date, timedelta
 
 import openpyxl
+from django.db import connection, transaction
+from django.test import override_settings
 
+from accounts.models import User
+from notifications.services import sweep
+from planning.demo import SEED_NOTICE
+from planning.models import Plan
+from planning.services import import_plan
 from workflow.bench import BenchContext, Row, count_queries
 
+from .models import Assignment, LedgerEntry, Milestone, Province, Registration
+from .resources import LEDGER_HEADERS, import_ledger
+
 ENTRIES_PER_SCALE = 20_000  # 10× = 200,000 ledger entries: the issue's ten-years figure
+PAIRS_PER_SCALE = 10_000  # 10× = the issue's 100,000 open deadline-unit pairs
 
 
 def _setup(ctx: BenchContext) -> dict:
-    from accounts.models import User
-    from planning.demo import SEED_NOTICE
-    from planning.models import Plan
-    from planning.services import import_plan
-    from provinces.models import Assignment, LedgerEntry, Province
-
     state = ctx.cache.setdefault("provinces", {})
     years = 1 if ctx.scale < 10 else 10
     text = SEED_NOTICE.read_text(encoding="utf-8")
@@ -111,10 +117,6 @@ def bench_ledger_page(ctx: BenchContext) -> list[Row]:
 
 def bench_ledger_import(ctx: BenchContext) -> list[Row]:
     """Importing 10,000 ledger rows from xlsx, next to a plain bulk insert of the same rows."""
-    from django.db import transaction
-
-    from provinces.models import Assignment, LedgerEntry
-    from provinces.resources import LEDGER_HEADERS, import_ledger
 
     data = _setup(ctx)
     user = data["staff"]
@@ -183,4 +185,70 @@ def bench_ledger_import(ctx: BenchContext) -> list[Row]:
     ]
 
 
-BENCHMARKS = [bench_board, bench_ledger_page, bench_ledger_import]
+def bench_sweep(ctx: BenchContext) -> list[Row]:
+    """The sweep on a quiet day and with every pair read, next to a plain read of the rows."""
+    _setup(ctx)  # the plans and units the other benchmarks use
+    plan = Plan.objects.get(year=2018)
+    want = PAIRS_PER_SCALE * ctx.scale
+    have = Milestone.objects.filter(done_on__isnull=True).count()
+    if have < want:
+        regs = []
+        for a in Assignment.objects.filter(task__plan=plan, registration__isnull=True):
+            regs.append(Registration(assignment=a))
+        Registration.objects.bulk_create(regs)
+        reg_ids = list(
+            Registration.objects.filter(assignment__task__plan=plan).values_list("pk", flat=True)
+        )
+        batch = [
+            Milestone(
+                registration_id=reg_ids[i % len(reg_ids)],
+                due_date=date(2018, 9, 30) + timedelta(days=i % 60),
+                description=f"进度 {i}",
+            )
+            for i in range(want - have)
+        ]
+        Milestone.objects.bulk_create(batch, batch_size=10_000)
+
+    def timed_sweep(today: date) -> tuple[float, int]:
+        start = time.perf_counter()
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            queries = count_queries(lambda: sweep(today))
+        return (time.perf_counter() - start) * 1000, queries
+
+    # The daily case: nothing due within a week, so the bulky sources filter in SQL.
+    quiet_ms, quiet_queries = timed_sweep(date(2018, 9, 1) - timedelta(days=20))
+    # The worst case: every open pair is past due (beyond the chasing period, so nothing is
+    # mailed but HQ's summary) and every one is read, checked and listed.
+    full_ms, full_queries = timed_sweep(date(2019, 3, 2))  # 61 days: no chasers
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT m.id, m.due_date, a.province_id FROM provinces_milestone m "
+            "JOIN provinces_registration r ON r.id = m.registration_id "
+            "JOIN provinces_assignment a ON a.id = r.assignment_id WHERE m.done_on IS NULL"
+        )
+        rows = len(cursor.fetchall())
+    plain_ms = (time.perf_counter() - start) * 1000
+    size = f"{rows:,} open milestone-unit pairs + registrations"
+    reference = f"plain SQL read of the same rows {plain_ms:.0f} ms"
+    return [
+        Row(
+            name="reminder sweep (daily: nothing due within a week)",
+            scale=ctx.scale,
+            size=size,
+            median_ms=quiet_ms,
+            queries=quiet_queries,
+            reference=reference,
+        ),
+        Row(
+            name="reminder sweep (every pair past due and read)",
+            scale=ctx.scale,
+            size=size,
+            median_ms=full_ms,
+            queries=full_queries,
+            reference=reference,
+        ),
+    ]
+
+
+BENCHMARKS = [bench_board, bench_ledger_page, bench_ledger_import, bench_sweep]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from planning.models import Deadline, Plan
 
-from .models import Assignment, Province, Registration
+from .models import Assignment, Milestone, Province, Registration
 
 WARN_DAYS = 3
 
@@ -53,8 +53,6 @@ def earliest_open_steps(plan: Plan, today: date, user=None) -> dict[int, date]:
     """assignment id → the earliest schedule step not done that is due within the warning
     window or already past (one query)."""
     from django.db.models import Min
-
-    from .models import Milestone
 
     steps = Milestone.objects.filter(
         registration__assignment__task__plan=plan,

@@ -12,26 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.visibility import scoped
 from planning.models import BaseLevel, Deadline
 from workflow.files import StoredFile
 from workflow.machine import TransitionRefused, record_event
 from workflow.review import ReviewedSubmission, ReviewState
 from workflow.validation import check_plan_window, count_bound, normalise_phone, text_bound
-
-
-def scoped(qs: models.QuerySet, user, province_path: str) -> models.QuerySet:
-    """The one rule of visibility: HQ sees all, staff their province, others nothing.
-
-    Every ``visible_to`` in the project ends here, so pages, API, exports and
-    reports cannot disagree about who sees what.
-    """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    if user.is_hq:
-        return qs
-    if user.is_province_staff and user.province_id:
-        return qs.filter(**{province_path: user.province_id})
-    return qs.none()
 
 
 class Region(models.TextChoices):
@@ -502,3 +488,29 @@ class CaseEvidence(StoredFile):
     class Meta(StoredFile.Meta):
         verbose_name = _("案例佐证材料")
         verbose_name_plural = _("案例佐证材料")
+
+
+class DeadlineReport(models.Model):
+    """A unit's 报送 against a deadline HQ added (e.g. a quarterly progress report)."""
+
+    deadline = models.ForeignKey(
+        "planning.Deadline", on_delete=models.CASCADE, related_name="reports"
+    )
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="deadline_reports"
+    )
+    note = models.TextField(_("报送说明"))
+    submitted_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("报送时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("节点报送")
+        verbose_name_plural = _("节点报送")
+        constraints = [
+            models.UniqueConstraint(fields=["deadline", "province"], name="one_report_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province} · {self.deadline}"

@@ -6,12 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflow.machine import TransitionRefused
+from notifications.inbox import notify_province
+from planning.models import Deadline
+from workflow.machine import TransitionRefused, record_event
 
-from .models import Assignment, Milestone, Registration
+from .models import Assignment, DeadlineReport, Milestone, Registration
 
 
 def submit_registration(registration: Registration, by) -> Registration:
@@ -21,10 +25,6 @@ def submit_registration(registration: Registration, by) -> Registration:
 
 
 def _tell_province(registration: Registration, kind: str, message: str) -> None:
-    from django.urls import reverse
-
-    from notifications.inbox import notify_province
-
     a = registration.assignment
     notify_province(a.province_id, kind, message, reverse("provinces:registration", args=[a.pk]))
 
@@ -62,10 +62,6 @@ def complete_milestone(milestone: Milestone, by, done_on: date | None = None) ->
     (``Milestone.check_done_on``: ValidationError); a step already done is refused, and only
     one of two people marking the same step at once succeeds.
     """
-    from django.utils import timezone
-
-    from workflow.machine import record_event
-
     done_on = done_on or timezone.localdate()
     milestone.check_done_on(done_on)
     registration = milestone.registration
@@ -122,3 +118,23 @@ def review_many(
         else:
             result.done.append(registration)
     return result
+
+
+def report_on_deadline(deadline: Deadline, province, by, note: str) -> DeadlineReport:
+    """A unit's 报送 against a deadline HQ added."""
+    if deadline.kind != deadline.Kind.OTHER:
+        raise TransitionRefused(_("该时间节点通过相应页面报送。"))
+    if not note.strip():
+        raise TransitionRefused(_("请填写报送说明。"))
+    if (
+        deadline.task_id
+        and not deadline.task.assignments.filter(province=province, taken_up=True).exists()
+    ):
+        raise TransitionRefused(_("本单位不承担该任务，无需报送。"))
+    try:
+        with transaction.atomic():
+            return DeadlineReport.objects.create(
+                deadline=deadline, province=province, note=note.strip(), submitted_by=by
+            )
+    except IntegrityError as exc:
+        raise TransitionRefused(_("已经报送过了。")) from exc

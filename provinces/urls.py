@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views, views_ledger, views_registration
+from . import views, views_deadlines, views_ledger, views_registration
 
 app_name = "provinces"
 urlpatterns = [
     path("", views.province_list, name="province_list"),
     path("todo/", views.todo, name="todo"),
+    path("deadlines/", views_deadlines.my_deadlines, name="my_deadlines"),
+    path("deadlines/<int:pk>/report/", views_deadlines.deadline_report, name="deadline_report"),
     path("board/", views_registration.board, name="board"),
     path("review/", views_registration.review_queue, name="review_queue"),
     path("assignments/<int:pk>/", views_registration.registration, name="registration"),

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import time
 
+from planning.models import Plan
+from provinces.benchmarks import _setup
+from provinces.models import LedgerEntry, Province
+from reporting.demo import TEXT
+from reporting.digest import build_digest, render_html
+from reporting.models import AnnualSummary
 from workflow.bench import BenchContext, PeakRSS, Row
 
 
 def _year(ctx: BenchContext):
     """The provinces benchmarks' plans and ledgers, and a confirmed summary for every unit."""
-    from planning.models import Plan
-    from provinces.benchmarks import _setup
-    from provinces.models import LedgerEntry, Province
-    from reporting.demo import TEXT
-    from reporting.models import AnnualSummary
 
     _setup(ctx)  # idempotent: the plans and the ledger at this scale
     plan = Plan.objects.get(year=2018)
@@ -44,8 +45,6 @@ def bench_digest(ctx: BenchContext) -> list[Row]:
     """
     from django.conf import settings
     from weasyprint import HTML
-
-    from reporting.digest import build_digest, render_html
 
     plan, entries = _year(ctx)
     (pdf_pages, total_ms, total_peak) = _measure(lambda: build_digest(plan))

@@ -6,11 +6,11 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from planning.models import Plan
-from provinces.models import Case, Province
+from provinces.models import Case, LedgerEntry, Province
 from workflow.review import save_draft
 
 from . import services
-from .models import AnnualSummary
+from .models import AnnualSummary, Bulletin
 
 YEAR_END = timezone.make_aware(timezone.datetime(2018, 12, 20, 10))
 
@@ -76,10 +76,6 @@ def seed(log) -> None:
 
 def seed_bulletin(log) -> None:
     from datetime import date
-
-    from provinces.models import Case, LedgerEntry
-
-    from .models import Bulletin
 
     plan = Plan.objects.filter(year=2018).first()
     hq = User.objects.filter(username="hq").first()

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.visibility import scoped
 from planning.models import Deadline
 from projects.models import Application
-from provinces.models import LedgerEntry, scoped
+from provinces.models import LedgerEntry
 from workflow.machine import apply_transition
 from workflow.review import ReviewedSubmission
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from notifications.inbox import notify_province
 from planning.models import Plan
 
 from .models import AnnualSummary, DigestBuild
+from .tasks import build_digest_task
 
 
 def submit_summary(summary: AnnualSummary, by) -> AnnualSummary:
@@ -18,8 +20,6 @@ def submit_summary(summary: AnnualSummary, by) -> AnnualSummary:
 
 def _tell_province(summary: AnnualSummary, kind: str, message: str) -> None:
     from django.urls import reverse
-
-    from notifications.inbox import notify_province
 
     link = reverse("reporting:summary", args=[summary.plan.year, summary.province.code])
     notify_province(summary.province_id, kind, message, link)
@@ -46,7 +46,6 @@ def confirm_summary(summary: AnnualSummary, by, reason: str = "") -> AnnualSumma
 
 def request_digest(plan: Plan, by) -> DigestBuild:
     """Queue a digest build; the Celery task starts only once the row is committed."""
-    from .tasks import build_digest_task
 
     build = DigestBuild.objects.create(plan=plan, requested_by=by)
     transaction.on_commit(lambda: build_digest_task.delay(build.pk))

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST
 from accounts.access import HQ, STAFF, role_required
 from planning.models import Plan
 from provinces.forms import MultipleFileField
-from provinces.models import Case, CaseEvidence, LedgerEntry
+from provinces.models import Assignment, Case, CaseEvidence, LedgerEntry
 from workflow.files import attach, download
 from workflow.machine import TransitionRefused, history
 from workflow.review import save_draft
 
+from .digest import require_fonts
 from .models import Bulletin
 
 
@@ -29,11 +30,28 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = ["kind", "title", "summary", "body"]
+        fields = ["assignment", "kind", "title", "summary", "body"]
+        labels = {"assignment": gettext_lazy("所属任务")}
+        help_texts = {
+            "assignment": gettext_lazy(
+                "案例报告的是本单位承担的哪项任务（年底阶段性成果按任务计）。"
+            )
+        }
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "body": forms.Textarea(attrs={"rows": 8}),
         }
+
+    def __init__(self, *args, province, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignment"]
+        field.required = True
+        field.queryset = (
+            Assignment.objects.filter(province=province, taken_up=True)
+            .select_related("task__plan")
+            .order_by("-task__plan__year", "task__number")
+        )
+        field.label_from_instance = lambda a: f"{a.task.plan.year} · {a.task}"
 
 
 @role_required(STAFF | HQ)
@@ -48,17 +66,21 @@ def case_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if case and not case.is_editable:
         messages.error(request, case.locked().message)
         return redirect("reporting:case", pk=case.pk)
-    form = CaseForm(request.POST or None, request.FILES or None, instance=case)
+    form = CaseForm(
+        request.POST or None, request.FILES or None, instance=case, province=request.user.province
+    )
     if request.method == "POST" and form.is_valid():
-        draft = case or Case(
-            province=request.user.province, plan=Plan.objects.first(), created_by=request.user
-        )
+        plan = form.cleaned_data["assignment"].task.plan  # the case is filed under its task's plan
+        draft = case or Case(province=request.user.province, plan=plan, created_by=request.user)
         try:
             with transaction.atomic():
                 save_draft(
                     draft,
                     request.user,
-                    {name: form.cleaned_data[name] for name in CaseForm.Meta.fields},
+                    {
+                        **{name: form.cleaned_data[name] for name in CaseForm.Meta.fields},
+                        "plan": plan,
+                    },
                 )
                 attach(CaseEvidence, form.cleaned_data["files"], request.user, case=draft)
         except ValidationError as exc:  # a bad file: neither the case nor any file is saved
@@ -241,8 +263,6 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(STAFF | HQ)
 def bulletin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from weasyprint import HTML
-
-    from .digest import require_fonts
 
     bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
     require_fonts()

@@ -123,14 +123,14 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         lambda w: f"/notifications/calendar/{w['calendar_token']}.ics",
         page(anonymous=200),  # the private token is the key, for calendar apps
     ),
-    "notifications:my_deadlines": (
-        lambda w: "/notifications/deadlines/",
+    "provinces:my_deadlines": (
+        lambda w: "/provinces/deadlines/",
         page(expert=404, hq=404, admin=404),
     ),
-    "notifications:deadline_list": (lambda w: "/notifications/deadlines/manage/", HQ_ONLY),
-    "notifications:deadline_new": (lambda w: "/notifications/deadlines/manage/new/", HQ_ONLY),
-    "notifications:deadline_edit": (
-        lambda w: f"/notifications/deadlines/manage/{w['plan'].deadlines.first().pk}/",
+    "planning:deadline_list": (lambda w: "/plans/deadlines/", HQ_ONLY),
+    "planning:deadline_new": (lambda w: "/plans/deadlines/new/", HQ_ONLY),
+    "planning:deadline_edit": (
+        lambda w: f"/plans/deadlines/{w['plan'].deadlines.first().pk}/",
         HQ_ONLY,
     ),
     "notifications:extension_list": (lambda w: "/notifications/extensions/", HQ_ONLY),

@@ -270,7 +270,7 @@ def later_year(text: str) -> str:
 
 
 def test_later_year_periodic_target_and_dated_report_become_rows(db, notice_text):
-    from notifications.obligations import reports_owed
+    from provinces.obligations import reports_owed
 
     plan = import_plan(later_year(notice_text)).plan
     assert plan.year == 2021 and plan.tasks.count() == 11

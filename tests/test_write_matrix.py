@@ -317,8 +317,8 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
         },
         st(302, other=302),  # 河南 asks about its own unit: the key is not its debt, refused
     ),
-    ("notifications:deadline_report", "POST"): (
-        lambda w: f"/notifications/deadlines/{w['other_deadline'].pk}/report/",
+    ("provinces:deadline_report", "POST"): (
+        lambda w: f"/provinces/deadlines/{w['other_deadline'].pk}/report/",
         lambda w: {"note": "已报送季度进展"},
         st(302, other=302),  # each unit reports for itself
     ),

@@ -22,7 +22,7 @@ def test_extension_request_and_notification(journey, plan_2018):
     new_due = deadline.due_date + timedelta(days=10)
 
     page = journey.login("d_jx")
-    journey.go("/notifications/deadlines/")
+    journey.go("/provinces/deadlines/")
     row = page.locator("#owed tr", has_text="任务分解报送")
     row.locator("input[name=requested_due]").fill(new_due.isoformat())
     row.locator("input[name=reason]").fill("处室人员调整，联系人变更")
@@ -37,7 +37,7 @@ def test_extension_request_and_notification(journey, plan_2018):
     assert ExtensionRequest.objects.get().state == "approved"
 
     page = journey.login("d_jx")
-    journey.go("/notifications/deadlines/")
+    journey.go("/provinces/deadlines/")
     assert new_due.isoformat() in page.inner_text("#owed")
     assert "已延期" in page.inner_text("#owed")
     assert page.inner_text("#unread-count") == "1"

@@ -10,12 +10,12 @@ from django.core import mail
 from icalendar import Calendar
 
 from notifications import extensions, inbox
-from notifications.models import DeadlineReport, ExtensionRequest, Notification, ReminderLog
+from notifications.models import ExtensionRequest, Notification, ReminderLog
 from notifications.obligations import everything_owed
 from notifications.services import sweep
 from planning.models import Deadline
-from provinces.models import Registration
-from provinces.services import return_registration
+from provinces.models import DeadlineReport, Registration
+from provinces.services import report_on_deadline, return_registration
 from tests.reminders.test_reminders import at
 from workflow.machine import TransitionRefused, history
 
@@ -117,7 +117,7 @@ def test_hq_adds_a_deadline_and_units_report(
 ):
     task5 = plan_2018.tasks.get(number=5)
     response = as_user(hq_reviewer).post(
-        "/notifications/deadlines/manage/new/",
+        "/plans/deadlines/new/",
         {
             "task": task5.pk,
             "description": "第三季度工作进展报告",
@@ -136,10 +136,8 @@ def test_hq_adds_a_deadline_and_units_report(
     assert ReminderLog.objects.filter(deadline_key=f"deadline:{deadline.pk}", offset=7).exists()
     # 江西 does not carry task 5: nothing to report
     with pytest.raises(TransitionRefused, match="不承担"):
-        extensions.report_on_deadline(deadline, jiangxi_staff.province, jiangxi_staff, "x")
-    as_user(guizhou_staff).post(
-        f"/notifications/deadlines/{deadline.pk}/report/", {"note": "已报送"}
-    )
+        report_on_deadline(deadline, jiangxi_staff.province, jiangxi_staff, "x")
+    as_user(guizhou_staff).post(f"/provinces/deadlines/{deadline.pk}/report/", {"note": "已报送"})
     assert DeadlineReport.objects.get().province.short_name == "贵州"
     assert "贵州" not in {
         o.province.short_name for o in everything_owed(plan_2018) if o.key.startswith("deadline:")
@@ -213,7 +211,7 @@ def test_extension_pages(as_user, plan_2018, jiangxi_staff, henan_staff, hq_revi
     deadline = plan_2018.deadlines.get(kind="registration")
     deadline.due_date = timezone.localdate() + timedelta(days=10)
     deadline.save()
-    page = as_user(jiangxi_staff).get("/notifications/deadlines/").content.decode()
+    page = as_user(jiangxi_staff).get("/provinces/deadlines/").content.decode()
     assert "申请延期" in page and KEY in page
     as_user(jiangxi_staff).post(
         "/notifications/deadlines/extend/",
@@ -233,7 +231,7 @@ def test_extension_pages(as_user, plan_2018, jiangxi_staff, henan_staff, hq_revi
     as_user(hq_reviewer).post(f"/notifications/extensions/{ext.pk}/approve/")
     ext.refresh_from_db()
     assert ext.state == "approved" and ext.decided_by == hq_reviewer
-    page = as_user(jiangxi_staff).get("/notifications/deadlines/").content.decode()
+    page = as_user(jiangxi_staff).get("/provinces/deadlines/").content.decode()
     assert "已延期" in page
 
 
@@ -353,17 +351,72 @@ def test_remind_all_late_units_of_one_task(
     assert "（五）" in as_user(hq_reviewer).get("/provinces/board/?year=2018").content.decode()
 
 
-def test_year_end_outcomes_are_owed_until_a_case_is_submitted(plan_2018, jiangxi_staff):
-    from provinces.models import Case
+def test_year_end_outcomes_are_owed_until_a_case_linked_to_the_assignment_is_submitted(
+    plan_2018,
+):
+    from provinces.models import Assignment, Case
 
-    key = "outcomes:2018:360000"
-    assert jiangxi_keys(plan_2018)[key].due == plan_2018.deadlines.get(kind="outcomes").due_date
-    case = Case.objects.create(
-        plan=plan_2018, province=jiangxi_staff.province, title="案例", summary="s"
+    beijing = Assignment.objects.get(
+        task__plan=plan_2018, task__number=1, province__short_name="北京"
     )
-    assert key in jiangxi_keys(plan_2018)  # a draft case is not an outcome yet
+    key = "outcomes:2018:1:110000"
+    owed = {o.key: o for o in everything_owed(plan_2018)}
+    assert owed[key].due == plan_2018.deadlines.get(kind="outcomes").due_date
+    assert owed[key].tasks == (1,)
+    unlinked = Case.objects.create(
+        plan=plan_2018, province=beijing.province, title="案例", summary="s", state="submitted"
+    )
+    assert key in {o.key for o in everything_owed(plan_2018)}  # not about task 1
+    case = Case.objects.create(
+        plan=plan_2018, province=beijing.province, assignment=beijing, title="基地案例", summary="s"
+    )
+    assert key in {o.key for o in everything_owed(plan_2018)}  # a draft case is not an outcome
     Case.objects.filter(pk=case.pk).update(state="submitted")
-    assert key not in jiangxi_keys(plan_2018)
+    assert key not in {o.key for o in everything_owed(plan_2018)}
+    assert unlinked.assignment is None
+
+
+def test_outcomes_sweep_reminds_only_the_units_carrying_the_task(
+    plan_2018, jiangxi_staff, henan_staff, hq_reviewer, outbox
+):
+    """Issue 13: a sweep at 2018-12-24 sent outcome reminders to every unit with any task."""
+    from accounts.models import Role, User
+    from notifications.models import SummaryLog
+    from provinces.models import Assignment, Province
+
+    bases = set(
+        Assignment.objects.filter(task__plan=plan_2018, task__number=1, taken_up=True).values_list(
+            "province__short_name", flat=True
+        )
+    )
+    assert bases == {"北京", "江苏", "天津", "浙江", "山东"}
+    for name in ("北京", "天津"):
+        User.objects.create_user(
+            username=f"staff-{name}",
+            email=f"{name}@example.cn",
+            role=Role.PROVINCE_STAFF,
+            province=Province.objects.get(short_name=name),
+        )
+    with at(date(2018, 12, 24)):  # 7 days before the year-end outcomes are due
+        sweep()
+    reminded = set(
+        ReminderLog.objects.filter(deadline_key__startswith="outcomes:").values_list(
+            "province__short_name", flat=True
+        )
+    )
+    assert reminded == {"北京", "天津"}  # 江西 and 河南 carry tasks, but not task 1
+    overdue = [
+        o
+        for o in everything_owed(plan_2018)
+        if o.key.startswith("outcomes:") and o.due < date(2019, 1, 2)
+    ]
+    assert {o.province.short_name for o in overdue} == bases
+    with at(date(2019, 1, 2)):
+        sweep()
+    summary = SummaryLog.objects.get(day=date(2019, 1, 2))
+    owed_then = [o for o in everything_owed(plan_2018) if o.due < date(2019, 1, 2)]
+    assert summary.overdue == len(owed_then)
+    assert sum(o.key.startswith("outcomes:") for o in owed_then) == len(bases)
 
 
 def test_sweep_reads_only_steps_that_can_fire_but_follows_extensions(

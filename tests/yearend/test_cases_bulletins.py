@@ -15,9 +15,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def test_case_submit_review_select(as_user, plan_2018, jiangxi_staff, henan_staff, hq_reviewer):
     client = as_user(jiangxi_staff)
+    task2 = Assignment.objects.get(task__number=2, province=jiangxi_staff.province)
     client.post(
         "/reporting/cases/new/",
         {
+            "assignment": task2.pk,
             "kind": "typical_case",
             "title": "站点帮助企业开展专利预警",
             "summary": "摘要",
@@ -32,6 +34,7 @@ def test_case_submit_review_select(as_user, plan_2018, jiangxi_staff, henan_staf
         and case.province.short_name == "江西"
         and case.evidence.count() == 1
     )
+    assert case.assignment == task2 and case.plan == plan_2018  # filed under the task's plan
     assert as_user(henan_staff).get(f"/reporting/cases/{case.pk}/").status_code == 404
     assert (
         as_user(henan_staff).get(f"/reporting/case-evidence/{case.evidence.get().pk}/").status_code
@@ -79,10 +82,26 @@ def test_published_cases_are_read_by_every_unit_and_only_confirmed_ones_are_sele
     assert 'id="history"' in mine
 
 
+def test_case_form_asks_for_one_of_the_units_own_tasks(as_user, plan_2018, jiangxi_staff):
+    client = as_user(jiangxi_staff)
+    other = Assignment.objects.get(task__number=1, province__short_name="北京")
+    form = {"kind": "typical_case", "title": "t", "summary": "s"}
+    assert "所属任务" in client.get("/reporting/cases/new/").content.decode()
+    missing = client.post("/reporting/cases/new/", form)
+    foreign = client.post("/reporting/cases/new/", {**form, "assignment": other.pk})
+    assert missing.status_code == 200 and foreign.status_code == 200
+    assert "assignment" in missing.context["form"].errors
+    assert "assignment" in foreign.context["form"].errors  # another unit's task is no choice
+    assert not Case.objects.exists()
+
+
 def test_renamed_executable_case_evidence_refused(as_user, plan_2018, jiangxi_staff):
     response = as_user(jiangxi_staff).post(
         "/reporting/cases/new/",
         {
+            "assignment": Assignment.objects.get(
+                task__number=2, province=jiangxi_staff.province
+            ).pk,
             "kind": "typical_case",
             "title": "t",
             "summary": "s",

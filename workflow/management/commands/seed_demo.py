@@ -11,7 +11,7 @@ from django.test.utils import override_settings
 # Order matters: later apps build on the data of earlier ones.
 DEMO_MODULES = [
     "provinces.demo_units",
-    "accounts.demo",
+    "provinces.demo_accounts",
     "planning.demo",
     "provinces.demo",
     "projects.demo",

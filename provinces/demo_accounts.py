@@ -1,10 +1,10 @@
-"""Demo accounts: one of each role, and staff of 江西, 河南 and 贵州."""
+"""Demo accounts: one of each role, and staff of 江西, 河南 and 贵州 (so beside the units)."""
 
 from __future__ import annotations
 
-from provinces.models import Province
+from accounts.models import Role, User
 
-from .models import Role, User
+from .models import Province
 
 DEMO_PASSWORD = "workplan-demo"
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("provinces", "0005_ledger_bounds_and_contact_email_message"),
+        ("provinces", "0006_deadlinereport_from_notifications"),
     ]
 
     operations = [

@@ -1,0 +1,31 @@
+"""What planning tells notifications: which plans have obligations, and the plans' dated
+deadlines for the calendar of users who are not a unit's staff (found by notifications'
+autodiscovery of ``obligations`` modules)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.utils.translation import gettext as _
+
+from notifications.obligations import CalendarEntry, register_calendar, register_plans
+
+from .models import Deadline, Plan
+
+
+@register_plans
+def plans_with_obligations() -> list[Plan]:
+    """Every plan, newest first: a unit owes what each of them asks."""
+    return list(Plan.objects.all())
+
+
+@register_calendar
+def deadline_calendar(user) -> Iterator[CalendarEntry]:
+    """Every plan's deadlines (HQ's view of the calendar)."""
+    for d in Deadline.objects.select_related("plan", "task").order_by("due_date"):
+        yield CalendarEntry(
+            uid=f"deadline-{d.pk}",
+            day=d.due_date,
+            summary=_("%(year)s 年度：%(what)s") % {"year": d.plan.year, "what": d.description},
+            link=d.plan.get_absolute_url(),
+        )
