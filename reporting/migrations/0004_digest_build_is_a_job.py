@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0003_summary_projects_accepted'),
+        ("reporting", "0003_summary_projects_accepted"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='digestbuild',
-            name='state',
-            field=models.CharField(choices=[('queued', '排队中'), ('running', '进行中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=10, verbose_name='状态'),
+            model_name="digestbuild",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("queued", "排队中"),
+                    ("running", "进行中"),
+                    ("done", "已完成"),
+                    ("failed", "失败"),
+                ],
+                default="queued",
+                max_length=10,
+                verbose_name="状态",
+            ),
         ),
     ]

@@ -7,41 +7,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workflow', '0001_initial'),
+        ("workflow", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('queued', '排队中'), ('running', '进行中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=10, verbose_name='状态')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='进度')),
-                ('step', models.CharField(blank=True, max_length=200, verbose_name='当前步骤')),
-                ('error', models.TextField(blank=True, verbose_name='错误')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('kind', models.CharField(max_length=30, verbose_name='导入类型')),
-                ('file_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('content', models.BinaryField(blank=True, verbose_name='文件内容')),
-                ('sha256', models.CharField(max_length=64, verbose_name='文件摘要')),
-                ('phase', models.CharField(choices=[('preview', '检查'), ('import', '导入')], default='preview', max_length=10, verbose_name='阶段')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='总行数')),
-                ('created', models.PositiveIntegerField(default=0, verbose_name='新增')),
-                ('updated', models.PositiveIntegerField(default=0, verbose_name='更新')),
-                ('duplicates', models.PositiveIntegerField(default=0, verbose_name='重复')),
-                ('problem_count', models.PositiveIntegerField(default=0, verbose_name='有问题的行')),
-                ('problems', models.JSONField(blank=True, default=list, verbose_name='问题')),
-                ('duplicate_rows', models.JSONField(blank=True, default=list, verbose_name='重复的行')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "进行中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="进度")),
+                ("step", models.CharField(blank=True, max_length=200, verbose_name="当前步骤")),
+                ("error", models.TextField(blank=True, verbose_name="错误")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="创建时间"
+                    ),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
+                ),
+                ("kind", models.CharField(max_length=30, verbose_name="导入类型")),
+                ("file_name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("content", models.BinaryField(blank=True, verbose_name="文件内容")),
+                ("sha256", models.CharField(max_length=64, verbose_name="文件摘要")),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[("preview", "检查"), ("import", "导入")],
+                        default="preview",
+                        max_length=10,
+                        verbose_name="阶段",
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="总行数")),
+                ("created", models.PositiveIntegerField(default=0, verbose_name="新增")),
+                ("updated", models.PositiveIntegerField(default=0, verbose_name="更新")),
+                ("duplicates", models.PositiveIntegerField(default=0, verbose_name="重复")),
+                (
+                    "problem_count",
+                    models.PositiveIntegerField(default=0, verbose_name="有问题的行"),
+                ),
+                ("problems", models.JSONField(blank=True, default=list, verbose_name="问题")),
+                (
+                    "duplicate_rows",
+                    models.JSONField(blank=True, default=list, verbose_name="重复的行"),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入',
-                'verbose_name_plural': '导入',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "导入",
+                "verbose_name_plural": "导入",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]
