@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ProvincesConfig(AppConfig):
     name = "provinces"
     verbose_name = _("执行单位")
+
+    def ready(self) -> None:
+        from . import resources  # noqa: F401  (registers the ledger and contacts imports)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import EMAIL_INVALID, Assignment, Contact, LedgerEntry, Milestone, Registration
@@ -131,19 +128,3 @@ class LedgerEntryForm(forms.ModelForm):
         self.fields["assignment"].label_from_instance = lambda a: (
             f"{a.task.plan.year} · {a.task}" if user and user.is_province_staff else str(a)
         )
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Excel 或 CSV 文件"),
-        help_text=gettext_lazy("请使用下载的模板；支持 .xlsx 和 .csv（UTF-8）。"),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not (name.endswith(".xlsx") or name.endswith(".csv")):
-            raise ValidationError(_("只支持 .xlsx 或 .csv 文件。"))
-        if upload.size > settings.MAX_UPLOAD_SIZE:
-            raise ValidationError(_("文件过大：不能超过 20 MB。"))
-        return upload

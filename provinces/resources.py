@@ -1,24 +1,27 @@
 """Excel in and out: ledger entries and the contact directory, with Chinese headers.
 
-Imports are all or nothing: a preview (dry run) lists every row's errors in Chinese with its
-row number; the real import runs in one transaction and saves no row if any row is bad.
+Both imports are ``workflow.imports`` importers (bounded files, one confirm per preview,
+a Celery job for long files): a preview lists every row's errors in Chinese with its row
+number and the rows already present (duplicates, not written again); the real import runs in
+one transaction and saves no row if any row is bad.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import OrderedDict
 from datetime import date, datetime
 
-import tablib
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
+from import_export.results import RowResult
 
+from accounts.models import HQ, STAFF
 from workflow import sheets
+from workflow.imports import Importer, ImportOutcome, RowProblem, RowTicker, register
 from workflow.machine import TransitionRefused
 from workflow.review import save_draft
 from workflow.validation import check_row
@@ -177,6 +180,10 @@ class LedgerEntryResource(resources.ModelResource):
         super().__init__()
         self.user = user
         self._assignments: dict[tuple[int, int, str], Assignment] | None = None
+        self._existing: dict[int, set[tuple]] = {}  # assignment id → its entries' keys
+        self._seen: dict[tuple, int] = {}  # key → the row of this file that has it
+        self._row_number = 0
+        self.duplicates: dict[int, str] = {}  # row number → why it is a duplicate
 
     # --- export ----------------------------------------------------------------------
     def dehydrate_kind(self, entry):
@@ -200,6 +207,39 @@ class LedgerEntryResource(resources.ModelResource):
                 for name in (a.province.short_name, a.province.name, a.province.code):
                     self._assignments[(a.task.plan.year, a.task.number, name)] = a
         return self._assignments
+
+    def lock_assignments(self) -> None:
+        """Lock every assignment this user may import into (in one order: no deadlock), so
+        two imports of the same rows cannot both find them new."""
+        pks = sorted({a.pk for a in self.assignments().values()})
+        list(Assignment.objects.select_for_update().filter(pk__in=pks).values_list("pk"))
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self._row_number = kwargs.get("row_number", 0)
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """A row already in the ledger (same assignment, date, description and figures), or
+        repeated in this file, is a duplicate: reported, not written again."""
+        if import_validation_errors:
+            return False
+        key = (instance.date, instance.description, *(getattr(instance, f) for f in FIGURES))
+        if instance.assignment_id not in self._existing:
+            self._existing[instance.assignment_id] = set(
+                LedgerEntry.objects.filter(assignment_id=instance.assignment_id).values_list(
+                    "date", "description", *FIGURES
+                )
+            )
+        number = self._row_number + 1  # the sheet's row: the header is row 1
+        if key in self._existing[instance.assignment_id]:
+            self.duplicates[number] = _("与台账中已有的记录相同，不再导入。")
+            return True
+        key = (instance.assignment_id, *key)
+        if key in self._seen:
+            self.duplicates[number] = _("与第 %(n)d 行相同，只导入一次。") % {"n": self._seen[key]}
+            return True
+        self._seen[key] = number
+        return False
 
     def before_import_row(self, row, **kwargs):
         data = {key: _cell(row.get(header)) for key, header in LEDGER_HEADERS.items()}
@@ -281,65 +321,9 @@ def _cell(value):
     return str(value).strip()
 
 
-@dataclass
-class RowProblem:
-    number: int
-    messages: list[str]
-
-
-@dataclass
-class ImportOutcome:
-    total: int
-    problems: list[RowProblem] = field(default_factory=list)
-    header_error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and not self.header_error
-
-
-def read_dataset(content: bytes, filename: str) -> tablib.Dataset:
-    if filename.lower().endswith(".csv"):
-        text = content.decode("utf-8-sig")
-        return tablib.Dataset().load(text, format="csv")
-    return tablib.Dataset().load(content, format="xlsx")
-
-
-def import_ledger(content: bytes, filename: str, user, *, dry_run: bool) -> ImportOutcome:
-    """Check (dry_run) or import a ledger file. Nothing is saved unless every row is good."""
-    try:
-        dataset = read_dataset(content, filename)
-    except Exception:  # noqa: BLE001 - any parse failure is the user's file, not our bug
-        return ImportOutcome(
-            total=0,
-            header_error=_("无法读取文件：请使用下载的模板，保存为 .xlsx 或 UTF-8 编码的 .csv。"),
-        )
-    headers = [str(h or "").strip() for h in (dataset.headers or [])]
-    dataset.headers = headers
-    missing = [h for h in REQUIRED_HEADERS if h not in headers]
-    if user.is_hq and "省份" not in headers:
-        missing.append("省份")
-    if missing:
-        return ImportOutcome(
-            total=len(dataset),
-            header_error=_("表头不正确，缺少列：%(cols)s。请使用下载的模板。")
-            % {"cols": "、".join(missing)},
-        )
-    if len(dataset) == 0:
-        return ImportOutcome(total=0, header_error=_("文件中没有数据行。"))
-    # One pass: with dry_run the transaction is always rolled back; without it, any bad
-    # row rolls back every row (rollback_on_validation_errors) and nothing is kept.
-    resource = LedgerEntryResource(user=user)
-    with transaction.atomic():
-        result = resource.import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=False,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-            collect_failed_rows=False,
-        )
-    outcome = ImportOutcome(total=len(dataset))
+def _outcome(result, resource: LedgerEntryResource, total: int) -> ImportOutcome:
+    """An import-export result in our words: problems by sheet row, duplicates, counts."""
+    outcome = ImportOutcome(total=total, created=result.totals[RowResult.IMPORT_TYPE_NEW])
     for invalid in result.invalid_rows:
         messages = [str(m) for msgs in invalid.error_dict.values() for m in msgs]
         outcome.problems.append(RowProblem(number=invalid.number + 1, messages=messages))
@@ -351,7 +335,62 @@ def import_ledger(content: bytes, filename: str, user, *, dry_run: bool) -> Impo
             )
         )
     outcome.problems.sort(key=lambda p: p.number)
+    outcome.duplicates = [RowProblem(n, [m]) for n, m in sorted(resource.duplicates.items())]
     return outcome
+
+
+class LedgerImport(Importer):
+    kind = "ledger"
+    title = gettext_lazy("从 Excel 导入台账")
+    roles = STAFF | HQ
+    done_url = "provinces:ledger_list"
+    template_url = "provinces:ledger_template"
+    upload_url = "provinces:ledger_import"
+
+    def missing_headers(self, headers, user):
+        missing = [h for h in REQUIRED_HEADERS if h not in headers]
+        if user.is_hq and "省份" not in headers:
+            missing.append("省份")
+        return missing
+
+    def check(self, dataset, user, rows: RowTicker) -> ImportOutcome:
+        # Row by row through the resource's own pipeline, outside any transaction (so the
+        # job's progress is seen): with use_bulk, import_row only queues what it would save.
+        resource = LedgerEntryResource(user=user)
+        loader = resource._meta.instance_loader_class(resource, dataset)
+        result = resource.get_result_class()()
+        for number, values in enumerate(dataset, 1):
+            row_result = resource.import_row(
+                OrderedDict(zip(dataset.headers, values, strict=True)),
+                loader,
+                dry_run=True,
+                row_number=number,
+            )
+            resource.create_instances.clear()
+            result.increment_row_result_total(row_result)
+            if row_result.errors:
+                result.append_error_row(number, {}, row_result.errors)
+            elif row_result.validation_error:
+                result.append_invalid_row(number, {}, row_result.validation_error)
+            rows(number, len(dataset))
+        return _outcome(result, resource, len(dataset))
+
+    def write(self, dataset, user) -> ImportOutcome:
+        resource = LedgerEntryResource(user=user)
+        resource.lock_assignments()
+        result = resource.import_data(
+            dataset,
+            dry_run=False,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            collect_failed_rows=False,
+        )
+        return _outcome(result, resource, len(dataset))
+
+
+LEDGER_IMPORT = register(LedgerImport())
+import_ledger = LEDGER_IMPORT.import_file
 
 
 def ledger_workbook(user, queryset) -> sheets.Sheet:
@@ -476,91 +515,145 @@ class ContactRow(forms.Form):
         raise ValidationError(_("角色应为“处级具体负责人”或“工作联系人”"))
 
 
-def import_contacts(content: bytes, filename: str, user, *, dry_run: bool) -> ImportOutcome:
-    """Contacts of registrations from a sheet: all rows or none; locked registrations refuse."""
-    try:
-        dataset = read_dataset(content, filename)
-    except Exception:  # noqa: BLE001 - any parse failure is the user's file
-        return ImportOutcome(
-            total=0,
-            header_error=_("无法读取文件：请使用下载的模板，保存为 .xlsx 或 UTF-8 编码的 .csv。"),
-        )
-    headers = [str(h or "").strip() for h in (dataset.headers or [])]
-    missing = [h for h in CONTACT_HEADERS if h not in headers and h != "职务"]
-    if missing:
-        return ImportOutcome(
-            total=len(dataset),
-            header_error=_("表头不正确，缺少列：%(cols)s。请使用下载的模板。")
-            % {"cols": "、".join(missing)},
-        )
-    keys = {
-        "年度": "year",
-        "任务序号": "task",
-        "省份": "province",
-        "角色": "role",
-        "姓名": "name",
-        "职务": "title",
-        "电话": "phone",
-        "邮箱": "email",
-    }
-    resource = LedgerEntryResource(user=user)  # reuses its map of reachable assignments
-    outcome = ImportOutcome(total=len(dataset))
-    planned = []
-    for number, values in enumerate(dataset.dict, start=2):
-        data = {keys[h]: _cell(values.get(h)) for h in keys if h in headers}
-        form = ContactRow(data)
-        if not form.is_valid():
-            outcome.problems.append(
-                RowProblem(number, [str(m) for msgs in form.errors.values() for m in msgs])
-            )
-            continue
-        clean = form.cleaned_data
-        contact = Contact(**{k: clean[k] or "" for k in CONTACT_FIELDS})
-        try:
-            check_row(contact, CONTACT_FIELDS)  # the phone as Contact.clean normalises it
-        except ValidationError as exc:
-            outcome.problems.append(RowProblem(number, column_messages(exc, CONTACT_COLUMNS)))
-            continue
-        clean.update({k: getattr(contact, k) for k in CONTACT_FIELDS})
-        province = data.get("province") or (
-            user.province.short_name if user.is_province_staff else ""
-        )
-        assignment = resource.assignments().get((clean["year"], clean["task"], province))
-        if assignment is None:
-            outcome.problems.append(
-                RowProblem(
-                    number,
-                    [
-                        _(
-                            "找不到 %(year)s 年度任务（%(task)s）在“%(province)s”的任务承担：请检查年度、任务序号和省份。"
-                        )
-                        % {"year": clean["year"], "task": clean["task"], "province": province}
-                    ],
-                )
-            )
-            continue
-        registration = Registration.objects.filter(assignment=assignment).first()
-        try:  # the lifecycle's rules, told per row; save_draft applies them again below
-            (registration or Registration(assignment=assignment)).check_eligible(user)
-            if registration is not None:
-                registration.ensure_editable()
-        except TransitionRefused as exc:
-            outcome.problems.append(RowProblem(number, [exc.message]))
-            continue
-        planned.append((number, assignment, clean))
-    if outcome.ok and not dry_run:
-        try:
-            with transaction.atomic():
+CONTACT_KEYS = {
+    "年度": "year",
+    "任务序号": "task",
+    "省份": "province",
+    "角色": "role",
+    "姓名": "name",
+    "职务": "title",
+    "电话": "phone",
+    "邮箱": "email",
+}
+
+
+class ContactsImport(Importer):
+    """Contacts of registrations from a sheet: all rows or none; locked registrations refuse.
+
+    A row the directory already holds word for word is a duplicate; a row for a role that
+    has someone else (or other details) updates that contact.
+    """
+
+    kind = "contacts"
+    title = gettext_lazy("从 Excel 导入联系人")
+    roles = STAFF | HQ
+    done_url = "provinces:contacts"
+    template_url = "provinces:contacts_template"
+    upload_url = "provinces:contacts_import"
+
+    def missing_headers(self, headers, user):
+        return [h for h in CONTACT_HEADERS if h not in headers and h != "职务"]
+
+    def check(self, dataset, user, rows: RowTicker) -> ImportOutcome:
+        return self._plan(dataset, user, rows)[0]
+
+    def write(self, dataset, user) -> ImportOutcome:
+        resource = LedgerEntryResource(user=user)
+        resource.lock_assignments()
+        outcome, planned = self._plan(dataset, user, lambda done, total: None, resource)
+        if outcome.ok:
+            try:
                 _save_contacts(planned, user)
-        except TransitionRefused as exc:  # changed since the rows were checked: save none
-            outcome.problems.append(RowProblem(planned[0][0], [exc.message]))
-    return outcome
+            except TransitionRefused as exc:  # changed since the rows were checked: save none
+                outcome.problems.append(RowProblem(0, [exc.message]))
+        return outcome
+
+    def _plan(self, dataset, user, rows: RowTicker, resource=None):
+        headers = dataset.headers
+        keys = CONTACT_KEYS
+        resource = resource or LedgerEntryResource(user=user)  # its map of reachable assignments
+        outcome = ImportOutcome(total=len(dataset))
+        planned = []
+        seen: dict[tuple[int, str], tuple[int, dict]] = {}  # (assignment, role) → (row, values)
+        for number, cells in enumerate(dataset.dict, start=2):
+            rows(number - 1, len(dataset))
+            data = {keys[h]: _cell(cells.get(h)) for h in keys if h in headers}
+            form = ContactRow(data)
+            if not form.is_valid():
+                outcome.problems.append(
+                    RowProblem(number, [str(m) for msgs in form.errors.values() for m in msgs])
+                )
+                continue
+            clean = form.cleaned_data
+            contact = Contact(**{k: clean[k] or "" for k in CONTACT_FIELDS})
+            try:
+                check_row(contact, CONTACT_FIELDS)  # the phone as Contact.clean normalises it
+            except ValidationError as exc:
+                outcome.problems.append(RowProblem(number, column_messages(exc, CONTACT_COLUMNS)))
+                continue
+            clean.update({k: getattr(contact, k) for k in CONTACT_FIELDS})
+            province = data.get("province") or (
+                user.province.short_name if user.is_province_staff else ""
+            )
+            assignment = resource.assignments().get((clean["year"], clean["task"], province))
+            if assignment is None:
+                outcome.problems.append(
+                    RowProblem(
+                        number,
+                        [
+                            _(
+                                "找不到 %(year)s 年度任务（%(task)s）在“%(province)s”的任务承担：请检查年度、任务序号和省份。"
+                            )
+                            % {"year": clean["year"], "task": clean["task"], "province": province}
+                        ],
+                    )
+                )
+                continue
+            registration = Registration.objects.filter(assignment=assignment).first()
+            try:  # the lifecycle's rules, told per row; save_draft applies them again on write
+                (registration or Registration(assignment=assignment)).check_eligible(user)
+                if registration is not None:
+                    registration.ensure_editable()
+            except TransitionRefused as exc:
+                outcome.problems.append(RowProblem(number, [exc.message]))
+                continue
+            values = {k: clean[k] for k in CONTACT_FIELDS}
+            first = seen.get((assignment.pk, clean["role"]))
+            if first is not None:
+                if first[1] == values:
+                    outcome.duplicates.append(
+                        RowProblem(number, [_("与第 %(n)d 行相同，只导入一次。") % {"n": first[0]}])
+                    )
+                else:
+                    outcome.problems.append(
+                        RowProblem(
+                            number,
+                            [
+                                _("与第 %(n)d 行是同一任务的同一角色，请只保留一行。")
+                                % {"n": first[0]}
+                            ],
+                        )
+                    )
+                continue
+            seen[(assignment.pk, clean["role"])] = (number, values)
+            existing = (
+                Contact.objects.filter(registration=registration, role=clean["role"])
+                .values("name", "title", "phone", "email")
+                .first()
+                if registration is not None
+                else None
+            )
+            if existing == values:
+                outcome.duplicates.append(
+                    RowProblem(number, [_("通讯录中已有相同的联系人，不再导入。")])
+                )
+                continue
+            if existing is None:
+                outcome.created += 1
+            else:
+                outcome.updated += 1
+            planned.append((assignment, clean))
+        return outcome, planned
 
 
-def _save_contacts(planned: list[tuple[int, Assignment, dict]], user) -> None:
+CONTACTS_IMPORT = register(ContactsImport())
+import_contacts = CONTACTS_IMPORT.import_file
+
+
+def _save_contacts(planned: list[tuple[Assignment, dict]], user) -> None:
     """Each registration's contacts, imported roles replacing those roles, via save_draft."""
     by_assignment: dict[int, tuple[Assignment, dict[str, dict]]] = {}
-    for _number, assignment, clean in planned:
+    for assignment, clean in planned:
         by_assignment.setdefault(assignment.pk, (assignment, {}))[1][clean["role"]] = clean
     for assignment, imported in by_assignment.values():
         registration = Registration.objects.filter(assignment=assignment).first()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -19,16 +16,16 @@ from django.views.decorators.http import require_POST
 from accounts.access import ALL, HQ, STAFF, role_required
 from workflow import sheets
 from workflow.files import attach, download
+from workflow.imports import IMPORTERS
+from workflow.views import upload_page
 
 from .filters import LedgerEntryFilter
-from .forms import ImportForm, LedgerEntryForm
+from .forms import LedgerEntryForm
 from .models import Evidence, LedgerEntry, Province
 from .resources import (
     contact_directory,
     contacts_template,
     contacts_workbook,
-    import_contacts,
-    import_ledger,
     ledger_template,
     ledger_workbook,
 )
@@ -132,9 +129,6 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Excel ---------------------------------------------------------------------------
 
-SESSION_KEY = "ledger_import"
-MAX_SESSION_FILE = 8 * 1024 * 1024
-
 
 @role_required(ALL)
 def contacts_template_download(request: HttpRequest) -> HttpResponse:
@@ -143,61 +137,8 @@ def contacts_template_download(request: HttpRequest) -> HttpResponse:
 
 @role_required(STAFF | HQ)
 def ledger_import(request: HttpRequest, kind: str = "ledger") -> HttpResponse:
-    """Upload → preview every row's problems → confirm. One bad row imports nothing.
-
-    The same flow imports registrations' contacts (``kind="contacts"``, from the URL).
-    """
-    importer = import_contacts if kind == "contacts" else import_ledger
-    here = "provinces:contacts_import" if kind == "contacts" else "provinces:ledger_import"
-    done_url = "provinces:contacts" if kind == "contacts" else "provinces:ledger_list"
-    outcome = None
-    form = ImportForm()
-    if request.method == "POST" and request.POST.get("confirm"):
-        stored = request.session.get(SESSION_KEY)
-        if (
-            not stored
-            or stored.get("digest") != request.POST.get("digest")
-            or stored.get("kind") != kind
-        ):
-            messages.error(request, _("导入已过期，请重新上传文件。"))
-            return redirect(here)
-        content = base64.b64decode(stored["content"])
-        outcome = importer(content, stored["name"], request.user, dry_run=False)
-        if outcome.ok:
-            request.session.pop(SESSION_KEY, None)
-            messages.success(request, _("已导入 %(n)d 行。") % {"n": outcome.total})
-            return redirect(done_url)
-    elif request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            content = upload.read()
-            outcome = importer(content, upload.name, request.user, dry_run=True)
-            if outcome.ok:
-                if len(content) > MAX_SESSION_FILE:
-                    messages.error(request, _("文件过大，请分批导入（每批不超过 8 MB）。"))
-                    outcome = None
-                else:
-                    request.session[SESSION_KEY] = {
-                        "name": upload.name,
-                        "content": base64.b64encode(content).decode(),
-                        "digest": hashlib.sha256(content).hexdigest(),
-                        "kind": kind,
-                    }
-    stored = request.session.get(SESSION_KEY)
-    return render(
-        request,
-        "provinces/ledger_import.html",
-        {
-            "form": form,
-            "outcome": outcome,
-            "digest": stored and stored["digest"],
-            "kind": kind,
-            "template_url": "provinces:contacts_template"
-            if kind == "contacts"
-            else "provinces:ledger_template",
-        },
-    )
+    """Upload a ledger file (or, with ``kind="contacts"`` from the URL, a contacts file)."""
+    return upload_page(request, IMPORTERS[kind])
 
 
 @role_required(ALL)

@@ -16,6 +16,7 @@ from accounts.visibility import scoped
 from planning.models import Deadline
 from projects.models import Application
 from provinces.models import LedgerEntry
+from workflow.jobs import Job
 from workflow.machine import apply_transition
 from workflow.review import ReviewedSubmission
 
@@ -127,28 +128,13 @@ class DigestBuildQuerySet(models.QuerySet):
         return self.none()
 
 
-class DigestBuild(models.Model):
+class DigestBuild(Job):
     """One generation of 《全国专利信息传播利用YYYY》, with its progress while it runs."""
 
-    class State(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("生成中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
-
     plan = models.ForeignKey("planning.Plan", on_delete=models.PROTECT, related_name="digests")
-    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
-    step = models.CharField(_("当前步骤"), max_length=200, blank=True)
     file = models.FileField(_("文件"), upload_to="digests/", blank=True, max_length=200)
     size = models.PositiveBigIntegerField(_("大小"), default=0)
     pages = models.PositiveIntegerField(_("页数"), default=0)
-    error = models.TextField(_("错误"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     objects = DigestBuildQuerySet.as_manager()
 

@@ -122,18 +122,9 @@ def digest(request: HttpRequest, year: int) -> HttpResponse:
 @role_required(HQ)
 def digest_status(request: HttpRequest, pk: int) -> JsonResponse:
     build = get_object_or_404(DigestBuild.objects.visible_to(request.user), pk=pk)
-    return JsonResponse(
-        {
-            "state": build.state,
-            "state_label": build.get_state_display(),
-            "progress": build.progress,
-            "step": build.step,
-            "error": build.error,
-            "download": f"/reporting/digests/{build.pk}/download/"
-            if build.state == DigestBuild.State.DONE
-            else None,
-        }
-    )
+    done = build.state == DigestBuild.State.DONE
+    download = f"/reporting/digests/{build.pk}/download/" if done else None
+    return JsonResponse({**build.status(), "download": download})
 
 
 @role_required(HQ)

@@ -36,6 +36,7 @@ PUBLIC_TO_USERS = page()
 OWN_PROVINCE = page(other=404, expert=404)
 HQ_ONLY = page(owner=404, other=404, expert=404)
 ADMIN_ONLY = page(owner=302, other=302, expert=302, hq=302)
+OWN_JOB = page(other=404, expert=404, hq=404, admin=404)  # a job is seen by who started it
 
 # url name → (path builder taking the world, expected statuses by role)
 MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
@@ -80,6 +81,8 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         OWN_PROVINCE,
     ),
     "provinces:contacts": (lambda w: "/provinces/contacts/", page(expert=404)),
+    "workflow:import_job": (lambda w: f"/imports/{w['import_job'].pk}/", OWN_JOB),
+    "workflow:import_status": (lambda w: f"/imports/{w['import_job'].pk}/status/", OWN_JOB),
     "provinces:contacts_import": (lambda w: "/provinces/contacts/import/", page(expert=404)),
     "provinces:contacts_template": (lambda w: "/provinces/contacts/template.xlsx", page()),
     "notifications:reminder_log": (lambda w: "/notifications/reminders/", HQ_ONLY),
@@ -289,6 +292,7 @@ def world(plan_2018):
 
     from provinces.models import Registration
     from reporting.models import DigestBuild
+    from workflow.models import ImportJob
 
     digest = DigestBuild.objects.create(plan=plan_2018, state="done", progress=100)
     digest.file.save("d.pdf", ContentFile(b"%PDF-1.4 test"))
@@ -377,6 +381,9 @@ def world(plan_2018):
         "calendar_token": users["owner"].ensure_calendar_token(),
         "review_assignment": review_assignment,
         "digest": digest,
+        "import_job": ImportJob.objects.create(
+            kind="ledger", file_name="l.xlsx", state="done", requested_by=users["owner"]
+        ),
         "jiangxi_registration": Registration.objects.create(assignment=jiangxi_assignment),
         "jiangxi_entry": entry,
         "jiangxi_evidence": evidence,

@@ -88,6 +88,11 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
         lambda w: {},
         st(302),
     ),
+    ("workflow:import_confirm", "POST"): (
+        lambda w: f"/imports/{w['import_job'].pk}/confirm/",
+        lambda w: {},
+        st(302),
+    ),
     ("provinces:evidence_delete", "POST"): (
         lambda w: f"/provinces/evidence/{w['jiangxi_evidence'].pk}/delete/",
         lambda w: {},

@@ -1,4 +1,4 @@
-"""A record of every state change: who, when, from what, to what, and why."""
+"""A record of every state change (who, when, from what, to what, and why); import jobs."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .jobs import Job
 
 # What people read in a history, for each transition name the models use.
 TRANSITION_LABELS = {
@@ -89,3 +91,56 @@ class TransitionLog(models.Model):
     @property
     def to_state_label(self) -> str:
         return self._state_label(self.to_state)
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ImportJobQuerySet:
+        """An import is seen only by who uploaded it."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(requested_by=user)
+
+
+class ImportJob(Job):
+    """One spreadsheet import: its preview, then (once confirmed) its writing.
+
+    The file is kept on the row between the two and cleared once the import has run.
+    """
+
+    class Phase(models.TextChoices):
+        PREVIEW = "preview", _("检查")
+        IMPORT = "import", _("导入")
+
+    kind = models.CharField(_("导入类型"), max_length=30)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    content = models.BinaryField(_("文件内容"), blank=True)
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
+    phase = models.CharField(_("阶段"), max_length=10, choices=Phase.choices, default=Phase.PREVIEW)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    duplicates = models.PositiveIntegerField(_("重复"), default=0)
+    problem_count = models.PositiveIntegerField(_("有问题的行"), default=0)
+    problems = models.JSONField(_("问题"), default=list, blank=True)
+    duplicate_rows = models.JSONField(_("重复的行"), default=list, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导入")
+        verbose_name_plural = _("导入")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} #{self.pk}"
+
+    @property
+    def is_confirmable(self) -> bool:
+        """A preview that passed and has rows to write; it can be confirmed once."""
+        return (
+            self.phase == self.Phase.PREVIEW
+            and self.state == self.State.DONE
+            and not self.error
+            and not self.problem_count
+            and self.created + self.updated > 0
+        )

@@ -229,16 +229,20 @@ def test_import_page_preview_then_confirm(as_user, plan_2018, jiangxi_staff):
                 "l.xlsx", xlsx([GOOD, [2018, 2, "江西", "bad", "培训班", "x", "李", 1, 1, 0]])
             )
         },
+        follow=True,
     )
     assert "第 3 行" in bad.content.decode()
     assert not LedgerEntry.objects.exists()
     good = client.post(
-        "/provinces/ledger/import/", {"file": SimpleUploadedFile("l.xlsx", xlsx([GOOD]))}
+        "/provinces/ledger/import/",
+        {"file": SimpleUploadedFile("l.xlsx", xlsx([GOOD]))},
+        follow=True,
     )
     assert "检查通过" in good.content.decode()
     assert not LedgerEntry.objects.exists()
-    digest = good.context["digest"]
-    client.post("/provinces/ledger/import/", {"confirm": "1", "digest": digest})
+    job = good.context["job"]
+    done = client.post(f"/imports/{job.pk}/confirm/", follow=True)
+    assert "已导入 1 行" in done.content.decode()
     assert LedgerEntry.objects.count() == 1
 
 
