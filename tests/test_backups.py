@@ -1,0 +1,188 @@
+"""Backups: one archive round-trips the database and the evidence files; restore refuses safely."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import tarfile
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.utils import translation
+
+from planning.models import Plan
+from provinces.models import Assignment, Evidence, LedgerEntry
+from workflow.backups import BackupError, copy_sqlite, read_manifest
+from workflow.files import attach
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def media(settings, tmp_path) -> Path:
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+    }
+    return root
+
+
+def stored_files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def fake_archive(path: Path, manifest: dict) -> Path:
+    data = json.dumps(manifest).encode()
+    with tarfile.open(path, "w:gz") as tar:
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_then_restore_brings_back_rows_and_evidence_files(
+    media, plan_2018, jiangxi_staff, tmp_path
+):
+    assert connection.vendor == "postgresql"
+    entry = LedgerEntry.objects.create(
+        assignment=Assignment.objects.get(task__number=2, province__short_name="江西"),
+        date="2018-07-15",
+        kind="training",
+        description="举办专利信息利用培训班",
+        responsible_person="李江",
+        trainees=120,
+    )
+    with transaction.atomic():
+        [evidence] = attach(
+            Evidence, [SimpleUploadedFile("签到表.pdf", PDF)], jiangxi_staff, entry=entry
+        )
+    files_before = stored_files(media)
+    evidence_row = (evidence.pk, evidence.file.name, "签到表.pdf")
+    assert list(files_before) == [evidence.file.name]
+
+    output = run("backup", "--output", f"{tmp_path / 'backups'}/")
+    [archive] = (tmp_path / "backups").glob("workplan-*.tar.gz")
+    assert str(archive) in output and archive.stat().st_mode & 0o077 == 0
+    manifest = read_manifest(archive)
+    assert manifest["database"] == {
+        "vendor": "postgresql",
+        "name": connection.settings_dict["NAME"],  # pytest-django's test database
+    }
+    assert manifest["created_at"].endswith("+08:00") and manifest["time_zone"] == "Asia/Shanghai"
+    assert manifest["files"] == 1 and manifest["media"] == "included"
+    assert manifest["counts"]["provinces.LedgerEntry"] == 1
+    assert manifest["counts"]["provinces.Evidence"] == 1
+    assert manifest["counts"]["planning.Plan"] == 1
+    with tarfile.open(archive) as tar:
+        assert f"media/{evidence.file.name}" in tar.getnames()
+
+    # A careless day: an edit, a deleted file, a new row, a stray upload, a renamed plan.
+    LedgerEntry.objects.filter(pk=entry.pk).update(description="被误改", trainees=0)
+    evidence.delete()  # the file goes once the deletion commits (autocommit: now)
+    LedgerEntry.objects.create(
+        assignment=entry.assignment,
+        date="2018-08-01",
+        kind="other",
+        description="备份之后录入",
+        responsible_person="王五",
+    )
+    attach(Evidence, [SimpleUploadedFile("照片.png", PNG)], jiangxi_staff, entry=entry)
+    Plan.objects.filter(pk=plan_2018.pk).update(title="改过的标题")
+    assert stored_files(media) != files_before
+
+    output = run("restore", str(archive), "--yes")
+
+    assert "provinces.LedgerEntry: 1" in output and "1 个上传文件" in output
+    restored = LedgerEntry.objects.get()
+    assert restored.pk == entry.pk and restored.description == "举办专利信息利用培训班"
+    assert restored.trainees == 120
+    [back] = Evidence.objects.all()
+    assert (back.pk, back.file.name, back.original_name) == evidence_row
+    assert default_storage.open(back.file.name).read() == PDF
+    assert stored_files(media) == files_before  # the stray upload is gone too
+    assert Plan.objects.get(pk=plan_2018.pk).title == plan_2018.title
+    # the sequences came back with the rows: the next entry does not collide
+    LedgerEntry.objects.create(
+        assignment=entry.assignment,
+        date="2018-09-01",
+        kind="other",
+        description="恢复之后录入",
+        responsible_person="王五",
+    )
+
+
+def test_restore_refuses_a_backup_of_another_database_vendor(tmp_path):
+    archive = fake_archive(tmp_path / "x.tar.gz", {"format": 1, "database": {"vendor": "sqlite"}})
+    with pytest.raises(CommandError, match="备份来自 sqlite 数据库，当前数据库是 postgresql"):
+        run("restore", str(archive), "--yes")
+    with translation.override("en"), pytest.raises(CommandError, match="cannot be restored across"):
+        run("restore", str(archive), "--yes")
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
+    not_ours = tmp_path / "notes.tar.gz"
+    not_ours.write_bytes(b"not an archive")
+    with pytest.raises(CommandError, match="不是本系统的备份文件"):
+        run("restore", str(not_ours), "--yes")
+    with pytest.raises(CommandError, match="找不到备份文件"):
+        run("restore", str(tmp_path / "missing.tar.gz"), "--yes")
+
+
+def test_restore_asks_before_overwriting(tmp_path, monkeypatch):
+    archive = fake_archive(
+        tmp_path / "x.tar.gz", {"format": 1, "database": {"vendor": "postgresql"}}
+    )
+    # not at a terminal and no --yes: refused
+    with pytest.raises(CommandError, match="--yes"):
+        run("restore", str(archive))
+    # at a terminal, anything but yes cancels before the database is touched
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    with pytest.raises(CommandError, match="已取消，未做任何改动"):
+        run("restore", str(archive))
+
+
+def test_sqlite_copy_is_consistent_while_another_connection_writes(tmp_path):
+    live, copy = tmp_path / "db.sqlite3", tmp_path / "copy.sqlite3"
+    with sqlite3.connect(live) as db:
+        db.execute("CREATE TABLE entry (id INTEGER PRIMARY KEY, description TEXT)")
+        db.execute("INSERT INTO entry (description) VALUES ('举办培训班')")
+    writer = sqlite3.connect(live)
+    writer.execute("INSERT INTO entry (description) VALUES ('未提交')")  # an open transaction
+    copy_sqlite(live, copy)
+    writer.rollback()
+    writer.close()
+    with sqlite3.connect(copy) as db:
+        assert db.execute("SELECT description FROM entry").fetchall() == [("举办培训班",)]
+
+    # restore: the copy is written back over the live file, in place
+    with sqlite3.connect(live) as db:
+        db.execute("DELETE FROM entry")
+    reader = sqlite3.connect(live)  # a connection already open on the live file
+    copy_sqlite(copy, live)
+    assert reader.execute("SELECT description FROM entry").fetchall() == [("举办培训班",)]
+    reader.close()
+
+
+def test_sqlite_copy_refuses_a_missing_database(tmp_path):
+    with pytest.raises(BackupError, match="找不到 SQLite 数据库文件"):
+        copy_sqlite(tmp_path / "missing.sqlite3", tmp_path / "copy.sqlite3")
+    assert not (tmp_path / "missing.sqlite3").exists()
