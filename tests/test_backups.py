@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -17,7 +21,7 @@ from django.utils import translation
 
 from planning.models import Plan
 from provinces.models import Assignment, Evidence, LedgerEntry
-from workflow.backups import BackupError, copy_sqlite, read_manifest
+from workflow.backups import BackupError, copy_sqlite, migration_notes, read_manifest
 from workflow.files import attach
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -91,6 +95,7 @@ def test_backup_then_restore_brings_back_rows_and_evidence_files(
     assert manifest["counts"]["provinces.LedgerEntry"] == 1
     assert manifest["counts"]["provinces.Evidence"] == 1
     assert manifest["counts"]["planning.Plan"] == 1
+    assert "provinces.0001_initial" in manifest["migrations"]
     with tarfile.open(archive) as tar:
         assert f"media/{evidence.file.name}" in tar.getnames()
 
@@ -111,6 +116,7 @@ def test_backup_then_restore_brings_back_rows_and_evidence_files(
     output = run("restore", str(archive), "--yes")
 
     assert "provinces.LedgerEntry: 1" in output and "1 个上传文件" in output
+    assert "migrate" not in output  # the same code made the backup: no schema to upgrade
     restored = LedgerEntry.objects.get()
     assert restored.pk == entry.pk and restored.description == "举办专利信息利用培训班"
     assert restored.trainees == 120
@@ -186,3 +192,60 @@ def test_sqlite_copy_refuses_a_missing_database(tmp_path):
     with pytest.raises(BackupError, match="找不到 SQLite 数据库文件"):
         copy_sqlite(tmp_path / "missing.sqlite3", tmp_path / "copy.sqlite3")
     assert not (tmp_path / "missing.sqlite3").exists()
+
+
+def test_restore_says_when_the_backup_schema_is_newer_or_older_than_the_code():
+    [newer, older] = migration_notes({"migrations": ["provinces.9999_from_the_future"]})
+    assert "较新的版本" in newer and "provinces.9999_from_the_future" in newer
+    assert "manage.py migrate" in older
+
+
+# Run in one process configured for SQLite (one Django start-up: the slow part). The
+# careless day between backup and restore happens inside it.
+SQLITE_ROUND_TRIP = """
+import sqlite3, sys
+from pathlib import Path
+import django
+django.setup()
+from django.core.management import call_command
+db, media, archive = sys.argv[1:]
+call_command("backup", "--output", archive)
+with sqlite3.connect(db) as conn:
+    conn.execute("UPDATE note SET text = '备份后改的'")
+(Path(media) / "evidence" / "签到表.pdf").unlink()
+(Path(media) / "stray.png").write_bytes(b"x")
+call_command("restore", archive, "--yes")
+"""
+
+
+def test_sqlite_backup_and_restore_through_the_commands(tmp_path):
+    """The SQLite path end to end: the online backup API, the files, the restore in place."""
+    db, media, archive = tmp_path / "db.sqlite3", tmp_path / "media", tmp_path / "b.tar.gz"
+    (media / "evidence").mkdir(parents=True)
+    (media / "evidence" / "签到表.pdf").write_bytes(PDF)
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE note (text TEXT)")
+        conn.execute("INSERT INTO note VALUES ('备份前')")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"sqlite:///{db}",
+        "MEDIA_ROOT": str(media),
+        "STORAGE_BACKEND": "django.core.files.storage.FileSystemStorage",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SQLITE_ROUND_TRIP, str(db), str(media), str(archive)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "sqlite 数据库，1 个上传文件" in done.stdout  # the backup's report
+    assert "已恢复数据库和 1 个上传文件" in done.stdout  # the restore's
+    assert read_manifest(archive)["database"]["vendor"] == "sqlite"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT text FROM note").fetchall() == [("备份前",)]
+    assert stored_files(media) == {"evidence/签到表.pdf": PDF}

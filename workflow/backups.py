@@ -2,7 +2,8 @@
 
 The archive is a .tar.gz with
 - ``manifest.json``: what it holds (format, app version and commit, database vendor, the
-  time in Asia/Shanghai, row counts of a few key tables, the number of files);
+  time in Asia/Shanghai, row counts of a few key tables, the number of files, the applied
+  migrations);
 - ``database.dump`` (PostgreSQL: pg_dump's custom format) or ``database.sqlite3`` (SQLite:
   a consistent copy made with the online backup API while the app runs);
 - ``media/``: MEDIA_ROOT of the local file storage. Files kept in S3 are backed up by the
@@ -33,6 +34,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.db import connections
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,14 +108,41 @@ def _bucket() -> str:
 
 
 def count_rows(using: str = "default") -> dict[str, int]:
+    """Rows of the key tables the database has (a database not yet migrated has none)."""
+    tables = set(connections[using].introspection.table_names())
     counts = {}
     for label in KEY_MODELS:
         try:
             model = apps.get_model(label)
         except LookupError:
             continue
-        counts[label] = model._default_manager.using(using).count()
+        if model._meta.db_table in tables:
+            counts[label] = model._default_manager.using(using).count()
     return counts
+
+
+def applied_migrations(using: str = "default") -> list[str]:
+    return sorted(
+        f"{app}.{name}" for app, name in MigrationRecorder(connections[using]).applied_migrations()
+    )
+
+
+def migration_notes(manifest: dict, using: str = "default") -> list[str]:
+    """What to do when the backup's schema and this code's differ (after the restore)."""
+    backed_up = set(manifest.get("migrations", []))
+    known = {
+        f"{app}.{name}"
+        for app, name in MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+    }
+    notes = []
+    if newer := sorted(backed_up - known):
+        notes.append(
+            _("备份来自较新的版本（本版本没有迁移 %(migrations)s）：请部署备份时的版本再使用。")
+            % {"migrations": "、".join(newer[:5])}
+        )
+    if known - backed_up:
+        notes.append(_("备份来自较早的版本：请运行 manage.py migrate 升级数据库。"))
+    return notes
 
 
 def app_version() -> dict[str, str | None]:
@@ -268,6 +298,7 @@ def backup(output: str | None = None, using: str = "default") -> Backup:
         "counts": count_rows(using),
         "media": "included" if media_root else "skipped",
         "files": 0,
+        "migrations": applied_migrations(using),
     }
     partial = path.with_name(path.name + ".partial")
     with tempfile.TemporaryDirectory() as tmp:
@@ -366,6 +397,7 @@ def restore(archive: Path, using: str = "default") -> Restored:
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+    notes.extend(migration_notes(manifest, using))
     return Restored(manifest=manifest, counts=count_rows(using), files=files, notes=notes)
 
 
