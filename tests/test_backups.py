@@ -21,7 +21,7 @@ from django.utils import translation
 
 from planning.models import Plan
 from provinces.models import Assignment, Evidence, LedgerEntry
-from workflow.backups import BackupError, copy_sqlite, migration_notes, read_manifest
+from workflow.backups import copy_sqlite, migration_notes, read_manifest
 from workflow.files import attach
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -122,7 +122,8 @@ def test_backup_then_restore_brings_back_rows_and_evidence_files(
     assert restored.trainees == 120
     [back] = Evidence.objects.all()
     assert (back.pk, back.file.name, back.original_name) == evidence_row
-    assert default_storage.open(back.file.name).read() == PDF
+    with default_storage.open(back.file.name) as stored:
+        assert stored.read() == PDF
     assert stored_files(media) == files_before  # the stray upload is gone too
     assert Plan.objects.get(pk=plan_2018.pk).title == plan_2018.title
     # the sequences came back with the rows: the next entry does not collide
@@ -166,14 +167,15 @@ def test_restore_asks_before_overwriting(tmp_path, monkeypatch):
         run("restore", str(archive))
 
 
-def test_sqlite_copy_is_consistent_while_another_connection_writes(tmp_path):
+def test_sqlite_copy_is_what_its_connection_sees_while_another_writes(tmp_path):
     live, copy = tmp_path / "db.sqlite3", tmp_path / "copy.sqlite3"
     with sqlite3.connect(live) as db:
         db.execute("CREATE TABLE entry (id INTEGER PRIMARY KEY, description TEXT)")
         db.execute("INSERT INTO entry (description) VALUES ('举办培训班')")
     writer = sqlite3.connect(live)
     writer.execute("INSERT INTO entry (description) VALUES ('未提交')")  # an open transaction
-    copy_sqlite(live, copy)
+    source = sqlite3.connect(live)
+    copy_sqlite(source, copy)
     writer.rollback()
     writer.close()
     with sqlite3.connect(copy) as db:
@@ -182,16 +184,12 @@ def test_sqlite_copy_is_consistent_while_another_connection_writes(tmp_path):
     # restore: the copy is written back over the live file, in place
     with sqlite3.connect(live) as db:
         db.execute("DELETE FROM entry")
-    reader = sqlite3.connect(live)  # a connection already open on the live file
-    copy_sqlite(copy, live)
-    assert reader.execute("SELECT description FROM entry").fetchall() == [("举办培训班",)]
-    reader.close()
-
-
-def test_sqlite_copy_refuses_a_missing_database(tmp_path):
-    with pytest.raises(BackupError, match="找不到 SQLite 数据库文件"):
-        copy_sqlite(tmp_path / "missing.sqlite3", tmp_path / "copy.sqlite3")
-    assert not (tmp_path / "missing.sqlite3").exists()
+    backed_up = sqlite3.connect(copy)
+    copy_sqlite(backed_up, live)
+    backed_up.close()
+    # a connection that was open on the live file all along sees the restored rows
+    assert source.execute("SELECT description FROM entry").fetchall() == [("举办培训班",)]
+    source.close()
 
 
 def test_restore_says_when_the_backup_schema_is_newer_or_older_than_the_code():

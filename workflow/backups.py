@@ -33,7 +33,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
-from django.db import connections
+from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -199,10 +199,16 @@ def _run(program: str, args: list[str], env: dict[str, str]) -> None:
         )
 
 
-def dump_postgresql(settings_dict: dict, target: Path) -> None:
+def dump_postgresql(settings_dict: dict, target: Path, snapshot: str) -> None:
     _run(
         "pg_dump",
-        ["--format=custom", "--no-password", f"--file={target}", settings_dict["NAME"]],
+        [
+            "--format=custom",
+            "--no-password",
+            f"--snapshot={snapshot}",
+            f"--file={target}",
+            settings_dict["NAME"],
+        ],
         _pg_env(settings_dict),
     )
 
@@ -233,23 +239,18 @@ def restore_postgresql(settings_dict: dict, source: Path) -> None:
 # --- SQLite ----------------------------------------------------------------------------
 
 
-def copy_sqlite(source: Path | str, target: Path | str) -> None:
-    """Copy one SQLite database over another with the online backup API.
+def copy_sqlite(source: sqlite3.Connection, target: Path | str) -> None:
+    """Copy a SQLite database over another with the online backup API.
 
-    The copy is consistent while other connections write to the source, and the target is
-    rewritten in place: connections already open on it see the new content.
+    The copy is what ``source`` sees (inside its transaction, if one is open) while other
+    connections go on writing, and the target is rewritten in place: connections already
+    open on it see the new content.
     """
-    if not Path(source).is_file():
-        raise BackupError(_("找不到 SQLite 数据库文件 %(path)s。") % {"path": source})
-    src = sqlite3.connect(f"{Path(source).resolve().as_uri()}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
     try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
+        source.backup(dst)
     finally:
-        src.close()
+        dst.close()
 
 
 # --- the archive -----------------------------------------------------------------------
@@ -263,6 +264,27 @@ def _archive_path(output: str | None, now) -> Path:
     if output.endswith(("/", os.sep)) or Path(output).is_dir():
         return Path(output) / name
     return Path(output)
+
+
+def _dump(using: str, target: Path) -> dict:
+    """Dump the database to ``target``; return its counts and migrations, as of the dump.
+
+    Counting and dumping read one snapshot: on PostgreSQL pg_dump joins the snapshot this
+    connection exported; on SQLite the backup API copies through this connection, inside
+    its read transaction.
+    """
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            [snapshot] = cursor.fetchone()
+        state = {"counts": count_rows(using), "migrations": applied_migrations(using)}
+        if connection.vendor == "postgresql":
+            dump_postgresql(connection.settings_dict, target, snapshot)
+        else:
+            copy_sqlite(connection.connection, target)
+    return state
 
 
 def _skip_staging(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
@@ -295,18 +317,13 @@ def backup(output: str | None = None, using: str = "default") -> Backup:
         "database": {"vendor": vendor, "name": str(settings_dict["NAME"])},
         "created_at": now.isoformat(timespec="seconds"),
         "time_zone": str(now.tzinfo),
-        "counts": count_rows(using),
         "media": "included" if media_root else "skipped",
         "files": 0,
-        "migrations": applied_migrations(using),
     }
     partial = path.with_name(path.name + ".partial")
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / DUMP_NAMES[vendor]
-        if vendor == "postgresql":
-            dump_postgresql(settings_dict, dump)
-        else:
-            copy_sqlite(settings_dict["NAME"], dump)
+        manifest.update(_dump(using, dump))
         if media_root and media_root.is_dir():
             manifest["files"] = sum(
                 1
@@ -392,7 +409,11 @@ def restore(archive: Path, using: str = "default") -> Restored:
                 restore_postgresql(settings_dict, dump)
             else:
                 connections[using].close()
-                copy_sqlite(dump, settings_dict["NAME"])
+                source = sqlite3.connect(dump)
+                try:
+                    copy_sqlite(source, settings_dict["NAME"])
+                finally:
+                    source.close()
         files = _swap_media(staging, media_root) if staging else None
     finally:
         if staging is not None:
