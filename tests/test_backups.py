@@ -52,12 +52,15 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def fake_archive(path: Path, manifest: dict) -> Path:
-    data = json.dumps(manifest).encode()
+def fake_archive(path: Path, manifest: dict, members: dict[str, bytes] | None = None) -> Path:
     with tarfile.open(path, "w:gz") as tar:
-        info = tarfile.TarInfo("manifest.json")
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
+        for name, data in {
+            "manifest.json": json.dumps(manifest).encode(),
+            **(members or {}),
+        }.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
     return path
 
 
@@ -134,6 +137,49 @@ def test_backup_then_restore_brings_back_rows_and_evidence_files(
         description="恢复之后录入",
         responsible_person="王五",
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_files_in_object_storage_are_left_to_the_bucket(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    settings.AWS_STORAGE_BUCKET_NAME = "workplan-evidence"
+    output = run("backup", "--output", str(tmp_path / "b.tar.gz"))
+    assert "存储桶 workplan-evidence" in output and "本次不包含文件" in output
+    assert read_manifest(tmp_path / "b.tar.gz")["media"] == "skipped"
+    with tarfile.open(tmp_path / "b.tar.gz") as tar:
+        assert tar.getnames() == ["manifest.json", "database.dump"]
+
+    output = run("restore", str(tmp_path / "b.tar.gz"), "--yes")
+    assert "备份中没有上传文件" in output and "已恢复数据库（备份于" in output
+
+
+def test_restore_refuses_a_damaged_archive_and_changes_nothing(tmp_path, media):
+    (media / "kept.pdf").write_bytes(PDF)
+    manifest = {"format": 1, "database": {"vendor": "postgresql"}, "media": "included"}
+    with pytest.raises(CommandError, match="缺少数据库文件 database.dump"):
+        run("restore", str(fake_archive(tmp_path / "no-dump.tar.gz", manifest)), "--yes")
+
+    escaping = fake_archive(
+        tmp_path / "escaping.tar.gz",
+        manifest,
+        {"database.dump": b"-", "media/../../escaped.pdf": PDF},
+    )
+    with pytest.raises(CommandError, match="已损坏，未做任何改动"):
+        run("restore", str(escaping), "--yes")
+    assert not list(tmp_path.rglob("escaped.pdf"))
+
+    whole = fake_archive(
+        tmp_path / "whole.tar.gz", manifest, {"database.dump": os.urandom(200_000)}
+    )
+    truncated = tmp_path / "truncated.tar.gz"
+    truncated.write_bytes(whole.read_bytes()[:-50_000])
+    with pytest.raises(CommandError, match="已损坏，未做任何改动"):
+        run("restore", str(truncated), "--yes")
+
+    assert stored_files(media) == {"kept.pdf": PDF}  # no staging folder left behind either
 
 
 def test_restore_refuses_a_backup_of_another_database_vendor(tmp_path):

@@ -249,6 +249,8 @@ def copy_sqlite(source: sqlite3.Connection, target: Path | str) -> None:
     dst = sqlite3.connect(target)
     try:
         source.backup(dst)
+    except sqlite3.Error as exc:
+        raise BackupError(_("SQLite 备份或恢复失败：%(error)s") % {"error": exc}) from exc
     finally:
         dst.close()
 
@@ -355,7 +357,9 @@ def read_manifest(archive: Path) -> dict:
         raise BackupError(_("找不到备份文件 %(path)s。") % {"path": archive})
     try:
         with tarfile.open(archive, "r:gz") as tar:
-            member = tar.extractfile(MANIFEST)
+            # the manifest is the first member: no need to read a large archive through
+            first = tar.next()
+            member = tar.extractfile(first) if first and first.name == MANIFEST else None
             manifest = json.loads(member.read()) if member else None
     except (tarfile.TarError, KeyError, OSError, EOFError, ValueError) as exc:
         raise BackupError(not_ours) from exc
@@ -425,15 +429,21 @@ def restore(archive: Path, using: str = "default") -> Restored:
 def _unpack(archive: Path, dump_name: str, tmp: Path, staging: Path | None) -> Path:
     """Unpack the dump into ``tmp`` and the files into ``staging``; change nothing else."""
     dump = None
-    with tarfile.open(archive, "r:gz") as tar:
-        for member in tar:
-            if member.name == dump_name:
-                tar.extract(member, tmp, filter="data")
-                dump = tmp / dump_name
-            elif staging is not None and (
-                member.name == MEDIA or member.name.startswith(MEDIA + "/")
-            ):
-                tar.extract(member, staging, filter="data")
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            for member in tar:
+                if member.name == dump_name:
+                    tar.extract(member, tmp, filter="data")
+                    dump = tmp / dump_name
+                elif staging is not None and (
+                    member.name == MEDIA or member.name.startswith(MEDIA + "/")
+                ):
+                    # the data filter refuses absolute paths, .. and links leaving the folder
+                    tar.extract(member, staging, filter="data")
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise BackupError(
+            _("备份文件 %(path)s 已损坏，未做任何改动：%(error)s") % {"path": archive, "error": exc}
+        ) from exc
     if dump is None:
         raise BackupError(_("备份文件中缺少数据库文件 %(name)s。") % {"name": dump_name})
     return dump

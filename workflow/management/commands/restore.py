@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 "created_at": manifest.get("created_at"),
                 "vendor": manifest["database"]["vendor"],
                 "files": manifest.get("files", 0),
-                "version": manifest.get("app", {}).get("commit")
+                "version": (manifest.get("app", {}).get("commit") or "")[:12]
                 or manifest.get("app", {}).get("version")
                 or "?",
             }
