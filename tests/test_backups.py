@@ -21,7 +21,14 @@ from django.utils import translation
 
 from planning.models import Plan
 from provinces.models import Assignment, Evidence, LedgerEntry
-from workflow.backups import copy_sqlite, migration_notes, read_manifest
+from workflow.backups import (
+    BackupError,
+    copy_sqlite,
+    dump_postgresql,
+    migration_notes,
+    read_manifest,
+    restore_postgresql,
+)
 from workflow.files import attach
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -180,6 +187,38 @@ def test_restore_refuses_a_damaged_archive_and_changes_nothing(tmp_path, media):
         run("restore", str(truncated), "--yes")
 
     assert stored_files(media) == {"kept.pdf": PDF}  # no staging folder left behind either
+
+
+def test_the_password_goes_to_pg_dump_through_the_environment_only(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        "subprocess.run",
+        lambda args, env, **kw: calls.append((args, env)) or subprocess.CompletedProcess(args, 0),
+    )
+    connection_settings = {
+        "NAME": "workplan",
+        "USER": "workplan",
+        "PASSWORD": "s3cret-pw",
+        "HOST": "db",
+        "PORT": 5432,
+        "OPTIONS": {"sslmode": "require"},
+    }
+    dump_postgresql(connection_settings, tmp_path / "d.dump", snapshot="00000003-1")
+    restore_postgresql(connection_settings, tmp_path / "d.dump")
+    for args, env in calls:
+        assert not any("s3cret-pw" in arg for arg in args)
+        assert env["PGPASSWORD"] == "s3cret-pw" and env["PGHOST"] == "db"
+        assert env["PGPORT"] == "5432" and env["PGSSLMODE"] == "require"
+    [(dump_args, _), (restore_args, _)] = calls
+    assert dump_args[0] == "pg_dump" and "--format=custom" in dump_args
+    assert restore_args[0] == "pg_restore"
+    assert {"--clean", "--if-exists", "--single-transaction"} <= set(restore_args)
+
+
+def test_a_missing_pg_dump_is_named_in_the_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no client tools here
+    with pytest.raises(BackupError, match="找不到 pg_dump：请安装与数据库服务器版本一致"):
+        dump_postgresql({"NAME": "workplan"}, tmp_path / "d.dump", snapshot="x")
 
 
 def test_restore_refuses_a_backup_of_another_database_vendor(tmp_path):

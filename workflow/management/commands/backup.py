@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from workflow.backups import BackupError, backup
 
@@ -27,7 +27,11 @@ class Command(BaseCommand):
         manifest = result.manifest
         self.stdout.write(
             self.style.SUCCESS(
-                _("已备份到 %(path)s：%(vendor)s 数据库，%(files)d 个上传文件。")
+                ngettext(
+                    "已备份到 %(path)s：%(vendor)s 数据库，%(files)d 个上传文件。",
+                    "已备份到 %(path)s：%(vendor)s 数据库，%(files)d 个上传文件。",
+                    manifest["files"],
+                )
                 % {
                     "path": result.path,
                     "vendor": manifest["database"]["vendor"],

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from workflow.backups import BackupError, check_restorable, read_manifest, restore
 
@@ -25,8 +26,10 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            _(
-                "备份时间 %(created_at)s，%(vendor)s 数据库，%(files)d 个上传文件，版本 %(version)s。"
+            ngettext(
+                "备份时间 %(created_at)s，%(vendor)s 数据库，%(files)d 个上传文件，版本 %(version)s。",
+                "备份时间 %(created_at)s，%(vendor)s 数据库，%(files)d 个上传文件，版本 %(version)s。",
+                manifest.get("files", 0),
             )
             % {
                 "created_at": manifest.get("created_at"),
@@ -60,7 +63,11 @@ class Command(BaseCommand):
         if result.files is None:
             message = _("已恢复数据库（备份于 %(created_at)s）。")
         else:
-            message = _("已恢复数据库和 %(files)d 个上传文件（备份于 %(created_at)s）。")
+            message = ngettext(
+                "已恢复数据库和 %(files)d 个上传文件（备份于 %(created_at)s）。",
+                "已恢复数据库和 %(files)d 个上传文件（备份于 %(created_at)s）。",
+                result.files,
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 message % {"files": result.files or 0, "created_at": manifest.get("created_at")}
