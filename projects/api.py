@@ -2,6 +2,7 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -15,6 +16,10 @@ from workflow.validation import normalise_phone
 from . import services
 from .models import Application, Call, ExpertAssignment, Review
 
+OVERRIDE_HELP = gettext_lazy(
+    "专利文献部特批：提交的专家评审少于申报通知要求时也作出决定（须填写理由，记入处理记录）"
+)
+
 
 class CallSerializer(serializers.ModelSerializer):
     task = serializers.IntegerField(source="task.number", read_only=True)
@@ -22,7 +27,16 @@ class CallSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Call
-        fields = ["id", "year", "task", "project_type", "title", "opens_at", "closes_at"]
+        fields = [
+            "id",
+            "year",
+            "task",
+            "project_type",
+            "title",
+            "opens_at",
+            "closes_at",
+            "reviews_required",
+        ]
 
 
 class ReviewAssignmentSerializer(serializers.ModelSerializer):
@@ -73,6 +87,11 @@ class BatchDecisionSerializer(serializers.Serializer):
     applications = serializers.ListField(child=ObjectIdField(), allow_empty=False)
     decision = serializers.ChoiceField(choices=["approve", "reject"])
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    override_reviews = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=OVERRIDE_HELP,
+    )
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
@@ -137,7 +156,12 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModel
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         decided = services.decide_batch(
-            call, request.user, d["applications"], d["decision"], d["reason"]
+            call,
+            request.user,
+            d["applications"],
+            d["decision"],
+            d["reason"],
+            override_reviews=d["override_reviews"],
         )
         return Response({"decided": [{"id": a.pk, "state": a.state} for a in decided]})
 
@@ -194,6 +218,14 @@ class DecisionReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class RejectSerializer(DecisionReasonSerializer):
+    override_reviews = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=OVERRIDE_HELP,
+    )
+
+
 class AssignSerializer(serializers.Serializer):
     expert = ObjectIdField()
 
@@ -203,6 +235,11 @@ class ApproveSerializer(serializers.Serializer):
     budget_granted = serializers.DecimalField(max_digits=10, decimal_places=2)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     allow_over = serializers.BooleanField(required=False, default=False)
+    override_reviews = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=OVERRIDE_HELP,
+    )
 
 
 class DeliverableInSerializer(serializers.Serializer):
@@ -335,17 +372,20 @@ class ApplicationViewSet(
                 d["budget_granted"],
                 d["reason"],
                 allow_over=d["allow_over"],
+                override_reviews=d["override_reviews"],
             ),
             ApproveSerializer,
         )
 
-    @extend_schema(request=DecisionReasonSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=RejectSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None, version=None):
         return self._do(
             request,
-            lambda app, d: services.reject(app, request.user, d["reason"]),
-            DecisionReasonSerializer,
+            lambda app, d: services.reject(
+                app, request.user, d["reason"], override_reviews=d["override_reviews"]
+            ),
+            RejectSerializer,
         )
 
     @extend_schema(request=SignSerializer, responses=ApplicationSerializer)

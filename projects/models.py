@@ -43,6 +43,11 @@ class Call(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     opens_at = models.DateTimeField(_("开始申报"))
     closes_at = models.DateTimeField(_("截止申报"))
+    reviews_required = models.PositiveSmallIntegerField(
+        _("立项所需专家评审数"),
+        default=2,
+        help_text=_("提交的专家评审少于此数时，立项或不予立项须由专利文献部特批并说明理由。"),
+    )
 
     objects = CallQuerySet.as_manager()
 
@@ -103,6 +108,7 @@ class Application(models.Model):
     """项目申报, which becomes the project once approved."""
 
     State = ApplicationState
+    DECIDABLE = (ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW)  # 立项 or not
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications")
     province = models.ForeignKey(
@@ -172,7 +178,7 @@ class Application(models.Model):
         apply_transition(
             self,
             name="approve",
-            source=[self.State.SUBMITTED, self.State.UNDER_REVIEW],
+            source=self.DECIDABLE,
             target=self.State.APPROVED,
             actor=by,
             reason=reason,
@@ -187,7 +193,7 @@ class Application(models.Model):
         apply_transition(
             self,
             name="reject",
-            source=[self.State.SUBMITTED, self.State.UNDER_REVIEW],
+            source=self.DECIDABLE,
             target=self.State.REJECTED,
             actor=by,
             reason=reason,

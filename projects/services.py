@@ -140,6 +140,35 @@ def score_summary(application: Application) -> dict:
     return {"mean": agg["mean"], "spread": spread}
 
 
+def decision_reason(application: Application, reason: str, override: bool) -> str:
+    """The reason a decision records; below the call's review minimum only an override decides.
+
+    An override needs a reason, and the history says that the decision was one. An
+    application that cannot be decided at all is left for the transition to refuse.
+    """
+    reason = reason.strip()
+    if application.state not in Application.DECIDABLE:
+        return reason
+    submitted = Review.objects.filter(assignment__application=application).count()
+    required = application.call.reviews_required
+    if submitted >= required:
+        return reason
+    if not override or not reason:
+        raise TransitionRefused(
+            _(
+                "“%(a)s”只有 %(n)d 份专家评审，本申报通知要求至少 %(m)d 份。"
+                "评审不足时作出决定，须选择特批并填写理由。"
+            )
+            % {"a": application.applicant, "n": submitted, "m": required},
+            current_state=application.state,
+        )
+    return _("评审不足特批（%(n)d/%(m)d 份专家评审）：%(reason)s") % {
+        "n": submitted,
+        "m": required,
+        "reason": reason,
+    }
+
+
 def approve(
     application: Application,
     by,
@@ -147,6 +176,7 @@ def approve(
     budget_granted: Decimal,
     reason: str = "",
     allow_over: bool = False,
+    override_reviews: bool = False,
 ) -> Application:
     if not undertaking_unit.strip():
         raise TransitionRefused(_("请填写项目承担单位。"))
@@ -155,14 +185,19 @@ def approve(
     if budget_granted > application.budget_requested and not allow_over:
         raise TransitionRefused(_("资助经费超过申请经费，请确认后再提交。"))
     application.approve(
-        by, undertaking_unit=undertaking_unit, budget_granted=budget_granted, reason=reason
+        by,
+        undertaking_unit=undertaking_unit,
+        budget_granted=budget_granted,
+        reason=decision_reason(application, reason, override_reviews),
     )
     _tell(application, _("项目“%(a)s”已立项，资助经费 %(b)s 万元。"), b=budget_granted)
     return application
 
 
-def reject(application: Application, by, reason: str) -> Application:
-    application.reject(by, reason)
+def reject(
+    application: Application, by, reason: str, override_reviews: bool = False
+) -> Application:
+    application.reject(by, decision_reason(application, reason, override_reviews))
     _tell(application, _("项目“%(a)s”未立项：%(r)s"), r=reason.strip())
     return application
 
@@ -203,11 +238,17 @@ def fail(application: Application, by, reason: str) -> Application:
 
 
 def decide_batch(
-    call: Call, by, application_ids: list[int], decision: str, reason: str = ""
+    call: Call,
+    by,
+    application_ids: list[int],
+    decision: str,
+    reason: str = "",
+    override_reviews: bool = False,
 ) -> list[Application]:
     """Approve (as asked: applicant undertakes, budget as requested) or reject many at once.
 
-    All or nothing: if any one is refused, none is decided and the error names it.
+    All or nothing: if any one is refused (too few reviews without an override included),
+    none is decided and the error names it.
     """
     if decision not in ("approve", "reject"):
         raise TransitionRefused(_("请选择立项或不予立项。"))
@@ -222,9 +263,16 @@ def decide_batch(
         for app in applications:
             try:
                 if decision == "approve":
-                    approve(app, by, app.applicant, app.budget_requested, reason)
+                    approve(
+                        app,
+                        by,
+                        app.applicant,
+                        app.budget_requested,
+                        reason,
+                        override_reviews=override_reviews,
+                    )
                 else:
-                    reject(app, by, reason)
+                    reject(app, by, reason, override_reviews=override_reviews)
             except TransitionRefused as exc:
                 raise TransitionRefused(
                     _("“%(a)s”：%(m)s 本批未作任何决定。") % {"a": app.applicant, "m": exc.message},

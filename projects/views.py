@@ -160,6 +160,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "criteria": criteria,
             "reviews": reviews,
             "summary": services.score_summary(app) if request.user.is_hq else None,
+            "reviews_submitted": sum(1 for r in reviews if r["review"]),
             "experts": experts,
             "history": history(app),
             "deliverables": app.deliverables.all(),
@@ -202,9 +203,15 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
                 ),
                 post.get("reason", ""),
                 allow_over=bool(post.get("allow_over")),
+                override_reviews=bool(post.get("override_reviews")),
             )
         elif action == "reject":
-            services.reject(app, user, post.get("reason", ""))
+            services.reject(
+                app,
+                user,
+                post.get("reason", ""),
+                override_reviews=bool(post.get("override_reviews")),
+            )
         elif action == "sign":
             _sign(app, user, post)
         elif action == "accept":
@@ -394,7 +401,7 @@ class CallForm(forms.ModelForm):
 
     class Meta:
         model = Call
-        fields = ["task", "project_type", "title", "opens_at", "closes_at"]
+        fields = ["task", "project_type", "title", "opens_at", "closes_at", "reviews_required"]
         widgets = {
             "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -469,6 +476,7 @@ def call_decide(request: HttpRequest, pk: int) -> HttpResponse:
             ids,
             request.POST.get("decision", ""),
             request.POST.get("reason", ""),
+            override_reviews=bool(request.POST.get("override_reviews")),
         )
     except TransitionRefused as exc:
         messages.error(request, exc.message)

@@ -227,7 +227,12 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
     ),
     ("v1:call-decide", "POST"): (
         lambda w: f"/api/v1/calls/{w['call'].pk}/decide/",
-        lambda w: {"applications": [w["application"].pk], "decision": "reject", "reason": "不足"},
+        lambda w: {
+            "applications": [w["application"].pk],
+            "decision": "reject",
+            "reason": "不足",
+            "override_reviews": True,  # the world's application has no reviews
+        },
         hq_api(200),
     ),
     ("v1:review-assignment-review", "POST"): (
@@ -247,12 +252,17 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
     ),
     ("v1:application-approve", "POST"): (
         lambda w: f"/api/v1/applications/{application(w)}/approve/",
-        lambda w: {"undertaking_unit": "某公司", "budget_granted": "8.00", "reason": "同意"},
+        lambda w: {
+            "undertaking_unit": "某公司",
+            "budget_granted": "8.00",
+            "reason": "同意",
+            "override_reviews": True,
+        },
         hq_api(200, expert=403),
     ),
     ("v1:application-reject", "POST"): (
         lambda w: f"/api/v1/applications/{application(w)}/reject/",
-        lambda w: {"reason": "评分不足"},
+        lambda w: {"reason": "评分不足", "override_reviews": True},
         hq_api(200, expert=403),
     ),
     ("v1:application-sign", "POST"): (

@@ -27,6 +27,7 @@ def test_application_from_call_to_acceptance(journey, plan_2018):
         title="企业专利信息利用能力建设试点",
         opens_at=now - timedelta(days=1),
         closes_at=now + timedelta(days=9),
+        reviews_required=1,  # one expert reviews in this journey
     )
     c1 = Criterion.objects.create(call=call, name="需求明确", weight=40)
     c2 = Criterion.objects.create(call=call, name="方案可行", weight=60)

@@ -286,6 +286,7 @@ def test_hq_opens_a_call_with_weighted_criteria(as_user, plan_2018, hq_reviewer,
         "opens_at": "2018-07-01T09:00",
         "closes_at": "2018-07-31T17:00",
         "criteria": "需求明确 30\n方案可行 40\n预期成效 20",
+        "reviews_required": "2",
     }
     response = as_user(hq_reviewer).post("/projects/calls/new/", data)
     assert "权重合计应为 100，现为 90" in response.content.decode()

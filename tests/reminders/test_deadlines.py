@@ -86,6 +86,7 @@ def test_project_deliverables_rectification_and_acceptance_are_owed(
         title="试点",
         opens_at=timezone.now() - timedelta(days=1),
         closes_at=timezone.now() + timedelta(days=1),
+        reviews_required=0,  # this test is about deadlines, not the review minimum
     )
     app = make_app(call, "江西", jiangxi_staff)
     services.approve(app, hq_reviewer, app.applicant, Decimal("10"))
