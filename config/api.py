@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import django_filters
+from django import forms
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers, viewsets
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
@@ -30,13 +34,27 @@ class ObjectIdField(serializers.IntegerField):
         super().__init__(**kwargs)
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (a year, a task's number): ``year=0.5`` is refused (400), not rounded."""
+
+    field_class = forms.IntegerField
+
+
+def year_filter(field_name: str) -> IntegerFilter:
+    """The plan year a list is filtered by, named ``year`` on every list."""
+    return IntegerFilter(field_name=field_name, min_value=2000, max_value=2100)
+
+
 class VisibleModelViewSet(viewsets.GenericViewSet):
     """Every queryset comes from ``visible_to(user)``: one rule for pages and API.
 
     An object outside the user's scope is simply not in the queryset, so it answers 404.
+    ``refusable`` names the actions that can refuse a transition (409); the schema
+    documents 409 on those only.
     """
 
     base_queryset = None  # a QuerySet with a visible_to() method
+    refusable: frozenset[str] = frozenset()
 
     def get_queryset(self):
         qs = self.base_queryset.all().visible_to(self.request.user)
@@ -61,18 +79,26 @@ ERROR_STATUSES = {
 }
 
 
-def add_error_responses(result, generator, request, public):
-    """drf-spectacular hook: document the error answers every operation can give."""
-    for path in result.get("paths", {}).values():
-        for operation in path.values():
-            if not isinstance(operation, dict) or "responses" not in operation:
-                continue
-            for status, description in ERROR_STATUSES.items():
-                operation["responses"].setdefault(
-                    status,
-                    {
-                        "description": description,
-                        "content": {"application/json": {"schema": ERROR_SCHEMA}},
-                    },
-                )
-    return result
+class Schema(AutoSchema):
+    """Documents the error answers each operation can give: 409 only where it can refuse."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        for status in self.error_statuses():
+            operation["responses"].setdefault(
+                status,
+                {
+                    "description": ERROR_STATUSES[status],
+                    "content": {"application/json": {"schema": ERROR_SCHEMA}},
+                },
+            )
+        return operation
+
+    def error_statuses(self) -> list[str]:
+        statuses = ["400", "401", "403", "404"]
+        action = getattr(self.view, "action", None)
+        if self.method not in SAFE_METHODS and action in getattr(self.view, "refusable", ()):
+            statuses.append("409")
+        return statuses

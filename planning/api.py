@@ -1,11 +1,29 @@
+import django_filters
 from django.db.models import Prefetch
 from rest_framework import mixins
 
 from accounts.access import ALL
-from config.api import VisibleModelViewSet
+from config.api import IntegerFilter, VisibleModelViewSet, year_filter
 
 from .models import Plan, Target, Task, Track
 from .serializers import PlanSerializer, TaskSerializer
+
+
+class PlanFilter(django_filters.FilterSet):
+    year = year_filter("year")
+
+    class Meta:
+        model = Plan
+        fields = ["year"]
+
+
+class TaskFilter(django_filters.FilterSet):
+    year = year_filter("plan__year")
+    number = IntegerFilter(min_value=1)
+
+    class Meta:
+        model = Task
+        fields = ["year", "number", "all_units"]
 
 
 class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
@@ -15,7 +33,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModel
     serializer_class = PlanSerializer
     roles = {"list": ALL, "retrieve": ALL}
     lookup_field = "year"
-    filterset_fields = ["year"]
+    filterset_class = PlanFilter
     ordering_fields = ["year"]
 
     def optimise(self, qs):
@@ -28,7 +46,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModel
     base_queryset = Task.objects
     serializer_class = TaskSerializer
     roles = {"list": ALL, "retrieve": ALL}
-    filterset_fields = {"plan__year": ["exact"], "number": ["exact"], "all_units": ["exact"]}
+    filterset_class = TaskFilter
     ordering_fields = ["number"]
 
     def optimise(self, qs):

@@ -10,7 +10,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from accounts.access import ALL, EXPERTS, HQ, STAFF
-from config.api import ObjectIdField, VisibleModelViewSet
+from config.api import IntegerFilter, ObjectIdField, VisibleModelViewSet, year_filter
 from workflow.validation import normalise_phone
 
 from . import services
@@ -136,12 +136,30 @@ class ApplicationSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(exc.messages) from exc
 
 
+class CallFilter(django_filters.FilterSet):
+    year = year_filter("plan__year")
+    task = IntegerFilter(field_name="task__number", min_value=1)
+
+    class Meta:
+        model = Call
+        fields = ["year", "task", "project_type"]
+
+
+class ReviewAssignmentFilter(django_filters.FilterSet):
+    year = year_filter("application__call__plan__year")
+
+    class Meta:
+        model = ExpertAssignment
+        fields = ["year", "application"]
+
+
 class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
     """Calls for applications (申报通知)."""
 
     base_queryset = Call.objects
     serializer_class = CallSerializer
-    filterset_fields = ["project_type"]
+    filterset_class = CallFilter
+    refusable = frozenset({"decide"})
     roles = {"list": ALL, "retrieve": ALL, "decide": HQ}
 
     def optimise(self, qs):
@@ -176,7 +194,9 @@ class ReviewAssignmentViewSet(
 
     base_queryset = ExpertAssignment.objects
     serializer_class = ReviewAssignmentSerializer
+    filterset_class = ReviewAssignmentFilter
     roles = {"list": ALL, "retrieve": ALL, "review": EXPERTS}
+    refusable = frozenset({"review"})
 
     def optimise(self, qs):
         return (
@@ -204,8 +224,8 @@ class ScoresSerializer(serializers.Serializer):
 
 
 class ApplicationFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="call__plan__year")
-    task = django_filters.NumberFilter(field_name="call__task__number")
+    year = year_filter("call__plan__year")
+    task = IntegerFilter(field_name="call__task__number", min_value=1)
     province = django_filters.CharFilter(field_name="province__code")
     project_type = django_filters.CharFilter(field_name="call__project_type")
 
@@ -312,6 +332,22 @@ class ApplicationViewSet(
             HQ,
         ),
     }
+    refusable = frozenset(
+        {
+            "update",
+            "partial_update",
+            "submit",
+            "assign_expert",
+            "approve",
+            "reject",
+            "sign",
+            "request_acceptance",
+            "accept",
+            "rectify",
+            "fail",
+            "progress",
+        }
+    )
 
     def optimise(self, qs):
         return qs.select_related("province").order_by("call_id", "pk").distinct()

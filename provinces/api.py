@@ -10,7 +10,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.access import ALL, HQ, STAFF
-from config.api import VisibleModelViewSet
+from config.api import IntegerFilter, VisibleModelViewSet, year_filter
 from workflow.files import attach
 
 from . import services
@@ -40,8 +40,8 @@ class ProvinceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleM
 
 
 class AssignmentFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="task__plan__year")
-    task = django_filters.NumberFilter(field_name="task__number")
+    year = year_filter("task__plan__year")
+    task = IntegerFilter(field_name="task__number", min_value=1)
     province = django_filters.CharFilter(field_name="province__code")
     track = django_filters.CharFilter(field_name="track__code")
 
@@ -66,8 +66,8 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Visibl
 
 
 class RegistrationFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="assignment__task__plan__year")
-    task = django_filters.NumberFilter(field_name="assignment__task__number")
+    year = year_filter("assignment__task__plan__year")
+    task = IntegerFilter(field_name="assignment__task__number", min_value=1)
     province = django_filters.CharFilter(field_name="assignment__province__code")
     submitted_after = django_filters.DateFilter(field_name="submitted_at__date", lookup_expr="gte")
     submitted_before = django_filters.DateFilter(field_name="submitted_at__date", lookup_expr="lte")
@@ -97,6 +97,7 @@ class RegistrationViewSet(
         **dict.fromkeys(["create", "update", "partial_update", "submit", "milestone_done"], STAFF),
         **dict.fromkeys(["return_for_revision", "confirm", "reopen"], HQ),
     }
+    refusable = frozenset({"submit", "milestone_done", "return_for_revision", "confirm", "reopen"})
 
     def optimise(self, qs):
         return (
@@ -164,8 +165,8 @@ class RegistrationViewSet(
 
 
 class ContactFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="registration__assignment__task__plan__year")
-    task = django_filters.NumberFilter(field_name="registration__assignment__task__number")
+    year = year_filter("registration__assignment__task__plan__year")
+    task = IntegerFilter(field_name="registration__assignment__task__number", min_value=1)
     province = django_filters.CharFilter(field_name="registration__assignment__province__code")
 
     class Meta:

@@ -6,13 +6,9 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.api import IntegerFilter
+
 from .models import LedgerEntry
-
-
-class IntegerFilter(django_filters.NumberFilter):
-    """A whole number (a year, a task's number): ``year=0.5`` is refused, not rounded."""
-
-    field_class = forms.IntegerField
 
 
 def _date_input() -> forms.DateInput:
