@@ -459,14 +459,13 @@ class Case(ReviewedSubmission):
                 raise TransitionRefused(
                     _("只有已确认的案例才能选入年度汇编或选用发布。"), current_state=self.state
                 )
-            chosen = [
-                str(label)
-                for on, label in ((digest, _("年度汇编")), (publication, _("发布")))
-                if on
-            ]
-            record_event(
-                self, name="select", actor=by, reason="、".join(chosen) or str(_("不选用"))
-            )
+            choice = {
+                (True, True): _("选入年度汇编，并选用发布"),
+                (True, False): _("选入年度汇编"),
+                (False, True): _("选用发布"),
+                (False, False): _("不选用"),
+            }[(bool(digest), bool(publication))]
+            record_event(self, name="select", actor=by, reason=str(choice))
         self.selected_for_digest, self.selected_for_publication = digest, publication
 
 

@@ -187,9 +187,7 @@ def outcomes_owed(
         owing = Assignment.objects.filter(task__plan=plan, taken_up=True)
         if deadline.task_id:
             owing = owing.filter(task=deadline.task_id)
-        owing = owing.exclude(
-            cases__state__in=Case.HANDED_IN
-        ).select_related("province", "task")
+        owing = owing.exclude(cases__state__in=Case.HANDED_IN).select_related("province", "task")
         for assignment in owing.order_by("province__sort_order", "task__number"):
             province = assignment.province
             yield Owed(

@@ -1,4 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from config.api import ObjectIdField
@@ -95,7 +97,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
     def validate_assignment(self, assignment):
         if self.instance is not None and assignment.pk != self.instance.assignment_id:
-            raise serializers.ValidationError("不能更改任务承担。")
+            raise serializers.ValidationError(_("不能更改任务承担。"))
         return assignment
 
     def validate(self, attrs):
@@ -177,13 +179,17 @@ class DirectoryContactSerializer(serializers.ModelSerializer):
 
 class EvidenceUploadSerializer(serializers.Serializer):
     files = serializers.ListField(
-        child=serializers.FileField(), allow_empty=False, help_text="一个或多个佐证材料文件"
+        child=serializers.FileField(),
+        allow_empty=False,
+        help_text=gettext_lazy("一个或多个佐证材料文件"),
     )
 
 
 class MilestoneDoneSerializer(serializers.Serializer):
-    milestone = ObjectIdField(help_text="进度安排的 id（见报送的 milestones）")
-    done_on = serializers.DateField(required=False, help_text="实际完成日期，默认今天")
+    milestone = ObjectIdField(help_text=gettext_lazy("进度安排的 id（见报送的 milestones）"))
+    done_on = serializers.DateField(
+        required=False, help_text=gettext_lazy("实际完成日期，默认今天")
+    )
 
 
 class LedgerEntrySerializer(ModelRulesSerializer):

@@ -243,7 +243,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                     _("已处理 %(n)d 项。") % {"n": len(result.done)},
                 )
             for reg, why in result.refused:
-                messages.error(request, f"{reg}：{why}")
+                messages.error(
+                    request,
+                    _("%(registration)s：%(reason)s") % {"registration": reg, "reason": why},
+                )
         return redirect("provinces:review_queue")
     page = Paginator(waiting, 50).get_page(request.GET.get("page"))
     return render(

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from planning.models import Plan
 from reporting.digest import MissingCJKFont, build_digest
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, year: int, output: str, **options):
         plan = Plan.objects.filter(year=year).first()
         if plan is None:
-            raise CommandError(f"没有 {year} 年度的计划。")
+            raise CommandError(_("没有 %(year)d 年度的计划。") % {"year": year})
         try:
             pdf, pages = build_digest(
                 plan, lambda pct, step: self.stderr.write(f"{pct:3d}% {step}")
@@ -24,4 +25,9 @@ class Command(BaseCommand):
         except MissingCJKFont as exc:
             raise CommandError(str(exc)) from exc
         Path(output).write_bytes(pdf)
-        self.stdout.write(self.style.SUCCESS(f"已生成 {output}：{pages} 页，{len(pdf) // 1024} KB"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("已生成 %(output)s：%(pages)d 页，%(kb)d KB")
+                % {"output": output, "pages": pages, "kb": len(pdf) // 1024}
+            )
+        )
