@@ -58,7 +58,6 @@ def untranslated(po: Path) -> list[str]:
     return missing
 
 
-@pytest.mark.slow
 def test_makemessages_finds_no_untranslated_string(tmp_path):
     """Python code and templates: run makemessages on a copy of the catalogue."""
     base = Path(settings.BASE_DIR)
