@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0002_agreement_attachments_progress'),
+        ("projects", "0002_agreement_attachments_progress"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='call',
-            name='reviews_required',
-            field=models.PositiveSmallIntegerField(default=2, help_text='提交的专家评审少于此数时，立项或不予立项须由专利文献部特批并说明理由。', verbose_name='立项所需专家评审数'),
+            model_name="call",
+            name="reviews_required",
+            field=models.PositiveSmallIntegerField(
+                default=2,
+                help_text="提交的专家评审少于此数时，立项或不予立项须由专利文献部特批并说明理由。",
+                verbose_name="立项所需专家评审数",
+            ),
         ),
     ]
