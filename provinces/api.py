@@ -97,7 +97,18 @@ class RegistrationViewSet(
         **dict.fromkeys(["create", "update", "partial_update", "submit", "milestone_done"], STAFF),
         **dict.fromkeys(["return_for_revision", "confirm", "reopen"], HQ),
     }
-    refusable = frozenset({"submit", "milestone_done", "return_for_revision", "confirm", "reopen"})
+    refusable = frozenset(  # a draft is saved through save_draft, which refuses a submission
+        {
+            "create",
+            "update",
+            "partial_update",
+            "submit",
+            "milestone_done",
+            "return_for_revision",
+            "confirm",
+            "reopen",
+        }
+    )
 
     def optimise(self, qs):
         return (

@@ -38,6 +38,7 @@ def test_409_is_documented_only_on_writes_that_can_refuse(schema):
     assert ("POST", "/api/v1/calls/{id}/decide/") in with_409
     assert ("POST", "/api/v1/registrations/{id}/confirm/") in with_409
     assert ("PATCH", "/api/v1/applications/{id}/") in with_409  # a submitted one is refused
+    assert ("PUT", "/api/v1/registrations/{id}/") in with_409  # save_draft refuses
     # writes that change no state, and reads, cannot be refused a transition
     for method, path in [
         ("GET", "/api/v1/applications/"),
