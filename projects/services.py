@@ -169,6 +169,7 @@ def decision_reason(application: Application, reason: str, override: bool) -> st
     }
 
 
+@transaction.atomic  # the change, its history and its notification: all or none
 def approve(
     application: Application,
     by,
@@ -194,6 +195,7 @@ def approve(
     return application
 
 
+@transaction.atomic  # the change, its history and its notification: all or none
 def reject(
     application: Application, by, reason: str, override_reviews: bool = False
 ) -> Application:
@@ -211,12 +213,14 @@ def _tell(application: Application, template: str, **values) -> None:
     )
 
 
+@transaction.atomic  # the change, its history and its notification: all or none
 def accept(application: Application, by, reason: str = "") -> Application:
     application.accept(by, reason)
     _tell(application, _("项目“%(a)s”验收通过。"))
     return application
 
 
+@transaction.atomic  # the change, its history and its notification: all or none
 def require_rectification(application: Application, by, reason: str, due) -> Application:
     application.require_rectification(by, reason, due)
     _tell(
@@ -228,6 +232,7 @@ def require_rectification(application: Application, by, reason: str, due) -> App
     return application
 
 
+@transaction.atomic  # the change, its history and its notification: all or none
 def fail(application: Application, by, reason: str) -> Application:
     application.fail(by, reason)
     _tell(application, _("项目“%(a)s”验收不通过：%(r)s"), r=reason.strip())

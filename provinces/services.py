@@ -29,6 +29,7 @@ def _tell_province(registration: Registration, kind: str, message: str) -> None:
     notify_province(a.province_id, kind, message, reverse("provinces:registration", args=[a.pk]))
 
 
+@transaction.atomic  # the change, its history and its notification: all or none
 def return_registration(registration: Registration, by, reason: str) -> Registration:
     registration.return_for_revision(by, reason)
     _tell_province(
@@ -40,6 +41,7 @@ def return_registration(registration: Registration, by, reason: str) -> Registra
     return registration
 
 
+@transaction.atomic  # the change, its history and its notification: all or none
 def confirm_registration(registration: Registration, by, reason: str = "") -> Registration:
     registration.confirm(by, reason)
     _tell_province(

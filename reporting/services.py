@@ -25,6 +25,7 @@ def _tell_province(summary: AnnualSummary, kind: str, message: str) -> None:
     notify_province(summary.province_id, kind, message, link)
 
 
+@transaction.atomic  # the change, its history and its notification: all or none
 def return_summary(summary: AnnualSummary, by, reason: str) -> AnnualSummary:
     summary.return_for_revision(by, reason)
     _tell_province(
@@ -36,6 +37,7 @@ def return_summary(summary: AnnualSummary, by, reason: str) -> AnnualSummary:
     return summary
 
 
+@transaction.atomic  # the change, its history and its notification: all or none
 def confirm_summary(summary: AnnualSummary, by, reason: str = "") -> AnnualSummary:
     summary.confirm(by, reason)
     _tell_province(
