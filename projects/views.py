@@ -255,6 +255,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     criteria = list(assignment.application.call.criteria.all())
+    existing = getattr(assignment, "review", None)
+    # Scores can change only while the application is under review; after that they are a record.
+    editable = assignment.application.state == Application.State.UNDER_REVIEW
     if request.method == "POST":
         try:
             scores = {c.name: int(request.POST.get(f"score-{c.pk}", "")) for c in criteria}
@@ -276,7 +279,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "assignment": assignment,
             "app": assignment.application,
             "criteria": criteria,
-            "existing": getattr(assignment, "review", None),
+            "existing": existing,
+            "scored": [(c, existing.scores.get(c.name)) for c in criteria] if existing else [],
+            "editable": editable,
             "choices": Review.Recommendation.choices,
         },
     )

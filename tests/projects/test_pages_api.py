@@ -88,6 +88,30 @@ def test_expert_scores_through_the_page(as_user, call, jiangxi_staff, hq_reviewe
     assert "80.00" in page
 
 
+def test_expert_reads_a_submitted_review_and_may_change_it_only_under_review(
+    as_user, call, jiangxi_staff, hq_reviewer, expert
+):
+    app = make_app(call, "江西", jiangxi_staff)
+    assignment = services.assign_expert(app, expert, hq_reviewer)
+    c1, c2 = call.criteria.all()
+    url = f"/projects/reviews/{assignment.pk}/"
+    client = as_user(expert)
+    client.post(url, {f"score-{c1.pk}": "90", f"score-{c2.pk}": "70", "comment": "好"})
+    page = client.get(url).content.decode()
+    assert 'id="submitted-review"' in page and "80.00" in page
+    assert f'name="score-{c1.pk}" required value="90"' in page and "保存修改" in page
+    client.post(url, {f"score-{c1.pk}": "60", f"score-{c2.pk}": "70"})
+    assert ExpertAssignment.objects.get(pk=assignment.pk).review.weighted_total == Decimal("65.00")
+
+    services.approve(app, hq_reviewer, "江西某公司", Decimal("10"))
+    page = client.get(url).content.decode()
+    assert 'id="submitted-review"' in page and "65.00" in page and 'id="review-locked"' in page
+    assert 'id="review-form"' not in page and "提交评审" not in page
+    response = client.post(url, {f"score-{c1.pk}": "100", f"score-{c2.pk}": "100"}, follow=True)
+    assert "该申报已不在评审阶段" in response.content.decode()
+    assert ExpertAssignment.objects.get(pk=assignment.pk).review.weighted_total == Decimal("65.00")
+
+
 def test_conflicted_expert_refused_on_the_page(as_user, call, jiangxi_staff, hq_reviewer):
     app = make_app(call, "江西", jiangxi_staff)
     jx_expert = make_user("jx_exp", "expert", "江西")
