@@ -39,10 +39,17 @@ class Journey:
         self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         self.page = self.context.new_page()
         self.page.set_default_timeout(15000)
+        # Actions that cannot be undone ask first (static/js/app.js): this person says yes.
+        self.dialogs: list[str] = []
+        self.page.on("dialog", self._accept)
         self.base = live_server.url
         self.name = name
         self.shots = 0
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def _accept(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.accept()
 
     def go(self, path: str):
         self.page.goto(self.base + path)

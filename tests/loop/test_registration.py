@@ -247,8 +247,44 @@ def test_review_queue_batch(as_user, plan_2018, hq_reviewer, jiangxi_staff, hena
         {"selected": [submitted.pk, henan.pk], "action": "return", "reason": ""},
     )
     assert Registration.objects.filter(state="returned").count() == 0  # reason required
-    client.post("/provinces/review/", {"selected": [submitted.pk, henan.pk], "action": "confirm"})
+    response = client.post(
+        "/provinces/review/",
+        {"selected": [submitted.pk, henan.pk], "action": "confirm"},
+        follow=True,
+    )
     assert Registration.objects.filter(state="confirmed").count() == 2
+    said = response.content.decode()
+    assert "已确认 2 项任务分解报送：" in said and str(submitted) in said and str(henan) in said
+
+
+def test_review_queue_filters_select_all_and_asks_first(
+    as_user, plan_2018, hq_reviewer, henan_staff, submitted
+):
+    from tests.loop.conftest import fill
+
+    henan = fill(
+        Registration.objects.create(
+            assignment=plan_2018.tasks.get(number=3).assignments.get(province__short_name="河南")
+        )
+    )
+    services.submit_registration(henan, henan_staff)
+    client = as_user(hq_reviewer)
+    page = client.get("/provinces/review/").content.decode()
+    assert 'data-select-all="selected"' in page and page.count('name="selected"') == 2
+    assert 'data-confirm="确认所选的报送？' in page and 'data-confirm="退回所选的报送？' in page
+    assert '<select name="year"' in page and '<select name="task"' in page
+    assert '<option value="3">（三）' in page
+
+    def box(reg):
+        return f'name="selected" value="{reg.pk}"'
+
+    by_task = client.get("/provinces/review/?year=2018&task=3").content.decode()
+    assert box(henan) in by_task and box(submitted) not in by_task
+    by_unit = client.get(f"/provinces/review/?province={submitted.assignment.province.code}")
+    assert box(submitted) in by_unit.content.decode()
+    assert box(henan) not in by_unit.content.decode()
+    bad = client.get("/provinces/review/?task=x")  # said on the page, not a 500
+    assert bad.status_code == 200 and 'class="errorlist' in bad.content.decode()
 
 
 def test_review_queue_query_count_is_fixed(

@@ -142,6 +142,28 @@ def test_hq_decides_on_the_page_and_staff_cannot(as_user, call, jiangxi_staff, h
     assert app.state == "approved" and app.budget_granted == Decimal("10")
 
 
+def test_page_actions_say_what_happened_to_what_and_ask_first(
+    as_user, call, jiangxi_staff, hq_reviewer, expert
+):
+    app = make_app(call, "江西", jiangxi_staff, submit=False)
+    staff, hq = as_user(jiangxi_staff), as_user(hq_reviewer)
+    said = staff.post(f"/projects/applications/{app.pk}/submit/", follow=True).content.decode()
+    assert "申报“江西某公司”已提交，等待专利文献部评审。" in said
+    said = hq.post(
+        f"/projects/applications/{app.pk}/assign/", {"expert": expert.pk}, follow=True
+    ).content.decode()
+    assert f"已分配专家 {expert.display_name()} 评审“江西某公司”。" in said
+    page = hq.get(f"/projects/applications/{app.pk}/").content.decode()
+    assert 'data-confirm="确认立项？立项后不能撤销。"' in page
+    assert 'data-confirm="确认不予立项？此决定不能撤销。"' in page
+    said = hq.post(
+        f"/projects/applications/{app.pk}/approve/",
+        {"undertaking_unit": "江西某公司", "budget_granted": "10"},
+        follow=True,
+    ).content.decode()
+    assert "项目“江西某公司”已立项，资助经费 10 万元。" in said and "已处理" not in said
+
+
 def test_export_is_scoped(as_user, call, jiangxi_staff, henan_staff):
     make_app(call, "江西", jiangxi_staff)
     make_app(call, "河南", henan_staff)
