@@ -33,6 +33,27 @@
     });
   });
 
+  // <button data-formset-add="ms" data-formset-template="…" data-formset-rows="…">: adds an
+  // empty row of a Django formset in place (the rows appear before saving, not after).
+  document.querySelectorAll("button[data-formset-add]").forEach(function (button) {
+    var prefix = button.getAttribute("data-formset-add");
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    var template = document.getElementById(button.getAttribute("data-formset-template"));
+    var rows = document.getElementById(button.getAttribute("data-formset-rows"));
+    if (!total || !template || !rows) { return; }
+    button.addEventListener("click", function () {
+      var index = parseInt(total.value, 10);
+      var html = template.innerHTML.replace(/__prefix__/g, String(index));
+      var holder = document.createElement("tbody");
+      holder.innerHTML = html;
+      var row = holder.firstElementChild;
+      rows.appendChild(row);
+      total.value = String(index + 1);
+      var first = row.querySelector("input:not([type=hidden])");
+      if (first) { first.focus(); }
+    });
+  });
+
   // <table class="sortable">: a header with data-sort ("text", "number" or "date") becomes a
   // button sorting the table's body by that column; aria-sort says which way.
   function cellValue(row, index, kind) {

@@ -200,6 +200,31 @@ def test_hq_returns_with_reason_and_staff_see_it(as_user, submitted, hq_reviewer
     assert "请补充预期成果的量化指标" in page.content.decode()
 
 
+def test_a_returned_registration_shows_one_labelled_schedule(
+    as_user, submitted, hq_reviewer, jiangxi_staff
+):
+    """One editable 进度安排 (not a second read-only copy), rows added in place, every input
+    labelled, no input straight inside a <tr>, and 保存草稿 a real button."""
+    import re
+
+    services.return_registration(submitted, hq_reviewer, "请细化进度安排")
+    page = as_user(jiangxi_staff).get(f"/provinces/assignments/{submitted.assignment_id}/")
+    html = page.content.decode()
+    assert html.count(">进度安排</h2>") == 1 and 'id="schedule-status"' not in html
+    assert 'data-formset-add="ms"' in html and 'id="schedule-row-template"' in html
+    assert "ms-__prefix__-due_date" in html  # the empty row the button copies
+    assert not re.search(r"<tr>\s*<input", html)
+    schedule = html[
+        html.index('id="schedule-rows"') : html.index("</tbody>", html.index("schedule-rows"))
+    ]
+    visible = [a for a in re.findall(r"<input ([^>]*)>", schedule) if 'type="hidden"' not in a]
+    assert len(visible) >= 3 * 3  # the saved step and two empty rows
+    for attrs in visible:
+        input_id = re.search(r'id="([^"]+)"', attrs).group(1)
+        assert f'for="{input_id}"' in schedule, input_id
+    assert 'name="save" class="secondary"' in html
+
+
 def test_voluntary_task_must_be_taken_up_first(as_user, plan_2018, jiangxi_staff):
     from provinces.models import Assignment
 
