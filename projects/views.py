@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -167,6 +168,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agreement": getattr(app, "agreement", None),
             "attachments": app.attachments.all(),
             "purposes": Attachment.Purpose,
+            "upload_limit_mb": settings.MAX_UPLOAD_SIZE // 1024 // 1024,
         },
     )
 

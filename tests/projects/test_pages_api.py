@@ -197,3 +197,20 @@ def test_list_pages_and_api_query_counts_are_fixed(
     with django_assert_max_num_queries(6):
         response = client.get("/api/v1/applications/")
     assert response.status_code == 200 and response.json()["count"] == 8
+
+
+def test_application_page_rounds_the_spread_and_states_the_upload_limit(
+    as_user, call, jiangxi_staff, hq_reviewer, expert
+):
+    app = make_app(call, "江西", jiangxi_staff)
+    second = make_user("expert_2", "expert", "河南")
+    c1, c2 = call.criteria.all()
+    for who, scores in ((expert, (90, 70)), (second, (85, 60))):
+        assignment = services.assign_expert(app, who, hq_reviewer)
+        services.submit_review(assignment, {c1.name: scores[0], c2.name: scores[1]}, "approve", "")
+    page = as_user(hq_reviewer).get(f"/projects/applications/{app.pk}/").content.decode()
+    spread = services.score_summary(app)["spread"]
+    assert spread == Decimal("7.50")
+    assert "专家间分差 7.50。" in page and "0000" not in page
+    staff_page = as_user(jiangxi_staff).get(f"/projects/applications/{app.pk}/").content.decode()
+    assert "不超过限制大小" not in staff_page
