@@ -205,14 +205,15 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
             services.assign_expert(app, expert, user)
             done = _("已分配专家 %(e)s 评审“%(a)s”。") % {**a, "e": expert.display_name()}
         elif action == "approve":
+            budget = _money(
+                post.get("budget_granted", ""),
+                _("资助经费应为金额（万元），最多两位小数，例如 12.50。"),
+            )
             services.approve(
                 app,
                 user,
                 post.get("undertaking_unit", ""),
-                _money(
-                    post.get("budget_granted", ""),
-                    _("资助经费应为金额（万元），最多两位小数，例如 12.50。"),
-                ),
+                budget,
                 post.get("reason", ""),
                 allow_over=bool(post.get("allow_over")),
                 override_reviews=bool(post.get("override_reviews")),

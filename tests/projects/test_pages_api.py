@@ -96,18 +96,31 @@ def test_expert_reads_a_submitted_review_and_may_change_it_only_under_review(
     c1, c2 = call.criteria.all()
     url = f"/projects/reviews/{assignment.pk}/"
     client = as_user(expert)
-    client.post(url, {f"score-{c1.pk}": "90", f"score-{c2.pk}": "70", "comment": "好"})
+    client.post(
+        url,
+        {
+            f"score-{c1.pk}": "90",
+            f"score-{c2.pk}": "70",
+            "recommendation": "revise",
+            "comment": "好",
+        },
+    )
     page = client.get(url).content.decode()
     assert 'id="submitted-review"' in page and "80.00" in page
     assert f'name="score-{c1.pk}" required value="90"' in page and "保存修改" in page
-    client.post(url, {f"score-{c1.pk}": "60", f"score-{c2.pk}": "70"})
+    assert '<option value="revise" selected>' in page
+    client.post(url, {f"score-{c1.pk}": "60", f"score-{c2.pk}": "70", "recommendation": "approve"})
     assert ExpertAssignment.objects.get(pk=assignment.pk).review.weighted_total == Decimal("65.00")
 
     services.approve(app, hq_reviewer, "江西某公司", Decimal("10"))
     page = client.get(url).content.decode()
     assert 'id="submitted-review"' in page and "65.00" in page and 'id="review-locked"' in page
     assert 'id="review-form"' not in page and "提交评审" not in page
-    response = client.post(url, {f"score-{c1.pk}": "100", f"score-{c2.pk}": "100"}, follow=True)
+    response = client.post(
+        url,
+        {f"score-{c1.pk}": "100", f"score-{c2.pk}": "100", "recommendation": "approve"},
+        follow=True,
+    )
     assert "该申报已不在评审阶段" in response.content.decode()
     assert ExpertAssignment.objects.get(pk=assignment.pk).review.weighted_total == Decimal("65.00")
 
