@@ -16,9 +16,16 @@ BLOCKING = {"critical", "serious"}
 def test_main_pages_of_every_role_have_no_serious_accessibility_violation(journey, plan_2018):
     cast = set_the_stage(plan_2018)
     axe = Axe()  # injected with page.evaluate: the app's CSP forbids inline <script> tags
-    found, checked, console_errors = [], 0, []
+    found, checked, console_errors, broken = [], 0, [], []
     journey.page.on(
-        "console", lambda m: console_errors.append(m.text) if m.type == "error" else None
+        "console",
+        lambda m: console_errors.append(f"{m.text} {m.location.get('url', '')}")
+        if m.type == "error"
+        else None,
+    )
+    journey.page.on(
+        "response",
+        lambda r: broken.append(f"{r.status} {r.url}") if r.status >= 400 else None,
     )
     for role, paths in cast.pages.items():
         journey.login(cast.users[role])
@@ -36,4 +43,5 @@ def test_main_pages_of_every_role_have_no_serious_accessibility_violation(journe
                     )
     assert checked == sum(len(p) for p in cast.pages.values())
     assert not found, "\n".join(found)
+    assert not broken, broken  # every stylesheet, script and image the pages ask for is there
     assert not console_errors, console_errors  # e.g. a script the CSP refused
