@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import EMAIL_INVALID, Assignment, Contact, LedgerEntry, Milestone, Registration

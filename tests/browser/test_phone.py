@@ -26,7 +26,7 @@ def test_staff_pages_and_the_board_are_usable_on_a_phone(phone, plan_2018):
         "registration": cast.pages["province_staff"][1],
         "ledger": "/provinces/ledger/",
         "inbox": "/notifications/",
-        "deadlines": "/notifications/deadlines/",
+        "deadlines": "/provinces/deadlines/",
     }
     for label, path in staff_pages.items():
         phone.go(path)
