@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "django_celery_beat",
-    "axes",
+    "accounts.apps.AxesConfig",  # django-axes, named in Chinese
     "csp",
     "accounts",
     "workflow",

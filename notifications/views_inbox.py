@@ -76,12 +76,14 @@ def extension_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse
     try:
         if action == "approve":
             extensions.approve_extension(ext, request.user, reason)
+            done = _("已批准 %(u)s 的延期申请：%(what)s。")
         else:
             extensions.refuse_extension(ext, request.user, reason)
+            done = _("已驳回 %(u)s 的延期申请：%(what)s。")
     except TransitionRefused as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已处理。"))
+        messages.success(request, done % {"u": ext.province.short_name, "what": ext.what})
     return redirect("notifications:extension_list")
 
 

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -167,6 +168,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agreement": getattr(app, "agreement", None),
             "attachments": app.attachments.all(),
             "purposes": Attachment.Purpose,
+            "upload_limit_mb": settings.MAX_UPLOAD_SIZE // 1024 // 1024,
         },
     )
 
@@ -181,30 +183,42 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     app = get_object_or_404(Application.objects.visible_to(request.user), pk=pk)
     user, post = request.user, request.POST
+    a = {"a": app.applicant}
     try:
         if action == "submit":
             services.submit_application(app, user)
+            done = _("申报“%(a)s”已提交，等待专利文献部评审。") % a
         elif action == "upload":
-            services.add_attachments(
+            attached = services.add_attachments(
                 app, user, request.FILES.getlist("files"), post.get("purpose", "")
             )
+            done = _("已为“%(a)s”上传 %(n)d 个文件：%(names)s。") % {
+                **a,
+                "n": len(attached),
+                "names": "、".join(f.name for f in request.FILES.getlist("files")),
+            }
         elif action == "request_acceptance":
             services.request_acceptance(app, user, post.get("final_report", ""))
+            done = _("项目“%(a)s”已申请验收。") % a
         elif action == "assign":
-            services.assign_expert(app, services.find_expert(post.get("expert", "")), user)
+            expert = services.find_expert(post.get("expert", ""))
+            services.assign_expert(app, expert, user)
+            done = _("已分配专家 %(e)s 评审“%(a)s”。") % {**a, "e": expert.display_name()}
         elif action == "approve":
+            budget = _money(
+                post.get("budget_granted", ""),
+                _("资助经费应为金额（万元），最多两位小数，例如 12.50。"),
+            )
             services.approve(
                 app,
                 user,
                 post.get("undertaking_unit", ""),
-                _money(
-                    post.get("budget_granted", ""),
-                    _("资助经费应为金额（万元），最多两位小数，例如 12.50。"),
-                ),
+                budget,
                 post.get("reason", ""),
                 allow_over=bool(post.get("allow_over")),
                 override_reviews=bool(post.get("override_reviews")),
             )
+            done = _("项目“%(a)s”已立项，资助经费 %(b)s 万元。") % {**a, "b": budget}
         elif action == "reject":
             services.reject(
                 app,
@@ -212,10 +226,13 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
                 post.get("reason", ""),
                 override_reviews=bool(post.get("override_reviews")),
             )
+            done = _("申报“%(a)s”不予立项。") % a
         elif action == "sign":
             _sign(app, user, post)
+            done = _("项目“%(a)s”的协议已签订。") % a
         elif action == "accept":
             services.accept(app, user, post.get("reason", ""))
+            done = _("项目“%(a)s”验收通过。") % a
         elif action == "rectify":
             due = _date(
                 post.get("due", ""),
@@ -223,15 +240,17 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
                 invalid=_("整改期限应为有效日期，例如 2018-12-31。"),
             )
             services.require_rectification(app, user, post.get("reason", ""), due)
+            done = _("项目“%(a)s”需整改，整改期限 %(d)s。") % {**a, "d": f"{due:%Y-%m-%d}"}
         elif action == "fail":
             services.fail(app, user, post.get("reason", ""))
+            done = _("项目“%(a)s”验收不通过。") % a
     except TransitionRefused as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:  # a bad file: none of the files is stored
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("已处理。"))
+        messages.success(request, done)
     return redirect(app)
 
 
@@ -255,6 +274,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     criteria = list(assignment.application.call.criteria.all())
+    existing = getattr(assignment, "review", None)
+    # Scores can change only while the application is under review; after that they are a record.
+    editable = assignment.application.state == Application.State.UNDER_REVIEW
     if request.method == "POST":
         try:
             scores = {c.name: int(request.POST.get(f"score-{c.pk}", "")) for c in criteria}
@@ -276,7 +298,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "assignment": assignment,
             "app": assignment.application,
             "criteria": criteria,
-            "existing": getattr(assignment, "review", None),
+            "existing": existing,
+            "scored": [(c, existing.scores.get(c.name)) for c in criteria] if existing else [],
+            "editable": editable,
             "choices": Review.Recommendation.choices,
         },
     )

@@ -80,6 +80,7 @@ class Cell:
     assignment: Assignment | None
     light: str
     step_due: date | None = None  # the earliest open schedule step, if due soon or overdue
+    step_late: bool = False  # that step has passed: the light is red for the work, not the form
 
     @property
     def state(self) -> str | None:
@@ -140,7 +141,12 @@ def build_board(plan: Plan, user, today: date | None = None) -> Board:
             a = by_key.get((province.pk, task.pk))
             step_due = steps.get(a.pk) if a else None
             cells.append(
-                Cell(assignment=a, light=light_for(a, due, today, step_due), step_due=step_due)
+                Cell(
+                    assignment=a,
+                    light=light_for(a, due, today, step_due),
+                    step_due=step_due,
+                    step_late=step_due is not None and step_due < today,
+                )
             )
             if a is None or not a.taken_up:
                 continue

@@ -7,15 +7,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from config.api import IntegerFilter
+from planning.models import Plan
 
-from .models import LedgerEntry
+from .models import LedgerEntry, Province, Registration
 
 
 def _date_input() -> forms.DateInput:
     return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-class LedgerEntryFilter(django_filters.FilterSet):
+class AssignmentFilter(django_filters.FilterSet):
+    """年度, 任务 and 执行单位 of anything reported on an assignment (ledger, registrations)."""
+
     year = IntegerFilter(
         field_name="assignment__task__plan__year", label=_("年度"), min_value=2000, max_value=2100
     )
@@ -23,6 +26,40 @@ class LedgerEntryFilter(django_filters.FilterSet):
     province = django_filters.CharFilter(
         field_name="assignment__province__code", label=_("省份"), max_length=6
     )
+
+    def page_form(self, user) -> forms.Form:
+        """The form as a page shows it: year, task and (for HQ) unit are choices of what
+        ``user`` may see; the API reads the same filters from plain parameters."""
+        form = self.form
+        everything = [("", _("全部"))]
+        plans = list(Plan.objects.visible_to(user).order_by("-year"))
+        form.fields["year"].widget = forms.Select(
+            choices=everything + [(p.year, p.year) for p in plans]
+        )
+        # The chosen year's tasks, or the latest plan's (task numbers repeat every year).
+        year = str(self.data.get("year", "")) if self.is_bound else ""
+        plan = next((p for p in plans if str(p.year) == year), plans[0] if plans else None)
+        tasks = plan.tasks.order_by("number") if plan else []
+        form.fields["task"].widget = forms.Select(
+            choices=everything + [(t.number, f"（{t.numeral}）{t.title[:16]}") for t in tasks]
+        )
+        if user.is_hq:
+            form.fields["province"].widget = forms.Select(
+                choices=everything
+                + [(p.code, p.short_name) for p in Province.objects.visible_to(user)]
+            )
+        else:
+            del form.fields["province"]
+        return form
+
+
+class RegistrationFilter(AssignmentFilter):
+    class Meta:
+        model = Registration
+        fields = ["year", "task", "province"]
+
+
+class LedgerEntryFilter(AssignmentFilter):
     kind = django_filters.ChoiceFilter(
         choices=LedgerEntry.Kind.choices, label=_("活动类型"), empty_label=_("全部")
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import EMAIL_INVALID, Assignment, Contact, LedgerEntry, Milestone, Registration
@@ -97,7 +99,6 @@ class LedgerEntryForm(forms.ModelForm):
     files = MultipleFileField(
         label=gettext_lazy("佐证材料"),
         required=False,
-        help_text=gettext_lazy("PDF、Word、Excel、JPEG、PNG，单个文件不超过 20 MB，可多选。"),
     )
 
     class Meta:
@@ -112,6 +113,7 @@ class LedgerEntryForm(forms.ModelForm):
             "trainees",
             "enterprises_served",
         ]
+        labels = {"assignment": gettext_lazy("承担的任务")}
         widgets = {
             "date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -119,6 +121,9 @@ class LedgerEntryForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = _(
+            "PDF、Word、Excel、JPEG、PNG，单个文件不超过 %(mb)d MB，可多选。"
+        ) % {"mb": settings.MAX_UPLOAD_SIZE // 1024 // 1024}
         self.fields["assignment"].queryset = (
             Assignment.objects.visible_to(user)
             .filter(taken_up=True)

@@ -66,5 +66,5 @@ def deadline_report(request: HttpRequest, pk: int) -> HttpResponse:
     except TransitionRefused as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已报送。"))
+        messages.success(request, _("已报送：%(what)s。") % {"what": deadline.description})
     return redirect("provinces:my_deadlines")

@@ -21,7 +21,7 @@ from workflow.views import upload_page
 
 from .filters import LedgerEntryFilter
 from .forms import LedgerEntryForm
-from .models import Evidence, LedgerEntry, Province
+from .models import Evidence, LedgerEntry
 from .resources import (
     contact_directory,
     contacts_template,
@@ -66,10 +66,9 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
         "provinces/ledger_list.html",
         {
             "page": page,
-            "filters": filters.form,
+            "filters": filters.page_form(request.user),
             "totals": totals,
             "query": query.urlencode(),
-            "provinces": Province.objects.visible_to(request.user) if request.user.is_hq else [],
         },
     )
 
@@ -93,7 +92,11 @@ def ledger_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             for e in exc.messages:
                 form.add_error("files", e)
         else:
-            messages.success(request, _("台账已保存。"))
+            messages.success(
+                request,
+                _("台账“%(what)s”已保存，佐证材料 %(n)d 个。")
+                % {"what": saved.description, "n": saved.evidence.count()},
+            )
             return redirect("provinces:ledger_list")
     return render(
         request,

@@ -18,7 +18,14 @@ from workflow.review import save_draft
 
 from . import services
 from .board import build_board
-from .forms import ContactForm, MilestoneDoneForm, MilestoneFormSet, ReasonForm, RegistrationForm
+from .filters import RegistrationFilter
+from .forms import (
+    ContactForm,
+    MilestoneDoneForm,
+    MilestoneFormSet,
+    ReasonForm,
+    RegistrationForm,
+)
 from .ledger import ledger_totals, target_progress
 from .models import Assignment, Contact, Milestone, Registration
 
@@ -138,9 +145,12 @@ def registration_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
         raise Http404
     reason = request.POST.get("reason", "")
     verbs = {
-        "return": (services.return_registration, _("已退回，省局将看到退回理由。")),
-        "confirm": (services.confirm_registration, _("已确认。")),
-        "reopen": (services.reopen_registration, _("已重新打开，省局可以修改后重新报送。")),
+        "return": (services.return_registration, _("%(r)s 已退回，省局将看到退回理由。")),
+        "confirm": (services.confirm_registration, _("%(r)s 已确认。")),
+        "reopen": (
+            services.reopen_registration,
+            _("%(r)s 已重新打开，省局可以修改后重新报送。"),
+        ),
     }
     if action not in verbs:
         raise Http404
@@ -150,7 +160,7 @@ def registration_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
     except TransitionRefused as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, done)
+        messages.success(request, done % {"r": reg})
     return redirect("provinces:registration", pk=pk)
 
 
@@ -220,12 +230,14 @@ def board(request: HttpRequest) -> HttpResponse:
 @role_required(HQ)
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Everything submitted and waiting, oldest first; confirm or return one or many."""
-    waiting = (
-        Registration.objects.visible_to(request.user)
+    filters = RegistrationFilter(
+        request.GET or None,
+        queryset=Registration.objects.visible_to(request.user)
         .filter(state__in=Registration.AWAITING_REVIEW)
         .select_related("assignment__task__plan", "assignment__province", "assignment__track")
-        .order_by("submitted_at", "pk")
+        .order_by("submitted_at", "pk"),
     )
+    waiting = filters.qs
     if request.method == "POST":
         form = ReasonForm(request.POST)
         form.is_valid()
@@ -238,17 +250,29 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                 list(chosen), request.user, action, form.cleaned_data.get("reason", "")
             )
             if result.done:
-                messages.success(
-                    request,
-                    _("已处理 %(n)d 项。") % {"n": len(result.done)},
+                done = (
+                    _("已确认 %(n)d 项任务分解报送：%(list)s。")
+                    if action == "confirm"
+                    else _("已退回 %(n)d 项任务分解报送：%(list)s。")
                 )
+                names = "；".join(str(reg) for reg in result.done)
+                messages.success(request, done % {"n": len(result.done), "list": names})
             for reg, why in result.refused:
                 messages.error(
                     request,
                     _("%(registration)s：%(reason)s") % {"registration": reg, "reason": why},
                 )
-        return redirect("provinces:review_queue")
+        return redirect(request.get_full_path())
     page = Paginator(waiting, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
-        request, "provinces/review_queue.html", {"page": page, "reason_form": ReasonForm()}
+        request,
+        "provinces/review_queue.html",
+        {
+            "page": page,
+            "reason_form": ReasonForm(),
+            "filters": filters.page_form(request.user),
+            "query": query.urlencode(),
+        },
     )

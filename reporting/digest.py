@@ -8,6 +8,7 @@ one WeasyPrint silently draws every Chinese character as an empty box.
 from __future__ import annotations
 
 import subprocess
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,8 +63,32 @@ def require_fonts(wanted: tuple[str, ...] | None = None) -> None:
         )
 
 
+def fit_label(text: str, width: float, font_size: float = 10) -> str:
+    """``text`` cut to ``width`` (in the chart's units) with an ellipsis, never mid-glyph.
+
+    A CJK or full-width character is one em wide, anything else about half of one.
+    """
+
+    def em(ch: str) -> float:
+        return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55
+
+    if sum(em(ch) for ch in text) * font_size <= width:
+        return text
+    room = width / font_size - 1.0  # keep one em for the ellipsis
+    out = ""
+    for ch in text:
+        if sum(em(c) for c in out + ch) > room:
+            break
+        out += ch
+    return out.rstrip() + "…"
+
+
 def bar_chart(rows: list[tuple[str, int]], unit: str, width: int = 620) -> str:
-    """A horizontal SVG bar chart (no JavaScript, renders in WeasyPrint)."""
+    """A horizontal SVG bar chart (no JavaScript, renders in WeasyPrint).
+
+    Labels too long for their column end in an ellipsis (the full label is the bar's title);
+    the text names the simplified-Chinese font, or fontconfig may pick a Japanese face.
+    """
     if not rows:
         return ""
     top = max(v for _, v in rows) or 1
@@ -71,15 +96,19 @@ def bar_chart(rows: list[tuple[str, int]], unit: str, width: int = 620) -> str:
     height = len(rows) * (bar_h + gap) + gap
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" class="chart">'
+        f'viewBox="0 0 {width} {height}" class="chart" font-family="{BODY_FONT}" '
+        'xml:lang="zh-Hans">'
     ]
     for i, (label, value) in enumerate(rows):
         y = gap + i * (bar_h + gap)
         w = int((width - label_w - 70) * value / top)
+        shown = fit_label(label, label_w - 10)
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + bar_h - 4}" text-anchor="end" font-size="10">{escape(label)}</text>'
+            f"<g><title>{escape(label)}</title>"
+            f'<text x="{label_w - 6}" y="{y + bar_h - 4}" text-anchor="end" font-size="10">{escape(shown)}</text>'
             f'<rect x="{label_w}" y="{y}" width="{max(w, 1)}" height="{bar_h}" fill="#b3261e"/>'
             f'<text x="{label_w + w + 4}" y="{y + bar_h - 4}" font-size="10">{value}{escape(unit)}</text>'
+            "</g>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every piece of text above is escaped
@@ -179,7 +208,7 @@ def collect(plan: Plan) -> dict:
         "summaries_confirmed": len(summaries),
         "units": len(provinces),
         "chart_tasks": bar_chart(
-            [(f"（{t.numeral}）{t.title[:10]}", per_task[t.pk]["n"]) for t in tasks], _("条")
+            [(f"（{t.numeral}）{t.title}", per_task[t.pk]["n"]) for t in tasks], _("条")
         ),
         "chart_provinces": bar_chart(
             sorted(

@@ -89,12 +89,16 @@ def summary_action(request: HttpRequest, year: int, code: str, action: str) -> H
     verbs = {"return": services.return_summary, "confirm": services.confirm_summary}
     if action not in verbs:
         raise Http404
+    done = {
+        "return": _("%(p)s %(y)s 年度工作总结已退回修改。"),
+        "confirm": _("%(p)s %(y)s 年度工作总结已确认。"),
+    }[action] % {"p": obj.province.short_name, "y": year}
     try:
         verbs[action](obj, request.user, request.POST.get("reason", ""))
     except TransitionRefused as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已处理。"))
+        messages.success(request, done)
     return redirect(obj)
 
 

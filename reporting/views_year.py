@@ -128,23 +128,27 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     case = get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+    t = {"t": case.title}
     try:
         if action == "confirm":
             case.confirm(request.user, request.POST.get("reason", ""))
+            done = _("案例“%(t)s”已确认。") % t
         elif action == "return":
             case.return_for_revision(request.user, request.POST.get("reason", ""))
+            done = _("案例“%(t)s”已退回修改。") % t
         elif action == "select":
             case.select(
                 request.user,
                 digest=bool(request.POST.get("digest")),
                 publication=bool(request.POST.get("publication")),
             )
+            done = _("案例“%(t)s”的选用已保存。") % t
         else:
             raise Http404
     except TransitionRefused as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已处理。"))
+        messages.success(request, done)
     return redirect("reporting:case", pk=case.pk)
 
 

@@ -35,14 +35,26 @@ def browser():
 class Journey:
     """A person at a browser: log in, go places, keep screenshots of the key pages."""
 
-    def __init__(self, browser, live_server, name: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    def __init__(self, browser, live_server, name: str, width: int = 1280) -> None:
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 900 if width > 600 else 844},
+            locale="zh-CN",
+            is_mobile=width <= 600,
+            has_touch=width <= 600,
+        )
         self.page = self.context.new_page()
         self.page.set_default_timeout(15000)
+        # Actions that cannot be undone ask first (static/js/app.js): this person says yes.
+        self.dialogs: list[str] = []
+        self.page.on("dialog", self._accept)
         self.base = live_server.url
         self.name = name
         self.shots = 0
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def _accept(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.accept()
 
     def go(self, path: str):
         self.page.goto(self.base + path)
@@ -70,5 +82,16 @@ class Journey:
 @pytest.fixture
 def journey(browser, live_server, request):
     j = Journey(browser, live_server, request.node.name)
+    yield j
+    j.close()
+
+
+PHONE_WIDTH = 390  # an everyday phone held upright (CSS pixels)
+
+
+@pytest.fixture
+def phone(browser, live_server, request):
+    """The same person on a phone: 390 CSS pixels wide, touch, mobile viewport."""
+    j = Journey(browser, live_server, request.node.name, width=PHONE_WIDTH)
     yield j
     j.close()

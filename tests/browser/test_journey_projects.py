@@ -66,6 +66,8 @@ def test_application_from_call_to_acceptance(journey, plan_2018):
     page.fill("#budget", "15")
     page.click("button:text-is('立项')")
     assert page.inner_text("#state") == "已立项"
+    assert journey.dialogs == ["确认立项？立项后不能撤销。"]  # asked before, said on the page after
+    assert "项目“江西某机电有限公司”已立项，资助经费 15 万元。" in page.inner_text(".messages")
     page.fill("#number", "WX-2018-001")
     page.fill("#starts_on", "2018-08-01")
     page.fill("#ends_on", "2018-12-31")
@@ -91,6 +93,7 @@ def test_application_from_call_to_acceptance(journey, plan_2018):
     journey.go(f"/projects/applications/{app.pk}/")
     page.click("button:text-is('验收通过')")
     assert page.inner_text("#state") == "验收通过"
+    assert journey.dialogs[-1] == "确认验收通过？此决定不能撤销。"
     journey.shot("accepted")
     app.refresh_from_db()
     assert app.state == "accepted" and str(app.budget_granted) == "15.00"

@@ -103,3 +103,24 @@ def test_a_slipping_schedule_turns_a_registered_cell_yellow_then_red(
         Milestone.objects.filter(registration=reg).update(done_on=None)
         todo = as_user(jiangxi_staff).get("/provinces/todo/").content.decode()
     assert "进度安排逾期：2018-09-30" in todo
+    assert late.step_late and not cell(date(2018, 9, 28)).step_late
+
+
+def test_board_page_explains_its_marks(as_user, plan_2018, jiangxi_staff, hq_reviewer):
+    """A red cell whose form is in says why (进度逾期); the legend covers — and every colour;
+    each task's name is in a header row and on hover."""
+    a = Assignment.objects.get(task__number=2, province__short_name="江西")
+    reg = fill(Registration.objects.create(assignment=a))  # one step due 2018-09-30
+    submit_registration(reg, jiangxi_staff)
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2018, 10, 2, 9))):
+        page = as_user(hq_reviewer).get("/provinces/board/?year=2018").content.decode()
+    legend = page[page.index('id="board-legend"') : page.index("</ul>", page.index("board-legend"))]
+    assert "—" in legend and "未填报" in legend and "进度逾期" in legend
+    for colour in ("green", "yellow", "red", "grey"):
+        assert f"light-{colour}" in legend
+    task2 = plan_2018.tasks.get(number=2)
+    assert f'<th scope="col" class="small">{task2.title}</th>' in page
+    assert f'title="{task2.title}">（二）</a>' in page
+    cell = page[page.index(f"/provinces/assignments/{a.pk}/") :][:400]
+    assert "已报送" in cell and "进度逾期" in cell
+    assert page.count("step-late") == 1

@@ -445,3 +445,14 @@ def test_evidence_uploaded_through_the_api_is_checked_like_the_page(
     assert stored.status_code == 201
     assert [e["name"] for e in stored.json()["evidence"]] == ["签到表.pdf"]
     assert Evidence.objects.get().content_type == "application/pdf"
+
+
+def test_ledger_filters_year_and_task_are_choices(as_user, plan_2018, hq_reviewer, jiangxi_staff):
+    page = as_user(hq_reviewer).get("/provinces/ledger/").content.decode()
+    assert '<select name="year"' in page and '<option value="2018">2018</option>' in page
+    assert '<select name="task"' in page and '<option value="2">（二）' in page
+    assert '<select name="province"' in page
+    staff_page = as_user(jiangxi_staff).get("/provinces/ledger/").content.decode()
+    assert '<select name="task"' in staff_page and 'name="province"' not in staff_page
+    bad = as_user(hq_reviewer).get("/provinces/ledger/?year=1999&task=x")
+    assert bad.status_code == 200 and bad.content.decode().count('class="errorlist') == 2

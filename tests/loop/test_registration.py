@@ -200,6 +200,31 @@ def test_hq_returns_with_reason_and_staff_see_it(as_user, submitted, hq_reviewer
     assert "请补充预期成果的量化指标" in page.content.decode()
 
 
+def test_a_returned_registration_shows_one_labelled_schedule(
+    as_user, submitted, hq_reviewer, jiangxi_staff
+):
+    """One editable 进度安排 (not a second read-only copy), rows added in place, every input
+    labelled, no input straight inside a <tr>, and 保存草稿 a real button."""
+    import re
+
+    services.return_registration(submitted, hq_reviewer, "请细化进度安排")
+    page = as_user(jiangxi_staff).get(f"/provinces/assignments/{submitted.assignment_id}/")
+    html = page.content.decode()
+    assert html.count(">进度安排</h2>") == 1 and 'id="schedule-status"' not in html
+    assert 'data-formset-add="ms"' in html and 'id="schedule-row-template"' in html
+    assert "ms-__prefix__-due_date" in html  # the empty row the button copies
+    assert not re.search(r"<tr>\s*<input", html)
+    schedule = html[
+        html.index('id="schedule-rows"') : html.index("</tbody>", html.index("schedule-rows"))
+    ]
+    visible = [a for a in re.findall(r"<input ([^>]*)>", schedule) if 'type="hidden"' not in a]
+    assert len(visible) >= 3 * 3  # the saved step and two empty rows
+    for attrs in visible:
+        input_id = re.search(r'id="([^"]+)"', attrs).group(1)
+        assert f'for="{input_id}"' in schedule, input_id
+    assert 'name="save" class="secondary"' in html
+
+
 def test_voluntary_task_must_be_taken_up_first(as_user, plan_2018, jiangxi_staff):
     from provinces.models import Assignment
 
@@ -247,8 +272,44 @@ def test_review_queue_batch(as_user, plan_2018, hq_reviewer, jiangxi_staff, hena
         {"selected": [submitted.pk, henan.pk], "action": "return", "reason": ""},
     )
     assert Registration.objects.filter(state="returned").count() == 0  # reason required
-    client.post("/provinces/review/", {"selected": [submitted.pk, henan.pk], "action": "confirm"})
+    response = client.post(
+        "/provinces/review/",
+        {"selected": [submitted.pk, henan.pk], "action": "confirm"},
+        follow=True,
+    )
     assert Registration.objects.filter(state="confirmed").count() == 2
+    said = response.content.decode()
+    assert "已确认 2 项任务分解报送：" in said and str(submitted) in said and str(henan) in said
+
+
+def test_review_queue_filters_select_all_and_asks_first(
+    as_user, plan_2018, hq_reviewer, henan_staff, submitted
+):
+    from tests.loop.conftest import fill
+
+    henan = fill(
+        Registration.objects.create(
+            assignment=plan_2018.tasks.get(number=3).assignments.get(province__short_name="河南")
+        )
+    )
+    services.submit_registration(henan, henan_staff)
+    client = as_user(hq_reviewer)
+    page = client.get("/provinces/review/").content.decode()
+    assert 'data-select-all="selected"' in page and page.count('name="selected"') == 2
+    assert 'data-confirm="确认所选的报送？' in page and 'data-confirm="退回所选的报送？' in page
+    assert '<select name="year"' in page and '<select name="task"' in page
+    assert '<option value="3">（三）' in page
+
+    def box(reg):
+        return f'name="selected" value="{reg.pk}"'
+
+    by_task = client.get("/provinces/review/?year=2018&task=3").content.decode()
+    assert box(henan) in by_task and box(submitted) not in by_task
+    by_unit = client.get(f"/provinces/review/?province={submitted.assignment.province.code}")
+    assert box(submitted) in by_unit.content.decode()
+    assert box(henan) not in by_unit.content.decode()
+    bad = client.get("/provinces/review/?task=x")  # said on the page, not a 500
+    assert bad.status_code == 200 and 'class="errorlist' in bad.content.decode()
 
 
 def test_review_queue_query_count_is_fixed(

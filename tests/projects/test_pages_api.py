@@ -88,6 +88,43 @@ def test_expert_scores_through_the_page(as_user, call, jiangxi_staff, hq_reviewe
     assert "80.00" in page
 
 
+def test_expert_reads_a_submitted_review_and_may_change_it_only_under_review(
+    as_user, call, jiangxi_staff, hq_reviewer, expert
+):
+    app = make_app(call, "江西", jiangxi_staff)
+    assignment = services.assign_expert(app, expert, hq_reviewer)
+    c1, c2 = call.criteria.all()
+    url = f"/projects/reviews/{assignment.pk}/"
+    client = as_user(expert)
+    client.post(
+        url,
+        {
+            f"score-{c1.pk}": "90",
+            f"score-{c2.pk}": "70",
+            "recommendation": "revise",
+            "comment": "好",
+        },
+    )
+    page = client.get(url).content.decode()
+    assert 'id="submitted-review"' in page and "80.00" in page
+    assert f'name="score-{c1.pk}" required value="90"' in page and "保存修改" in page
+    assert '<option value="revise" selected>' in page
+    client.post(url, {f"score-{c1.pk}": "60", f"score-{c2.pk}": "70", "recommendation": "approve"})
+    assert ExpertAssignment.objects.get(pk=assignment.pk).review.weighted_total == Decimal("65.00")
+
+    services.approve(app, hq_reviewer, "江西某公司", Decimal("10"))
+    page = client.get(url).content.decode()
+    assert 'id="submitted-review"' in page and "65.00" in page and 'id="review-locked"' in page
+    assert 'id="review-form"' not in page and "提交评审" not in page
+    response = client.post(
+        url,
+        {f"score-{c1.pk}": "100", f"score-{c2.pk}": "100", "recommendation": "approve"},
+        follow=True,
+    )
+    assert "该申报已不在评审阶段" in response.content.decode()
+    assert ExpertAssignment.objects.get(pk=assignment.pk).review.weighted_total == Decimal("65.00")
+
+
 def test_conflicted_expert_refused_on_the_page(as_user, call, jiangxi_staff, hq_reviewer):
     app = make_app(call, "江西", jiangxi_staff)
     jx_expert = make_user("jx_exp", "expert", "江西")
@@ -116,6 +153,28 @@ def test_hq_decides_on_the_page_and_staff_cannot(as_user, call, jiangxi_staff, h
     )
     app.refresh_from_db()
     assert app.state == "approved" and app.budget_granted == Decimal("10")
+
+
+def test_page_actions_say_what_happened_to_what_and_ask_first(
+    as_user, call, jiangxi_staff, hq_reviewer, expert
+):
+    app = make_app(call, "江西", jiangxi_staff, submit=False)
+    staff, hq = as_user(jiangxi_staff), as_user(hq_reviewer)
+    said = staff.post(f"/projects/applications/{app.pk}/submit/", follow=True).content.decode()
+    assert "申报“江西某公司”已提交，等待专利文献部评审。" in said
+    said = hq.post(
+        f"/projects/applications/{app.pk}/assign/", {"expert": expert.pk}, follow=True
+    ).content.decode()
+    assert f"已分配专家 {expert.display_name()} 评审“江西某公司”。" in said
+    page = hq.get(f"/projects/applications/{app.pk}/").content.decode()
+    assert 'data-confirm="确认立项？立项后不能撤销。"' in page
+    assert 'data-confirm="确认不予立项？此决定不能撤销。"' in page
+    said = hq.post(
+        f"/projects/applications/{app.pk}/approve/",
+        {"undertaking_unit": "江西某公司", "budget_granted": "10"},
+        follow=True,
+    ).content.decode()
+    assert "项目“江西某公司”已立项，资助经费 10 万元。" in said and "已处理" not in said
 
 
 def test_export_is_scoped(as_user, call, jiangxi_staff, henan_staff):
@@ -151,3 +210,20 @@ def test_list_pages_and_api_query_counts_are_fixed(
     with django_assert_max_num_queries(6):
         response = client.get("/api/v1/applications/")
     assert response.status_code == 200 and response.json()["count"] == 8
+
+
+def test_application_page_rounds_the_spread_and_states_the_upload_limit(
+    as_user, call, jiangxi_staff, hq_reviewer, expert
+):
+    app = make_app(call, "江西", jiangxi_staff)
+    second = make_user("expert_2", "expert", "河南")
+    c1, c2 = call.criteria.all()
+    for who, scores in ((expert, (90, 70)), (second, (85, 60))):
+        assignment = services.assign_expert(app, who, hq_reviewer)
+        services.submit_review(assignment, {c1.name: scores[0], c2.name: scores[1]}, "approve", "")
+    page = as_user(hq_reviewer).get(f"/projects/applications/{app.pk}/").content.decode()
+    spread = services.score_summary(app)["spread"]
+    assert spread == Decimal("7.50")
+    assert "专家间分差 7.50。" in page and "0000" not in page
+    staff_page = as_user(jiangxi_staff).get(f"/projects/applications/{app.pk}/").content.decode()
+    assert "不超过限制大小" not in staff_page

@@ -173,6 +173,33 @@ def pdf_text(path: Path) -> str:
     ).stdout
 
 
+def pdf_objects(pdf: bytes) -> bytes:
+    """The PDF's objects, with compressed object streams inflated (the catalog lives there)."""
+    import re
+    import zlib
+
+    out = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            out.append(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    return b"\n".join(out)
+
+
+def test_chart_labels_too_long_end_in_an_ellipsis_and_keep_the_full_name():
+    from reporting.digest import bar_chart, fit_label
+
+    assert fit_label("江西", 140) == "江西"
+    cut = fit_label("（一）推进国家级专利信息传播利用基地建设", 140)
+    assert cut == "（一）推进国家级专利信息传…"  # 14 em in a 140-unit column
+    assert fit_label("Patent information outreach and use", 100).endswith("…")
+    svg = bar_chart([("（一）推进国家级专利信息传播利用基地建设", 3), ("江西", 1)], "条")
+    assert ">（一）推进国家级专利信息传…</text>" in svg
+    assert "<title>（一）推进国家级专利信息传播利用基地建设</title>" in svg
+    assert 'font-family="Noto Sans CJK SC"' in svg and 'xml:lang="zh-Hans"' in svg
+
+
 def test_digest_pdf_is_real_chinese(plan_2018, digest_year, tmp_path):
     pdf, pages = build_digest(plan_2018)
     path = tmp_path / "digest.pdf"
@@ -201,6 +228,13 @@ def test_digest_pdf_is_real_chinese(plan_2018, digest_year, tmp_path):
     assert rows and all("yes" in row[-5:-2][0:1] or row[-5] == "yes" for row in rows)
     assert any("Noto-Sans-CJK-SC" in row[0] for row in rows)
     assert any("Noto-Serif-CJK-SC" in row[0] for row in rows)
+    # Simplified-Chinese glyphs everywhere, chart labels included: no Japanese face.
+    assert not any("JP" in row[0] or "KR" in row[0] or "TC" in row[0] for row in rows), fonts
+    # Document metadata: title, author and language.
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Title:           全国专利信息传播利用2018" in info
+    assert "Author:          国家知识产权局专利局专利文献部" in info
+    assert b"/Lang (zh-Hans)" in pdf_objects(pdf)
     # Page numbers: the last page's number is printed at its foot; the TOC points at pages.
     last_page = subprocess.run(
         ["pdftotext", "-f", str(pages), "-l", str(pages), str(path), "-"],
