@@ -19,8 +19,8 @@ MAX_EXTENSION_DAYS = 90
 
 
 def owed_by(province, plans=None) -> list[Owed]:
-    """Everything a unit owes, in every plan (or the given ones), soonest first."""
-    plans = list(plans) if plans is not None else list(Plan.objects.all())
+    """Everything a unit owes, in every published plan (or the given ones), soonest first."""
+    plans = list(plans) if plans is not None else list(Plan.objects.published())
     items = [o for plan in plans for o in everything_owed(plan) if o.province.pk == province.pk]
     return sorted(items, key=lambda o: (o.due, o.what))
 

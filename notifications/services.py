@@ -162,7 +162,7 @@ def sweep(today: date | None = None) -> SweepResult:
     # today; per-deadline offsets belong to the per-unit sources, which are never filtered.
     due_by = today + timedelta(days=max([*offsets(), SUMMARY_DAYS_AHEAD]))
     owed_all: list[Owed] = []
-    for plan in Plan.objects.all():
+    for plan in Plan.objects.published():  # drafts owe nothing yet; closed years are history
         owed_all.extend(everything_owed(plan, due_by))
     for owed in owed_all:
         step = reminder_offset(owed.due, today, owed.offsets)

@@ -4,14 +4,14 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import HQ, role_required
-from planning.models import Plan
+from planning.working import require_working_plan
 from provinces.models import Province
 
 from .models import ReminderLog
@@ -37,21 +37,12 @@ def reminder_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _plan(request: HttpRequest) -> Plan:
-    year = request.POST.get("year", "")
-    plans = Plan.objects.all()
-    plan = plans.filter(year=int(year)).first() if year.isdigit() else plans.first()
-    if plan is None:
-        raise Http404
-    return plan
-
-
 @role_required(HQ)
 @require_POST
 def remind_unit(request: HttpRequest, code: str) -> HttpResponse:
     """催办 one unit now: everything it owes in the plan, rate-limited to once a day."""
     province = get_object_or_404(Province, code=code)
-    plan = _plan(request)
+    plan = require_working_plan(request)
     owed = [
         o
         for o in everything_owed(plan)
@@ -76,7 +67,7 @@ def remind_unit(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def remind_late(request: HttpRequest) -> HttpResponse:
     """催办 every unit that is overdue."""
-    plan = _plan(request)
+    plan = require_working_plan(request)
     today = timezone.localdate()
     owed = [o for o in everything_owed(plan) if o.due < today]
     task = request.POST.get("task", "")

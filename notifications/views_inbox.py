@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +17,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, HQ, STAFF, public, role_required
 from accounts.models import User
-from planning.models import Deadline, Plan
+from planning.models import Deadline
+from planning.working import require_working_plan, with_year, working_plan
 from workflow.machine import TransitionRefused, history
 
 from . import extensions
@@ -161,7 +163,7 @@ class DeadlineForm(forms.ModelForm):
 
 @role_required(HQ)
 def deadline_list(request: HttpRequest) -> HttpResponse:
-    plan = Plan.objects.order_by("-year").first()
+    plan = working_plan(request)
     deadlines = plan.deadlines.select_related("task") if plan else []
     return render(
         request, "notifications/deadline_list.html", {"plan": plan, "deadlines": deadlines}
@@ -171,10 +173,13 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
 @role_required(HQ)
 def deadline_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """HQ adds a deadline (e.g. a quarterly progress report) or tunes a deadline's reminders."""
-    plan = Plan.objects.order_by("-year").first()
-    if plan is None:
-        raise Http404
+    plan = require_working_plan(request)
     instance = get_object_or_404(plan.deadlines, pk=pk) if pk else None
+    try:
+        plan.ensure_open()
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+        return redirect(with_year(reverse("notifications:deadline_list"), plan.year))
     form = DeadlineForm(request.POST or None, instance=instance, plan=plan)
     if request.method == "POST" and form.is_valid():
         deadline = form.save(commit=False)
@@ -182,7 +187,7 @@ def deadline_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             deadline.plan, deadline.kind = plan, Deadline.Kind.OTHER
         deadline.save()
         messages.success(request, _("时间节点已保存。"))
-        return redirect("notifications:deadline_list")
+        return redirect(with_year(reverse("notifications:deadline_list"), plan.year))
     return render(request, "notifications/deadline_form.html", {"form": form, "deadline": instance})
 
 

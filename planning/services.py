@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from provinces.models import Assignment, Province
+from provinces.models import Assignment, PlanUnit, Province
 
-from .models import Deadline, Plan, Target, Task, TaskItem, Track
+from .models import BaseLevel, Deadline, Plan, Target, Task, TaskItem, Track
 from .notice import HandMapping, NoticeError, ParsedPlan, apply_mappings, parse_notice
 
-__all__ = ["HandMapping", "ImportResult", "NoticeError", "import_plan", "understand_notice"]
+__all__ = [
+    "HandMapping",
+    "ImportResult",
+    "NoticeError",
+    "import_plan",
+    "proposed_bases",
+    "understand_notice",
+]
 
 
 @dataclass
@@ -28,20 +36,43 @@ def _units() -> list[tuple[str, str, str]]:
     return list(Province.objects.values_list("code", "name", "short_name"))
 
 
-def understand_notice(text: str, mappings: list[HandMapping] | None = None) -> ParsedPlan:
+def proposed_bases(year: int) -> dict[str, str]:
+    """The bases an import of ``year`` starts from: that plan's own when it exists (a
+    re-import keeps them), else the nearest earlier year's as a proposal, else none."""
+    plan = (
+        Plan.objects.for_year(year) or Plan.objects.filter(year__lt=year).order_by("-year").first()
+    )
+    return PlanUnit.objects.bases(plan) if plan else {}
+
+
+def understand_notice(
+    text: str,
+    mappings: list[HandMapping] | None = None,
+    *,
+    bases: Mapping[str, str] | None = None,
+) -> ParsedPlan:
     """Parse without saving (the admin preview); raises NoticeError.
 
     ``mappings`` are the administrator's readings of sentences the grammar did not
     understand; without them, those recorded when the same year's plan was last imported
     apply again (a re-import keeps the decisions already made).
+
+    ``bases`` (province code → ``key``/``basic``) decides who carries the base tracks;
+    without it, :func:`proposed_bases` of the notice's year.
     """
     units = _units()
     if not units:
         raise NoticeError(_("执行单位尚未初始化：请先运行数据库迁移。"))
     parsed = parse_notice(text, units)
+    if Plan.objects.filter(year=parsed.year, state=Plan.State.CLOSED).exists():
+        raise NoticeError(_("%(year)d年度工作计划已结束，不能重新导入。") % {"year": parsed.year})
+    bases = proposed_bases(parsed.year) if bases is None else {c: v for c, v in bases.items() if v}
+    known = {code for code, _name, _short in units}
+    if not set(bases) <= known or not set(bases.values()) <= set(BaseLevel.values):
+        raise NoticeError(_("基地设置有误：请为每个执行单位选择“重点项目”“基础项目”或留空。"))
+    parsed.bases = dict(bases)
     base_codes = {
-        level: set(Province.objects.filter(base_level=level).values_list("code", flat=True))
-        for level in ("key", "basic")
+        level: {code for code, lvl in bases.items() if lvl == level} for level in BaseLevel.values
     }
     for task in parsed.tasks:
         for track in task.tracks:
@@ -63,9 +94,17 @@ def understand_notice(text: str, mappings: list[HandMapping] | None = None) -> P
 
 
 @transaction.atomic
-def import_plan(text: str, mappings: list[HandMapping] | None = None) -> ImportResult:
-    """Create or update a plan from the notice text. Idempotent; all or nothing."""
-    parsed = understand_notice(text, mappings)
+def import_plan(
+    text: str,
+    mappings: list[HandMapping] | None = None,
+    *,
+    bases: Mapping[str, str] | None = None,
+) -> ImportResult:
+    """Create (as a draft) or update a plan from the notice text. Idempotent; all or nothing.
+
+    Only the notice's own year is written: its tasks, deadlines and its units' roles.
+    """
+    parsed = understand_notice(text, mappings, bases=bases)
     return save_parsed_plan(parsed)
 
 
@@ -82,6 +121,7 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
             first.text,
         )
     provinces = {p.code: p for p in Province.objects.all()}
+    # A new plan is a draft (the state's default); an existing one keeps its state.
     plan, created = Plan.objects.update_or_create(
         year=parsed.year,
         defaults={
@@ -97,6 +137,10 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
             "hand_mappings": [m.to_json() for m in parsed.hand_mappings],
         },
     )
+    for code, province in provinces.items():
+        PlanUnit.objects.update_or_create(
+            plan=plan, province=province, defaults={"base_level": parsed.bases.get(code, "")}
+        )
     plan.tasks.exclude(number__in=[t.number for t in parsed.tasks]).filter(
         assignments__isnull=True
     ).delete()

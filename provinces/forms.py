@@ -120,11 +120,11 @@ class LedgerEntryForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignment"].queryset = (
             Assignment.objects.visible_to(user)
-            .filter(taken_up=True)
+            .filter(taken_up=True, task__plan=plan)
             .select_related("task__plan", "province")
             .order_by("-task__plan__year", "task__number")
         )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import HQ, STAFF, role_required
-from planning.models import Plan
+from planning.working import visible_plans, working_plan
 from workflow.machine import TransitionRefused, history
 
 from . import services
@@ -182,17 +182,9 @@ def take_up(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("provinces:registration", pk=pk)
 
 
-def _plan_for(request: HttpRequest) -> Plan | None:
-    plans = Plan.objects.visible_to(request.user)
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        return plans.filter(year=int(year)).first()
-    return plans.first()
-
-
 @role_required(HQ)
 def board(request: HttpRequest) -> HttpResponse:
-    plan = _plan_for(request)
+    plan = working_plan(request)
     if plan is None:
         return render(request, "provinces/board.html", {"board": None})
     data = build_board(plan, request.user)
@@ -202,7 +194,7 @@ def board(request: HttpRequest) -> HttpResponse:
         {
             "board": data,
             "plan": plan,
-            "years": Plan.objects.values_list("year", flat=True),
+            "years": [p.year for p in visible_plans(request)],
             "task_columns": list(zip(data.tasks, data.task_rates, strict=True)),
         },
     )

@@ -22,7 +22,7 @@ class SummaryState(models.TextChoices):
 
 class AnnualSummaryQuerySet(models.QuerySet):
     def visible_to(self, user) -> AnnualSummaryQuerySet:
-        return scoped(self, user, "province_id")
+        return scoped(self, user, "province_id", "plan__")
 
 
 class AnnualSummary(models.Model):

@@ -281,6 +281,17 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
         lambda w: {"reason": "未完成"},
         hq_api(409),
     ),
+    # --- plans ------------------------------------------------------------------------
+    ("planning:plan_transition", "POST"): (
+        lambda w: "/plans/2018/close/",
+        lambda w: {"reason": "年度工作已完成"},
+        hq_page(302),  # HQ and administrators move a plan through its states
+    ),
+    ("planning:switch_year", "POST"): (
+        lambda w: "/plans/switch/",
+        lambda w: {"year": "2018", "next": "/plans/"},
+        st(*[302] * 5),  # everyone who logs in chooses their own working year
+    ),
     # --- year end ---------------------------------------------------------------------
     ("reporting:case_action", "POST"): (
         lambda w: f"/reporting/cases/{w['case'].pk}/confirm/",
