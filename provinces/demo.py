@@ -50,7 +50,7 @@ def person(rnd: random.Random) -> str:
 
 
 def seed(log) -> None:
-    plan = Plan.objects.filter(year=2018).first()
+    plan = Plan.objects.for_year(2018)
     if plan is None:
         return
     rnd = random.Random(2018)

@@ -230,8 +230,8 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
 @role_required(STAFF | HQ)
 def contacts(request: HttpRequest) -> HttpResponse:
     """The national contact directory (通讯录): HQ sees all, a province its own."""
-    year = request.GET.get("year", "")
-    qs = contact_directory(request.user, int(year) if year.isdigit() else None)
+    plan = working_plan(request)
+    qs = contact_directory(request.user, plan.year if plan else None)
     if request.GET.get("format") == "xlsx":
         return sheets.download("contacts.xlsx", contacts_workbook(qs))
     page = Paginator(qs, 100).get_page(request.GET.get("page"))

@@ -205,7 +205,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """Everything submitted and waiting, oldest first; confirm or return one or many."""
     waiting = (
         Registration.objects.visible_to(request.user)
-        .filter(state__in=Registration.AWAITING_REVIEW)
+        .filter(
+            state__in=Registration.AWAITING_REVIEW, assignment__task__plan=working_plan(request)
+        )
         .select_related("assignment__task__plan", "assignment__province", "assignment__track")
         .order_by("submitted_at", "pk")
     )

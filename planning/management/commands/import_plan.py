@@ -35,6 +35,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{verb}《{result.plan.title}》：{result.tasks} 项任务，"
                 f"{result.assignments} 项任务承担，{result.plan.deadlines.count()} 个时间节点。"
+                f"状态：{result.plan.get_state_display()}。"
             )
         )
         for warning in result.warnings:
