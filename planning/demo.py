@@ -30,7 +30,7 @@ def demo_bases(names_by_level: dict[str, list[str]] = DEMO_BASES) -> dict[str, s
 def seed(log) -> None:
     plan = Plan.objects.for_year(2018)
     bases = None if plan is not None else demo_bases()  # a re-run keeps the year's own bases
-    result = import_plan(SEED_NOTICE.read_text(encoding="utf-8"), bases)
+    result = import_plan(SEED_NOTICE.read_text(encoding="utf-8"), bases=bases)
     if result.plan.state == Plan.State.DRAFT:
         result.plan.publish(None, "演示数据")
     log(f"《{result.plan.title}》：{result.tasks} 项任务，{result.assignments} 项任务承担")

@@ -32,7 +32,7 @@ def _setup(ctx: BenchContext) -> dict:
     for year in range(2018, 2018 + years):
         if not Plan.objects.filter(year=year).exists():
             plan = import_plan(
-                text.replace("2018", str(year)).replace("2019", str(year + 1)), bases
+                text.replace("2018", str(year)).replace("2019", str(year + 1)), bases=bases
             ).plan
             plan.publish(None)
     want = ENTRIES_PER_SCALE * ctx.scale

@@ -267,7 +267,7 @@ def test_admin_publishes_and_closes_through_the_transition(client, plan_2018, ad
 def test_changing_2019_bases_never_changes_2018(plan_2018, notice_text):
     beijing = Province.objects.get(short_name="北京")
     assert PlanUnit.objects.bases(plan_2018)[beijing.code] == "key"
-    import_plan(another_year(notice_text), bases(北京="basic", 江苏="key"))
+    import_plan(another_year(notice_text), bases=bases(北京="basic", 江苏="key"))
     import_plan(notice_text)  # re-importing 2018 keeps 2018's own bases
     assert PlanUnit.objects.bases(plan_2018)[beijing.code] == "key"
     track = Assignment.objects.get(task__plan=plan_2018, task__number=1, province=beijing).track
@@ -285,9 +285,9 @@ def test_a_new_year_starts_from_the_previous_years_bases(plan_2018, notice_text)
 
 def test_bad_bases_import_nothing(db, notice_text):
     with pytest.raises(Exception, match="基地设置有误"):
-        import_plan(notice_text, {"999999": "key"})
+        import_plan(notice_text, bases={"999999": "key"})
     with pytest.raises(Exception, match="基地设置有误"):
-        import_plan(notice_text, {"110000": "huge"})
+        import_plan(notice_text, bases={"110000": "huge"})
     assert not Plan.objects.exists()
 
 

@@ -27,8 +27,8 @@ def roles_back(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('planning', '0003_plan_state'),
-        ('provinces', '0004_ledger_order_index'),
+        ('planning', '0004_plan_state'),
+        ('provinces', '0005_ledger_bounds_and_contact_email_message'),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ def publish_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('planning', '0002_deadline_reminder_offsets'),
+        ('planning', '0003_notice_sentences_target_periods_hand_mappings'),
     ]
 
     operations = [
