@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0004_digest_schedule'),
+        ('notifications', '0005_schedule_follows_settings'),
     ]
 
     operations = [
