@@ -1,14 +1,16 @@
-"""Verbs of the planning app: load a year's plan from the notice text."""
+"""Verbs of the planning app: load a year's plan from the notice text, roll a plan over."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from provinces.models import Assignment, PlanUnit, Province
+from workflow.machine import record_event
 
 from .models import BaseLevel, Deadline, Plan, Target, Task, TaskItem, Track
 from .notice import HandMapping, NoticeError, ParsedPlan, apply_mappings, parse_notice
@@ -17,8 +19,10 @@ __all__ = [
     "HandMapping",
     "ImportResult",
     "NoticeError",
+    "RolloverRefused",
     "import_plan",
     "proposed_bases",
+    "rollover_plan",
     "understand_notice",
 ]
 
@@ -264,3 +268,115 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
         assignments=assignment_count,
         warnings=parsed.warnings,
     )
+
+
+class RolloverRefused(ValueError):
+    """A rollover that cannot be made; nothing was written. ``message`` is for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def moved_by_years(day: date | None, years: int) -> date | None:
+    """The same calendar day ``years`` later; 29 February becomes 28 February."""
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _copy(obj: models.Model, **changes) -> models.Model:
+    """An unsaved copy of ``obj`` with every concrete field but the key, then ``changes``."""
+    values = {
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if not f.primary_key and not getattr(f, "auto_now", False)
+    }
+    copy = type(obj)(**values)
+    for name, value in changes.items():
+        setattr(copy, name, value)
+    return copy
+
+
+@transaction.atomic
+def rollover_plan(from_plan: Plan, to_year: int, by) -> Plan:
+    """Make the draft plan of ``to_year`` from ``from_plan``: its tasks, items, tracks,
+    targets and deadlines, dates moved by the years between, and — as a proposal HQ edits
+    before publishing — its units' roles (bases) and executing units (assignments).
+
+    ``from_plan`` is only read. Refuses (RolloverRefused, nothing written) when ``to_year``
+    is not later or already has a plan. Importing ``to_year``'s notice afterwards updates
+    this draft in place.
+    """
+    if to_year <= from_plan.year or to_year > 9999:
+        raise RolloverRefused(_("结转的目标年度应晚于%(year)d年。") % {"year": from_plan.year})
+    if Plan.objects.select_for_update().filter(year=to_year).exists():
+        raise RolloverRefused(
+            _("%(year)d年度工作计划已存在，不能再次结转；如需更新，请导入该年度的通知。")
+            % {"year": to_year}
+        )
+    years = to_year - from_plan.year
+    plan = _copy(
+        from_plan,
+        year=to_year,
+        title=from_plan.title.replace(str(from_plan.year), str(to_year)),
+        document_number="",
+        issue_date=None,
+        source_text="",
+        hand_mappings=[],
+        state=Plan.State.DRAFT,
+    )
+    plan.save()
+    PlanUnit.objects.bulk_create(
+        _copy(unit, plan_id=plan.pk) for unit in PlanUnit.objects.filter(plan=from_plan)
+    )
+    new_task: dict[int, Task] = {}
+    new_item: dict[int, TaskItem] = {}
+    new_track: dict[int, Track] = {}
+    for task in from_plan.tasks.prefetch_related("items", "tracks__items", "targets"):
+        new_task[task.pk] = copy = _copy(task, plan_id=plan.pk)
+        copy.save()
+        for item in task.items.all():
+            new_item[item.pk] = _copy(item, task_id=copy.pk)
+        TaskItem.objects.bulk_create([new_item[i.pk] for i in task.items.all()])
+        for track in task.tracks.all():
+            new_track[track.pk] = track_copy = _copy(track, task_id=copy.pk)
+            track_copy.save()
+            track_copy.items.set([new_item[i.pk] for i in track.items.all()])
+        Target.objects.bulk_create(
+            _copy(
+                target,
+                task_id=copy.pk,
+                item_id=new_item[target.item_id].pk if target.item_id else None,
+            )
+            for target in task.targets.all()
+        )
+    Deadline.objects.bulk_create(
+        _copy(
+            deadline,
+            plan_id=plan.pk,
+            task_id=new_task[deadline.task_id].pk if deadline.task_id else None,
+            due_date=moved_by_years(deadline.due_date, years),
+        )
+        for deadline in from_plan.deadlines.all()
+    )
+    # Executing units are proposed; a voluntary task is taken up again by the unit itself.
+    Assignment.objects.bulk_create(
+        _copy(
+            a,
+            task_id=new_task[a.task_id].pk,
+            track_id=new_track[a.track_id].pk if a.track_id else None,
+            taken_up=a.kind == Assignment.Kind.MANDATORY,
+        )
+        for a in Assignment.objects.filter(task__plan=from_plan)
+    )
+    record_event(
+        plan,
+        name="rollover",
+        actor=by,
+        reason=_("由%(year)d年度工作计划结转") % {"year": from_plan.year},
+    )
+    return plan

@@ -15,7 +15,7 @@ from workflow.machine import TransitionRefused, history
 from .forms import NoticeForm, mapping_forms
 from .models import BaseLevel, Plan, Task
 from .notice import NoticeError, apply_mappings
-from .services import save_parsed_plan, understand_notice
+from .services import RolloverRefused, rollover_plan, save_parsed_plan, understand_notice
 from .working import with_year
 
 
@@ -204,6 +204,31 @@ def plan_transition(request: HttpRequest, year: int, action: str) -> HttpRespons
             request, _("年度计划状态已改为“%(state)s”。") % {"state": plan.get_state_display()}
         )
     return redirect(plan)
+
+
+@role_required(ADMINISTRATORS)
+@require_POST
+def plan_rollover(request: HttpRequest, year: int) -> HttpResponse:
+    """An administrator makes the next year's draft from this plan (the page confirms first)."""
+    plan = get_object_or_404(Plan.objects.visible_to(request.user), year=year)
+    to_year = request.POST.get("to_year", "").strip()
+    if not request.POST.get("confirm"):
+        messages.error(request, _("请勾选确认后再结转。"))
+        return redirect(plan)
+    if not to_year.isdigit():
+        messages.error(request, _("请填写结转的目标年度，例如%(year)d。") % {"year": year + 1})
+        return redirect(plan)
+    try:
+        new_plan = rollover_plan(plan, int(to_year), request.user)
+    except RolloverRefused as exc:
+        messages.error(request, exc.message)
+        return redirect(plan)
+    messages.success(
+        request,
+        _("已由%(from)d年度结转为%(to)d年度工作计划（草稿），请核对基地与执行单位后发布。")
+        % {"from": plan.year, "to": new_plan.year},
+    )
+    return redirect(new_plan)
 
 
 @role_required(ALL)

@@ -287,6 +287,11 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
         lambda w: {"reason": "年度工作已完成"},
         hq_page(302),  # HQ and administrators move a plan through its states
     ),
+    ("planning:plan_rollover", "POST"): (
+        lambda w: "/plans/2018/rollover/",
+        lambda w: {"to_year": "2019", "confirm": "1"},
+        hq_page(404, admin=302),  # only administrators make the next year's draft
+    ),
     ("planning:switch_year", "POST"): (
         lambda w: "/plans/switch/",
         lambda w: {"year": "2018", "next": "/plans/"},
