@@ -51,6 +51,12 @@ class User(AbstractUser):
         choices=[("immediate", _("每条通知立即发邮件")), ("daily", _("每天一封汇总邮件"))],
         default="immediate",
     )
+    working_year = models.PositiveSmallIntegerField(
+        _("工作年度"),
+        null=True,
+        blank=True,
+        help_text=_("页眉年度切换所选的年度计划；留空使用默认年度。"),
+    )
     calendar_token = models.CharField(
         _("日历订阅密钥"), max_length=64, unique=True, null=True, blank=True, editable=False
     )

@@ -189,6 +189,7 @@ class Notification(models.Model):
         CONFIRMED = "confirmed", _("已确认")
         REMINDER = "reminder", _("提醒")
         DECISION = "decision", _("决定")
+        PLAN = "plan", _("年度计划")
 
     user = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"

@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+
+from workflow.machine import TransitionRefused
 
 from .models import Deadline, Plan, Target, Task, TaskItem, Track
 
@@ -17,12 +19,37 @@ class DeadlineInline(admin.TabularInline):
     extra = 0
 
 
+def _transition_action(verb: str, description):
+    """An admin action that moves each selected plan through ``Plan.<verb>`` (recorded in
+    the plan's history), reporting refusals instead of changing the state by hand."""
+
+    def action(modeladmin, request, queryset):
+        for plan in queryset:
+            try:
+                getattr(plan, verb)(request.user, _("管理后台操作"))
+            except TransitionRefused as exc:
+                modeladmin.message_user(request, f"{plan.year}：{exc.message}", messages.ERROR)
+            else:
+                modeladmin.message_user(
+                    request, f"{plan.year}：{plan.get_state_display()}", messages.SUCCESS
+                )
+
+    action.__name__ = f"{verb}_plans"
+    return admin.action(description=description)(action)
+
+
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ("year", "title", "document_number", "issue_date")
+    list_display = ("year", "title", "state", "document_number", "issue_date")
+    list_filter = ("state",)
+    readonly_fields = ("state",)
     inlines = [TaskInline, DeadlineInline]
     exclude = ("source_text",)
     change_list_template = "admin/planning/plan/change_list.html"
+    actions = [
+        _transition_action("publish", _("发布所选年度计划")),
+        _transition_action("close", _("结束所选年度计划")),
+    ]
 
 
 class TaskItemInline(admin.TabularInline):

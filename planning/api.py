@@ -37,13 +37,14 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModel
     ordering_fields = ["year"]
 
     def optimise(self, qs):
-        return qs.prefetch_related("deadlines__task").order_by("-year")
+        return qs.prefetch_related("deadlines__task", "units__province").order_by("-year")
 
 
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
     """Tasks (具体任务) with their items, tracks and targets."""
 
     base_queryset = Task.objects
+    plan_path = "plan"
     serializer_class = TaskSerializer
     roles = {"list": ALL, "retrieve": ALL}
     filterset_class = TaskFilter

@@ -3,16 +3,73 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Case, Q, When
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from notifications.inbox import notify
+from notifications.models import Notification
+from workflow.machine import TransitionRefused, apply_transition
+
+
+class PlanState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    CLOSED = "closed", _("已结束")
+
+
+def plan_scoped(qs: models.QuerySet, user, plan_path: str) -> models.QuerySet:
+    """The plan half of visibility: a draft plan, and everything filed under it, is seen
+    only by HQ and administrators; published and closed plans by every logged-in user.
+
+    ``plan_path`` leads from the queryset's model to its plan (``""`` for the plan itself,
+    ``"plan__"``, ``"task__plan__"``…). ``provinces.models.scoped`` applies it too.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_hq:
+        return qs
+    return qs.exclude(**{f"{plan_path}state": PlanState.DRAFT})
 
 
 class PlanQuerySet(models.QuerySet):
     def visible_to(self, user) -> PlanQuerySet:
-        """The plan is a published notice: every logged-in user may read it."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self
+        return plan_scoped(self, user, "")
+
+    def published(self) -> PlanQuerySet:
+        """Plans whose obligations run: reminders, sweeps and to-dos read only these."""
+        return self.filter(state=PlanState.PUBLISHED)
+
+    def ranked(self, chosen_year: int | None = None) -> PlanQuerySet:
+        """These plans, the best default first: the year the user chose (``chosen_year``,
+        even a draft HQ is preparing), then the published plan of the current year in
+        Asia/Shanghai, then the newest published plan, then the newest closed one. Other
+        drafts are never a default. One SQL ordering, so a list can use it as a subquery."""
+        this_year = timezone.localdate().year
+        flag = {"default": 0, "output_field": models.IntegerField()}
+        return (
+            self.exclude(Q(state=PlanState.DRAFT) & ~Q(year=chosen_year or 0))
+            .annotate(
+                is_chosen=Case(When(year=chosen_year or 0, then=1), **flag),
+                is_this_year=Case(When(state=PlanState.PUBLISHED, year=this_year, then=1), **flag),
+                is_published=Case(When(state=PlanState.PUBLISHED, then=1), **flag),
+            )
+            .order_by("-is_chosen", "-is_this_year", "-is_published", "-year")
+        )
+
+    def current(self) -> Plan | None:
+        """The one rule for the default plan, wherever nobody chose a year: the published
+        plan of the current year (Asia/Shanghai), else the newest published plan, else the
+        newest closed one; never a draft. Chain it after ``visible_to``."""
+        return self.ranked().first()
+
+    def for_year(self, year: int | str | None) -> Plan | None:
+        """The plan of an explicit year among these, or None for a missing or bad year."""
+        year = str(year or "")
+        return self.filter(year=int(year)).first() if year.isdigit() else None
 
 
 class Plan(models.Model):
@@ -35,8 +92,12 @@ class Plan(models.Model):
         help_text=_("导入预览中管理员对未能自动识别的句子所作的指定（原句及其对应内容）"),
     )
     imported_at = models.DateTimeField(_("导入时间"), auto_now=True)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=PlanState.choices, default=PlanState.DRAFT
+    )
 
     objects = PlanQuerySet.as_manager()
+    State = PlanState
 
     class Meta:
         verbose_name = _("年度工作计划")
@@ -49,12 +110,68 @@ class Plan(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("planning:plan_detail", args=[self.year])
 
+    @property
+    def is_closed(self) -> bool:
+        return self.state == PlanState.CLOSED
+
+    def publish(self, by, reason: str = "") -> None:
+        """Draft → published: units see the plan, its obligations and reminders start, and
+        every unit that carries a task is told in its inbox."""
+        apply_transition(
+            self,
+            name="publish",
+            source=[PlanState.DRAFT],
+            target=PlanState.PUBLISHED,
+            actor=by,
+            reason=reason,
+        )
+        staff = User.objects.filter(
+            role=Role.PROVINCE_STAFF, province__assignments__task__plan=self
+        ).distinct()
+        notify(
+            staff,
+            Notification.Kind.PLAN,
+            _("《%(title)s》已发布，请查看本单位承担的任务并按时报送。") % {"title": self.title},
+            self.get_absolute_url(),
+        )
+
+    def close(self, by, reason: str = "") -> None:
+        """Published → closed: the year's work is done; the plan stays as read-only history."""
+        apply_transition(
+            self,
+            name="close",
+            source=[PlanState.PUBLISHED],
+            target=PlanState.CLOSED,
+            actor=by,
+            reason=reason,
+        )
+
+    def reopen(self, by, reason: str = "") -> None:
+        """Closed → published, with a reason (late corrections to a finished year)."""
+        apply_transition(
+            self,
+            name="reopen",
+            source=[PlanState.CLOSED],
+            target=PlanState.PUBLISHED,
+            actor=by,
+            reason=reason,
+            reason_required=True,
+        )
+
+    def ensure_open(self) -> None:
+        """Refuse new work filed under a closed plan (its history is read-only)."""
+        if self.is_closed:
+            raise TransitionRefused(
+                gettext("%(year)d年度工作计划已结束，只能查看，不能新增或修改。")
+                % {"year": self.year},
+                current_state=self.state,
+            )
+
 
 class TaskQuerySet(models.QuerySet):
     def visible_to(self, user) -> TaskQuerySet:
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self
+        """A task is seen by whoever sees its plan."""
+        return plan_scoped(self, user, "plan__")
 
 
 class Task(models.Model):

@@ -182,6 +182,7 @@ class ParsedPlan:
     warnings: list[str] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
     hand_mappings: list[HandMapping] = field(default_factory=list)
+    bases: dict[str, str] = field(default_factory=dict)  # province code → base level
 
     def task(self, number: int | None) -> ParsedTask | None:
         return next((t for t in self.tasks if t.number == number), None)

@@ -15,8 +15,8 @@ from .models import Deadline, Plan
 
 @register_plans
 def plans_with_obligations() -> list[Plan]:
-    """Every plan, newest first: a unit owes what each of them asks."""
-    return list(Plan.objects.all())
+    """The published plans, newest first: drafts owe nothing yet, closed years are history."""
+    return list(Plan.objects.published())
 
 
 @register_calendar

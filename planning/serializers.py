@@ -60,6 +60,10 @@ class TaskSerializer(serializers.ModelSerializer):
 
 class PlanSerializer(serializers.ModelSerializer):
     deadlines = DeadlineSerializer(many=True, read_only=True)
+    bases = serializers.SerializerMethodField(help_text="province code → key/basic, this year")
+
+    def get_bases(self, plan: Plan) -> dict[str, str]:
+        return {u.province.code: u.base_level for u in plan.units.all() if u.base_level}
 
     class Meta:
         model = Plan
@@ -73,5 +77,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "overall_goal",
             "priorities",
             "requirements",
+            "state",
             "deadlines",
+            "bases",
         ]

@@ -1,18 +1,30 @@
-"""Verbs of the planning app: load a year's plan from the notice text."""
+"""Verbs of the planning app: load a year's plan from the notice text, roll a plan over."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from provinces.models import Assignment, Province
+from provinces.models import Assignment, PlanUnit, Province
+from workflow.machine import record_event
 
-from .models import Deadline, Plan, Target, Task, TaskItem, Track
+from .models import BaseLevel, Deadline, Plan, Target, Task, TaskItem, Track
 from .notice import HandMapping, NoticeError, ParsedPlan, apply_mappings, parse_notice
 
-__all__ = ["HandMapping", "ImportResult", "NoticeError", "import_plan", "understand_notice"]
+__all__ = [
+    "HandMapping",
+    "ImportResult",
+    "NoticeError",
+    "RolloverRefused",
+    "import_plan",
+    "proposed_bases",
+    "rollover_plan",
+    "understand_notice",
+]
 
 
 @dataclass
@@ -28,20 +40,43 @@ def _units() -> list[tuple[str, str, str]]:
     return list(Province.objects.values_list("code", "name", "short_name"))
 
 
-def understand_notice(text: str, mappings: list[HandMapping] | None = None) -> ParsedPlan:
+def proposed_bases(year: int) -> dict[str, str]:
+    """The bases an import of ``year`` starts from: that plan's own when it exists (a
+    re-import keeps them), else the nearest earlier year's as a proposal, else none."""
+    plan = (
+        Plan.objects.for_year(year) or Plan.objects.filter(year__lt=year).order_by("-year").first()
+    )
+    return PlanUnit.objects.bases(plan) if plan else {}
+
+
+def understand_notice(
+    text: str,
+    mappings: list[HandMapping] | None = None,
+    *,
+    bases: Mapping[str, str] | None = None,
+) -> ParsedPlan:
     """Parse without saving (the admin preview); raises NoticeError.
 
     ``mappings`` are the administrator's readings of sentences the grammar did not
     understand; without them, those recorded when the same year's plan was last imported
     apply again (a re-import keeps the decisions already made).
+
+    ``bases`` (province code → ``key``/``basic``) decides who carries the base tracks;
+    without it, :func:`proposed_bases` of the notice's year.
     """
     units = _units()
     if not units:
         raise NoticeError(_("执行单位尚未初始化：请先运行数据库迁移。"))
     parsed = parse_notice(text, units)
+    if Plan.objects.filter(year=parsed.year, state=Plan.State.CLOSED).exists():
+        raise NoticeError(_("%(year)d年度工作计划已结束，不能重新导入。") % {"year": parsed.year})
+    bases = proposed_bases(parsed.year) if bases is None else {c: v for c, v in bases.items() if v}
+    known = {code for code, _name, _short in units}
+    if not set(bases) <= known or not set(bases.values()) <= set(BaseLevel.values):
+        raise NoticeError(_("基地设置有误：请为每个执行单位选择“重点项目”“基础项目”或留空。"))
+    parsed.bases = dict(bases)
     base_codes = {
-        level: set(Province.objects.filter(base_level=level).values_list("code", flat=True))
-        for level in ("key", "basic")
+        level: {code for code, lvl in bases.items() if lvl == level} for level in BaseLevel.values
     }
     for task in parsed.tasks:
         for track in task.tracks:
@@ -63,9 +98,17 @@ def understand_notice(text: str, mappings: list[HandMapping] | None = None) -> P
 
 
 @transaction.atomic
-def import_plan(text: str, mappings: list[HandMapping] | None = None) -> ImportResult:
-    """Create or update a plan from the notice text. Idempotent; all or nothing."""
-    parsed = understand_notice(text, mappings)
+def import_plan(
+    text: str,
+    mappings: list[HandMapping] | None = None,
+    *,
+    bases: Mapping[str, str] | None = None,
+) -> ImportResult:
+    """Create (as a draft) or update a plan from the notice text. Idempotent; all or nothing.
+
+    Only the notice's own year is written: its tasks, deadlines and its units' roles.
+    """
+    parsed = understand_notice(text, mappings, bases=bases)
     return save_parsed_plan(parsed)
 
 
@@ -82,6 +125,7 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
             first.text,
         )
     provinces = {p.code: p for p in Province.objects.all()}
+    # A new plan is a draft (the state's default); an existing one keeps its state.
     plan, created = Plan.objects.update_or_create(
         year=parsed.year,
         defaults={
@@ -97,6 +141,10 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
             "hand_mappings": [m.to_json() for m in parsed.hand_mappings],
         },
     )
+    for code, province in provinces.items():
+        PlanUnit.objects.update_or_create(
+            plan=plan, province=province, defaults={"base_level": parsed.bases.get(code, "")}
+        )
     plan.tasks.exclude(number__in=[t.number for t in parsed.tasks]).filter(
         assignments__isnull=True
     ).delete()
@@ -220,3 +268,115 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
         assignments=assignment_count,
         warnings=parsed.warnings,
     )
+
+
+class RolloverRefused(ValueError):
+    """A rollover that cannot be made; nothing was written. ``message`` is for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def moved_by_years(day: date | None, years: int) -> date | None:
+    """The same calendar day ``years`` later; 29 February becomes 28 February."""
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _copy(obj: models.Model, **changes) -> models.Model:
+    """An unsaved copy of ``obj`` with every concrete field but the key, then ``changes``."""
+    values = {
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if not f.primary_key and not getattr(f, "auto_now", False)
+    }
+    copy = type(obj)(**values)
+    for name, value in changes.items():
+        setattr(copy, name, value)
+    return copy
+
+
+@transaction.atomic
+def rollover_plan(from_plan: Plan, to_year: int, by) -> Plan:
+    """Make the draft plan of ``to_year`` from ``from_plan``: its tasks, items, tracks,
+    targets and deadlines, dates moved by the years between, and — as a proposal HQ edits
+    before publishing — its units' roles (bases) and executing units (assignments).
+
+    ``from_plan`` is only read. Refuses (RolloverRefused, nothing written) when ``to_year``
+    is not later or already has a plan. Importing ``to_year``'s notice afterwards updates
+    this draft in place.
+    """
+    if to_year <= from_plan.year or to_year > 9999:
+        raise RolloverRefused(_("结转的目标年度应晚于%(year)d年。") % {"year": from_plan.year})
+    if Plan.objects.select_for_update().filter(year=to_year).exists():
+        raise RolloverRefused(
+            _("%(year)d年度工作计划已存在，不能再次结转；如需更新，请导入该年度的通知。")
+            % {"year": to_year}
+        )
+    years = to_year - from_plan.year
+    plan = _copy(
+        from_plan,
+        year=to_year,
+        title=from_plan.title.replace(str(from_plan.year), str(to_year)),
+        document_number="",
+        issue_date=None,
+        source_text="",
+        hand_mappings=[],
+        state=Plan.State.DRAFT,
+    )
+    plan.save()
+    PlanUnit.objects.bulk_create(
+        _copy(unit, plan_id=plan.pk) for unit in PlanUnit.objects.filter(plan=from_plan)
+    )
+    new_task: dict[int, Task] = {}
+    new_item: dict[int, TaskItem] = {}
+    new_track: dict[int, Track] = {}
+    for task in from_plan.tasks.prefetch_related("items", "tracks__items", "targets"):
+        new_task[task.pk] = copy = _copy(task, plan_id=plan.pk)
+        copy.save()
+        for item in task.items.all():
+            new_item[item.pk] = _copy(item, task_id=copy.pk)
+        TaskItem.objects.bulk_create([new_item[i.pk] for i in task.items.all()])
+        for track in task.tracks.all():
+            new_track[track.pk] = track_copy = _copy(track, task_id=copy.pk)
+            track_copy.save()
+            track_copy.items.set([new_item[i.pk] for i in track.items.all()])
+        Target.objects.bulk_create(
+            _copy(
+                target,
+                task_id=copy.pk,
+                item_id=new_item[target.item_id].pk if target.item_id else None,
+            )
+            for target in task.targets.all()
+        )
+    Deadline.objects.bulk_create(
+        _copy(
+            deadline,
+            plan_id=plan.pk,
+            task_id=new_task[deadline.task_id].pk if deadline.task_id else None,
+            due_date=moved_by_years(deadline.due_date, years),
+        )
+        for deadline in from_plan.deadlines.all()
+    )
+    # Executing units are proposed; a voluntary task is taken up again by the unit itself.
+    Assignment.objects.bulk_create(
+        _copy(
+            a,
+            task_id=new_task[a.task_id].pk,
+            track_id=new_track[a.track_id].pk if a.track_id else None,
+            taken_up=a.kind == Assignment.Kind.MANDATORY,
+        )
+        for a in Assignment.objects.filter(task__plan=from_plan)
+    )
+    record_event(
+        plan,
+        name="rollover",
+        actor=by,
+        reason=_("由%(year)d年度工作计划结转") % {"year": from_plan.year},
+    )
+    return plan

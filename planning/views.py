@@ -3,17 +3,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts.access import ADMINISTRATORS, ALL, role_required
-from provinces.models import Assignment, Province
+from accounts.access import ADMINISTRATORS, ALL, HQ, role_required
+from provinces.models import Assignment, PlanUnit, Province
+from workflow.machine import TransitionRefused, history
 
 from .forms import NoticeForm, mapping_forms
-from .models import Plan, Task
+from .models import BaseLevel, Plan, Task
 from .notice import NoticeError, apply_mappings
-from .services import save_parsed_plan, understand_notice
+from .services import RolloverRefused, rollover_plan, save_parsed_plan, understand_notice
+from .working import with_year
 
 
 @role_required(ALL)
@@ -44,10 +47,19 @@ def plan_detail(request: HttpRequest, year: int) -> HttpResponse:
         .order_by("number")
     )
     deadlines = plan.deadlines.select_related("task")
+    bases = PlanUnit.objects.filter(plan=plan).exclude(base_level="").select_related("province")
     return render(
         request,
         "planning/plan_detail.html",
-        {"plan": plan, "tasks": tasks, "deadlines": deadlines},
+        {
+            "plan": plan,
+            "tasks": tasks,
+            "deadlines": deadlines,
+            "bases": bases,
+            "history": [(log, Plan.State(log.to_state).label) for log in history(plan)]
+            if request.user.is_hq
+            else None,
+        },
     )
 
 
@@ -81,9 +93,22 @@ def task_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
     )
 
 
+def _posted_bases(request: HttpRequest) -> dict[str, str] | None:
+    """The preview's base selects (``base_<code>``) → province code → level; None when the
+    form carried no selects (then the import proposes them)."""
+    if not request.POST.get("bases_set"):
+        return None
+    return {
+        key.removeprefix("base_"): value
+        for key, value in request.POST.items()
+        if key.startswith("base_") and value
+    }
+
+
 @role_required(ADMINISTRATORS, send_to_login=True)
 def import_notice(request: HttpRequest) -> HttpResponse:
-    """Paste or upload → preview every sentence that matters, map those not understood → confirm.
+    """Paste or upload → preview every sentence that matters, map those not understood, set
+    the year's bases → confirm.
 
     Nothing is saved before the confirmation, and nothing then if any sentence not understood
     is left without a decision.
@@ -92,10 +117,19 @@ def import_notice(request: HttpRequest) -> HttpResponse:
     error = None
     form = None
     mappings = []
-    if request.method == "POST" and request.POST.get("confirm"):
+    if request.method == "POST" and request.POST.get("rebase"):
         text = request.session.get("notice_text", "")
         try:
-            parsed = understand_notice(text)
+            parsed = understand_notice(text, bases=_posted_bases(request))
+        except NoticeError as exc:
+            error = str(exc)
+            form = NoticeForm(initial={"text": text})
+        else:
+            mappings = mapping_forms(parsed, _unit_choices(), request.POST)
+    elif request.method == "POST" and request.POST.get("confirm"):
+        text = request.session.get("notice_text", "")
+        try:
+            parsed = understand_notice(text, bases=_posted_bases(request))
             mappings = mapping_forms(parsed, _unit_choices(), request.POST)
             if all(f.is_valid() for f in mappings):
                 apply_mappings(parsed, [f.mapping() for f in mappings])
@@ -147,9 +181,67 @@ def import_notice(request: HttpRequest) -> HttpResponse:
             "sentences": _sentence_rows(parsed, mappings) if parsed else [],
             "error": error,
             "provinces": provinces,
-            "existing": Plan.objects.filter(year=parsed.year).first() if parsed else None,
+            "levels": BaseLevel.choices,
+            "existing": Plan.objects.for_year(parsed.year) if parsed else None,
         },
     )
+
+
+@role_required(HQ)
+@require_POST
+def plan_transition(request: HttpRequest, year: int, action: str) -> HttpResponse:
+    """HQ publishes a draft, closes a finished year or reopens it (with who/when/why)."""
+    plan = get_object_or_404(Plan.objects.visible_to(request.user), year=year)
+    verbs = {"publish": plan.publish, "close": plan.close, "reopen": plan.reopen}
+    if action not in verbs:
+        raise Http404
+    try:
+        verbs[action](request.user, request.POST.get("reason", ""))
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("年度计划状态已改为“%(state)s”。") % {"state": plan.get_state_display()}
+        )
+    return redirect(plan)
+
+
+@role_required(ADMINISTRATORS)
+@require_POST
+def plan_rollover(request: HttpRequest, year: int) -> HttpResponse:
+    """An administrator makes the next year's draft from this plan (the page confirms first)."""
+    plan = get_object_or_404(Plan.objects.visible_to(request.user), year=year)
+    to_year = request.POST.get("to_year", "").strip()
+    if not request.POST.get("confirm"):
+        messages.error(request, _("请勾选确认后再结转。"))
+        return redirect(plan)
+    if not to_year.isdigit():
+        messages.error(request, _("请填写结转的目标年度，例如%(year)d。") % {"year": year + 1})
+        return redirect(plan)
+    try:
+        new_plan = rollover_plan(plan, int(to_year), request.user)
+    except RolloverRefused as exc:
+        messages.error(request, exc.message)
+        return redirect(plan)
+    messages.success(
+        request,
+        _("已由%(from)d年度结转为%(to)d年度工作计划（草稿），请核对基地与执行单位后发布。")
+        % {"from": plan.year, "to": new_plan.year},
+    )
+    return redirect(new_plan)
+
+
+@role_required(ALL)
+@require_POST
+def switch_year(request: HttpRequest) -> HttpResponse:
+    """The header's year switcher: remember the chosen plan for this user and go back to
+    the page, now carrying ``?year=``."""
+    plan = Plan.objects.visible_to(request.user).for_year(request.POST.get("year"))
+    if plan is None:
+        raise Http404
+    request.user.working_year = plan.year
+    request.user.save(update_fields=["working_year"])
+    return redirect(with_year(request.POST.get("next", ""), plan.year))
 
 
 def _sentence_rows(parsed, mappings) -> list[tuple]:

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.access import HQ, role_required
+from workflow.machine import TransitionRefused
 
-from .models import Deadline, Plan
+from .models import Deadline
+from .working import require_working_plan, with_year, working_plan
 
 
 class DeadlineForm(forms.ModelForm):
@@ -34,7 +37,7 @@ class DeadlineForm(forms.ModelForm):
 
 @role_required(HQ)
 def deadline_list(request: HttpRequest) -> HttpResponse:
-    plan = Plan.objects.order_by("-year").first()
+    plan = working_plan(request)
     deadlines = plan.deadlines.select_related("task") if plan else []
     return render(request, "planning/deadline_list.html", {"plan": plan, "deadlines": deadlines})
 
@@ -42,10 +45,13 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
 @role_required(HQ)
 def deadline_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """HQ adds a deadline (e.g. a quarterly progress report) or tunes a deadline's reminders."""
-    plan = Plan.objects.order_by("-year").first()
-    if plan is None:
-        raise Http404
+    plan = require_working_plan(request)
     instance = get_object_or_404(plan.deadlines, pk=pk) if pk else None
+    try:
+        plan.ensure_open()
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+        return redirect(with_year(reverse("planning:deadline_list"), plan.year))
     form = DeadlineForm(request.POST or None, instance=instance, plan=plan)
     if request.method == "POST" and form.is_valid():
         deadline = form.save(commit=False)
@@ -53,5 +59,5 @@ def deadline_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             deadline.plan, deadline.kind = plan, Deadline.Kind.OTHER
         deadline.save()
         messages.success(request, _("时间节点已保存。"))
-        return redirect("planning:deadline_list")
+        return redirect(with_year(reverse("planning:deadline_list"), plan.year))
     return render(request, "planning/deadline_form.html", {"form": form, "deadline": instance})

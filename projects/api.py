@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.access import ALL, EXPERTS, HQ, STAFF
 from config.api import IntegerFilter, ObjectIdField, VisibleModelViewSet, year_filter
+from planning.working import working_plan
 from workflow.validation import normalise_phone
 
 from . import services
@@ -157,6 +158,7 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModel
     """Calls for applications (申报通知)."""
 
     base_queryset = Call.objects
+    plan_path = "plan"
     serializer_class = CallSerializer
     filterset_class = CallFilter
     refusable = frozenset({"decide"})
@@ -317,6 +319,7 @@ class ApplicationViewSet(
     """
 
     base_queryset = Application.objects
+    plan_path = "call__plan"
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilter
     roles = {
@@ -530,7 +533,7 @@ class ApplicationViewSet(
     @action(detail=False, methods=["get"])
     def totals(self, request, version=None):
         """Counts and money by task and type, by province and by state (what the user sees)."""
-        data = services.project_totals(request.user)
+        data = services.project_totals(request.user, working_plan(request))
 
         def money(row):
             return {k: row[k] for k in ("n", "approved", "asked", "granted")}

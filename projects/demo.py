@@ -26,7 +26,7 @@ APPS = [
 
 
 def seed(log) -> None:
-    plan = Plan.objects.filter(year=2018).first()
+    plan = Plan.objects.for_year(2018)
     if plan is None or Call.objects.exists():
         return
     hq = User.objects.get(username="hq")

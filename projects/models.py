@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.visibility import scoped
+from planning.models import plan_scoped
 from workflow.files import StoredFile
 from workflow.machine import apply_transition
 
@@ -30,7 +31,7 @@ class ProjectType(models.TextChoices):
 class CallQuerySet(models.QuerySet):
     def visible_to(self, user) -> CallQuerySet:
         if getattr(user, "is_authenticated", False) and (user.is_hq or user.is_province_staff):
-            return self
+            return plan_scoped(self, user, "plan__")
         return self.none()
 
 

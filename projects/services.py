@@ -433,9 +433,11 @@ def add_attachments(application: Application, by, uploads, purpose: str) -> list
 # --- totals ---------------------------------------------------------------------------
 
 
-def project_totals(user) -> dict:
-    """Counts and money by task and type, by province and by state, for what the user sees."""
-    visible = Application.objects.visible_to(user)
+def project_totals(user, plan) -> dict:
+    """Counts and money by task and type, by province and by state, for what the user sees
+    in one plan. Tasks are grouped as tasks of that plan, not by their number: the talent
+    call is task 8 in 2018 and task 7 in 2019."""
+    visible = Application.objects.visible_to(user).filter(call__plan=plan)
     money = {
         "n": Count("pk"),
         "asked": Sum("budget_requested"),
@@ -446,7 +448,7 @@ def project_totals(user) -> dict:
     states = dict(Application.State.choices)
     by_task = [
         {**row, "type_label": types.get(row["call__project_type"], row["call__project_type"])}
-        for row in visible.values("call__task__number", "call__project_type")
+        for row in visible.values("call__task", "call__task__number", "call__project_type")
         .annotate(**money)
         .order_by("call__task__number", "call__project_type")
     ]

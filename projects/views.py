@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, EXPERTS, HQ, STAFF, role_required
 from accounts.models import Role, User
-from planning.models import Plan
+from planning.working import require_working_plan, working_plan
 from workflow import sheets
 from workflow.files import download
 from workflow.machine import TransitionRefused, history
@@ -55,9 +55,11 @@ class ApplicationForm(forms.ModelForm):
 
 @role_required(STAFF | HQ)
 def call_list(request: HttpRequest) -> HttpResponse:
-    visible = Application.objects.visible_to(request.user)
+    plan = working_plan(request)
+    visible = Application.objects.visible_to(request.user).filter(call__plan=plan)
     calls = (
         Call.objects.visible_to(request.user)
+        .filter(plan=plan)
         .select_related("task", "plan")
         .annotate(
             n=Count("applications", filter=Q(applications__in=visible)),
@@ -73,7 +75,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "projects/call_list.html",
-        {"calls": calls, "totals": [(labels[t["state"]], t) for t in totals]},
+        {"plan": plan, "calls": calls, "totals": [(labels[t["state"]], t) for t in totals]},
     )
 
 
@@ -465,10 +467,12 @@ class CallForm(forms.ModelForm):
 @role_required(HQ)
 def call_new(request: HttpRequest) -> HttpResponse:
     """HQ opens a call (申报通知) with its scoring criteria."""
-
-    plan = Plan.objects.order_by("-year").first()
-    if plan is None:
-        raise Http404
+    plan = require_working_plan(request)
+    try:
+        plan.ensure_open()
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("projects:call_list")
     form = CallForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -511,12 +515,17 @@ def call_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(STAFF | HQ)
 def totals(request: HttpRequest) -> HttpResponse:
-    return render(request, "projects/totals.html", services.project_totals(request.user))
+    plan = working_plan(request)
+    return render(
+        request,
+        "projects/totals.html",
+        {"plan": plan, **services.project_totals(request.user, plan)},
+    )
 
 
 @role_required(STAFF | HQ)
 def totals_export(request: HttpRequest) -> HttpResponse:
-    data = services.project_totals(request.user)
+    data = services.project_totals(request.user, working_plan(request))
     heads = [_("申报数"), _("立项数"), _("申请经费（万元）"), _("资助经费（万元）")]
 
     def money(row):

@@ -3,15 +3,34 @@ from django.contrib import admin, messages
 from workflow.machine import TransitionRefused
 from workflow.review import save_draft
 
-from .models import Assignment, Contact, Evidence, LedgerEntry, Milestone, Province, Registration
+from .models import (
+    Assignment,
+    Contact,
+    Evidence,
+    LedgerEntry,
+    Milestone,
+    PlanUnit,
+    Province,
+    Registration,
+)
 
 
 @admin.register(Province)
 class ProvinceAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "short_name", "region", "western", "base_level")
-    list_editable = ("base_level",)
-    list_filter = ("region", "base_level", "western")
+    list_display = ("code", "name", "short_name", "region", "western")
+    list_filter = ("region", "western")
     search_fields = ("name", "short_name", "code")
+
+
+@admin.register(PlanUnit)
+class PlanUnitAdmin(admin.ModelAdmin):
+    """Each year's bases: edited per plan, so one year's change leaves the others alone."""
+
+    list_display = ("plan", "province", "base_level")
+    list_editable = ("base_level",)
+    list_filter = ("plan", "base_level")
+    list_select_related = ("plan", "province")
+    search_fields = ("province__name", "province__short_name")
 
 
 @admin.register(Assignment)

@@ -35,7 +35,7 @@ class ProvinceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleM
     serializer_class = ProvinceSerializer
     roles = {"list": ALL, "retrieve": ALL}
     lookup_field = "code"
-    filterset_fields = ["region", "base_level", "western"]
+    filterset_fields = ["region", "western"]
     ordering_fields = ["code", "sort_order"]
 
 
@@ -54,6 +54,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Visibl
     """Assignments (任务承担): which unit executes which task."""
 
     base_queryset = Assignment.objects
+    plan_path = "task__plan"
     serializer_class = AssignmentSerializer
     roles = {"list": ALL, "retrieve": ALL}
     filterset_class = AssignmentFilter
@@ -87,6 +88,7 @@ class RegistrationViewSet(
     """Registrations (任务分解报送) with contacts and milestones; transitions as actions."""
 
     base_queryset = Registration.objects
+    plan_path = "assignment__task__plan"
     serializer_class = RegistrationSerializer
     filterset_class = RegistrationFilter
     ordering_fields = ["submitted_at", "assignment__task__number"]
@@ -189,6 +191,7 @@ class ContactViewSet(mixins.ListModelMixin, VisibleModelViewSet):
     """The contact directory (通讯录): HQ the whole country, a unit its own contacts."""
 
     base_queryset = Contact.objects
+    plan_path = "registration__assignment__task__plan"
     serializer_class = DirectoryContactSerializer
     filterset_class = ContactFilter
     roles = {"list": ALL}
@@ -208,6 +211,7 @@ class LedgerEntryViewSet(viewsets.ModelViewSet, VisibleModelViewSet):
     """Work ledger entries (工作台账): staff write their own province's, HQ reads all."""
 
     base_queryset = LedgerEntry.objects
+    plan_path = "assignment__task__plan"
     serializer_class = LedgerEntrySerializer
     filterset_class = LedgerEntryFilter
     ordering_fields = ["date"]

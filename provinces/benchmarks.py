@@ -30,12 +30,17 @@ def _setup(ctx: BenchContext) -> dict:
     state = ctx.cache.setdefault("provinces", {})
     years = 1 if ctx.scale < 10 else 10
     text = SEED_NOTICE.read_text(encoding="utf-8")
-    if not Province.objects.exclude(base_level="").exists():
-        Province.objects.filter(short_name__in=["北京", "江苏"]).update(base_level="key")
-        Province.objects.filter(short_name__in=["天津", "浙江"]).update(base_level="basic")
+    bases = {
+        code: level
+        for level, names in (("key", ["北京", "江苏"]), ("basic", ["天津", "浙江"]))
+        for code in Province.objects.filter(short_name__in=names).values_list("code", flat=True)
+    }
     for year in range(2018, 2018 + years):
         if not Plan.objects.filter(year=year).exists():
-            import_plan(text.replace("2018", str(year)).replace("2019", str(year + 1)))
+            plan = import_plan(
+                text.replace("2018", str(year)).replace("2019", str(year + 1)), bases=bases
+            ).plan
+            plan.publish(None)
     want = ENTRIES_PER_SCALE * ctx.scale
     have = LedgerEntry.objects.count()
     if have < want:

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Role, User
+from planning.demo import live_window
 from planning.models import Plan
 from workflow.review import save_draft
 
@@ -46,12 +47,53 @@ STATES = {
 }
 
 
+# The current year's plan: units still at work on their registrations (one already sent).
+LIVE_STATES = {"江西": "draft", "河南": "draft", "广西": "draft", "贵州": "submitted"}
+
+
 def person(rnd: random.Random) -> str:
     return rnd.choice(SURNAMES) + rnd.choice(GIVEN)
 
 
+def fill_registration(
+    a: Assignment, staff, rnd: random.Random, steps: list[tuple[date, str, date | None]]
+) -> Registration:
+    """A demo registration's content, its two contacts and its schedule (due, what, done),
+    saved as a draft through the one lifecycle."""
+    return save_draft(
+        Registration(assignment=a),
+        staff,
+        {
+            "work_content": f"{a.province.short_name}围绕“{a.task.title}”，组织全省专利信息服务网点开展工作，建立工作台账，落实责任到人。",
+            "expected_results": "举办专利信息利用培训班 2 期以上，服务企业 30 家以上，形成典型案例 1 个。",
+        },
+        {
+            "contacts": [
+                Contact(
+                    role="responsible",
+                    name=person(rnd),
+                    title="处长",
+                    phone=f"0{rnd.randint(10, 99)}-{rnd.randint(60000000, 89999999)}",
+                    email=f"chu{a.pk}@ipo.example.cn",
+                ),
+                Contact(
+                    role="liaison",
+                    name=person(rnd),
+                    title="主任科员",
+                    phone=f"13{rnd.randint(100000000, 999999999)}",
+                    email=f"lianluo{a.pk}@ipo.example.cn",
+                ),
+            ],
+            "milestones": [
+                Milestone(due_date=due, description=what, done_on=done)
+                for due, what, done in steps
+            ],
+        },
+    )
+
+
 def seed(log) -> None:
-    plan = Plan.objects.filter(year=2018).first()
+    plan = Plan.objects.for_year(2018)
     if plan is None:
         return
     rnd = random.Random(2018)
@@ -67,43 +109,15 @@ def seed(log) -> None:
         if Registration.objects.filter(assignment=a).exists():
             continue
         made += 1
-        reg = save_draft(
-            Registration(assignment=a),
+        reg = fill_registration(
+            a,
             staff,
-            {
-                "work_content": f"{a.province.short_name}围绕“{a.task.title}”，组织全省专利信息服务网点开展工作，建立工作台账，落实责任到人。",
-                "expected_results": "举办专利信息利用培训班 2 期以上，服务企业 30 家以上，形成典型案例 1 个。",
-            },
-            {
-                "contacts": [
-                    Contact(
-                        role="responsible",
-                        name=person(rnd),
-                        title="处长",
-                        phone=f"0{rnd.randint(10, 99)}-{rnd.randint(60000000, 89999999)}",
-                        email=f"chu{a.pk}@ipo.example.cn",
-                    ),
-                    Contact(
-                        role="liaison",
-                        name=person(rnd),
-                        title="主任科员",
-                        phone=f"13{rnd.randint(100000000, 999999999)}",
-                        email=f"lianluo{a.pk}@ipo.example.cn",
-                    ),
-                ],
-                "milestones": [
-                    Milestone(
-                        due_date=date(2018, month, 28),
-                        description=what,
-                        done_on=date(2018, month, 25) if month < 9 else None,
-                    )
-                    for month, what in (
-                        (7, "制定实施方案"),
-                        (9, "举办培训班"),
-                        (11, "总结成果与典型案例"),
-                    )
-                ],
-            },
+            rnd,
+            [
+                (date(2018, 7, 28), "制定实施方案", date(2018, 7, 25)),
+                (date(2018, 9, 28), "举办培训班", None),
+                (date(2018, 11, 28), "总结成果与典型案例", None),
+            ],
         )
         if target == "draft":
             continue
@@ -122,7 +136,7 @@ def seed(log) -> None:
             services.confirm_registration(reg, hq)
     log(f"任务分解报送 {made} 份")
 
-    if LedgerEntry.objects.exists():
+    if LedgerEntry.objects.filter(assignment__task__plan=plan).exists():
         return
     entries = []
     start = date(2018, 7, 1)
@@ -155,3 +169,58 @@ def seed(log) -> None:
             size=len(PNG),
         )
     log(f"工作台账 {len(entries)} 条")
+
+
+def seed_current_year(log) -> None:
+    """The current year's plan (rolled over from 2018): registrations in progress, their
+    schedules ahead, and ledger entries dated earlier this year."""
+    today = timezone.localdate()
+    plan = Plan.objects.for_year(today.year)
+    if plan is None or plan.year == 2018:
+        return
+    if Registration.objects.filter(assignment__task__plan=plan).exists():
+        return  # a re-run keeps the year as the demo left it
+    rnd = random.Random(today.year)
+    start, end = live_window(today)
+    middle = start + (end - start) // 2
+    made = entries = 0
+    for code, target in LIVE_STATES.items():
+        staff = User.objects.filter(province__short_name=code).first()
+        assignments = list(
+            Assignment.objects.filter(task__plan=plan, province__short_name=code, taken_up=True)
+            .select_related("province", "task")
+            .order_by("task__number")
+        )
+        for index, a in enumerate(assignments[:2]):
+            reg = fill_registration(
+                a,
+                staff,
+                rnd,
+                [
+                    (start, "制定实施方案", None),
+                    (middle, "举办培训班", None),
+                    (end, "总结成果", None),
+                ],
+            )
+            made += 1
+            if target == "submitted" and index == 0:
+                services.submit_registration(reg, staff)
+        year_start = date(today.year, 1, 1)
+        ledger = [
+            LedgerEntry(
+                assignment=a,
+                date=year_start + timedelta(days=rnd.randint(0, (today - year_start).days)),
+                kind=kind,
+                description=f"{a.province.short_name}{what}",
+                responsible_person=person(rnd),
+                classes_held=classes,
+                trainees=trainees + rnd.randint(0, 60) if trainees else 0,
+                enterprises_served=firms,
+                created_by=staff,
+            )
+            for a in assignments[:2]
+            for kind, what, classes, trainees, firms in rnd.sample(ACTIVITIES, 2)
+        ]
+        LedgerEntry.objects.bulk_create(ledger)
+        entries += len(ledger)
+    log(f"{plan.year}年度：任务分解报送 {made} 份，工作台账 {entries} 条")

@@ -119,14 +119,14 @@ class LedgerEntryForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["files"].help_text = _(
             "PDF、Word、Excel、JPEG、PNG，单个文件不超过 %(mb)d MB，可多选。"
         ) % {"mb": settings.MAX_UPLOAD_SIZE // 1024 // 1024}
         self.fields["assignment"].queryset = (
             Assignment.objects.visible_to(user)
-            .filter(taken_up=True)
+            .filter(taken_up=True, task__plan=plan)
             .select_related("task__plan", "province")
             .order_by("-task__plan__year", "task__number")
         )

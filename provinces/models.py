@@ -12,12 +12,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.visibility import scoped
-from planning.models import BaseLevel, Deadline
+from accounts.visibility import scoped as unit_scoped
+from planning.models import BaseLevel, Deadline, plan_scoped
 from workflow.files import StoredFile
 from workflow.machine import TransitionRefused, record_event
 from workflow.review import ReviewedSubmission, ReviewState
 from workflow.validation import check_plan_window, count_bound, normalise_phone, text_bound
+
+
+def scoped(
+    qs: models.QuerySet, user, province_path: str, plan_path: str | None = None
+) -> models.QuerySet:
+    """Both halves of the one visibility rule: the unit half (``accounts.visibility.scoped``:
+    HQ sees all, staff their province, others nothing) and, with ``plan_path`` (for example
+    ``"task__plan__"``), the plan half: nothing under a draft plan is seen by a unit
+    (``planning.models.plan_scoped``)."""
+    qs = unit_scoped(qs, user, province_path)
+    return plan_scoped(qs, user, plan_path) if plan_path is not None else qs
 
 
 class Region(models.TextChoices):
@@ -42,13 +53,6 @@ class Province(models.Model):
     name = models.CharField(_("全称"), max_length=40, unique=True)
     short_name = models.CharField(_("简称"), max_length=20, unique=True)
     region = models.CharField(_("地区"), max_length=20, choices=Region.choices)
-    base_level = models.CharField(
-        _("传播利用基地"),
-        max_length=10,
-        choices=BaseLevel.choices,
-        blank=True,
-        help_text=_("承担重点项目或基础项目的基地省市；非基地留空"),
-    )
     western = models.BooleanField(_("西部省区"), default=False)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -65,14 +69,55 @@ class Province(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("provinces:province_detail", args=[self.code])
 
-    @property
-    def is_base(self) -> bool:
-        return bool(self.base_level)
+
+class PlanUnitQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PlanUnitQuerySet:
+        """Roles are part of the plan: whoever sees the plan sees every unit's role in it."""
+        return plan_scoped(self, user, "plan__")
+
+    def bases(self, plan) -> dict[str, str]:
+        """Province code → base level (``key``/``basic``) of the bases in one plan."""
+        return dict(
+            self.filter(plan=plan)
+            .exclude(base_level="")
+            .values_list("province__code", "base_level")
+        )
+
+
+class PlanUnit(models.Model):
+    """A unit's role in one plan year: whether it hosts a base that year, and at which level.
+
+    The designation belongs to the year (the bases change between notices), so changing
+    2019's roles never touches 2018's.
+    """
+
+    plan = models.ForeignKey("planning.Plan", on_delete=models.CASCADE, related_name="units")
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="plan_roles")
+    base_level = models.CharField(
+        _("传播利用基地"),
+        max_length=10,
+        choices=BaseLevel.choices,
+        blank=True,
+        help_text=_("该年度承担重点项目或基础项目的基地省市；非基地留空"),
+    )
+
+    objects = PlanUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("年度执行单位角色")
+        verbose_name_plural = _("年度执行单位角色")
+        ordering = ["plan", "province__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "province"], name="one_role_per_unit_and_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.year} {self.province} {self.get_base_level_display() or '—'}"
 
 
 class AssignmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> AssignmentQuerySet:
-        return scoped(self, user, "province_id")
+        return scoped(self, user, "province_id", "task__plan__")
 
 
 class Assignment(models.Model):
@@ -116,7 +161,7 @@ class Assignment(models.Model):
 
 class RegistrationQuerySet(models.QuerySet):
     def visible_to(self, user) -> RegistrationQuerySet:
-        return scoped(self, user, "assignment__province_id")
+        return scoped(self, user, "assignment__province_id", "assignment__task__plan__")
 
 
 class Registration(ReviewedSubmission):
@@ -289,7 +334,7 @@ class Milestone(models.Model):
 
 class LedgerEntryQuerySet(models.QuerySet):
     def visible_to(self, user) -> LedgerEntryQuerySet:
-        return scoped(self, user, "assignment__province_id")
+        return scoped(self, user, "assignment__province_id", "assignment__task__plan__")
 
 
 class LedgerEntry(models.Model):
@@ -367,7 +412,7 @@ class Evidence(StoredFile):
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> CaseQuerySet:
         """A unit's own cases, and every unit's cases HQ confirmed and published (选用发布)."""
-        own = scoped(self, user, "province_id")
+        own = scoped(self, user, "province_id", "plan__")
         if getattr(user, "is_authenticated", False) and user.is_active and user.is_province_staff:
             return own | self.published()
         return own

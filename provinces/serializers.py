@@ -21,7 +21,7 @@ from .models import (
 class ProvinceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Province
-        fields = ["id", "code", "name", "short_name", "region", "western", "base_level"]
+        fields = ["id", "code", "name", "short_name", "region", "western"]
 
 
 class AssignmentSerializer(serializers.ModelSerializer):

@@ -1,31 +1,24 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from accounts.access import HQ, STAFF, role_required
-from planning.models import Plan
+from planning.models import BaseLevel
+from planning.working import working_plan
 from workflow.models import TransitionLog
 
 from .board import earliest_open_steps, light_for, owes_registration
-from .models import Assignment, Province, Registration
-
-
-def _current_plan(request: HttpRequest) -> Plan | None:
-    plans = Plan.objects.visible_to(request.user)
-    year = request.GET.get("year")
-    if year and year.isdigit():
-        return plans.filter(year=int(year)).first()
-    return plans.first()
+from .models import Assignment, PlanUnit, Province, Registration
 
 
 @role_required(HQ)
 def province_list(request: HttpRequest) -> HttpResponse:
     provinces = Province.objects.visible_to(request.user)
-    plan = _current_plan(request)
+    plan = working_plan(request)
     provinces = provinces.annotate(
         mandatory_count=Count(
             "assignments",
@@ -35,24 +28,32 @@ def province_list(request: HttpRequest) -> HttpResponse:
             "assignments",
             filter=Q(assignments__kind="voluntary", assignments__task__plan=plan),
         ),
+        base_level=Subquery(
+            PlanUnit.objects.filter(plan=plan, province=OuterRef("pk")).values("base_level")[:1]
+        ),
     )
-    return render(request, "provinces/province_list.html", {"provinces": provinces, "plan": plan})
+    return render(
+        request,
+        "provinces/province_list.html",
+        {"provinces": provinces, "plan": plan, "levels": dict(BaseLevel.choices)},
+    )
 
 
 @role_required(STAFF | HQ)
 def province_detail(request: HttpRequest, code: str) -> HttpResponse:
     province = get_object_or_404(Province.objects.visible_to(request.user), code=code)
-    plan = _current_plan(request)
+    plan = working_plan(request)
     assignments = (
         Assignment.objects.visible_to(request.user)
         .filter(province=province, task__plan=plan)
         .select_related("task", "track", "registration")
         .order_by("task__number")
     )
+    role = PlanUnit.objects.filter(plan=plan, province=province).first() if plan else None
     return render(
         request,
         "provinces/province_detail.html",
-        {"province": province, "plan": plan, "assignments": assignments},
+        {"province": province, "plan": plan, "role": role, "assignments": assignments},
     )
 
 
@@ -60,7 +61,7 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
 def todo(request: HttpRequest) -> HttpResponse:
     """What the user's province still owes, and by when."""
     user = request.user
-    plan = _current_plan(request)
+    plan = working_plan(request)
     assignments = (
         Assignment.objects.visible_to(user)
         .filter(task__plan=plan)

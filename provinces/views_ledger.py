@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, HQ, STAFF, role_required
+from planning.working import require_working_plan, working_plan
 from workflow import sheets
 from workflow.files import attach, download
 from workflow.imports import IMPORTERS
+from workflow.machine import TransitionRefused
 from workflow.views import upload_page
 
 from .filters import LedgerEntryFilter
@@ -37,7 +39,9 @@ def _entries(request: HttpRequest):
 
 @role_required(STAFF | HQ)
 def ledger_list(request: HttpRequest) -> HttpResponse:
-    filters = LedgerEntryFilter(request.GET or None, queryset=_entries(request))
+    plan = working_plan(request)
+    in_plan = _entries(request).filter(assignment__task__plan=plan)
+    filters = LedgerEntryFilter(request.GET or None, queryset=in_plan)
     qs = filters.qs
     totals = qs.aggregate(
         entries=Count("pk"),
@@ -76,8 +80,15 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
 @role_required(STAFF)
 def ledger_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     entry = get_object_or_404(_entries(request), pk=pk) if pk else None
+    # A new entry is filed under an assignment of the plan the unit is working in.
+    plan = entry.assignment.task.plan if entry else require_working_plan(request)
+    try:
+        plan.ensure_open()
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("provinces:ledger_list")
     form = LedgerEntryForm(
-        request.POST or None, request.FILES or None, instance=entry, user=request.user
+        request.POST or None, request.FILES or None, instance=entry, user=request.user, plan=plan
     )
     if request.method == "POST" and form.is_valid():
         files = form.cleaned_data["files"]
@@ -151,7 +162,8 @@ def ledger_template_download(request: HttpRequest) -> HttpResponse:
 
 @role_required(STAFF | HQ)
 def ledger_export(request: HttpRequest) -> HttpResponse:
-    filters = LedgerEntryFilter(request.GET or None, queryset=_entries(request))
+    in_plan = _entries(request).filter(assignment__task__plan=working_plan(request))
+    filters = LedgerEntryFilter(request.GET or None, queryset=in_plan)
     qs = filters.qs.select_related("assignment__task__plan", "assignment__province").order_by(
         "assignment__province__sort_order", "date", "pk"
     )
@@ -162,8 +174,8 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
 @role_required(STAFF | HQ)
 def contacts(request: HttpRequest) -> HttpResponse:
     """The national contact directory (通讯录): HQ sees all, a province its own."""
-    year = request.GET.get("year", "")
-    qs = contact_directory(request.user, int(year) if year.isdigit() else None)
+    plan = working_plan(request)
+    qs = contact_directory(request.user, plan.year if plan else None)
     if request.GET.get("format") == "xlsx":
         return sheets.download("contacts.xlsx", contacts_workbook(qs))
     page = Paginator(qs, 100).get_page(request.GET.get("page"))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import HQ, STAFF, role_required
-from planning.models import Plan
+from planning.working import visible_plans, working_plan
 from workflow.machine import TransitionRefused, history
 from workflow.review import save_draft
 
@@ -201,17 +201,9 @@ def take_up(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("provinces:registration", pk=pk)
 
 
-def _plan_for(request: HttpRequest) -> Plan | None:
-    plans = Plan.objects.visible_to(request.user)
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        return plans.filter(year=int(year)).first()
-    return plans.first()
-
-
 @role_required(HQ)
 def board(request: HttpRequest) -> HttpResponse:
-    plan = _plan_for(request)
+    plan = working_plan(request)
     if plan is None:
         return render(request, "provinces/board.html", {"board": None})
     data = build_board(plan, request.user)
@@ -221,7 +213,7 @@ def board(request: HttpRequest) -> HttpResponse:
         {
             "board": data,
             "plan": plan,
-            "years": Plan.objects.values_list("year", flat=True),
+            "years": [p.year for p in visible_plans(request)],
             "task_columns": list(zip(data.tasks, data.task_rates, strict=True)),
         },
     )
@@ -233,7 +225,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     filters = RegistrationFilter(
         request.GET or None,
         queryset=Registration.objects.visible_to(request.user)
-        .filter(state__in=Registration.AWAITING_REVIEW)
+        .filter(
+            state__in=Registration.AWAITING_REVIEW, assignment__task__plan=working_plan(request)
+        )
         .select_related("assignment__task__plan", "assignment__province", "assignment__track")
         .order_by("submitted_at", "pk"),
     )

@@ -44,7 +44,7 @@ CASES = [
 
 
 def seed(log) -> None:
-    plan = Plan.objects.filter(year=2018).first()
+    plan = Plan.objects.for_year(2018)
     if plan is None:
         return
     hq = User.objects.filter(username="hq").first()
@@ -77,7 +77,7 @@ def seed(log) -> None:
 def seed_bulletin(log) -> None:
     from datetime import date
 
-    plan = Plan.objects.filter(year=2018).first()
+    plan = Plan.objects.for_year(2018)
     hq = User.objects.filter(username="hq").first()
     if plan is None or Bulletin.objects.exists():
         return

@@ -12,10 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.visibility import scoped
 from planning.models import Deadline
 from projects.models import Application
-from provinces.models import LedgerEntry
+from provinces.models import LedgerEntry, scoped
 from workflow.jobs import Job
 from workflow.machine import apply_transition
 from workflow.review import ReviewedSubmission
@@ -23,7 +22,7 @@ from workflow.review import ReviewedSubmission
 
 class AnnualSummaryQuerySet(models.QuerySet):
     def visible_to(self, user) -> AnnualSummaryQuerySet:
-        return scoped(self, user, "province_id")
+        return scoped(self, user, "province_id", "plan__")
 
 
 class AnnualSummary(ReviewedSubmission):

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, HQ, STAFF, role_required
 from planning.models import Plan
+from planning.working import working_plan
 from provinces.models import Province
 from workflow import sheets
 from workflow.files import file_response
@@ -20,13 +21,14 @@ from .forms import SummaryForm
 from .models import AnnualSummary, DigestBuild
 
 
-def _plan(year: int) -> Plan:
-    return get_object_or_404(Plan, year=year)
+def _plan(request: HttpRequest, year: int) -> Plan:
+    """The plan named in the URL, among those the user may see (a draft is HQ's only)."""
+    return get_object_or_404(Plan.objects.visible_to(request.user), year=year)
 
 
 @role_required(STAFF | HQ)
 def summary_list(request: HttpRequest, year: int) -> HttpResponse:
-    plan = _plan(year)
+    plan = _plan(request, year)
     if request.user.is_province_staff:  # a unit has one summary a year: straight to it
         return redirect("reporting:summary", year=year, code=request.user.province.code)
     summaries = {
@@ -38,7 +40,7 @@ def summary_list(request: HttpRequest, year: int) -> HttpResponse:
 
 @role_required(STAFF | HQ, post=STAFF)
 def summary(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    plan = _plan(year)
+    plan = _plan(request, year)
     province = get_object_or_404(Province.objects.visible_to(request.user), code=code)
     obj = (
         AnnualSummary.objects.visible_to(request.user).filter(plan=plan, province=province).first()
@@ -107,7 +109,7 @@ def summary_action(request: HttpRequest, year: int, code: str, action: str) -> H
 
 @role_required(HQ)
 def digest(request: HttpRequest, year: int) -> HttpResponse:
-    plan = _plan(year)
+    plan = _plan(request, year)
     if request.method == "POST":
         build = services.request_digest(plan, request.user)
         return redirect(f"{request.path}?build={build.pk}")
@@ -143,7 +145,7 @@ def digest_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(ALL)
 def home(request: HttpRequest) -> HttpResponse:
-    plan = Plan.objects.first()
+    plan = working_plan(request)
     if plan is None:
         return redirect("planning:plan_list")
     return redirect("reporting:summary_list", year=plan.year)
@@ -151,7 +153,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @role_required(HQ)
 def digest_home(request: HttpRequest) -> HttpResponse:
-    plan = Plan.objects.first()
+    plan = working_plan(request)
     if plan is None:
         raise Http404
     return redirect("reporting:digest", year=plan.year)
@@ -160,4 +162,4 @@ def digest_home(request: HttpRequest) -> HttpResponse:
 @role_required(HQ)
 def digest_workbook(request: HttpRequest, year: int) -> HttpResponse:
     """The digest's data as an Excel workbook (HQ)."""
-    return sheets.download(f"digest-{year}.xlsx", *build_workbook(_plan(year)))
+    return sheets.download(f"digest-{year}.xlsx", *build_workbook(_plan(request, year)))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import HQ, STAFF, role_required
-from planning.models import Plan
+from planning.working import require_working_plan, working_plan
 from provinces.forms import MultipleFileField
 from provinces.models import Assignment, Case, CaseEvidence, LedgerEntry
 from workflow.files import attach, download
@@ -42,12 +42,12 @@ class CaseForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 8}),
         }
 
-    def __init__(self, *args, province, **kwargs):
+    def __init__(self, *args, province, plan, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["assignment"]
         field.required = True
         field.queryset = (
-            Assignment.objects.filter(province=province, taken_up=True)
+            Assignment.objects.filter(province=province, taken_up=True, task__plan=plan)
             .select_related("task__plan")
             .order_by("-task__plan__year", "task__number")
         )
@@ -56,8 +56,11 @@ class CaseForm(forms.ModelForm):
 
 @role_required(STAFF | HQ)
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = Case.objects.visible_to(request.user).select_related("province", "plan")
-    return render(request, "reporting/case_list.html", {"cases": cases})
+    plan = working_plan(request)
+    cases = (
+        Case.objects.visible_to(request.user).filter(plan=plan).select_related("province", "plan")
+    )
+    return render(request, "reporting/case_list.html", {"cases": cases, "plan": plan})
 
 
 @role_required(STAFF)
@@ -66,11 +69,21 @@ def case_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if case and not case.is_editable:
         messages.error(request, case.locked().message)
         return redirect("reporting:case", pk=case.pk)
+    # A new case is filed under the plan the unit is working in; an existing one keeps its own.
+    plan = case.plan if case else require_working_plan(request)
+    try:
+        plan.ensure_open()
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("reporting:case", pk=case.pk) if case else redirect("reporting:case_list")
     form = CaseForm(
-        request.POST or None, request.FILES or None, instance=case, province=request.user.province
+        request.POST or None,
+        request.FILES or None,
+        instance=case,
+        province=request.user.province,
+        plan=plan,
     )
     if request.method == "POST" and form.is_valid():
-        plan = form.cleaned_data["assignment"].task.plan  # the case is filed under its task's plan
         draft = case or Case(province=request.user.province, plan=plan, created_by=request.user)
         try:
             with transaction.atomic():
@@ -102,7 +115,7 @@ def case_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 else:
                     messages.success(request, _("已报送，等待专利文献部审核。"))
             return redirect("reporting:case", pk=draft.pk)
-    return render(request, "reporting/case_form.html", {"form": form, "case": case})
+    return render(request, "reporting/case_form.html", {"form": form, "case": case, "plan": plan})
 
 
 @role_required(STAFF | HQ)
@@ -184,8 +197,9 @@ class BulletinForm(forms.ModelForm):
 
 @role_required(STAFF | HQ)
 def bulletin_list(request: HttpRequest) -> HttpResponse:
-    bulletins = Bulletin.objects.visible_to(request.user)
-    return render(request, "reporting/bulletin_list.html", {"bulletins": bulletins})
+    plan = working_plan(request)
+    bulletins = Bulletin.objects.visible_to(request.user).filter(plan=plan)
+    return render(request, "reporting/bulletin_list.html", {"bulletins": bulletins, "plan": plan})
 
 
 @role_required(HQ)
@@ -194,27 +208,41 @@ def bulletin_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if bulletin and bulletin.state == Bulletin.State.PUBLISHED:
         messages.error(request, _("已发布的工作进展不能修改。"))
         return redirect(bulletin)
+    # A new bulletin is filed under the plan HQ is working in, and collects only its records.
+    plan = bulletin.plan if bulletin else require_working_plan(request)
+    try:
+        plan.ensure_open()
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+        return redirect(bulletin or "reporting:bulletin_list")
     form = BulletinForm(request.POST or None, instance=bulletin)
     candidates_entries = candidates_cases = []
     if bulletin:
         candidates_entries = (
-            LedgerEntry.objects.filter(date__range=(bulletin.period_start, bulletin.period_end))
+            LedgerEntry.objects.filter(
+                assignment__task__plan=plan,
+                date__range=(bulletin.period_start, bulletin.period_end),
+            )
             .select_related("assignment__province", "assignment__task")
             .order_by("assignment__province__sort_order", "date")[:300]
         )
-        candidates_cases = Case.objects.filter(state=Case.State.CONFIRMED).select_related(
-            "province"
-        )
+        candidates_cases = Case.objects.filter(
+            plan=plan, state=Case.State.CONFIRMED
+        ).select_related("province")
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
-        obj.plan = obj.plan if obj.plan_id else Plan.objects.first()
+        obj.plan = plan
         obj.created_by = obj.created_by or request.user
         obj.save()
         if bulletin:
-            obj.entries.set(LedgerEntry.objects.filter(pk__in=request.POST.getlist("entries")))
+            obj.entries.set(
+                LedgerEntry.objects.filter(
+                    assignment__task__plan=plan, pk__in=request.POST.getlist("entries")
+                )
+            )
             obj.cases.set(
                 Case.objects.filter(
-                    pk__in=request.POST.getlist("cases"), state=Case.State.CONFIRMED
+                    plan=plan, pk__in=request.POST.getlist("cases"), state=Case.State.CONFIRMED
                 )
             )
         messages.success(request, _("已保存。请选择要收录的台账和案例，然后发布。"))
@@ -224,6 +252,7 @@ def bulletin_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "reporting/bulletin_form.html",
         {
             "form": form,
+            "plan": plan,
             "bulletin": bulletin,
             "entries": candidates_entries,
             "cases": candidates_cases,

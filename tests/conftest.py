@@ -22,6 +22,15 @@ SEED_NOTICE = Path(__file__).resolve().parent.parent / "planning" / "seed" / "20
 DEMO_BASES = {"key": ["北京", "江苏"], "basic": ["天津", "浙江", "山东"]}
 
 
+def bases(names_by_level: dict[str, list[str]] = DEMO_BASES) -> dict[str, str]:
+    """{level: [short names]} as province code → level, the shape the importer takes."""
+    return {
+        code: level
+        for level, names in names_by_level.items()
+        for code in Province.objects.filter(short_name__in=names).values_list("code", flat=True)
+    }
+
+
 def set_eager(app, eager: bool) -> None:
     """The app reads Django settings under the CELERY_ namespace: the namespaced key wins.
 
@@ -66,11 +75,9 @@ def notice_text() -> str:
     return SEED_NOTICE.read_text(encoding="utf-8")
 
 
-def _units_with_bases() -> None:
+def _units_in_place() -> None:
     if Province.objects.count() != len(UNITS):
         ensure_units(Province)  # transactional tests flush the rows the data migration made
-    for level, names in DEMO_BASES.items():
-        Province.objects.filter(short_name__in=names).update(base_level=level)
 
 
 INSERT_RE = re.compile(r'^INSERT INTO "([^"]+)"')
@@ -88,9 +95,9 @@ def plan_2018_rows(django_db_setup, django_db_blocker) -> tuple[dict[int, str], 
     """
     by_table = {m._meta.db_table: m for m in apps.get_models(include_auto_created=True)}
     with django_db_blocker.unblock(), transaction.atomic():
-        _units_with_bases()
+        _units_in_place()
         with CaptureQueriesContext(connection) as queries:
-            import_plan(SEED_NOTICE.read_text(encoding="utf-8"))
+            import_plan(SEED_NOTICE.read_text(encoding="utf-8"), bases=bases())
         models: list[type[Model]] = []
         for query in queries.captured_queries:
             match = INSERT_RE.match(query["sql"])
@@ -111,7 +118,7 @@ def plan_2018_rows(django_db_setup, django_db_blocker) -> tuple[dict[int, str], 
 def plan_2018(db, plan_2018_rows) -> Plan:
     """The real 2018 plan, loaded from the real notice text, with some provinces as bases."""
     province_codes, rows = plan_2018_rows
-    _units_with_bases()
+    _units_in_place()
     # Transactional tests re-create the units after their flush, under new primary keys.
     pk_by_code = dict(Province.objects.values_list("code", "pk"))
     province_pk = {old: pk_by_code[code] for old, code in province_codes.items()}
@@ -128,7 +135,9 @@ def plan_2018(db, plan_2018_rows) -> Plan:
                         setattr(obj, attname, province_pk[getattr(obj, attname)])
                 objs.append(obj)
             model._default_manager.bulk_create(objs)
-    return Plan.objects.get(year=2018)
+    plan = Plan.objects.get(year=2018)
+    plan.publish(None)  # the importer makes a draft; the tests' 2018 is the published year
+    return plan
 
 
 def province(short_name: str) -> Province:

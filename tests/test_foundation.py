@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from provinces.models import Assignment
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -196,10 +198,12 @@ def test_plan_page_query_count_does_not_grow(
     as_user, plan_2018, hq_reviewer, django_assert_max_num_queries
 ):
     client = as_user(hq_reviewer)
-    with django_assert_max_num_queries(13):
+    # 13 + the year's bases, the plan's state history, and the header's year switcher
+    # (the plans to switch to and the one in use)
+    with django_assert_max_num_queries(17):
         assert client.get("/plans/2018/").status_code == 200
     plan_2018.tasks.exclude(number=1).delete()  # the same page with a tenth of the plan
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(17):
         assert client.get("/plans/2018/").status_code == 200
 
 
@@ -261,8 +265,41 @@ def test_seed_demo_is_idempotent(db):
     call_command("seed_demo", verbosity=0)
     assert User.objects.count() == users
     assert Assignment.objects.count() == assignments
-    assert Plan.objects.get().year == 2018
+    this_year = timezone.localdate().year
+    assert sorted(Plan.objects.values_list("year", flat=True)) == [2018, this_year]
     assert User.objects.filter(province__short_name__in=["江西", "河南", "贵州"]).count() >= 3
+
+
+def test_seed_demo_keeps_2018_as_history_and_publishes_a_live_current_year(db):
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from planning.models import Deadline, Plan
+    from provinces.models import LedgerEntry, Registration
+
+    call_command("seed_demo", verbosity=0)
+    today = timezone.localdate()
+    assert Plan.objects.get(year=2018).state == Plan.State.CLOSED
+    plan = Plan.objects.get(year=today.year)
+    assert plan.state == Plan.State.PUBLISHED
+    assert plan.tasks.count() == Plan.objects.get(year=2018).tasks.count()
+    registration_due = plan.deadlines.get(kind=Deadline.Kind.REGISTRATION).due_date
+    assert registration_due > today  # an extension can still be asked for
+    assert not plan.deadlines.filter(due_date__lt=today).exists()
+    regs = Registration.objects.filter(assignment__task__plan=plan)
+    assert regs.filter(state=Registration.State.DRAFT).count() >= 2
+    assert regs.filter(state=Registration.State.SUBMITTED).count() == 1
+    entries = LedgerEntry.objects.filter(assignment__task__plan=plan)
+    assert entries.exists()
+    assert set(entries.values_list("date__year", flat=True)) == {today.year}
+    assert not entries.filter(date__gt=today).exists()
+
+    jiangxi = User.objects.get(username="jiangxi")
+    page = client_for(jiangxi).get("/provinces/todo/")
+    body = page.content.decode()
+    assert page.status_code == 200 and page.context["plan"] == plan
+    assert "报送任务分解" in body and "还剩" in body
+    assert "已逾期" not in body
 
 
 def test_browser_language_does_not_override_chinese(as_user, plan_2018, jiangxi_staff):

@@ -296,6 +296,22 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
         lambda w: {"reason": "未完成"},
         hq_api(409),
     ),
+    # --- plans ------------------------------------------------------------------------
+    ("planning:plan_transition", "POST"): (
+        lambda w: "/plans/2018/close/",
+        lambda w: {"reason": "年度工作已完成"},
+        hq_page(302),  # HQ and administrators move a plan through its states
+    ),
+    ("planning:plan_rollover", "POST"): (
+        lambda w: "/plans/2018/rollover/",
+        lambda w: {"to_year": "2019", "confirm": "1"},
+        hq_page(404, admin=302),  # only administrators make the next year's draft
+    ),
+    ("planning:switch_year", "POST"): (
+        lambda w: "/plans/switch/",
+        lambda w: {"year": "2018", "next": "/plans/"},
+        st(*[302] * 5),  # everyone who logs in chooses their own working year
+    ),
     # --- year end ---------------------------------------------------------------------
     ("reporting:case_action", "POST"): (
         lambda w: f"/reporting/cases/{w['case'].pk}/confirm/",

@@ -26,10 +26,14 @@ def test_administrator_imports_the_plan_and_staff_see_it(journey):
     page.wait_for_selector("#preview")
     assert "国知办函办字〔2018〕384号" in page.inner_text("#preview")
     journey.shot("preview")
-    page.click("text=确认导入")
+    page.click("button[name=confirm]")
     page.wait_for_url("**/plans/2018/")
     assert "（十）做好2018年全年工作总结与2019年工作计划编制" in page.content()
+    assert "草稿" in page.inner_text("#plan-state")  # imported as a draft: units see nothing yet
     journey.shot("plan")
+    page.click("text=发布计划")
+    page.wait_for_selector("#plan-history")
+    assert "已发布" in page.inner_text("#plan-state")
 
     page = journey.login("b_jiangxi")
     journey.go("/provinces/360000/")

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True)
 
     def handle(self, *args, year: int, output: str, **options):
-        plan = Plan.objects.filter(year=year).first()
+        plan = Plan.objects.for_year(year)
         if plan is None:
             raise CommandError(_("没有 %(year)d 年度的计划。") % {"year": year})
         try:

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from planning.models import Plan
+from planning.services import RolloverRefused, rollover_plan
+
+
+class Command(BaseCommand):
+    help = "Make next year's draft plan from a year's plan (dates moved, bases and units proposed)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("from_year", type=int, help="the year whose plan is copied")
+        parser.add_argument("to_year", type=int, help="the year of the new draft plan")
+
+    def handle(self, *args, from_year: int, to_year: int, **options):
+        source = Plan.objects.for_year(from_year)
+        if source is None:
+            raise CommandError(f"{from_year}年度工作计划不存在，数据库未作任何更改。")
+        try:
+            plan = rollover_plan(source, to_year, None)
+        except RolloverRefused as exc:
+            raise CommandError(f"无法结转，数据库未作任何更改：{exc.message}") from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已由{from_year}年度结转《{plan.title}》：{plan.tasks.count()} 项任务，"
+                f"{plan.deadlines.count()} 个时间节点。状态：{plan.get_state_display()}。"
+            )
+        )
