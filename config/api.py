@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from planning.working import working_plan_filter
 from workflow.machine import TransitionRefused
 
 
@@ -51,19 +50,14 @@ class VisibleModelViewSet(viewsets.GenericViewSet):
 
     An object outside the user's scope is simply not in the queryset, so it answers 404.
     ``refusable`` names the actions that can refuse a transition (409); the schema
-    documents 409 on those only. With ``plan_path`` a list shows one plan, as a page does:
-    ``?year=`` when given, else the user's chosen year, else ``Plan.objects.current()``
-    (``planning.working``).
+    documents 409 on those only.
     """
 
     base_queryset = None  # a QuerySet with a visible_to() method
     refusable: frozenset[str] = frozenset()
-    plan_path: str | None = None  # e.g. "task__plan": the lookup from the model to its plan
 
     def get_queryset(self):
         qs = self.base_queryset.all().visible_to(self.request.user)
-        if self.plan_path and self.action == "list":
-            qs = qs.filter(**working_plan_filter(self.request, self.plan_path))
         return self.optimise(qs)
 
     def optimise(self, qs):

@@ -7,6 +7,7 @@ from config.api import IntegerFilter, VisibleModelViewSet, year_filter
 
 from .models import Plan, Target, Task, Track
 from .serializers import PlanSerializer, TaskSerializer
+from .working import WorkingPlanList
 
 
 class PlanFilter(django_filters.FilterSet):
@@ -40,7 +41,9 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModel
         return qs.prefetch_related("deadlines__task", "units__province").order_by("-year")
 
 
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
+class TaskViewSet(
+    WorkingPlanList, mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet
+):
     """Tasks (具体任务) with their items, tracks and targets."""
 
     base_queryset = Task.objects

@@ -26,7 +26,8 @@ def plan_scoped(qs: models.QuerySet, user, plan_path: str) -> models.QuerySet:
     only by HQ and administrators; published and closed plans by every logged-in user.
 
     ``plan_path`` leads from the queryset's model to its plan (``""`` for the plan itself,
-    ``"plan__"``, ``"task__plan__"``…). ``provinces.models.scoped`` applies it too.
+    ``"plan__"``, ``"task__plan__"``…). ``visible_to`` methods compose
+    it with ``accounts.visibility.scoped``.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
@@ -46,25 +47,28 @@ class PlanQuerySet(models.QuerySet):
     def ranked(self, chosen_year: int | None = None) -> PlanQuerySet:
         """These plans, the best default first: the year the user chose (``chosen_year``,
         even a draft HQ is preparing), then the published plan of the current year in
-        Asia/Shanghai, then the newest published plan, then the newest closed one. Other
-        drafts are never a default. One SQL ordering, so a list can use it as a subquery."""
+        Asia/Shanghai, then the newest published plan, then the newest closed one; other
+        drafts come last and are never a default (``is_candidate`` is 0). One SQL
+        ordering, so a list can use it as a subquery."""
         this_year = timezone.localdate().year
+        chosen = chosen_year or 0
         flag = {"default": 0, "output_field": models.IntegerField()}
-        return (
-            self.exclude(Q(state=PlanState.DRAFT) & ~Q(year=chosen_year or 0))
-            .annotate(
-                is_chosen=Case(When(year=chosen_year or 0, then=1), **flag),
-                is_this_year=Case(When(state=PlanState.PUBLISHED, year=this_year, then=1), **flag),
-                is_published=Case(When(state=PlanState.PUBLISHED, then=1), **flag),
-            )
-            .order_by("-is_chosen", "-is_this_year", "-is_published", "-year")
-        )
+        return self.annotate(
+            is_chosen=Case(When(year=chosen, then=1), **flag),
+            is_candidate=Case(When(~Q(state=PlanState.DRAFT) | Q(year=chosen), then=1), **flag),
+            is_this_year=Case(When(state=PlanState.PUBLISHED, year=this_year, then=1), **flag),
+            is_published=Case(When(state=PlanState.PUBLISHED, then=1), **flag),
+        ).order_by("-is_chosen", "-is_candidate", "-is_this_year", "-is_published", "-year")
+
+    def default(self, chosen_year: int | None = None) -> Plan | None:
+        """The first candidate of :meth:`ranked`, or None."""
+        return self.ranked(chosen_year).filter(is_candidate=1).first()
 
     def current(self) -> Plan | None:
         """The one rule for the default plan, wherever nobody chose a year: the published
         plan of the current year (Asia/Shanghai), else the newest published plan, else the
         newest closed one; never a draft. Chain it after ``visible_to``."""
-        return self.ranked().first()
+        return self.default()
 
     def for_year(self, year: int | str | None) -> Plan | None:
         """The plan of an explicit year among these, or None for a missing or bad year."""

@@ -12,14 +12,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.http import Http404, HttpRequest, QueryDict
 
-from .models import Plan, PlanQuerySet
-
-
-def visible_plans(request: HttpRequest) -> PlanQuerySet:
-    """The plans the user may switch to, newest first (read once per request)."""
-    if not hasattr(request, "_visible_plans"):
-        request._visible_plans = Plan.objects.visible_to(request.user).order_by("-year")
-    return request._visible_plans
+from .models import Plan
 
 
 def requested_year(request: HttpRequest) -> str:
@@ -33,22 +26,33 @@ def _chosen_year(request: HttpRequest) -> int | None:
     return getattr(request.user, "working_year", None)
 
 
+def _ranked(request: HttpRequest) -> list[Plan]:
+    """The plans the user may see, the best default first: one query per request, shared
+    by the page and the header's switcher."""
+    if not hasattr(request, "_ranked_plans"):
+        plans = Plan.objects.visible_to(request.user).ranked(_chosen_year(request))
+        request._ranked_plans = list(plans)
+    return request._ranked_plans
+
+
+def visible_plans(request: HttpRequest) -> list[Plan]:
+    """The plans the user may switch to, newest first."""
+    return sorted(_ranked(request), key=lambda p: p.year, reverse=True)
+
+
 def working_plan(request: HttpRequest) -> Plan | None:
     """The plan this request works on (see the module's docstring); None when there is none.
 
     An explicit year that is not a plan the user may see answers 404.
     """
-    if not hasattr(request, "_working_plan"):
-        plans = Plan.objects.visible_to(request.user)
-        year = requested_year(request)
-        if year:
-            plan = plans.for_year(year)
-            if plan is None:
-                raise Http404
-        else:
-            plan = plans.ranked(_chosen_year(request)).first()
-        request._working_plan = plan
-    return request._working_plan
+    plans = _ranked(request)
+    year = requested_year(request)
+    if year:
+        plan = next((p for p in plans if p.year == int(year)), None)
+        if plan is None:
+            raise Http404
+        return plan
+    return next((p for p in plans if p.is_candidate), None)
 
 
 def require_working_plan(request: HttpRequest) -> Plan:
@@ -64,7 +68,24 @@ def working_plan_filter(request: HttpRequest, plan_path: str) -> dict:
     if year:
         return {f"{plan_path}__year": int(year)}
     default = Plan.objects.visible_to(request.user).ranked(_chosen_year(request))
-    return {f"{plan_path}__in": default.values("pk")[:1]}
+    return {f"{plan_path}__in": default.filter(is_candidate=1).values("pk")[:1]}
+
+
+def in_working_plan(qs, request: HttpRequest, plan_path: str):
+    """A list (page or API) of one plan: ``?year=`` when it names one, else the default.
+    A year that is no plan just lists nothing (the list's own filter says why)."""
+    return qs.filter(**working_plan_filter(request, plan_path))
+
+
+class WorkingPlanList:
+    """For API viewsets: a list shows one plan, as a page does (``in_working_plan``);
+    ``plan_path`` is the lookup from the model to its plan, e.g. ``"task__plan"``."""
+
+    plan_path: str
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        return in_working_plan(qs, self.request, self.plan_path) if self.action == "list" else qs
 
 
 def with_year(url: str, year: int) -> str:

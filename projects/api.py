@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from accounts.access import ALL, EXPERTS, HQ, STAFF
 from config.api import IntegerFilter, ObjectIdField, VisibleModelViewSet, year_filter
-from planning.working import working_plan
+from planning.working import WorkingPlanList, working_plan
 from workflow.validation import normalise_phone
 
 from . import services
@@ -154,7 +154,9 @@ class ReviewAssignmentFilter(django_filters.FilterSet):
         fields = ["year", "application"]
 
 
-class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
+class CallViewSet(
+    WorkingPlanList, mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet
+):
     """Calls for applications (申报通知)."""
 
     base_queryset = Call.objects
@@ -305,6 +307,7 @@ class TotalsSerializer(serializers.Serializer):
 
 
 class ApplicationViewSet(
+    WorkingPlanList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

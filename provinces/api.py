@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.access import ALL, HQ, STAFF
 from config.api import IntegerFilter, VisibleModelViewSet, year_filter
+from planning.working import WorkingPlanList
 from workflow.files import attach
 
 from . import services
@@ -50,7 +51,9 @@ class AssignmentFilter(django_filters.FilterSet):
         fields = ["year", "task", "province", "track", "kind", "taken_up"]
 
 
-class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
+class AssignmentViewSet(
+    WorkingPlanList, mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet
+):
     """Assignments (任务承担): which unit executes which task."""
 
     base_queryset = Assignment.objects
@@ -79,6 +82,7 @@ class RegistrationFilter(django_filters.FilterSet):
 
 
 class RegistrationViewSet(
+    WorkingPlanList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -187,7 +191,7 @@ class ContactFilter(django_filters.FilterSet):
         fields = ["year", "task", "province", "role"]
 
 
-class ContactViewSet(mixins.ListModelMixin, VisibleModelViewSet):
+class ContactViewSet(WorkingPlanList, mixins.ListModelMixin, VisibleModelViewSet):
     """The contact directory (通讯录): HQ the whole country, a unit its own contacts."""
 
     base_queryset = Contact.objects
@@ -207,7 +211,7 @@ class ContactViewSet(mixins.ListModelMixin, VisibleModelViewSet):
         )
 
 
-class LedgerEntryViewSet(viewsets.ModelViewSet, VisibleModelViewSet):
+class LedgerEntryViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelViewSet):
     """Work ledger entries (工作台账): staff write their own province's, HQ reads all."""
 
     base_queryset = LedgerEntry.objects

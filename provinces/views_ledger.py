@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, HQ, STAFF, role_required
-from planning.working import require_working_plan, working_plan
+from planning.working import in_working_plan, require_working_plan, working_plan
 from workflow import sheets
 from workflow.files import attach, download
 from workflow.imports import IMPORTERS
@@ -39,8 +39,7 @@ def _entries(request: HttpRequest):
 
 @role_required(STAFF | HQ)
 def ledger_list(request: HttpRequest) -> HttpResponse:
-    plan = working_plan(request)
-    in_plan = _entries(request).filter(assignment__task__plan=plan)
+    in_plan = in_working_plan(_entries(request), request, "assignment__task__plan")
     filters = LedgerEntryFilter(request.GET or None, queryset=in_plan)
     qs = filters.qs
     totals = qs.aggregate(
@@ -162,7 +161,7 @@ def ledger_template_download(request: HttpRequest) -> HttpResponse:
 
 @role_required(STAFF | HQ)
 def ledger_export(request: HttpRequest) -> HttpResponse:
-    in_plan = _entries(request).filter(assignment__task__plan=working_plan(request))
+    in_plan = in_working_plan(_entries(request), request, "assignment__task__plan")
     filters = LedgerEntryFilter(request.GET or None, queryset=in_plan)
     qs = filters.qs.select_related("assignment__task__plan", "assignment__province").order_by(
         "assignment__province__sort_order", "date", "pk"

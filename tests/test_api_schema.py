@@ -109,7 +109,7 @@ def _list_routes() -> dict[str, str]:
 BAD_FILTERS = {
     "plan-list": ["year=0.5", "year=abc"],
     "task-list": ["year=0.5", "year=abc", "number=1.5"],
-    "province-list": ["base_level=abc"],  # a unit is not per year: its filters are choices
+    "province-list": ["region=abc"],  # a unit is not per year: its filters are choices
     "assignment-list": ["year=0.5", "year=abc", "task=2.5", "kind=abc"],
     "registration-list": ["year=0.5", "year=abc", "task=x", "state=abc", "submitted_after=x"],
     "contact-list": ["year=0.5", "year=abc", "task=0.5", "role=abc"],

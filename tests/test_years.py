@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from notifications.extensions import owed_by
 from notifications.models import Notification
+from notifications.obligations import owed_by
 from planning.models import Deadline, Plan
 from planning.services import import_plan
 from projects.models import Application, Call
@@ -66,23 +66,37 @@ def test_current_falls_back_to_the_newest_published_then_closed_never_a_draft():
 # --- records filed under the plan the user works in ------------------------------------
 
 
-CASE = {"kind": "typical_case", "title": "2018年站点帮助企业开展专利预警", "summary": "摘要"}
+def case_data(year: int, **fields) -> dict:
+    """A typical case of 江西 on its task 2 of the given year (the case form asks the task)."""
+    assignment = Assignment.objects.get(
+        task__plan__year=year, task__number=2, province__short_name="江西"
+    )
+    return {
+        "assignment": assignment.pk,
+        "kind": "typical_case",
+        "title": "2018年站点帮助企业开展专利预警",
+        "summary": "摘要",
+        **fields,
+    }
 
 
 def test_case_posted_while_working_in_2018_is_filed_under_2018(as_user, plan_2019, jiangxi_staff):
     jiangxi_staff.working_year = 2018
     jiangxi_staff.save()
-    as_user(jiangxi_staff).post("/reporting/cases/new/", CASE)
+    as_user(jiangxi_staff).post("/reporting/cases/new/", case_data(2018))
     assert Case.objects.get().plan.year == 2018
+    # a task of another year than the one the unit works in is not among the choices
+    response = as_user(jiangxi_staff).post("/reporting/cases/new/", case_data(2019, title="x"))
+    assert response.status_code == 200 and not Case.objects.filter(title="x").exists()
 
 
 def test_case_posted_with_the_year_in_the_url_is_filed_under_that_year(
     as_user, plan_2019, jiangxi_staff
 ):
-    as_user(jiangxi_staff).post("/reporting/cases/new/?year=2018", CASE)
+    as_user(jiangxi_staff).post("/reporting/cases/new/?year=2018", case_data(2018))
     assert Case.objects.get().plan.year == 2018
     # without a choice, the default rule: the newest published plan (no plan of this year)
-    as_user(jiangxi_staff).post("/reporting/cases/new/", {**CASE, "title": "另一案例"})
+    as_user(jiangxi_staff).post("/reporting/cases/new/", case_data(2019, title="另一案例"))
     assert Case.objects.get(title="另一案例").plan.year == 2019
 
 
@@ -115,6 +129,7 @@ def call_data(plan: Plan) -> dict:
         "opens_at": f"{plan.year}-07-01T09:00",
         "closes_at": f"{plan.year}-07-31T17:00",
         "criteria": "需求明确 50\n方案可行 50",
+        "reviews_required": "2",
     }
 
 
@@ -127,18 +142,18 @@ def test_hq_opens_a_call_in_a_plan_that_is_not_the_newest(as_user, plan_2019, hq
 
 def test_hq_manages_the_deadlines_of_a_plan_that_is_not_the_newest(as_user, plan_2019, hq_reviewer):
     client = as_user(hq_reviewer)
-    page = client.get("/notifications/deadlines/manage/?year=2018").content.decode()
+    page = client.get("/plans/deadlines/?year=2018").content.decode()
     assert "2018-06-20" in page and "2019-06-20" not in page
     response = client.post(
-        "/notifications/deadlines/manage/new/?year=2018",
+        "/plans/deadlines/new/?year=2018",
         {"description": "第三季度工作进展", "due_date": "2018-09-30", "reminder_offsets": ""},
     )
     assert response.status_code == 302
     added = Deadline.objects.get(kind=Deadline.Kind.OTHER)
     assert added.plan.year == 2018
-    edit = client.get(f"/notifications/deadlines/manage/{added.pk}/?year=2018")
+    edit = client.get(f"/plans/deadlines/{added.pk}/?year=2018")
     assert edit.status_code == 200
-    assert client.get(f"/notifications/deadlines/manage/{added.pk}/").status_code == 404
+    assert client.get(f"/plans/deadlines/{added.pk}/").status_code == 404
 
 
 def apply(call: Call, short_name: str) -> Application:
@@ -237,7 +252,7 @@ def test_a_closed_plan_is_read_only_history(as_user, plan_2018, jiangxi_staff, h
     plan_2018.close(hq_reviewer, "年度工作已完成")
     unit = as_user(jiangxi_staff)
     assert unit.get("/plans/2018/").status_code == 200
-    response = unit.post("/reporting/cases/new/?year=2018", CASE, follow=True)
+    response = unit.post("/reporting/cases/new/?year=2018", case_data(2018), follow=True)
     assert "2018年度工作计划已结束，只能查看，不能新增或修改。" in response.content.decode()
     assert not Case.objects.exists()
     assert not owed_by(jiangxi_staff.province)  # closed: nothing is owed any more
