@@ -92,6 +92,6 @@ def seed_bulletin(log) -> None:
     bulletin.entries.set(
         LedgerEntry.objects.filter(date__range=(bulletin.period_start, bulletin.period_end))[:12]
     )
-    bulletin.cases.set(Case.objects.filter(state="confirmed")[:2])
+    bulletin.cases.set(Case.objects.filter(state=Case.State.CONFIRMED)[:2])
     bulletin.publish(hq)
     log("工作进展 1 期（已发布）")
