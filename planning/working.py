@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.http import Http404, HttpRequest, QueryDict
+from django.shortcuts import get_object_or_404
 
 from .models import Plan
 
@@ -53,6 +54,11 @@ def working_plan(request: HttpRequest) -> Plan | None:
             raise Http404
         return plan
     return next((p for p in plans if p.is_candidate), None)
+
+
+def visible_plan(request: HttpRequest, year: int) -> Plan:
+    """The plan named in the URL, among those the user may see (a draft is HQ's only)."""
+    return get_object_or_404(Plan.objects.visible_to(request.user), year=year)
 
 
 def require_working_plan(request: HttpRequest) -> Plan:

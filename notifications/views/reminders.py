@@ -1,3 +1,5 @@
+"""Reminders (催办): HQ's log of every reminder sent, and reminding units now."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import HQ, role_required
 
-from .models import ReminderLog, unit_model
-from .obligations import everything_owed, plan_of_year
-from .services import RateLimited, remind_now
+from ..models import ReminderLog, unit_model
+from ..obligations import everything_owed, plan_of_year
+from ..services import RateLimited, remind_now
 
 
 @role_required(HQ)

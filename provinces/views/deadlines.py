@@ -16,8 +16,8 @@ from notifications.obligations import base_key, owed_by
 from planning.models import Deadline
 from workflow.machine import TransitionRefused
 
-from . import services
-from .models import DeadlineReport
+from .. import services
+from ..models import DeadlineReport
 
 
 @role_required(STAFF)

@@ -14,23 +14,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, HQ, STAFF, role_required
-from planning.working import in_working_plan, require_working_plan, working_plan
+from planning.working import in_working_plan, require_working_plan
 from workflow import sheets
 from workflow.files import attach, download
 from workflow.imports import IMPORTERS
 from workflow.machine import TransitionRefused
 from workflow.views import upload_page
 
-from .filters import LedgerEntryFilter
-from .forms import LedgerEntryForm
-from .models import Evidence, LedgerEntry
-from .resources import (
-    contact_directory,
-    contacts_template,
-    contacts_workbook,
-    ledger_template,
-    ledger_workbook,
-)
+from ..filters import LedgerEntryFilter
+from ..forms import LedgerEntryForm
+from ..models import Evidence, LedgerEntry
+from ..resources import ledger_template, ledger_workbook
 
 
 def _entries(request: HttpRequest):
@@ -140,18 +134,10 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("provinces:ledger_edit", pk=entry_pk)
 
 
-# --- Excel ---------------------------------------------------------------------------
-
-
-@role_required(ALL)
-def contacts_template_download(request: HttpRequest) -> HttpResponse:
-    return sheets.download("contacts-template.xlsx", contacts_template(request.user))
-
-
 @role_required(STAFF | HQ)
-def ledger_import(request: HttpRequest, kind: str = "ledger") -> HttpResponse:
-    """Upload a ledger file (or, with ``kind="contacts"`` from the URL, a contacts file)."""
-    return upload_page(request, IMPORTERS[kind])
+def ledger_import(request: HttpRequest) -> HttpResponse:
+    """Upload a ledger file."""
+    return upload_page(request, IMPORTERS["ledger"])
 
 
 @role_required(ALL)
@@ -168,14 +154,3 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     )
     stamp = timezone.localdate().strftime("%Y%m%d")
     return sheets.download(f"ledger-{stamp}.xlsx", ledger_workbook(request.user, qs))
-
-
-@role_required(STAFF | HQ)
-def contacts(request: HttpRequest) -> HttpResponse:
-    """The national contact directory (通讯录): HQ sees all, a province its own."""
-    plan = working_plan(request)
-    qs = contact_directory(request.user, plan.year if plan else None)
-    if request.GET.get("format") == "xlsx":
-        return sheets.download("contacts.xlsx", contacts_workbook(qs))
-    page = Paginator(qs, 100).get_page(request.GET.get("page"))
-    return render(request, "provinces/contacts.html", {"page": page})

@@ -1,34 +1,35 @@
+"""Annual summaries (年度工作总结): the list, one unit's summary, HQ's return and confirm."""
+
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, HQ, STAFF, role_required
-from planning.models import Plan
-from planning.working import working_plan
+from planning.working import visible_plan, working_plan
 from provinces.models import Province
-from workflow import sheets
-from workflow.files import file_response
 from workflow.machine import TransitionRefused, history
 from workflow.review import save_draft
 
-from . import services
-from .digest import build_workbook
-from .forms import SummaryForm
-from .models import AnnualSummary, DigestBuild
+from .. import services
+from ..forms import SummaryForm
+from ..models import AnnualSummary
 
 
-def _plan(request: HttpRequest, year: int) -> Plan:
-    """The plan named in the URL, among those the user may see (a draft is HQ's only)."""
-    return get_object_or_404(Plan.objects.visible_to(request.user), year=year)
+@role_required(ALL)
+def home(request: HttpRequest) -> HttpResponse:
+    plan = working_plan(request)
+    if plan is None:
+        return redirect("planning:plan_list")
+    return redirect("reporting:summary_list", year=plan.year)
 
 
 @role_required(STAFF | HQ)
 def summary_list(request: HttpRequest, year: int) -> HttpResponse:
-    plan = _plan(request, year)
+    plan = visible_plan(request, year)
     if request.user.is_province_staff:  # a unit has one summary a year: straight to it
         return redirect("reporting:summary", year=year, code=request.user.province.code)
     summaries = {
@@ -40,7 +41,7 @@ def summary_list(request: HttpRequest, year: int) -> HttpResponse:
 
 @role_required(STAFF | HQ, post=STAFF)
 def summary(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    plan = _plan(request, year)
+    plan = visible_plan(request, year)
     province = get_object_or_404(Province.objects.visible_to(request.user), code=code)
     obj = (
         AnnualSummary.objects.visible_to(request.user).filter(plan=plan, province=province).first()
@@ -102,64 +103,3 @@ def summary_action(request: HttpRequest, year: int, code: str, action: str) -> H
     else:
         messages.success(request, done)
     return redirect(obj)
-
-
-# --- the annual digest ----------------------------------------------------------------
-
-
-@role_required(HQ)
-def digest(request: HttpRequest, year: int) -> HttpResponse:
-    plan = _plan(request, year)
-    if request.method == "POST":
-        build = services.request_digest(plan, request.user)
-        return redirect(f"{request.path}?build={build.pk}")
-    builds = (
-        DigestBuild.objects.visible_to(request.user)
-        .filter(plan=plan)
-        .select_related("requested_by")
-    )
-    return render(
-        request,
-        "reporting/digest_page.html",
-        {"plan": plan, "builds": builds, "watch": request.GET.get("build", "")},
-    )
-
-
-@role_required(HQ)
-def digest_status(request: HttpRequest, pk: int) -> JsonResponse:
-    build = get_object_or_404(DigestBuild.objects.visible_to(request.user), pk=pk)
-    done = build.state == DigestBuild.State.DONE
-    download = f"/reporting/digests/{build.pk}/download/" if done else None
-    return JsonResponse({**build.status(), "download": download})
-
-
-@role_required(HQ)
-def digest_download(request: HttpRequest, pk: int) -> HttpResponse:
-    build = get_object_or_404(
-        DigestBuild.objects.visible_to(request.user), pk=pk, state=DigestBuild.State.DONE
-    )
-    return file_response(
-        build.file, f"全国专利信息传播利用{build.plan.year}.pdf", "application/pdf"
-    )
-
-
-@role_required(ALL)
-def home(request: HttpRequest) -> HttpResponse:
-    plan = working_plan(request)
-    if plan is None:
-        return redirect("planning:plan_list")
-    return redirect("reporting:summary_list", year=plan.year)
-
-
-@role_required(HQ)
-def digest_home(request: HttpRequest) -> HttpResponse:
-    plan = working_plan(request)
-    if plan is None:
-        raise Http404
-    return redirect("reporting:digest", year=plan.year)
-
-
-@role_required(HQ)
-def digest_workbook(request: HttpRequest, year: int) -> HttpResponse:
-    """The digest's data as an Excel workbook (HQ)."""
-    return sheets.download(f"digest-{year}.xlsx", *build_workbook(_plan(request, year)))

@@ -1,10 +1,10 @@
-"""Registration (任务分解报送) pages, the HQ board and the review queue."""
+"""Registration (任务分解报送) pages: fill in, submit, take up, mark a step done; HQ's
+return, confirm and reopen."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,22 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import HQ, STAFF, role_required
-from planning.working import visible_plans, working_plan
 from workflow.machine import TransitionRefused, history
 from workflow.review import save_draft
 
-from . import services
-from .board import build_board
-from .filters import RegistrationFilter
-from .forms import (
-    ContactForm,
-    MilestoneDoneForm,
-    MilestoneFormSet,
-    ReasonForm,
-    RegistrationForm,
-)
-from .ledger import ledger_totals, target_progress
-from .models import Assignment, Contact, Milestone, Registration
+from .. import services
+from ..forms import ContactForm, MilestoneDoneForm, MilestoneFormSet, ReasonForm, RegistrationForm
+from ..ledger import ledger_totals, target_progress
+from ..models import Assignment, Contact, Milestone, Registration
 
 
 def _assignment(request: HttpRequest, pk: int) -> Assignment:
@@ -199,74 +190,3 @@ def take_up(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已确认开展该任务，请填写任务分解报送。"))
     return redirect("provinces:registration", pk=pk)
-
-
-@role_required(HQ)
-def board(request: HttpRequest) -> HttpResponse:
-    plan = working_plan(request)
-    if plan is None:
-        return render(request, "provinces/board.html", {"board": None})
-    data = build_board(plan, request.user)
-    return render(
-        request,
-        "provinces/board.html",
-        {
-            "board": data,
-            "plan": plan,
-            "years": [p.year for p in visible_plans(request)],
-            "task_columns": list(zip(data.tasks, data.task_rates, strict=True)),
-        },
-    )
-
-
-@role_required(HQ)
-def review_queue(request: HttpRequest) -> HttpResponse:
-    """Everything submitted and waiting, oldest first; confirm or return one or many."""
-    filters = RegistrationFilter(
-        request.GET or None,
-        queryset=Registration.objects.visible_to(request.user)
-        .filter(
-            state__in=Registration.AWAITING_REVIEW, assignment__task__plan=working_plan(request)
-        )
-        .select_related("assignment__task__plan", "assignment__province", "assignment__track")
-        .order_by("submitted_at", "pk"),
-    )
-    waiting = filters.qs
-    if request.method == "POST":
-        form = ReasonForm(request.POST)
-        form.is_valid()
-        action = request.POST.get("action", "")
-        chosen = waiting.filter(pk__in=request.POST.getlist("selected"))
-        if not chosen:
-            messages.error(request, _("请至少选择一项。"))
-        else:
-            result = services.review_many(
-                list(chosen), request.user, action, form.cleaned_data.get("reason", "")
-            )
-            if result.done:
-                done = (
-                    _("已确认 %(n)d 项任务分解报送：%(list)s。")
-                    if action == "confirm"
-                    else _("已退回 %(n)d 项任务分解报送：%(list)s。")
-                )
-                names = "；".join(str(reg) for reg in result.done)
-                messages.success(request, done % {"n": len(result.done), "list": names})
-            for reg, why in result.refused:
-                messages.error(
-                    request,
-                    _("%(registration)s：%(reason)s") % {"registration": reg, "reason": why},
-                )
-        return redirect(request.get_full_path())
-    page = Paginator(waiting, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "provinces/review_queue.html",
-        {
-            "page": page,
-            "reason_form": ReasonForm(),
-            "filters": filters.page_form(request.user),
-            "query": query.urlencode(),
-        },
-    )

@@ -1,0 +1,29 @@
+"""HQ's board: every unit's progress on every task of the working plan."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.access import HQ, role_required
+from planning.working import visible_plans, working_plan
+
+from ..board import build_board
+
+
+@role_required(HQ)
+def board(request: HttpRequest) -> HttpResponse:
+    plan = working_plan(request)
+    if plan is None:
+        return render(request, "provinces/board.html", {"board": None})
+    data = build_board(plan, request.user)
+    return render(
+        request,
+        "provinces/board.html",
+        {
+            "board": data,
+            "plan": plan,
+            "years": [p.year for p in visible_plans(request)],
+            "task_columns": list(zip(data.tasks, data.task_rates, strict=True)),
+        },
+    )

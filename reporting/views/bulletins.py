@@ -1,0 +1,129 @@
+"""Progress bulletins (工作进展), task 9: HQ writes, collects and publishes; units read."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import HQ, STAFF, role_required
+from planning.working import require_working_plan, working_plan
+from provinces.models import Case, LedgerEntry
+from workflow.machine import TransitionRefused
+
+from ..digest import require_fonts
+from ..forms import BulletinForm
+from ..models import Bulletin
+
+
+@role_required(STAFF | HQ)
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    plan = working_plan(request)
+    bulletins = Bulletin.objects.visible_to(request.user).filter(plan=plan)
+    return render(request, "reporting/bulletin_list.html", {"bulletins": bulletins, "plan": plan})
+
+
+@role_required(HQ)
+def bulletin_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    bulletin = get_object_or_404(Bulletin, pk=pk) if pk else None
+    if bulletin and bulletin.state == Bulletin.State.PUBLISHED:
+        messages.error(request, _("已发布的工作进展不能修改。"))
+        return redirect(bulletin)
+    # A new bulletin is filed under the plan HQ is working in, and collects only its records.
+    plan = bulletin.plan if bulletin else require_working_plan(request)
+    try:
+        plan.ensure_open()
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+        return redirect(bulletin or "reporting:bulletin_list")
+    form = BulletinForm(request.POST or None, instance=bulletin)
+    candidates_entries = candidates_cases = []
+    if bulletin:
+        candidates_entries = (
+            LedgerEntry.objects.filter(
+                assignment__task__plan=plan,
+                date__range=(bulletin.period_start, bulletin.period_end),
+            )
+            .select_related("assignment__province", "assignment__task")
+            .order_by("assignment__province__sort_order", "date")[:300]
+        )
+        candidates_cases = Case.objects.filter(
+            plan=plan, state=Case.State.CONFIRMED
+        ).select_related("province")
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        obj.plan = plan
+        obj.created_by = obj.created_by or request.user
+        obj.save()
+        if bulletin:
+            obj.entries.set(
+                LedgerEntry.objects.filter(
+                    assignment__task__plan=plan, pk__in=request.POST.getlist("entries")
+                )
+            )
+            obj.cases.set(
+                Case.objects.filter(
+                    plan=plan, pk__in=request.POST.getlist("cases"), state=Case.State.CONFIRMED
+                )
+            )
+        messages.success(request, _("已保存。请选择要收录的台账和案例，然后发布。"))
+        return redirect("reporting:bulletin_edit", pk=obj.pk)
+    return render(
+        request,
+        "reporting/bulletin_form.html",
+        {
+            "form": form,
+            "plan": plan,
+            "bulletin": bulletin,
+            "entries": candidates_entries,
+            "cases": candidates_cases,
+            "chosen_entries": set(bulletin.entries.values_list("pk", flat=True))
+            if bulletin
+            else set(),
+            "chosen_cases": set(bulletin.cases.values_list("pk", flat=True)) if bulletin else set(),
+        },
+    )
+
+
+@role_required(HQ)
+@require_POST
+def bulletin_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = get_object_or_404(Bulletin, pk=pk)
+    try:
+        bulletin.publish(request.user)
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已发布，各单位可以查看。"))
+    return redirect(bulletin)
+
+
+def _bulletin_context(bulletin: Bulletin) -> dict:
+    return {
+        "bulletin": bulletin,
+        "entries": bulletin.entries.select_related(
+            "assignment__province", "assignment__task"
+        ).order_by("assignment__province__sort_order", "date"),
+        "cases": bulletin.cases.select_related("province"),
+    }
+
+
+@role_required(STAFF | HQ)
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
+    return render(request, "reporting/bulletin_detail.html", _bulletin_context(bulletin))
+
+
+@role_required(STAFF | HQ)
+def bulletin_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from weasyprint import HTML
+
+    bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
+    require_fonts()
+    html = render_to_string("reporting/bulletin_pdf.html", _bulletin_context(bulletin))
+    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bulletin-{bulletin.pk}.pdf"'
+    return response
