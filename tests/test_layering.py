@@ -103,7 +103,8 @@ def test_every_app_is_on_a_floor():
 # assignments. This list may only shrink (the test fails when an entry is fixed too).
 NOT_YET_INVERTED = {
     "planning/services.py imports provinces.models (not below planning)",
-    "planning/views.py imports provinces.models (not below planning)",
+    "planning/views/imports.py imports provinces.models (not below planning)",
+    "planning/views/plans.py imports provinces.models (not below planning)",
 }
 
 
