@@ -1,4 +1,5 @@
-"""The notice import: paste or upload, preview, decide, set the bases, confirm."""
+"""The notice import: paste or upload, preview, decide, set the bases, confirm. Mounted in
+the planning namespace by config.urls."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.access import ADMINISTRATORS, role_required
-from provinces.models import Province
+from planning.forms import NoticeForm, mapping_forms
+from planning.models import BaseLevel, Plan
+from planning.notice import NoticeError, apply_mappings
 
-from ..forms import NoticeForm, mapping_forms
-from ..models import BaseLevel, Plan
-from ..notice import NoticeError, apply_mappings
-from ..services import save_parsed_plan, understand_notice
+from .models import Province
+from .plans import save_parsed_plan, understand_notice
 
 
 def _posted_bases(request: HttpRequest) -> dict[str, str] | None:

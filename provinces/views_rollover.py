@@ -1,4 +1,5 @@
-"""The rollover: an administrator makes next year's draft from a plan."""
+"""The rollover: an administrator makes next year's draft from a plan, with who carries it.
+Mounted in the planning namespace by config.urls."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import ADMINISTRATORS, role_required
+from planning.models import Plan
 
-from ..models import Plan
-from ..services import RolloverRefused, rollover_plan
+from .plans import RolloverRefused, rollover_plan
 
 
 @role_required(ADMINISTRATORS)
