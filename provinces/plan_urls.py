@@ -4,11 +4,11 @@
 
 from django.urls import path
 
-from . import views_plan_import, views_plans, views_rollover
+from .views import plan_import, plans, rollover
 
 urlpatterns = [
-    path("import/", views_plan_import.import_notice, name="import_notice"),
-    path("<int:year>/rollover/", views_rollover.plan_rollover, name="plan_rollover"),
-    path("<int:year>/", views_plans.plan_detail, name="plan_detail"),
-    path("<int:year>/tasks/<int:number>/", views_plans.task_detail, name="task_detail"),
+    path("import/", plan_import.import_notice, name="import_notice"),
+    path("<int:year>/rollover/", rollover.plan_rollover, name="plan_rollover"),
+    path("<int:year>/", plans.plan_detail, name="plan_detail"),
+    path("<int:year>/tasks/<int:number>/", plans.task_detail, name="task_detail"),
 ]

@@ -1,5 +1,5 @@
 """The plans: the list, HQ's state changes, the year switcher. (A plan's page and a task's
-show who carries them: provinces/views_plans.py.)"""
+show who carries them: provinces/views/plans.py.)"""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import ADMINISTRATORS, role_required
 from planning.models import Plan
 
-from .plans import RolloverRefused, rollover_plan
+from ..plans import RolloverRefused, rollover_plan
 
 
 @role_required(ADMINISTRATORS)

@@ -14,8 +14,8 @@ from planning.forms import NoticeForm, mapping_forms
 from planning.models import BaseLevel, Plan
 from planning.notice import NoticeError, apply_mappings
 
-from .models import Province
-from .plans import save_parsed_plan, understand_notice
+from ..models import Province
+from ..plans import save_parsed_plan, understand_notice
 
 
 def _posted_bases(request: HttpRequest) -> dict[str, str] | None:

@@ -11,7 +11,7 @@ from accounts.access import ALL, role_required
 from planning.models import Plan, Task
 from workflow.machine import history
 
-from .models import Assignment, PlanUnit, Province
+from ..models import Assignment, PlanUnit, Province
 
 
 @role_required(ALL)
