@@ -3,6 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
+from planning import urls as planning_urls
+from provinces import plan_urls
 
 api_v1 = [
     path("", include("planning.api_urls")),
@@ -18,7 +20,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("plans/", include("planning.urls")),
+    # /plans/: planning's pages and, first, provinces' pages of a plan with who carries it.
+    path("plans/", include((plan_urls.urlpatterns + planning_urls.urlpatterns, "planning"))),
     path("provinces/", include("provinces.urls")),
     path("projects/", include("projects.urls")),
     path("reporting/", include("reporting.urls")),

@@ -1,30 +1,13 @@
-import django_filters
 from django.db.models import Prefetch
 from rest_framework import mixins
 
 from accounts.access import ALL
-from config.api import IntegerFilter, VisibleModelViewSet, year_filter
+from config.api import VisibleModelViewSet
 
+from .filters import PlanFilter, TaskFilter
 from .models import Plan, Target, Task, Track
 from .serializers import PlanSerializer, TaskSerializer
 from .working import WorkingPlanList
-
-
-class PlanFilter(django_filters.FilterSet):
-    year = year_filter("year")
-
-    class Meta:
-        model = Plan
-        fields = ["year"]
-
-
-class TaskFilter(django_filters.FilterSet):
-    year = year_filter("plan__year")
-    number = IntegerFilter(min_value=1)
-
-    class Meta:
-        model = Task
-        fields = ["year", "number", "all_units"]
 
 
 class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):

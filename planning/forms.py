@@ -1,4 +1,5 @@
-"""Forms of the notice import: the text, then a decision for each sentence not understood."""
+"""Forms of the notice import (the text, then a decision for each sentence not understood) and
+of HQ's deadlines."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Target
+from .models import Deadline, Target
 from .notice import HandMapping, ParsedPlan, Sentence
 
 
@@ -134,3 +135,20 @@ def mapping_forms(
         SentenceMappingForm(data, prefix=f"s{k}", sentence=s, parsed=parsed, units=units)
         for k, s in enumerate(parsed.undecided)
     ]
+
+
+class DeadlineForm(forms.ModelForm):
+    class Meta:
+        model = Deadline
+        fields = ["task", "description", "due_date", "reminder_offsets"]
+        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {"task": gettext_lazy("留空表示所有承担任务的执行单位都要报送。")}
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task"].queryset = plan.tasks.all()
+        self.fields["task"].required = False
+        if self.instance.pk and self.instance.kind != Deadline.Kind.OTHER:
+            # the plan's own deadlines: HQ may tune reminders, not rewrite the notice
+            for name in ("task", "description", "due_date"):
+                self.fields[name].disabled = True

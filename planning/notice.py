@@ -22,7 +22,8 @@ mapped by hand (:func:`apply_mappings`) or explicitly set aside before the plan 
 
 :func:`parse_notice` understands the text without touching the database and raises
 :class:`NoticeError` quoting the sentence it could not accept;
-:func:`planning.services.import_plan` saves what it understood.
+:func:`provinces.plans.import_plan` saves what it understood (the plan's own part through
+:func:`planning.services.save_plan_content`).
 """
 
 from __future__ import annotations

@@ -1,119 +1,46 @@
-"""Verbs of the planning app: load a year's plan from the notice text, roll a plan over."""
+"""Verbs of the planning app on a plan's own content: save what the notice said (the plan, its
+tasks, items, tracks, targets and deadlines), copy a plan into a later year.
+
+Planning knows no unit: who carries a plan (bases, assignments) is written by
+``provinces.plans``, which composes these verbs with the units' part (the notice import and
+the rollover as a whole live there)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from provinces.models import Assignment, PlanUnit, Province
-from workflow.machine import record_event
-
-from .models import BaseLevel, Deadline, Plan, Target, Task, TaskItem, Track
-from .notice import HandMapping, NoticeError, ParsedPlan, apply_mappings, parse_notice
+from .models import Deadline, Plan, Target, Task, TaskItem, Track
+from .notice import NoticeError, ParsedPlan
 
 __all__ = [
-    "HandMapping",
-    "ImportResult",
-    "NoticeError",
+    "PlanCopy",
     "RolloverRefused",
-    "import_plan",
-    "proposed_bases",
-    "rollover_plan",
-    "understand_notice",
+    "SavedPlan",
+    "copy_plan",
+    "copy_row",
+    "moved_by_years",
+    "save_plan_content",
 ]
 
 
 @dataclass
-class ImportResult:
+class SavedPlan:
+    """What :func:`save_plan_content` wrote: the plan, and for each task of the notice (by
+    number) the task and, by province code, the track that province carries."""
+
     plan: Plan
     created: bool
-    tasks: int
-    assignments: int
-    warnings: list[str]
+    tasks: dict[int, Task]
+    tracks_by_province: dict[int, dict[str, Track]]
 
 
-def _units() -> list[tuple[str, str, str]]:
-    return list(Province.objects.values_list("code", "name", "short_name"))
-
-
-def proposed_bases(year: int) -> dict[str, str]:
-    """The bases an import of ``year`` starts from: that plan's own when it exists (a
-    re-import keeps them), else the nearest earlier year's as a proposal, else none."""
-    plan = (
-        Plan.objects.for_year(year) or Plan.objects.filter(year__lt=year).order_by("-year").first()
-    )
-    return PlanUnit.objects.bases(plan) if plan else {}
-
-
-def understand_notice(
-    text: str,
-    mappings: list[HandMapping] | None = None,
-    *,
-    bases: Mapping[str, str] | None = None,
-) -> ParsedPlan:
-    """Parse without saving (the admin preview); raises NoticeError.
-
-    ``mappings`` are the administrator's readings of sentences the grammar did not
-    understand; without them, those recorded when the same year's plan was last imported
-    apply again (a re-import keeps the decisions already made).
-
-    ``bases`` (province code → ``key``/``basic``) decides who carries the base tracks;
-    without it, :func:`proposed_bases` of the notice's year.
-    """
-    units = _units()
-    if not units:
-        raise NoticeError(_("执行单位尚未初始化：请先运行数据库迁移。"))
-    parsed = parse_notice(text, units)
-    if Plan.objects.filter(year=parsed.year, state=Plan.State.CLOSED).exists():
-        raise NoticeError(_("%(year)d年度工作计划已结束，不能重新导入。") % {"year": parsed.year})
-    bases = proposed_bases(parsed.year) if bases is None else {c: v for c, v in bases.items() if v}
-    known = {code for code, _name, _short in units}
-    if not set(bases) <= known or not set(bases.values()) <= set(BaseLevel.values):
-        raise NoticeError(_("基地设置有误：请为每个执行单位选择“重点项目”“基础项目”或留空。"))
-    parsed.bases = dict(bases)
-    base_codes = {
-        level: {code for code, lvl in bases.items() if lvl == level} for level in BaseLevel.values
-    }
-    for task in parsed.tasks:
-        for track in task.tracks:
-            if track.base_level:
-                track.provinces = sorted(base_codes[track.base_level])
-                if not track.provinces:
-                    parsed.warnings.append(
-                        _(
-                            "任务（%(task)s）“%(track)s”：尚未标记承担该类项目的基地省市，"
-                            "标记后重新导入即可生成任务承担。"
-                        )
-                        % {"task": task.numeral, "track": track.name}
-                    )
-    if mappings is None:
-        stored = Plan.objects.filter(year=parsed.year).values_list("hand_mappings", flat=True)
-        mappings = [HandMapping.from_json(m) for m in (stored.first() or [])]
-    apply_mappings(parsed, mappings)
-    return parsed
-
-
-@transaction.atomic
-def import_plan(
-    text: str,
-    mappings: list[HandMapping] | None = None,
-    *,
-    bases: Mapping[str, str] | None = None,
-) -> ImportResult:
-    """Create (as a draft) or update a plan from the notice text. Idempotent; all or nothing.
-
-    Only the notice's own year is written: its tasks, deadlines and its units' roles.
-    """
-    parsed = understand_notice(text, mappings, bases=bases)
-    return save_parsed_plan(parsed)
-
-
-def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
-    """Save what was understood; refuses while a sentence not understood awaits a decision."""
+def save_plan_content(parsed: ParsedPlan) -> SavedPlan:
+    """Save the plan's own part of what was understood (not who carries it); refuses while a
+    sentence not understood awaits a decision. Call inside a transaction."""
     if parsed.undecided:
         first = parsed.undecided[0]
         raise NoticeError(
@@ -124,7 +51,6 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
             % {"n": len(parsed.undecided), "place": first.place, "why": first.unclear},
             first.text,
         )
-    provinces = {p.code: p for p in Province.objects.all()}
     # A new plan is a draft (the state's default); an existing one keeps its state.
     plan, created = Plan.objects.update_or_create(
         year=parsed.year,
@@ -141,14 +67,11 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
             "hand_mappings": [m.to_json() for m in parsed.hand_mappings],
         },
     )
-    for code, province in provinces.items():
-        PlanUnit.objects.update_or_create(
-            plan=plan, province=province, defaults={"base_level": parsed.bases.get(code, "")}
-        )
     plan.tasks.exclude(number__in=[t.number for t in parsed.tasks]).filter(
         assignments__isnull=True
     ).delete()
-    assignment_count = 0
+    saved_tasks: dict[int, Task] = {}
+    saved_tracks: dict[int, dict[str, Track]] = {}
     for pt in parsed.tasks:
         task, _created = Task.objects.update_or_create(
             plan=plan,
@@ -185,39 +108,8 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
                 tracks_by_province.setdefault(code, track)
         task.tracks.exclude(pk__in=kept_tracks).delete()
 
-        wanted: dict[str, tuple[str, Track | None]] = {}
-        if pt.all_units:
-            wanted = {code: (Assignment.Kind.MANDATORY, None) for code in provinces}
-        else:
-            for code in pt.mandatory:
-                wanted[code] = (Assignment.Kind.MANDATORY, tracks_by_province.get(code))
-            for code, track in tracks_by_province.items():
-                wanted.setdefault(code, (Assignment.Kind.MANDATORY, track))
-            if pt.voluntary_others:
-                for code in provinces:
-                    wanted.setdefault(code, (Assignment.Kind.VOLUNTARY, None))
-        existing = {a.province.code: a for a in task.assignments.select_related("province")}
-        for code, (kind, track) in wanted.items():
-            current = existing.pop(code, None)
-            if current is None:
-                Assignment.objects.create(
-                    task=task,
-                    province=provinces[code],
-                    kind=kind,
-                    track=track,
-                    taken_up=kind == Assignment.Kind.MANDATORY,
-                )
-            elif current.kind != kind or current.track_id != (track.pk if track else None):
-                current.kind = kind
-                current.track = track
-                if kind == Assignment.Kind.MANDATORY:
-                    current.taken_up = True
-                current.save(update_fields=["kind", "track", "taken_up"])
-        # Units no longer named lose the assignment, unless they already reported work on it.
-        for stale in existing.values():
-            if not stale.ledger_entries.exists():
-                stale.delete()
-        assignment_count += len(wanted)
+        saved_tasks[pt.number] = task
+        saved_tracks[pt.number] = tracks_by_province
 
         task.targets.all().delete()
         Target.objects.bulk_create(
@@ -261,13 +153,7 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
         kept.append(deadline.pk)
     # Deadlines HQ added by hand have no sentence of the notice behind them: they stay.
     plan.deadlines.exclude(pk__in=kept).exclude(kind=Deadline.Kind.OTHER, sentence="").delete()
-    return ImportResult(
-        plan=plan,
-        created=created,
-        tasks=len(parsed.tasks),
-        assignments=assignment_count,
-        warnings=parsed.warnings,
-    )
+    return SavedPlan(plan=plan, created=created, tasks=saved_tasks, tracks_by_province=saved_tracks)
 
 
 class RolloverRefused(ValueError):
@@ -288,7 +174,7 @@ def moved_by_years(day: date | None, years: int) -> date | None:
         return day.replace(year=day.year + years, day=28)
 
 
-def _copy(obj: models.Model, **changes) -> models.Model:
+def copy_row(obj: models.Model, **changes) -> models.Model:
     """An unsaved copy of ``obj`` with every concrete field but the key, then ``changes``."""
     values = {
         f.attname: getattr(obj, f.attname)
@@ -301,15 +187,24 @@ def _copy(obj: models.Model, **changes) -> models.Model:
     return copy
 
 
+@dataclass
+class PlanCopy:
+    """What :func:`copy_plan` wrote: the new plan, and the old task's and track's key →
+    its copy."""
+
+    plan: Plan
+    tasks: dict[int, Task]
+    tracks: dict[int, Track]
+
+
 @transaction.atomic
-def rollover_plan(from_plan: Plan, to_year: int, by) -> Plan:
-    """Make the draft plan of ``to_year`` from ``from_plan``: its tasks, items, tracks,
-    targets and deadlines, dates moved by the years between, and — as a proposal HQ edits
-    before publishing — its units' roles (bases) and executing units (assignments).
+def copy_plan(from_plan: Plan, to_year: int) -> PlanCopy:
+    """The plan's own part of a rollover: the draft plan of ``to_year`` with ``from_plan``'s
+    tasks, items, tracks, targets and deadlines, dates moved by the years between.
 
     ``from_plan`` is only read. Refuses (RolloverRefused, nothing written) when ``to_year``
-    is not later or already has a plan. Importing ``to_year``'s notice afterwards updates
-    this draft in place.
+    is not later or already has a plan. Call inside the rollover's transaction
+    (``provinces.plans.rollover_plan``, which copies who carries the plan and records it).
     """
     if to_year <= from_plan.year or to_year > 9999:
         raise RolloverRefused(_("结转的目标年度应晚于%(year)d年。") % {"year": from_plan.year})
@@ -319,7 +214,7 @@ def rollover_plan(from_plan: Plan, to_year: int, by) -> Plan:
             % {"year": to_year}
         )
     years = to_year - from_plan.year
-    plan = _copy(
+    plan = copy_row(
         from_plan,
         year=to_year,
         title=from_plan.title.replace(str(from_plan.year), str(to_year)),
@@ -330,24 +225,21 @@ def rollover_plan(from_plan: Plan, to_year: int, by) -> Plan:
         state=Plan.State.DRAFT,
     )
     plan.save()
-    PlanUnit.objects.bulk_create(
-        _copy(unit, plan_id=plan.pk) for unit in PlanUnit.objects.filter(plan=from_plan)
-    )
     new_task: dict[int, Task] = {}
     new_item: dict[int, TaskItem] = {}
     new_track: dict[int, Track] = {}
     for task in from_plan.tasks.prefetch_related("items", "tracks__items", "targets"):
-        new_task[task.pk] = copy = _copy(task, plan_id=plan.pk)
+        new_task[task.pk] = copy = copy_row(task, plan_id=plan.pk)
         copy.save()
         for item in task.items.all():
-            new_item[item.pk] = _copy(item, task_id=copy.pk)
+            new_item[item.pk] = copy_row(item, task_id=copy.pk)
         TaskItem.objects.bulk_create([new_item[i.pk] for i in task.items.all()])
         for track in task.tracks.all():
-            new_track[track.pk] = track_copy = _copy(track, task_id=copy.pk)
+            new_track[track.pk] = track_copy = copy_row(track, task_id=copy.pk)
             track_copy.save()
             track_copy.items.set([new_item[i.pk] for i in track.items.all()])
         Target.objects.bulk_create(
-            _copy(
+            copy_row(
                 target,
                 task_id=copy.pk,
                 item_id=new_item[target.item_id].pk if target.item_id else None,
@@ -355,7 +247,7 @@ def rollover_plan(from_plan: Plan, to_year: int, by) -> Plan:
             for target in task.targets.all()
         )
     Deadline.objects.bulk_create(
-        _copy(
+        copy_row(
             deadline,
             plan_id=plan.pk,
             task_id=new_task[deadline.task_id].pk if deadline.task_id else None,
@@ -363,20 +255,4 @@ def rollover_plan(from_plan: Plan, to_year: int, by) -> Plan:
         )
         for deadline in from_plan.deadlines.all()
     )
-    # Executing units are proposed; a voluntary task is taken up again by the unit itself.
-    Assignment.objects.bulk_create(
-        _copy(
-            a,
-            task_id=new_task[a.task_id].pk,
-            track_id=new_track[a.track_id].pk if a.track_id else None,
-            taken_up=a.kind == Assignment.Kind.MANDATORY,
-        )
-        for a in Assignment.objects.filter(task__plan=from_plan)
-    )
-    record_event(
-        plan,
-        name="rollover",
-        actor=by,
-        reason=_("由%(year)d年度工作计划结转") % {"year": from_plan.year},
-    )
-    return plan
+    return PlanCopy(plan=plan, tasks=new_task, tracks=new_track)

@@ -1,17 +1,15 @@
 from django.urls import path
 
-from . import views, views_deadlines
+from .views import deadlines, plans
 
 app_name = "planning"
+# A plan's page, a task's, the notice import and the rollover show or write who carries a
+# plan: they are provinces' (provinces/plan_urls.py), mounted in this namespace by config.urls.
 urlpatterns = [
-    path("", views.plan_list, name="plan_list"),
-    path("import/", views.import_notice, name="import_notice"),
-    path("deadlines/", views_deadlines.deadline_list, name="deadline_list"),
-    path("deadlines/new/", views_deadlines.deadline_edit, name="deadline_new"),
-    path("deadlines/<int:pk>/", views_deadlines.deadline_edit, name="deadline_edit"),
-    path("switch/", views.switch_year, name="switch_year"),
-    path("<int:year>/rollover/", views.plan_rollover, name="plan_rollover"),
-    path("<int:year>/<str:action>/", views.plan_transition, name="plan_transition"),
-    path("<int:year>/", views.plan_detail, name="plan_detail"),
-    path("<int:year>/tasks/<int:number>/", views.task_detail, name="task_detail"),
+    path("", plans.plan_list, name="plan_list"),
+    path("deadlines/", deadlines.deadline_list, name="deadline_list"),
+    path("deadlines/new/", deadlines.deadline_edit, name="deadline_new"),
+    path("deadlines/<int:pk>/", deadlines.deadline_edit, name="deadline_edit"),
+    path("switch/", plans.switch_year, name="switch_year"),
+    path("<int:year>/<str:action>/", plans.plan_transition, name="plan_transition"),
 ]

@@ -16,7 +16,7 @@ from accounts.models import User
 from notifications.services import sweep
 from planning.demo import SEED_NOTICE
 from planning.models import Plan
-from planning.services import import_plan
+from provinces.plans import import_plan
 from workflow.bench import BenchContext, Row, count_queries
 
 from .models import Assignment, LedgerEntry, Milestone, Province, Registration

@@ -1,4 +1,4 @@
-"""Demo units: the 32 executing units (the demo's bases belong to its plans: planning.demo)."""
+"""Demo units: the 32 executing units (the demo's bases belong to its plans: provinces.demo_plans)."""
 
 from .data import ensure_units
 from .models import Province

@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role, User
 from planning.models import Plan
-from planning.services import import_plan
 from provinces.data import UNITS, ensure_units
 from provinces.models import Province
+from provinces.plans import import_plan
 
 SEED_NOTICE = Path(__file__).resolve().parent.parent / "planning" / "seed" / "2018-work-plan.txt"
 DEMO_BASES = {"key": ["北京", "江苏"], "basic": ["天津", "浙江", "山东"]}

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from planning.models import Deadline, Plan, Target, Task, TaskItem, Track
 from planning.notice import NoticeError, mend
-from planning.services import import_plan
 from provinces.models import Assignment, Province
+from provinces.plans import import_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from planning.models import Deadline, Plan, Target, Task, TaskItem, Track
-from planning.services import RolloverRefused, moved_by_years, rollover_plan
+from planning.services import moved_by_years
 from provinces.models import Assignment, PlanUnit
+from provinces.plans import RolloverRefused, rollover_plan
 from workflow.models import TransitionLog
 
 pytestmark = pytest.mark.django_db

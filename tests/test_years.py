@@ -11,10 +11,10 @@ from django.utils import timezone
 from notifications.models import Notification
 from notifications.obligations import owed_by
 from planning.models import Deadline, Plan
-from planning.services import import_plan
 from projects.models import Application, Call
 from projects.services import project_totals
 from provinces.models import Assignment, Case, PlanUnit, Province
+from provinces.plans import import_plan
 from tests.test_plan_import import another_year
 from workflow.models import TransitionLog
 

@@ -39,8 +39,8 @@ def test_a_schedule_step_dated_year_one_is_answered_not_a_500(
 def test_done_more_than_a_year_before_due_is_checked_by_days(
     as_user, plan_2018, notice_text, jiangxi_staff, due, done, refused
 ):
-    from planning.services import import_plan
     from provinces.models import Assignment
+    from provinces.plans import import_plan
 
     plan = import_plan(notice_text.replace("2019", "2020").replace("2018", "2019")).plan
     plan.publish(None)  # 2020 in window; a unit works only in a published plan

@@ -267,7 +267,7 @@ def test_export_is_scoped(as_user, plan_2018, jiangxi_staff):
 def test_hq_exports_ledgers_filtered_by_year_task_and_province(
     as_user, plan_2018, notice_text, hq_reviewer
 ):
-    from planning.services import import_plan
+    from provinces.plans import import_plan
 
     import_plan(notice_text.replace("2019", "2020").replace("2018", "2019"))
     rows = [

@@ -14,7 +14,7 @@ from django.test.utils import override_settings
 DEMO_MODULES = [
     "provinces.demo_units",
     "provinces.demo_accounts",
-    "planning.demo",
+    "provinces.demo_plans",
     "provinces.demo",
     "provinces.demo:seed_current_year",
     "projects.demo",

@@ -3,36 +3,18 @@ deadline's reminders."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.access import HQ, role_required
 from workflow.machine import TransitionRefused
 
-from .models import Deadline
-from .working import require_working_plan, with_year, working_plan
-
-
-class DeadlineForm(forms.ModelForm):
-    class Meta:
-        model = Deadline
-        fields = ["task", "description", "due_date", "reminder_offsets"]
-        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
-        help_texts = {"task": gettext_lazy("留空表示所有承担任务的执行单位都要报送。")}
-
-    def __init__(self, *args, plan, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["task"].queryset = plan.tasks.all()
-        self.fields["task"].required = False
-        if self.instance.pk and self.instance.kind != Deadline.Kind.OTHER:
-            # the plan's own deadlines: HQ may tune reminders, not rewrite the notice
-            for name in ("task", "description", "due_date"):
-                self.fields[name].disabled = True
+from ..forms import DeadlineForm
+from ..models import Deadline
+from ..working import require_working_plan, with_year, working_plan
 
 
 @role_required(HQ)

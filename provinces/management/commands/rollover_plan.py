@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from planning.models import Plan
-from planning.services import RolloverRefused, rollover_plan
+from provinces.plans import RolloverRefused, rollover_plan
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from planning.services import NoticeError, import_plan
+from provinces.plans import NoticeError, import_plan
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Planning pages, by noun: plans, the notice import, rollover, deadlines."""

@@ -1,0 +1,35 @@
+"""The projects API's filters."""
+
+import django_filters
+
+from config.api import IntegerFilter, year_filter
+
+from .models import Application, Call, ExpertAssignment
+
+
+class CallFilter(django_filters.FilterSet):
+    year = year_filter("plan__year")
+    task = IntegerFilter(field_name="task__number", min_value=1)
+
+    class Meta:
+        model = Call
+        fields = ["year", "task", "project_type"]
+
+
+class ReviewAssignmentFilter(django_filters.FilterSet):
+    year = year_filter("application__call__plan__year")
+
+    class Meta:
+        model = ExpertAssignment
+        fields = ["year", "application"]
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    year = year_filter("call__plan__year")
+    task = IntegerFilter(field_name="call__task__number", min_value=1)
+    province = django_filters.CharFilter(field_name="province__code")
+    project_type = django_filters.CharFilter(field_name="call__project_type")
+
+    class Meta:
+        model = Application
+        fields = ["year", "task", "province", "project_type", "state", "call"]

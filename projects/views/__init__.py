@@ -1,0 +1,1 @@
+"""Projects pages, by noun: calls, applications, reviews, agreements, totals."""

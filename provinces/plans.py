@@ -1,0 +1,208 @@
+"""A plan and the units that carry it: the notice import and the rollover as a whole.
+
+planning saves and copies a plan's own content and knows no unit; this module adds who
+carries the plan (each unit's base level, the assignments) in the same transaction. The
+import and rollover pages and the ``import_plan`` / ``rollover_plan`` commands call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from planning.models import BaseLevel, Plan, Track
+from planning.notice import HandMapping, NoticeError, ParsedPlan, apply_mappings, parse_notice
+from planning.services import RolloverRefused, copy_plan, copy_row, save_plan_content
+from workflow.machine import record_event
+
+from .models import Assignment, PlanUnit, Province
+
+__all__ = [
+    "HandMapping",
+    "ImportResult",
+    "NoticeError",
+    "RolloverRefused",
+    "import_plan",
+    "proposed_bases",
+    "rollover_plan",
+    "save_parsed_plan",
+    "understand_notice",
+]
+
+
+@dataclass
+class ImportResult:
+    plan: Plan
+    created: bool
+    tasks: int
+    assignments: int
+    warnings: list[str]
+
+
+def _units() -> list[tuple[str, str, str]]:
+    return list(Province.objects.values_list("code", "name", "short_name"))
+
+
+def proposed_bases(year: int) -> dict[str, str]:
+    """The bases an import of ``year`` starts from: that plan's own when it exists (a
+    re-import keeps them), else the nearest earlier year's as a proposal, else none."""
+    plan = (
+        Plan.objects.for_year(year) or Plan.objects.filter(year__lt=year).order_by("-year").first()
+    )
+    return PlanUnit.objects.bases(plan) if plan else {}
+
+
+def understand_notice(
+    text: str,
+    mappings: list[HandMapping] | None = None,
+    *,
+    bases: Mapping[str, str] | None = None,
+) -> ParsedPlan:
+    """Parse without saving (the admin preview); raises NoticeError.
+
+    ``mappings`` are the administrator's readings of sentences the grammar did not
+    understand; without them, those recorded when the same year's plan was last imported
+    apply again (a re-import keeps the decisions already made).
+
+    ``bases`` (province code → ``key``/``basic``) decides who carries the base tracks;
+    without it, :func:`proposed_bases` of the notice's year.
+    """
+    units = _units()
+    if not units:
+        raise NoticeError(_("执行单位尚未初始化：请先运行数据库迁移。"))
+    parsed = parse_notice(text, units)
+    if Plan.objects.filter(year=parsed.year, state=Plan.State.CLOSED).exists():
+        raise NoticeError(_("%(year)d年度工作计划已结束，不能重新导入。") % {"year": parsed.year})
+    bases = proposed_bases(parsed.year) if bases is None else {c: v for c, v in bases.items() if v}
+    known = {code for code, _name, _short in units}
+    if not set(bases) <= known or not set(bases.values()) <= set(BaseLevel.values):
+        raise NoticeError(_("基地设置有误：请为每个执行单位选择“重点项目”“基础项目”或留空。"))
+    parsed.bases = dict(bases)
+    base_codes = {
+        level: {code for code, lvl in bases.items() if lvl == level} for level in BaseLevel.values
+    }
+    for task in parsed.tasks:
+        for track in task.tracks:
+            if track.base_level:
+                track.provinces = sorted(base_codes[track.base_level])
+                if not track.provinces:
+                    parsed.warnings.append(
+                        _(
+                            "任务（%(task)s）“%(track)s”：尚未标记承担该类项目的基地省市，"
+                            "标记后重新导入即可生成任务承担。"
+                        )
+                        % {"task": task.numeral, "track": track.name}
+                    )
+    if mappings is None:
+        stored = Plan.objects.filter(year=parsed.year).values_list("hand_mappings", flat=True)
+        mappings = [HandMapping.from_json(m) for m in (stored.first() or [])]
+    apply_mappings(parsed, mappings)
+    return parsed
+
+
+@transaction.atomic
+def import_plan(
+    text: str,
+    mappings: list[HandMapping] | None = None,
+    *,
+    bases: Mapping[str, str] | None = None,
+) -> ImportResult:
+    """Create (as a draft) or update a plan from the notice text. Idempotent; all or nothing.
+
+    Only the notice's own year is written: its tasks, deadlines and its units' roles.
+    """
+    parsed = understand_notice(text, mappings, bases=bases)
+    return save_parsed_plan(parsed)
+
+
+def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
+    """Save what was understood, the plan's content and who carries it; refuses while a
+    sentence not understood awaits a decision. Call inside a transaction."""
+    saved = save_plan_content(parsed)
+    plan = saved.plan
+    provinces = {p.code: p for p in Province.objects.all()}
+    for code, province in provinces.items():
+        PlanUnit.objects.update_or_create(
+            plan=plan, province=province, defaults={"base_level": parsed.bases.get(code, "")}
+        )
+    assignment_count = 0
+    for pt in parsed.tasks:
+        task = saved.tasks[pt.number]
+        tracks_by_province = saved.tracks_by_province[pt.number]
+        wanted: dict[str, tuple[str, Track | None]] = {}
+        if pt.all_units:
+            wanted = {code: (Assignment.Kind.MANDATORY, None) for code in provinces}
+        else:
+            for code in pt.mandatory:
+                wanted[code] = (Assignment.Kind.MANDATORY, tracks_by_province.get(code))
+            for code, track in tracks_by_province.items():
+                wanted.setdefault(code, (Assignment.Kind.MANDATORY, track))
+            if pt.voluntary_others:
+                for code in provinces:
+                    wanted.setdefault(code, (Assignment.Kind.VOLUNTARY, None))
+        existing = {a.province.code: a for a in task.assignments.select_related("province")}
+        for code, (kind, track) in wanted.items():
+            current = existing.pop(code, None)
+            if current is None:
+                Assignment.objects.create(
+                    task=task,
+                    province=provinces[code],
+                    kind=kind,
+                    track=track,
+                    taken_up=kind == Assignment.Kind.MANDATORY,
+                )
+            elif current.kind != kind or current.track_id != (track.pk if track else None):
+                current.kind = kind
+                current.track = track
+                if kind == Assignment.Kind.MANDATORY:
+                    current.taken_up = True
+                current.save(update_fields=["kind", "track", "taken_up"])
+        # Units no longer named lose the assignment, unless they already reported work on it.
+        for stale in existing.values():
+            if not stale.ledger_entries.exists():
+                stale.delete()
+        assignment_count += len(wanted)
+    return ImportResult(
+        plan=plan,
+        created=saved.created,
+        tasks=len(parsed.tasks),
+        assignments=assignment_count,
+        warnings=parsed.warnings,
+    )
+
+
+@transaction.atomic
+def rollover_plan(from_plan: Plan, to_year: int, by) -> Plan:
+    """Make the draft plan of ``to_year`` from ``from_plan``: its tasks, items, tracks,
+    targets and deadlines, dates moved by the years between, and — as a proposal HQ edits
+    before publishing — its units' roles (bases) and executing units (assignments).
+
+    ``from_plan`` is only read. Refuses (RolloverRefused, nothing written) when ``to_year``
+    is not later or already has a plan. Importing ``to_year``'s notice afterwards updates
+    this draft in place.
+    """
+    copied = copy_plan(from_plan, to_year)
+    plan, new_task, new_track = copied.plan, copied.tasks, copied.tracks
+    PlanUnit.objects.bulk_create(
+        copy_row(unit, plan_id=plan.pk) for unit in PlanUnit.objects.filter(plan=from_plan)
+    )
+    # Executing units are proposed; a voluntary task is taken up again by the unit itself.
+    Assignment.objects.bulk_create(
+        copy_row(
+            a,
+            task_id=new_task[a.task_id].pk,
+            track_id=new_track[a.track_id].pk if a.track_id else None,
+            taken_up=a.kind == Assignment.Kind.MANDATORY,
+        )
+        for a in Assignment.objects.filter(task__plan=from_plan)
+    )
+    record_event(
+        plan,
+        name="rollover",
+        actor=by,
+        reason=_("由%(year)d年度工作计划结转") % {"year": from_plan.year},
+    )
+    return plan
