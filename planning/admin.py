@@ -9,7 +9,14 @@ from .services import set_task_support
 
 class TaskInline(admin.TabularInline):
     model = Task
-    fields = ("number", "title", "all_units", "voluntary_others", "bases_only", *Task.SUPPORT_FIELDS)
+    fields = (
+        "number",
+        "title",
+        "all_units",
+        "voluntary_others",
+        "bases_only",
+        *Task.SUPPORT_FIELDS,
+    )
     readonly_fields = Task.SUPPORT_FIELDS  # changed on the task's own page, through the one verb
     extra = 0
     show_change_link = True

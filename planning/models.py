@@ -231,17 +231,6 @@ class Task(models.Model):
     def __str__(self) -> str:
         return f"（{self.numeral}）{self.title}"
 
-    @property
-    def support_label(self) -> str:
-        """资金支持和业务指导 / 资金支持 / 业务指导 / "" — what HQ gives, in one phrase."""
-        if self.funded and self.guided:
-            return gettext("资金支持和业务指导")
-        if self.funded:
-            return gettext("资金支持")
-        if self.guided:
-            return gettext("业务指导")
-        return ""
-
     def get_absolute_url(self) -> str:
         return reverse("planning:task_detail", args=[self.plan.year, self.number])
 

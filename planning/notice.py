@@ -678,9 +678,7 @@ class _Reader:
         if not became:
             return
         place = _("任务（%(task)s）工作支持") % {"task": task.numeral}
-        record = next(
-            (s for s in self.sentences if s.text == sentence and s.place == place), None
-        )
+        record = next((s for s in self.sentences if s.text == sentence and s.place == place), None)
         if record is None:
             record = Sentence(text=sentence, place=place, task_number=task.number)
             self.sentences.append(record)

@@ -7,7 +7,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +28,6 @@ from .models import (
     Application,
     Attachment,
     Call,
-    Criterion,
     Deliverable,
     ExpertAssignment,
     Review,
@@ -95,11 +93,16 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(STAFF)
 def application_new(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(Call.objects.visible_to(request.user), pk=pk)
+    if problem := services.ineligibility(call, request.user.province):
+        messages.error(request, problem)
+        return redirect(call)
     form = ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        app = form.save(commit=False)
-        app.call, app.province, app.created_by = call, request.user.province, request.user
-        app.save()
+        try:
+            app = services.start_application(call, request.user, form.cleaned_data)
+        except TransitionRefused as exc:
+            messages.error(request, exc.message)
+            return redirect(call)
         messages.success(request, _("申报已保存为草稿，确认无误后请点击“申报”。"))
         return redirect(app)
     return render(request, "projects/application_form.html", {"form": form, "call": call})
@@ -461,6 +464,9 @@ class CallForm(forms.ModelForm):
         data = super().clean()
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("截止申报时间应晚于开始申报时间。"))
+        if data.get("task") and data.get("project_type"):
+            if problem := services.call_misfit(data["task"], data["project_type"]):
+                self.add_error("project_type", problem)
         return data
 
 
@@ -475,16 +481,19 @@ def call_new(request: HttpRequest) -> HttpResponse:
         return redirect("projects:call_list")
     form = CallForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            call = form.save(commit=False)
-            call.plan = plan
-            call.save()
-            Criterion.objects.bulk_create(
-                Criterion(call=call, name=name, weight=weight)
-                for name, weight in form.cleaned_data["criteria"]
+        data = form.cleaned_data
+        try:
+            call = services.open_call(
+                plan,
+                request.user,
+                **{f: data[f] for f in CallForm.Meta.fields},
+                criteria=data["criteria"],
             )
-        messages.success(request, _("申报通知已发布。"))
-        return redirect(call)
+        except TransitionRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("申报通知已发布。"))
+            return redirect(call)
     return render(request, "projects/call_form.html", {"form": form, "plan": plan})
 
 
