@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 NOT_A_KEY_BASE = "海南不是2018年度承担重点项目的基地，不能申报“基地重点项目”。"
 NOT_WESTERN_UNIT = "江西不是任务（五）的执行单位，不能申报“西部省区帮扶”。"
-WESTERN_UNDER_TASK_3 = "任务（三）“促进专利文献服务网点作用发挥”没有资金支持，不能在其下发布申报通知。"
+WESTERN_UNDER_TASK_3 = (
+    "任务（三）“促进专利文献服务网点作用发挥”没有资金支持，不能在其下发布申报通知。"
+)
 FORM = {
     "applicant": "某单位",
     "partner_agency": "",
