@@ -4,11 +4,20 @@ from django.utils.translation import gettext_lazy as _
 from workflow.machine import TransitionRefused
 
 from .models import Deadline, Plan, Target, Task, TaskItem, Track
+from .services import set_task_support
 
 
 class TaskInline(admin.TabularInline):
     model = Task
-    fields = ("number", "title", "all_units", "voluntary_others", "bases_only")
+    fields = (
+        "number",
+        "title",
+        "all_units",
+        "voluntary_others",
+        "bases_only",
+        *Task.SUPPORT_FIELDS,
+    )
+    readonly_fields = Task.SUPPORT_FIELDS  # changed on the task's own page, through the one verb
     extra = 0
     show_change_link = True
 
@@ -70,10 +79,43 @@ class TargetInline(admin.TabularInline):
 
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
-    list_display = ("plan", "number", "title", "all_units", "voluntary_others", "bases_only")
-    list_filter = ("plan",)
+    list_display = (
+        "plan",
+        "number",
+        "title",
+        "all_units",
+        "voluntary_others",
+        "bases_only",
+        "funded",
+        "guided",
+        "funding_mode",
+    )
+    list_filter = ("plan", "funded", "guided")
     list_select_related = ("plan",)
     inlines = [TaskItemInline, TrackInline, TargetInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        """The support is read-only once the plan is published or closed."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.plan.state != Plan.State.DRAFT:
+            return (*fields, *Task.SUPPORT_FIELDS)
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        """Everything else is saved as the admin saves it; the support only through
+        ``set_task_support``, which refuses it unless the plan is a draft."""
+        wanted = {f: form.cleaned_data[f] for f in Task.SUPPORT_FIELDS if f in form.cleaned_data}
+        stored = (
+            Task.objects.filter(pk=obj.pk).values(*Task.SUPPORT_FIELDS).first() if change else None
+        ) or {"funded": False, "guided": False, "funding_mode": ""}
+        for name, value in stored.items():
+            setattr(obj, name, value)
+        super().save_model(request, obj, form, change)
+        if wanted and any(wanted[f] != stored[f] for f in wanted):
+            try:
+                set_task_support(obj, **wanted)
+            except TransitionRefused as exc:
+                self.message_user(request, exc.message, messages.ERROR)
 
 
 @admin.register(Deadline)

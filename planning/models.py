@@ -172,6 +172,13 @@ class Plan(models.Model):
             )
 
 
+class FundingMode(models.TextChoices):
+    """How a funded task's money reaches the work (工作支持 says which)."""
+
+    UNITS = "units", _("直接支持执行单位")
+    PROJECTS = "projects", _("经项目申报评审确定")
+
+
 class TaskQuerySet(models.QuerySet):
     def visible_to(self, user) -> TaskQuerySet:
         """A task is seen by whoever sees its plan."""
@@ -188,6 +195,15 @@ class Task(models.Model):
     content = models.TextField(_("工作内容"), blank=True)
     executing_rule = models.TextField(_("执行单位"), blank=True)
     support = models.TextField(_("工作支持"), blank=True)
+    funded = models.BooleanField(_("资金支持"), default=False, help_text=_("我局提供资金支持"))
+    guided = models.BooleanField(_("业务指导"), default=False, help_text=_("我局提供业务指导"))
+    funding_mode = models.CharField(
+        _("资金支持方式"),
+        max_length=10,
+        choices=FundingMode.choices,
+        blank=True,
+        help_text=_("直接支持执行单位，或设立项目、经申报评审确定项目承担单位；无资金支持时留空"),
+    )
     all_units = models.BooleanField(
         _("各省（区、市）执行"), default=False, help_text=_("所有执行单位均须承担")
     )
@@ -201,8 +217,16 @@ class Task(models.Model):
         verbose_name_plural = _("具体任务")
         ordering = ["plan", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "number"], name="unique_task_number")
+            models.UniqueConstraint(fields=["plan", "number"], name="unique_task_number"),
+            models.CheckConstraint(
+                condition=Q(funded=True) | Q(funding_mode=""),
+                name="funding_mode_only_when_funded",
+                violation_error_message=_("只有提供资金支持的任务才填写资金支持方式。"),
+            ),
         ]
+
+    SUPPORT_FIELDS = ("funded", "guided", "funding_mode")
+    FundingMode = FundingMode
 
     def __str__(self) -> str:
         return f"（{self.numeral}）{self.title}"

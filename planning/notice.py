@@ -14,7 +14,10 @@ sentence with a small grammar (the named patterns below, one per kind of sentenc
 - a date (``YYYY年M月D日``, ``M月底``, ``年底``) makes a deadline, its kind told by the words
   around it (registration, summary, outcomes, acceptance, or a task's own report);
 - a count is a per-period target (``每季度至少…1次``), a yearly target (``至少2期``), or, in
-  工作支持, HQ's own commitment.
+  工作支持, HQ's own commitment;
+- a 工作支持 sentence gives funding (``我局提供资金支持``), directly to the executing units or
+  through projects HQ sets up and chooses by review (``设立……项目……组织项目评审``), and/or
+  guidance (``业务指导``).
 
 Every sentence holding a date, a count or a unit name is kept in :attr:`ParsedPlan.sentences`
 with what it became; one the grammar does not understand is marked ``unclear`` and must be
@@ -84,6 +87,9 @@ class ParsedTask:
     all_units: bool = False
     voluntary_others: bool = False
     bases_only: bool = False
+    funded: bool = False  # 资金支持
+    guided: bool = False  # 业务指导
+    funding_mode: str = ""  # "units" / "projects" when funded
     mandatory: list[str] = field(default_factory=list)  # province codes
     tracks: list[ParsedTrack] = field(default_factory=list)
     targets: list[ParsedTarget] = field(default_factory=list)
@@ -315,6 +321,16 @@ VOLUNTARY_OTHERS = re.compile(
 NAMED_UNITS = re.compile(rf"^由(?P<names>.+?){_EXECUTE}$")
 NAME_SEPARATORS = re.compile(r"[、，,和及与]")
 
+# 工作支持 sentences ------------------------------------------------------------------
+#: 设立企业专利信息利用能力建设试点项目……我局组织项目评审 — money for projects chosen by review.
+PROJECT_FUNDING = re.compile(
+    r"(?:设立|设置|安排)(?P<name>[^，。；]{2,40}?项目)[^。]*?(?:组织|开展)?(?:项目)?(?:评审|遴选)"
+)
+#: 我局提供资金支持 / 予以资金支持 / 给予经费资助 — money for the executing units.
+UNIT_FUNDING = re.compile(r"(?:资金|经费)\s*(?:支持|资助|补助)|(?:予以|给予)(?:一定)?资助")
+#: 我局提供业务指导 — guidance.
+GUIDANCE = re.compile(r"(?:业务|工作|技术)\s*指导")
+
 # Dates ------------------------------------------------------------------------------
 #: 2018年6月20日前 / 12月31日前 / 6月底前 — a calendar date (the plan's year when none).
 DATE = re.compile(
@@ -510,6 +526,7 @@ def _parse_task(text: str, head: re.Match, stop: int, reader: _Reader) -> Parsed
             reader.task_sentence(task, sentence, _("工作内容"), item_number)
     for sentence in sentences_of(task.support):
         reader.task_sentence(task, sentence, _("工作支持"), None, support=True)
+        reader.support(task, sentence)
     return task
 
 
@@ -638,6 +655,35 @@ class _Reader:
             if code not in codes:
                 codes.append(code)
         return codes
+
+    # 工作支持 -----------------------------------------------------------------------
+
+    def support(self, task: ParsedTask, sentence: str) -> None:
+        """What HQ gives the task: funding (to the units or through reviewed projects) and
+        guidance. A sentence that gives either is kept in the ledger with what it became."""
+        became = []
+        if m := PROJECT_FUNDING.search(sentence):
+            task.funded = True
+            task.funding_mode = "projects"
+            became.append(
+                _("工作支持：资金支持，设立“%(name)s”，经申报评审确定项目承担单位")
+                % {"name": m.group("name")}
+            )
+        elif UNIT_FUNDING.search(sentence):
+            task.funded = True
+            task.funding_mode = task.funding_mode or "units"
+            became.append(_("工作支持：资金支持，直接支持执行单位"))
+        if GUIDANCE.search(sentence):
+            task.guided = True
+            became.append(_("工作支持：业务指导"))
+        if not became:
+            return
+        place = _("任务（%(task)s）工作支持") % {"task": task.numeral}
+        record = next((s for s in self.sentences if s.text == sentence and s.place == place), None)
+        if record is None:
+            record = Sentence(text=sentence, place=place, task_number=task.number)
+            self.sentences.append(record)
+        record.became.extend(became)
 
     # Dates and counts -------------------------------------------------------------
 

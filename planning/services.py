@@ -13,6 +13,8 @@ from datetime import date
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from workflow.machine import TransitionRefused
+
 from .models import Deadline, Plan, Target, Task, TaskItem, Track
 from .notice import NoticeError, ParsedPlan
 
@@ -24,6 +26,7 @@ __all__ = [
     "copy_row",
     "moved_by_years",
     "save_plan_content",
+    "set_task_support",
 ]
 
 
@@ -82,6 +85,9 @@ def save_plan_content(parsed: ParsedPlan) -> SavedPlan:
                 "content": pt.content,
                 "executing_rule": pt.executing_rule,
                 "support": pt.support,
+                "funded": pt.funded,
+                "guided": pt.guided,
+                "funding_mode": pt.funding_mode,
                 "all_units": pt.all_units,
                 "voluntary_others": pt.voluntary_others,
                 "bases_only": pt.bases_only,
@@ -154,6 +160,28 @@ def save_plan_content(parsed: ParsedPlan) -> SavedPlan:
     # Deadlines HQ added by hand have no sentence of the notice behind them: they stay.
     plan.deadlines.exclude(pk__in=kept).exclude(kind=Deadline.Kind.OTHER, sentence="").delete()
     return SavedPlan(plan=plan, created=created, tasks=saved_tasks, tracks_by_province=saved_tracks)
+
+def set_task_support(task: Task, *, funded: bool, guided: bool, funding_mode: str = "") -> Task:
+    """Change what HQ gives a task (资金支持, 业务指导, how the money goes) while its plan is a
+    draft; a published or closed plan refuses (units already work, and calls, under it).
+
+    Conditional on the plan's state in the database, like a transition.
+    """
+    if funding_mode not in ("", *Task.FundingMode.values):
+        raise TransitionRefused(_("资金支持方式有误。"))
+    if not funded:
+        funding_mode = ""
+    changed = Task.objects.filter(pk=task.pk, plan__state=Plan.State.DRAFT).update(
+        funded=funded, guided=guided, funding_mode=funding_mode
+    )
+    if not changed:
+        raise TransitionRefused(
+            _("%(year)d年度工作计划已发布或已结束，任务的工作支持不能再修改。")
+            % {"year": task.plan.year},
+            current_state=task.plan.state,
+        )
+    task.funded, task.guided, task.funding_mode = funded, guided, funding_mode
+    return task
 
 
 class RolloverRefused(ValueError):

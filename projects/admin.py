@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 
+from . import services
 from .models import Agreement, Application, Attachment, Call, Criterion, Deliverable
 
 
@@ -8,8 +10,35 @@ class CriterionInline(admin.TabularInline):
     extra = 0
 
 
+class CallAdminForm(forms.ModelForm):
+    """The admin refuses a call that does not fit its task, as the page and the API do."""
+
+    class Meta:
+        model = Call
+        fields = [
+            "plan",
+            "task",
+            "project_type",
+            "title",
+            "opens_at",
+            "closes_at",
+            "reviews_required",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        task, plan = data.get("task"), data.get("plan")
+        if task and plan and task.plan_id != plan.pk:
+            self.add_error("task", services.misplaced_task_message(task, plan))
+        elif task and data.get("project_type"):
+            if problem := services.call_misfit(task, data["project_type"]):
+                self.add_error("project_type", problem)
+        return data
+
+
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
+    form = CallAdminForm
     list_display = ("title", "task", "project_type", "opens_at", "closes_at")
     list_filter = ("plan", "project_type")
     list_select_related = ("task",)

@@ -1,4 +1,3 @@
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
@@ -136,6 +135,7 @@ class ApplicationViewSet(
     }
     refusable = frozenset(
         {
+            "create",
             "update",
             "partial_update",
             "submit",
@@ -168,8 +168,9 @@ class ApplicationViewSet(
         call = serializer.validated_data["call"]
         if not Call.objects.visible_to(self.request.user).filter(pk=call.pk).exists():
             raise PermissionDenied(_("看不到该申报通知。"))
-        with transaction.atomic():
-            serializer.save(province=self.request.user.province, created_by=self.request.user)
+        serializer.instance = services.start_application(
+            call, self.request.user, serializer.validated_data
+        )
 
     def _do(self, request, verb, serializer_class=None):
         app = self.get_object()

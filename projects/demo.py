@@ -12,7 +12,7 @@ from planning.models import Plan
 from provinces.models import Province
 
 from . import services
-from .models import Application, Call, Criterion
+from .models import Application, Call
 
 CRITERIA = [("需求明确", 30), ("方案可行", 40), ("预期成效", 30)]
 APPS = [
@@ -31,23 +31,25 @@ def seed(log) -> None:
         return
     hq = User.objects.get(username="hq")
     tz = timezone.get_current_timezone()
-    call = Call.objects.create(
-        plan=plan,
+    call = services.open_call(
+        plan,
+        hq,
         task=plan.tasks.get(number=4),
         project_type="enterprise_pilot",
         title="2018年企业专利信息利用能力建设试点项目",
         opens_at=datetime(2018, 7, 1, tzinfo=tz),
         closes_at=datetime(2030, 12, 31, tzinfo=tz),
+        criteria=CRITERIA,
     )
-    for name, weight in CRITERIA:
-        Criterion.objects.create(call=call, name=name, weight=weight)
-    Call.objects.create(
-        plan=plan,
+    services.open_call(
+        plan,
+        hq,
         task=plan.tasks.get(number=8),
         project_type="talent",
         title="2018年专利信息人才项目",
         opens_at=datetime(2018, 8, 1, tzinfo=tz),
         closes_at=datetime(2030, 12, 31, tzinfo=tz),
+        criteria=[],
     )
     experts = {u.username: u for u in User.objects.filter(role="expert")}
     for short, applicant, target in APPS:

@@ -78,6 +78,9 @@ class CallForm(forms.ModelForm):
         data = super().clean()
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("截止申报时间应晚于开始申报时间。"))
+        if data.get("task") and data.get("project_type"):
+            if problem := services.call_misfit(data["task"], data["project_type"]):
+                self.add_error("project_type", problem)
         return data
 
 

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from notifications.inbox import notify_province
+from planning.models import BaseLevel, Plan, Task
+from provinces.models import Assignment, PlanUnit, Province
 from workflow.files import attach
 from workflow.machine import TransitionRefused
 
@@ -21,6 +23,7 @@ from .models import (
     Application,
     Attachment,
     Call,
+    Criterion,
     Deliverable,
     ExpertAssignment,
     ProjectType,
@@ -35,6 +38,173 @@ EDITABLE_FIELDS = (
     "budget_requested",
     "plan_text",
 )
+
+
+# --- calls fit their task ---------------------------------------------------------------
+# Whether a type of project fits a task is told by the task's own properties (its support,
+# its tracks, its units), never by its number: the talent call is task 8 in 2018 and may be
+# task 7 next year.
+
+#: Base projects are done by the bases of one level (the plan's PlanUnit roles).
+BASE_LEVEL_OF = {ProjectType.KEY_BASE: BaseLevel.KEY, ProjectType.BASIC_BASE: BaseLevel.BASIC}
+#: How each type's money reaches the work: to the task's units, or to projects chosen by
+#: review (工作支持: 设立……项目……组织项目评审).
+FUNDING_MODE_OF = {
+    ProjectType.ENTERPRISE_PILOT: Task.FundingMode.PROJECTS,
+    ProjectType.TALENT: Task.FundingMode.PROJECTS,
+}
+#: Types a task's structure does not tell apart: the words its title or 工作支持 carries.
+WORDS_OF = {
+    ProjectType.ENTERPRISE_PILOT: ("企业",),
+    ProjectType.TALENT: ("人才",),
+    ProjectType.PUSH_PILOT: ("推送",),
+    ProjectType.MAKERSPACE_PILOT: ("创新创业", "众创"),
+}
+
+
+def call_misfit(task: Task, project_type: str) -> str:
+    """Why a call of ``project_type`` cannot open under ``task``; "" when it fits.
+
+    A call opens only under a funded task, of a type funded the way the task is funded:
+    base projects under a task with a track of that base level, provincial cultivation
+    under a task whose tracks name their units, western support under a task all of
+    whose units are western, the other pilots and projects under a task about them.
+    """
+    values = {
+        "task": task.numeral,
+        "title": task.title,
+        "type": ProjectType(project_type).label if project_type in ProjectType.values else "",
+    }
+    if project_type not in ProjectType.values:
+        return _("请选择项目类型。")
+    if not task.funded:
+        return _("任务（%(task)s）“%(title)s”没有资金支持，不能在其下发布申报通知。") % values
+    mode = FUNDING_MODE_OF.get(project_type, Task.FundingMode.UNITS)
+    if task.funding_mode and task.funding_mode != mode:
+        if mode == Task.FundingMode.PROJECTS:
+            return (
+                _(
+                    "任务（%(task)s）的资金直接支持执行单位，不设经评审确定的“%(type)s”，"
+                    "不能发布该类申报通知。"
+                )
+                % values
+            )
+        return (
+            _("任务（%(task)s）的资金经项目申报评审确定，不能发布直接支持执行单位的“%(type)s”。")
+            % values
+        )
+    if project_type in BASE_LEVEL_OF:
+        level = BASE_LEVEL_OF[project_type]
+        if not task.tracks.filter(base_level=level).exists():
+            return _(
+                "任务（%(task)s）没有由承担%(level)s的基地执行的类别，不能发布“%(type)s”。"
+            ) % {**values, "level": level.label}
+    elif project_type == ProjectType.CULTIVATION:
+        if not task.tracks.filter(base_level="", assignments__isnull=False).exists():
+            return (
+                _("任务（%(task)s）没有分类别指定执行单位的能力培育，不能发布“%(type)s”。") % values
+            )
+    elif project_type == ProjectType.WESTERN_SUPPORT:
+        units = task.assignments.filter(kind=Assignment.Kind.MANDATORY)
+        if not units.exists() or units.filter(province__western=False).exists():
+            return _("任务（%(task)s）的执行单位不全是西部省区，不能发布“%(type)s”。") % values
+    words = WORDS_OF.get(project_type, ())
+    if words and not any(w in task.title or w in task.support for w in words):
+        return _("任务（%(task)s）“%(title)s”与“%(type)s”无关，不能发布该类申报通知。") % values
+    return ""
+
+
+def misplaced_task_message(task: Task, plan: Plan) -> str:
+    return _("任务（%(task)s）不属于%(year)d年度工作计划。") % {
+        "task": task.numeral,
+        "year": plan.year,
+    }
+
+
+def ensure_call_fits(plan: Plan, task: Task, project_type: str) -> None:
+    """Refuse (TransitionRefused) a call that does not fit its plan and task."""
+    plan.ensure_open()
+    if task.plan_id != plan.pk:
+        raise TransitionRefused(misplaced_task_message(task, plan))
+    if problem := call_misfit(task, project_type):
+        raise TransitionRefused(problem)
+
+
+@transaction.atomic
+def open_call(
+    plan: Plan,
+    by,
+    *,
+    task: Task,
+    project_type: str,
+    title: str,
+    opens_at,
+    closes_at,
+    criteria: list[tuple[str, int]],
+    reviews_required: int = 2,
+) -> Call:
+    """HQ opens a call (申报通知) under a funded task of the plan, with its criteria."""
+    ensure_call_fits(plan, task, project_type)
+    call = Call.objects.create(
+        plan=plan,
+        task=task,
+        project_type=project_type,
+        title=title,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        reviews_required=reviews_required,
+    )
+    Criterion.objects.bulk_create(
+        Criterion(call=call, name=name, weight=weight) for name, weight in criteria
+    )
+    return call
+
+
+def ineligibility(call: Call, province: Province) -> str:
+    """Why ``province`` may not apply to ``call``; "" when it may.
+
+    Base projects: only the bases of that level in the call's plan. Every other type: the
+    units carrying the call's task (a voluntary one once it has taken the task up), so
+    western support goes to the western task's units and enterprise pilots to any unit
+    under a task every unit carries.
+    """
+    values = {
+        "unit": province.short_name,
+        "year": call.plan.year,
+        "task": call.task.numeral,
+        "type": call.get_project_type_display(),
+    }
+    if call.project_type in BASE_LEVEL_OF:
+        level = BASE_LEVEL_OF[call.project_type]
+        role = PlanUnit.objects.filter(plan_id=call.plan_id, province=province)
+        if not role.filter(base_level=level).exists():
+            return _("%(unit)s不是%(year)d年度承担%(level)s的基地，不能申报“%(type)s”。") % {
+                **values,
+                "level": level.label,
+            }
+        return ""
+    assignment = Assignment.objects.filter(task_id=call.task_id, province=province).first()
+    if assignment is None:
+        return _("%(unit)s不是任务（%(task)s）的执行单位，不能申报“%(type)s”。") % values
+    if not assignment.taken_up:
+        return _("%(unit)s尚未确认开展任务（%(task)s），不能申报“%(type)s”。") % values
+    return ""
+
+
+def ensure_eligible(call: Call, province: Province, state: str = "") -> None:
+    if problem := ineligibility(call, province):
+        raise TransitionRefused(problem, current_state=state)
+
+
+def start_application(call: Call, by, fields: dict) -> Application:
+    """A province's draft application to a call it is eligible for (its own province)."""
+    ensure_eligible(call, by.province)
+    return Application.objects.create(
+        call=call,
+        province=by.province,
+        created_by=by,
+        **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS},
+    )
 
 
 def update_draft(application: Application, by, changes: dict) -> Application:
@@ -55,8 +225,10 @@ def update_draft(application: Application, by, changes: dict) -> Application:
 
 
 def submit_application(application: Application, by, now=None) -> Application:
-    """Submit while the call is open; a closed call refuses with its dates."""
+    """Submit while the call is open and the unit eligible; a closed call refuses with its
+    dates, an ineligible unit with the reason."""
     call = application.call
+    ensure_eligible(call, application.province, application.state)
     if not call.is_open(now):
         raise TransitionRefused(
             _("申报时间为 %(o)s 至 %(c)s，现在不能申报。")

@@ -56,6 +56,7 @@ def task_summary(task) -> dict:
             for t in task.tracks
         ),
         "targets": sorted((t.item_number, t.minimum, t.unit, t.period) for t in task.targets),
+        "support": (task.funded, task.guided, task.funding_mode),
     }
 
 
@@ -290,6 +291,7 @@ def extra_task(draw, title: str):
         "mandatory": sorted(CODE[s] for s in shorts),
         "tracks": [],
         "targets": sorted(targets),
+        "support": (False, True, ""),  # 我局提供业务指导
     }
     return text, expected, deadlines
 
@@ -376,3 +378,62 @@ def test_sentences_not_understood_are_marked_with_their_place(replace, by, place
     assert unclear[0].place == place
     assert unclear[0].unclear
     assert unclear[0] in plan.undecided
+
+
+# --- 工作支持 wording -----------------------------------------------------------------
+
+TASK_5_SUPPORT = "兵团执行。\n4.工作支持：我局提供资金支持和业务指导。"
+TASK_4_SUPPORT = "4.工作支持：我局提供业务指导；设立企业专利信息利用能力建设试点项目"
+
+
+def support_of(plan: ParsedPlan, number: int) -> tuple[bool, bool, str]:
+    task = plan.task(number)
+    return task.funded, task.guided, task.funding_mode
+
+
+def test_the_2018_support_fund_units_directly_or_projects_by_review():
+    plan = parse(NOTICE)
+    funded = {t.number: t.funding_mode for t in plan.tasks if t.funded}
+    assert funded == {
+        1: "units",
+        2: "units",
+        4: "projects",
+        5: "units",
+        6: "units",
+        7: "units",
+        8: "projects",
+    }
+    assert {t.number for t in plan.tasks if t.guided} == {1, 2, 3, 4, 5, 6, 7, 9}
+    read = [s for s in plan.sentences if s.task_number == 8 and "人才项目" in s.text]
+    assert read and "经申报评审确定项目承担单位" in " ".join(read[0].became)
+
+
+@pytest.mark.parametrize(
+    ("number", "old", "new", "expected"),
+    [
+        (
+            5,
+            TASK_5_SUPPORT,
+            "兵团执行。\n4.工作支持：本局给予经费资助，并加强业务指导。",
+            (True, True, "units"),
+        ),
+        (5, TASK_5_SUPPORT, "兵团执行。\n4.工作支持：我局予以一定资助。", (True, False, "units")),
+        (5, TASK_5_SUPPORT, "兵团执行。\n4.工作支持：我局负责工作指导。", (False, True, "")),
+        (
+            4,
+            TASK_4_SUPPORT,
+            "4.工作支持：我局给予技术指导，并设置企业专利信息利用能力建设试点项目，"
+            "由各地方知识产权局推荐，我局组织专家遴选",
+            (True, True, "projects"),
+        ),
+        (4, TASK_4_SUPPORT, "4.工作支持：我局提供业务指导；另设企业专利信息", (False, True, "")),
+    ],
+)
+def test_support_in_other_wordings(number, old, new, expected):
+    assert old in NOTICE
+    plan = parse(NOTICE.replace(old, new))
+    assert support_of(plan, number) == expected
+    others = summary(plan)["tasks"]
+    assert [t for k, t in enumerate(others) if k != number - 1] == [
+        t for k, t in enumerate(baseline()["tasks"]) if k != number - 1
+    ]

@@ -9,8 +9,10 @@ from django.core.management import CommandError, call_command
 
 from planning.models import Deadline, Plan, Target, Task, TaskItem, Track
 from planning.notice import NoticeError, mend
+from planning.services import set_task_support
 from provinces.models import Assignment, Province
 from provinces.plans import import_plan
+from workflow.machine import TransitionRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -363,3 +365,79 @@ def test_hand_mapping_as_units_and_as_deadline(db, notice_text):
     assert units_of(task) == {"贵州", "甘肃"}
     deadline = plan.deadlines.get(task=task)
     assert deadline.due_date == date(2018, 8, 15)  # "8月15日" read as a date in the plan year
+
+
+# --- each task knows its support (工作支持) ------------------------------------------------
+
+SUPPORT_2018 = {
+    # number: (funded, guided, funding mode): 1, 2, 5, 6, 7 fund their units; 4 and 8 projects
+    1: (True, True, "units"),
+    2: (True, True, "units"),
+    3: (False, True, ""),
+    4: (True, True, "projects"),
+    5: (True, True, "units"),
+    6: (True, True, "units"),
+    7: (True, True, "units"),
+    8: (True, False, "projects"),
+    9: (False, True, ""),
+    10: (False, False, ""),
+}
+
+
+def test_each_task_knows_its_support(plan_2018):
+    got = {
+        t.number: (t.funded, t.guided, t.funding_mode) for t in plan_2018.tasks.order_by("number")
+    }
+    assert got == SUPPORT_2018
+
+
+def test_support_is_shown_on_the_plan_and_task_pages(plan_2018, jiangxi_staff, as_user):
+    client = as_user(jiangxi_staff)
+    plan_page = client.get("/plans/2018/")
+    assert plan_page.status_code == 200
+    text = plan_page.content.decode()
+    assert text.count("资金支持（直接支持执行单位）") == 5
+    assert text.count("资金支持（经项目申报评审确定）") == 2
+    task_page = client.get("/plans/2018/tasks/3/")
+    assert task_page.status_code == 200
+    task_text = task_page.content.decode()
+    assert 'class="tag guided"' in task_text and 'class="tag funded"' not in task_text
+
+
+def test_support_is_shown_in_the_import_preview(administrator, as_user, notice_text):
+    page = as_user(administrator).post("/plans/import/", {"text": notice_text})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "工作支持：资金支持，设立“企业专利信息利用能力建设试点项目”" in text
+    assert text.count('class="tag funded"') == 7
+    assert not Plan.objects.exists()
+
+
+def test_support_changes_only_while_the_plan_is_a_draft(plan_2018):
+    task = plan_2018.tasks.get(number=3)
+    with pytest.raises(TransitionRefused, match="已发布或已结束，任务的工作支持不能再修改"):
+        set_task_support(task, funded=True, guided=True, funding_mode="units")
+    task.refresh_from_db()
+    assert (task.funded, task.funding_mode) == (False, "")
+    Plan.objects.filter(pk=plan_2018.pk).update(state=Plan.State.DRAFT)
+    set_task_support(task, funded=True, guided=True, funding_mode="units")
+    task.refresh_from_db()
+    assert (task.funded, task.guided, task.funding_mode) == (True, True, "units")
+    set_task_support(task, funded=False, guided=True, funding_mode="units")
+    task.refresh_from_db()
+    assert (task.funded, task.funding_mode) == (False, "")  # no mode without money
+
+
+def test_admin_edits_support_in_a_draft_and_shows_it_read_only_once_published(
+    plan_2018, administrator, as_user
+):
+    task = plan_2018.tasks.get(number=3)
+    url = f"/admin/planning/task/{task.pk}/change/"
+    client = as_user(administrator)
+    published = client.get(url)
+    assert published.status_code == 200
+    assert 'name="funded"' not in published.content.decode()
+    Plan.objects.filter(pk=plan_2018.pk).update(state=Plan.State.DRAFT)
+    draft = client.get(url)
+    assert draft.status_code == 200
+    assert 'name="funded"' in draft.content.decode()

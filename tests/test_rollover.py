@@ -53,9 +53,15 @@ def test_rollover_makes_a_draft_with_everything_moved_and_leaves_2018_untouched(
     old_tasks = {t.number: t for t in plan_2018.tasks.all()}
     new_tasks = {t.number: t for t in plan.tasks.all()}
     assert set(new_tasks) == set(old_tasks) and new_tasks
+    assert {n for n, t in new_tasks.items() if t.funded} == {1, 2, 4, 5, 6, 7, 8}
     for number, task in new_tasks.items():
         old = old_tasks[number]
         assert task.title == old.title and task.bases_only == old.bases_only
+        assert (task.funded, task.guided, task.funding_mode) == (
+            old.funded,
+            old.guided,
+            old.funding_mode,
+        )
         assert list(task.items.values_list("number", "text")) == list(
             old.items.values_list("number", "text")
         )

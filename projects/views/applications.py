@@ -26,11 +26,16 @@ from .agreements import sign
 @role_required(STAFF)
 def application_new(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(Call.objects.visible_to(request.user), pk=pk)
+    if problem := services.ineligibility(call, request.user.province):
+        messages.error(request, problem)
+        return redirect(call)
     form = ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        app = form.save(commit=False)
-        app.call, app.province, app.created_by = call, request.user.province, request.user
-        app.save()
+        try:
+            app = services.start_application(call, request.user, form.cleaned_data)
+        except TransitionRefused as exc:
+            messages.error(request, exc.message)
+            return redirect(call)
         messages.success(request, _("申报已保存为草稿，确认无误后请点击“申报”。"))
         return redirect(app)
     return render(request, "projects/application_form.html", {"form": form, "call": call})

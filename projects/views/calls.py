@@ -4,7 +4,6 @@ decides several of its applications at once."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +16,7 @@ from workflow.machine import TransitionRefused
 
 from .. import services
 from ..forms import CallForm
-from ..models import Application, Call, Criterion
+from ..models import Application, Call
 
 
 @role_required(STAFF | HQ)
@@ -70,16 +69,19 @@ def call_new(request: HttpRequest) -> HttpResponse:
         return redirect("projects:call_list")
     form = CallForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            call = form.save(commit=False)
-            call.plan = plan
-            call.save()
-            Criterion.objects.bulk_create(
-                Criterion(call=call, name=name, weight=weight)
-                for name, weight in form.cleaned_data["criteria"]
+        data = form.cleaned_data
+        try:
+            call = services.open_call(
+                plan,
+                request.user,
+                **{f: data[f] for f in CallForm.Meta.fields},
+                criteria=data["criteria"],
             )
-        messages.success(request, _("申报通知已发布。"))
-        return redirect(call)
+        except TransitionRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("申报通知已发布。"))
+            return redirect(call)
     return render(request, "projects/call_form.html", {"form": form, "plan": plan})
 
 
