@@ -135,7 +135,10 @@ def next_year_tasks(plan: Plan, user) -> tuple[Plan | None, list[Task]]:
 
 
 def task_plan_formset(summary: AnnualSummary, user, data=None) -> TaskPlanFormSet:
+    """The per-task plans' formset; a POST without its rows leaves them as they are."""
     following, tasks = next_year_tasks(summary.plan, user)
+    if data is not None and "tp-TOTAL_FORMS" not in data:
+        data = None
     formset = TaskPlanFormSet(
         data,
         instance=summary if summary.pk else AnnualSummary(),
@@ -146,8 +149,11 @@ def task_plan_formset(summary: AnnualSummary, user, data=None) -> TaskPlanFormSe
     return formset
 
 
-def task_plan_rows(formset: TaskPlanFormSet) -> list[NextYearTaskPlan]:
-    """The rows a valid formset describes: kept and new, without the deleted or empty ones."""
+def task_plan_rows(formset: TaskPlanFormSet) -> list[NextYearTaskPlan] | None:
+    """The rows a valid formset describes: kept and new, without the deleted or empty ones
+    (None, leaving the rows alone, when the request sent none)."""
+    if not formset.is_bound:
+        return None
     next_plan_id = formset.next_plan.pk if formset.next_plan else None
     return [
         form.row(next_plan_id)
