@@ -76,7 +76,9 @@ class TaskPlanForm(forms.ModelForm):
     that plan is published, else among this year's (kept as its number and title)."""
 
     choice = forms.TypedChoiceField(
-        label=gettext_lazy("任务"), coerce=int, error_messages={"required": gettext_lazy("请选择任务。")}
+        label=gettext_lazy("任务"),
+        coerce=int,
+        error_messages={"required": gettext_lazy("请选择任务。")},
     )
 
     class Meta:
