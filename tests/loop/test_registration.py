@@ -406,8 +406,8 @@ def test_marking_a_step_done_through_the_api(submitted, jiangxi_staff, henan_sta
 @pytest.fixture
 def jiangxi_task2_2019(jiangxi_registration, henan_task2, administrator):
     """2019 rolled over from 2018 and published; 江西 (and 河南) registered task 2 in 2018."""
-    from planning.services import rollover_plan
     from provinces.models import Assignment, Contact
+    from provinces.plans import rollover_plan
 
     fill(Registration.objects.create(assignment=henan_task2))
     Contact.objects.filter(registration__assignment=henan_task2).update(name="河南的人")

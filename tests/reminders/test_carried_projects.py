@@ -14,10 +14,10 @@ from django.utils import timezone
 from notifications.models import ReminderLog
 from notifications.obligations import everything_owed, owed_by
 from notifications.services import sweep
-from planning.services import rollover_plan
 from projects import services
 from projects.models import Call
 from projects.obligations import running_projects
+from provinces.plans import rollover_plan
 from tests.projects.test_pages_api import make_app
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import pytest
 from django.db.models import F
 
 from planning.models import Plan
-from planning.services import rollover_plan
 from provinces.models import Assignment, Registration
+from provinces.plans import rollover_plan
 from reporting import services
 from reporting.demo import TEXT
 from reporting.models import AnnualSummary, NextYearTaskPlan
