@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, Q, When
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,8 @@ from accounts.models import Role, User
 from notifications.inbox import notify
 from notifications.models import Notification
 from workflow.machine import TransitionRefused, apply_transition
+
+from .signals import plan_published
 
 
 class PlanState(models.TextChoices):
@@ -70,6 +72,11 @@ class PlanQuerySet(models.QuerySet):
         newest closed one; never a draft. Chain it after ``visible_to``."""
         return self.default()
 
+    def preceding(self, year: int) -> Plan | None:
+        """The plan of the nearest year before ``year`` among these ("last year's" plan,
+        even when a year was skipped), or None."""
+        return self.filter(year__lt=year).order_by("-year").first()
+
     def for_year(self, year: int | str | None) -> Plan | None:
         """The plan of an explicit year among these, or None for a missing or bad year."""
         year = str(year or "")
@@ -118,9 +125,11 @@ class Plan(models.Model):
     def is_closed(self) -> bool:
         return self.state == PlanState.CLOSED
 
+    @transaction.atomic  # the state, the notices and what the apps above do on it: all or none
     def publish(self, by, reason: str = "") -> None:
         """Draft → published: units see the plan, its obligations and reminders start, and
-        every unit that carries a task is told in its inbox."""
+        every unit that carries a task is told in its inbox. Then ``plan_published`` is sent
+        (reporting pre-fills registrations from last year's summaries)."""
         apply_transition(
             self,
             name="publish",
@@ -138,6 +147,7 @@ class Plan(models.Model):
             _("《%(title)s》已发布，请查看本单位承担的任务并按时报送。") % {"title": self.title},
             self.get_absolute_url(),
         )
+        plan_published.send(sender=Plan, plan=self, by=by)
 
     def close(self, by, reason: str = "") -> None:
         """Published → closed: the year's work is done; the plan stays as read-only history."""

@@ -1,13 +1,16 @@
-"""Demo calls and applications across the lifecycle."""
+"""Demo calls and applications across the lifecycle: 2018's are finished history; the
+current year has a call open now (applications submitted, one under expert review) and
+running projects whose deliverables, rectification and acceptance lie ahead."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
 from accounts.models import User
+from planning.demo import live_window
 from planning.models import Plan
 from provinces.models import Province
 
@@ -15,14 +18,74 @@ from . import services
 from .models import Application, Call
 
 CRITERIA = [("需求明确", 30), ("方案可行", 40), ("预期成效", 30)]
-APPS = [
+SCORES = {"需求明确": 85, "方案可行": 80, "预期成效": 78}
+# 2018 is closed history: every project there has reached its end.
+APPS_2018 = [
     ("江西", "江西某机电有限公司", "accepted"),
-    ("河南", "河南某农机集团", "in_progress"),
-    ("贵州", "贵州某大数据企业", "under_review"),
-    ("陕西", "陕西某装备制造公司", "rectification"),
+    ("河南", "河南某农机集团", "accepted"),
+    ("贵州", "贵州某大数据企业", "failed"),
+    ("陕西", "陕西某装备制造公司", "accepted"),
     ("河南", "郑州某新材料公司", "rejected"),
-    ("江西", "南昌某生物医药企业", "submitted"),
 ]
+# The current year: a call open now, and an earlier call whose projects are running.
+APPS_OPEN = [
+    ("江西", "南昌某生物医药企业", "submitted"),
+    ("河南", "洛阳某轴承企业", "submitted"),
+    ("贵州", "贵阳某电子信息企业", "under_review"),
+]
+APPS_RUNNING = [
+    ("河南", "河南某智能装备企业", "in_progress"),
+    ("陕西", "西安某航空零部件企业", "rectification"),
+]
+TEXT = "围绕研发立项、技术转移和海外参展等节点开展专利信息利用，形成节点工作流程。"
+
+
+def _application(call: Call, short: str, applicant: str, now: datetime) -> Application:
+    province = Province.objects.get(short_name=short)
+    staff = User.objects.filter(province=province).first()
+    app = Application.objects.create(
+        call=call,
+        province=province,
+        applicant=applicant,
+        partner_agency="省知识产权服务中心",
+        contact_name="刘经理",
+        contact_phone="13900139000",
+        budget_requested=Decimal("20"),
+        plan_text=TEXT,
+        created_by=staff,
+    )
+    services.submit_application(app, staff, now=now)
+    return app
+
+
+def _review(app: Application, hq, experts, *, submit: bool = True) -> None:
+    for expert in experts:
+        if expert.province_id != app.province_id:
+            a = services.assign_expert(app, expert, hq)
+            if not submit:
+                return  # one expert assigned, the review still to come
+            services.submit_review(a, SCORES, "approve", "方案具体可行。")
+
+
+def _run(app, hq, number: str, starts: date, ends: date, deliverables) -> None:
+    services.approve(app, hq, app.applicant, Decimal("15"), "专家建议立项。", override_reviews=True)
+    services.sign_agreement(
+        app,
+        hq,
+        number=number,
+        budget=Decimal("15"),
+        starts_on=starts,
+        ends_on=ends,
+        deliverables=[services.DeliverableLine(t, d) for t, d in deliverables],
+    )
+
+
+def _finish(app, staff, today: date) -> None:
+    for d in app.deliverables.all():
+        services.report_progress(
+            d, staff, percent=100, note="已完成。", done_on=d.due_date, today=today
+        )
+    services.request_acceptance(app, staff, "完成节点专利信息利用流程和分析报告。")
 
 
 def seed(log) -> None:
@@ -30,6 +93,7 @@ def seed(log) -> None:
     if plan is None or Call.objects.exists():
         return
     hq = User.objects.get(username="hq")
+    experts = list(User.objects.filter(role="expert").order_by("username"))
     tz = timezone.get_current_timezone()
     call = services.open_call(
         plan,
@@ -38,7 +102,7 @@ def seed(log) -> None:
         project_type="enterprise_pilot",
         title="2018年企业专利信息利用能力建设试点项目",
         opens_at=datetime(2018, 7, 1, tzinfo=tz),
-        closes_at=datetime(2030, 12, 31, tzinfo=tz),
+        closes_at=datetime(2018, 9, 30, 17, tzinfo=tz),
         criteria=CRITERIA,
     )
     services.open_call(
@@ -48,61 +112,84 @@ def seed(log) -> None:
         project_type="talent",
         title="2018年专利信息人才项目",
         opens_at=datetime(2018, 8, 1, tzinfo=tz),
-        closes_at=datetime(2030, 12, 31, tzinfo=tz),
+        closes_at=datetime(2018, 9, 30, 17, tzinfo=tz),
         criteria=[],
     )
-    experts = {u.username: u for u in User.objects.filter(role="expert")}
-    for short, applicant, target in APPS:
-        province = Province.objects.get(short_name=short)
-        staff = User.objects.filter(province=province).first()
-        app = Application.objects.create(
-            call=call,
-            province=province,
-            applicant=applicant,
-            partner_agency="省知识产权服务中心",
-            contact_name="刘经理",
-            contact_phone="13900139000",
-            budget_requested=Decimal("20"),
-            plan_text="围绕研发立项、技术转移和海外参展等节点开展专利信息利用，形成节点工作流程。",
-            created_by=staff,
-        )
-        services.submit_application(app, staff)
-        if target == "submitted":
-            continue
-        for expert in experts.values():
-            if expert.province_id != province.pk:
-                a = services.assign_expert(app, expert, hq)
-                services.submit_review(
-                    a, {"需求明确": 85, "方案可行": 80, "预期成效": 78}, "approve", "方案具体可行。"
-                )
-        if target == "under_review":
-            continue
+    for short, applicant, target in APPS_2018:
+        app = _application(call, short, applicant, datetime(2018, 7, 15, 10, tzinfo=tz))
+        staff = app.created_by
+        _review(app, hq, experts)
         if target == "rejected":
             services.reject(app, hq, "与试点要求契合度不高。")
             continue
         # 江西's applications have one review (the 江西 expert stands aside): HQ overrides
-        services.approve(app, hq, applicant, Decimal("15"), "专家建议立项。", override_reviews=True)
-        services.sign_agreement(
+        _run(
             app,
             hq,
-            number=f"WX-2018-{app.pk:03d}",
-            budget=Decimal("15"),
-            starts_on=date(2018, 8, 1),
-            ends_on=date(2018, 12, 31),
-            deliverables=[
-                services.DeliverableLine("研发节点专利信息利用流程", date(2018, 11, 30)),
-                services.DeliverableLine("企业专利信息分析报告", date(2018, 12, 20)),
+            f"WX-2018-{app.pk:03d}",
+            date(2018, 8, 1),
+            date(2018, 12, 31),
+            [
+                ("研发节点专利信息利用流程", date(2018, 11, 30)),
+                ("企业专利信息分析报告", date(2018, 12, 20)),
             ],
         )
-        if target == "in_progress":
-            continue
-        for d in app.deliverables.all():
-            services.report_progress(
-                d, staff, percent=100, note="已完成。", done_on=d.due_date, today=date(2018, 12, 31)
-            )
-        services.request_acceptance(app, staff, "完成节点专利信息利用流程和分析报告。")
+        _finish(app, staff, date(2018, 12, 31))
         if target == "accepted":
             services.accept(app, hq)
         else:
-            services.require_rectification(app, hq, "请补充企业应用效果数据。", date(2019, 3, 31))
-    log(f"申报通知 2 个，项目申报 {len(APPS)} 份")
+            services.fail(app, hq, "未完成协议约定的交付成果。")
+    made = len(APPS_2018) + seed_current_year(hq, experts)
+    log(f"申报通知 {Call.objects.count()} 个，项目申报 {made} 份")
+
+
+def seed_current_year(hq, experts) -> int:
+    """The current year's calls (the plan rolled over from 2018), dated around today."""
+    today = timezone.localdate()
+    plan = Plan.objects.for_year(today.year)
+    if plan is None or plan.year == 2018:
+        return 0
+    tz = timezone.get_current_timezone()
+    now = timezone.now()
+    start, end = live_window(today)
+    middle = start + (end - start) // 2
+    # Both under task 4 (every unit carries it): one open now, one closed months ago whose
+    # projects are running.
+    open_call = services.open_call(
+        plan,
+        hq,
+        task=plan.tasks.get(number=4),
+        project_type="enterprise_pilot",
+        title=f"{plan.year}年企业专利信息利用能力建设试点项目（第二批）",
+        opens_at=now - timedelta(days=14),
+        closes_at=datetime.combine(end, datetime.min.time(), tzinfo=tz).replace(hour=17),
+        criteria=CRITERIA,
+    )
+    running_call = services.open_call(
+        plan,
+        hq,
+        task=plan.tasks.get(number=4),
+        project_type="enterprise_pilot",
+        title=f"{plan.year}年企业专利信息利用能力建设试点项目（第一批）",
+        opens_at=now - timedelta(days=150),
+        closes_at=now - timedelta(days=100),
+        criteria=CRITERIA,
+    )
+    for short, applicant, target in APPS_OPEN:
+        app = _application(open_call, short, applicant, now)
+        if target == "under_review":
+            _review(app, hq, experts, submit=False)
+    for short, applicant, target in APPS_RUNNING:
+        app = _application(
+            running_call, short, applicant, running_call.opens_at + timedelta(days=1)
+        )
+        _review(app, hq, experts)
+        if target == "in_progress":
+            deliverables = [("研发节点专利信息利用流程", start), ("企业专利信息分析报告", middle)]
+        else:  # finished early this year, then sent back to rectify
+            deliverables = [("研发节点专利信息利用流程", today - timedelta(days=40))]
+        _run(app, hq, f"WX-{plan.year}-{app.pk:03d}", today - timedelta(days=90), end, deliverables)
+        if target == "rectification":
+            _finish(app, app.created_by, today)
+            services.require_rectification(app, hq, "请补充企业应用效果数据。", middle)
+    return len(APPS_OPEN) + len(APPS_RUNNING)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from notifications.obligations import Owed, register
@@ -16,20 +17,52 @@ from provinces.obligations import Recipients
 
 from .models import Application, Deliverable
 
+RUNNING = (Application.State.IN_PROGRESS, Application.State.RECTIFICATION)
+
+
+def running_projects(plan: Plan) -> QuerySet[Application]:
+    """The projects whose obligations ``plan`` carries: those called in it that are running
+    (实施中, 整改中), and the running projects of closed earlier plans that no published plan
+    between carries (a project goes on across the year boundary; closing its year does not
+    stop it, and the first published year after it takes it on, once)."""
+    earlier_published = (
+        Plan.objects.published()
+        .filter(year__lt=plan.year)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    ) or 0
+    return Application.objects.filter(state__in=RUNNING).filter(
+        Q(call__plan=plan)
+        | Q(
+            call__plan__state=Plan.State.CLOSED,
+            call__plan__year__lt=plan.year,
+            call__plan__year__gte=earlier_published,
+        )
+    )
+
 
 @register
 def projects_owed(
     plan: Plan, due_by: date | None = None, shared: dict | None = None
 ) -> Iterator[Owed]:
-    """Project deliverables not done, rectification dates, and acceptance of running projects."""
+    """Project deliverables not done, rectification dates, and acceptance of running projects
+    (this plan's, and those carried on from closed years: acceptance then follows this
+    year's acceptance deadline)."""
     staff = Recipients.of(plan, shared).units
-    running = (Application.State.IN_PROGRESS, Application.State.RECTIFICATION)
+    running = running_projects(plan).select_related("province", "call__task", "call__plan")
+
+    def carried(app: Application) -> int | None:
+        return app.call.plan.year if app.call.plan_id != plan.pk else None
+
     deliverables = Deliverable.objects.filter(
-        application__call__plan=plan, application__state__in=running, done_on__isnull=True
+        application__in=running_projects(plan), done_on__isnull=True
     )
     if due_by is not None:
         deliverables = deliverables.filter(due_date__lte=due_by)
-    for d in deliverables.select_related("application__province", "application__call__task"):
+    for d in deliverables.select_related(
+        "application__province", "application__call__task", "application__call__plan"
+    ):
         app = d.application
         yield Owed(
             key=f"deliverable:{d.pk}",
@@ -39,10 +72,12 @@ def projects_owed(
             link=app.get_absolute_url(),
             recipients=staff.get(app.province_id, []),
             tasks=(app.call.task.number,),
+            carried_from=carried(app),
         )
-    for app in Application.objects.filter(
-        call__plan=plan, state=Application.State.RECTIFICATION, rectification_due__isnull=False
-    ).select_related("province", "call__task"):
+    apps = list(running)
+    for app in apps:
+        if app.state != Application.State.RECTIFICATION or app.rectification_due is None:
+            continue
         yield Owed(
             key=f"rectification:{app.pk}:{app.rectification_due:%Y%m%d}",
             province=app.province,
@@ -51,12 +86,13 @@ def projects_owed(
             link=app.get_absolute_url(),
             recipients=staff.get(app.province_id, []),
             tasks=(app.call.task.number,),
+            carried_from=carried(app),
         )
     deadline = plan.deadlines.filter(kind=Deadline.Kind.ACCEPTANCE).first()
     if deadline is not None:
-        for app in Application.objects.filter(
-            call__plan=plan, state=Application.State.IN_PROGRESS
-        ).select_related("province", "call__task"):
+        for app in apps:
+            if app.state != Application.State.IN_PROGRESS:
+                continue
             yield Owed(
                 key=f"acceptance:{app.pk}",
                 province=app.province,
@@ -66,4 +102,5 @@ def projects_owed(
                 recipients=staff.get(app.province_id, []),
                 offsets=deadline.offsets,
                 tasks=(app.call.task.number,),
+                carried_from=carried(app),
             )

@@ -6,16 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.inbox import notify_province
-from planning.models import Deadline
+from planning.models import Deadline, Plan
 from workflow.machine import TransitionRefused, record_event
 
-from .models import Assignment, DeadlineReport, Milestone, Registration
+from .models import Assignment, Contact, DeadlineReport, Milestone, Registration
 
 
 def submit_registration(registration: Registration, by) -> Registration:
@@ -82,6 +82,32 @@ def complete_milestone(milestone: Milestone, by, done_on: date | None = None) ->
         )
     milestone.done_on = done_on
     return milestone
+
+
+def last_years_contacts(assignment: Assignment) -> list[Contact]:
+    """The same unit's 负责人 and 联系人 on this task in the plan before: the rolled-over task
+    (the same title), else the task of the same number. Offered on the registration page,
+    never copied unasked."""
+    plan = assignment.task.plan
+    previous = Plan.objects.preceding(plan.year)
+    if previous is None:
+        return []
+    earlier = list(
+        Contact.objects.filter(
+            registration__assignment__province_id=assignment.province_id,
+            registration__assignment__task__plan=previous,
+        )
+        .filter(
+            models.Q(registration__assignment__task__title=assignment.task.title)
+            | models.Q(registration__assignment__task__number=assignment.task.number)
+        )
+        .select_related("registration__assignment__task")
+        .order_by("role")
+    )
+    same_title = [
+        c for c in earlier if c.registration.assignment.task.title == assignment.task.title
+    ]
+    return same_title or earlier
 
 
 def take_up_assignment(assignment: Assignment, by) -> Assignment:

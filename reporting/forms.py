@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from planning.models import Plan, Task
 from provinces.forms import MultipleFileField
 from provinces.models import Assignment, Case
 
-from .models import AnnualSummary, Bulletin
+from .models import AnnualSummary, Bulletin, NextYearTaskPlan
 
 
 class SummaryForm(forms.ModelForm):
@@ -68,3 +69,96 @@ class BulletinForm(forms.ModelForm):
         ):
             raise ValidationError(_("起始日期不能晚于截止日期。"))
         return data
+
+
+class TaskPlanForm(forms.ModelForm):
+    """下一年度工作计划 of one task. The task is chosen among the next year's tasks when
+    that plan is published, else among this year's (kept as its number and title)."""
+
+    choice = forms.TypedChoiceField(
+        label=gettext_lazy("任务"),
+        coerce=int,
+        error_messages={"required": gettext_lazy("请选择任务。")},
+    )
+
+    class Meta:
+        model = NextYearTaskPlan
+        fields = ["work_content", "expected_results", "schedule"]
+        widgets = {
+            "work_content": forms.Textarea(attrs={"rows": 3}),
+            "expected_results": forms.Textarea(attrs={"rows": 2}),
+            "schedule": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {"work_content": {"required": gettext_lazy("请填写该任务的工作内容。")}}
+
+    def __init__(self, *args, tasks=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        tasks = list(tasks or [])
+        self.tasks = {t.pk: t for t in tasks}  # read once for the whole formset: no query here
+        self.fields["choice"].choices = [("", "---------")] + [(t.pk, str(t)) for t in tasks]
+        row = self.instance
+        if row.pk and "choice" not in self.initial:
+            chosen = next((t for t in tasks if t.pk == row.task_id), None) or next(
+                (t for t in tasks if t.number == row.task_number), None
+            )
+            self.initial["choice"] = chosen.pk if chosen else None
+
+    def row(self, next_plan_id: int | None) -> NextYearTaskPlan:
+        """The unsaved row the form describes (for ``save_draft``'s children)."""
+        task = self.tasks[self.cleaned_data["choice"]]
+        return NextYearTaskPlan(
+            task=task if task.plan_id == next_plan_id else None,
+            task_number=task.number,
+            task_title=task.title,
+            work_content=self.cleaned_data["work_content"],
+            expected_results=self.cleaned_data["expected_results"],
+            schedule=self.cleaned_data["schedule"],
+        )
+
+
+TaskPlanFormSet = forms.inlineformset_factory(
+    AnnualSummary,
+    NextYearTaskPlan,
+    form=TaskPlanForm,
+    extra=1,
+    can_delete=True,
+    min_num=0,
+)
+
+
+def next_year_tasks(plan: Plan, user) -> tuple[Plan | None, list[Task]]:
+    """The tasks a per-task plan may name: the next year's when that plan is published
+    (the unit sees it), else this year's; with the next year's plan (or None)."""
+    following = (
+        Plan.objects.visible_to(user).published().filter(year__gt=plan.year).order_by("year")
+    ).first()
+    tasks = list(Task.objects.filter(plan=following or plan).order_by("number"))
+    return following, tasks
+
+
+def task_plan_formset(summary: AnnualSummary, user, data=None) -> TaskPlanFormSet:
+    """The per-task plans' formset; a POST without its rows leaves them as they are."""
+    following, tasks = next_year_tasks(summary.plan, user)
+    if data is not None and "tp-TOTAL_FORMS" not in data:
+        data = None
+    formset = TaskPlanFormSet(
+        data,
+        instance=summary if summary.pk else AnnualSummary(),
+        prefix="tp",
+        form_kwargs={"tasks": tasks},
+    )
+    formset.next_plan = following
+    return formset
+
+
+def task_plan_rows(formset: TaskPlanFormSet) -> list[NextYearTaskPlan] | None:
+    """The rows a valid formset describes: kept and new, without the deleted or empty ones
+    (None, leaving the rows alone, when the request sent none)."""
+    if not formset.is_bound:
+        return None
+    next_plan_id = formset.next_plan.pk if formset.next_plan else None
+    return [
+        form.row(next_plan_id)
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]

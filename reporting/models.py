@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from planning.models import Deadline
+from planning.models import Deadline, chinese_numeral
 from projects.models import Application
 from provinces.models import LedgerEntry, scoped
 from workflow.jobs import Job
@@ -45,7 +45,8 @@ class AnnualSummary(ReviewedSubmission):
         ("talent", _("人才队伍建设")),
         ("problems", _("存在的问题")),
         ("improvements", _("改进措施")),
-        ("next_year", _("下一年度工作思路、要点和计划")),
+        ("next_year_ideas", _("下一年度工作思路")),
+        ("next_year_key_points", _("下一年度工作要点")),
     ]
 
     plan = models.ForeignKey("planning.Plan", on_delete=models.PROTECT, related_name="summaries")
@@ -59,7 +60,8 @@ class AnnualSummary(ReviewedSubmission):
     talent = models.TextField(_("人才队伍建设"), blank=True)
     problems = models.TextField(_("存在的问题"), blank=True)
     improvements = models.TextField(_("改进措施"), blank=True)
-    next_year = models.TextField(_("下一年度工作思路、要点和计划"), blank=True)
+    next_year_ideas = models.TextField(_("下一年度工作思路"), blank=True)
+    next_year_key_points = models.TextField(_("下一年度工作要点"), blank=True)
     classes_held = models.PositiveIntegerField(_("举办培训班（期）"), default=0)
     trainees = models.PositiveIntegerField(_("培训人数（人次）"), default=0)
     enterprises_served = models.PositiveIntegerField(_("服务企业（家）"), default=0)
@@ -118,6 +120,43 @@ class AnnualSummary(ReviewedSubmission):
 
     def transition_updates(self, transition: str, now: datetime) -> dict[str, Any]:
         return self.ledger_figures() if transition == "submit" else {}
+
+
+class NextYearTaskPlanQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NextYearTaskPlanQuerySet:
+        return scoped(self, user, "summary__province_id", "summary__plan__")
+
+
+class NextYearTaskPlan(models.Model):
+    """下一年度工作计划 of one task: what the unit plans to do on a task it expects to carry
+    next year. It names the next year's task when that plan exists, else this year's task
+    (its number and title); when the next year's plan is published it pre-fills the unit's
+    registration of that task (``reporting.services.prefill_registrations``)."""
+
+    summary = models.ForeignKey(AnnualSummary, on_delete=models.CASCADE, related_name="task_plans")
+    task = models.ForeignKey(
+        "planning.Task",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("下一年度任务"),
+    )
+    task_number = models.PositiveSmallIntegerField(_("任务序号"))
+    task_title = models.CharField(_("任务名称"), max_length=200)
+    work_content = models.TextField(_("工作内容"))
+    expected_results = models.TextField(_("预期成果"), blank=True)
+    schedule = models.TextField(_("进度安排"), blank=True)
+
+    objects = NextYearTaskPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("下一年度任务计划")
+        verbose_name_plural = _("下一年度任务计划")
+        ordering = ["summary", "task_number", "pk"]
+
+    def __str__(self) -> str:
+        return f"（{chinese_numeral(self.task_number)}）{self.task_title}"
 
 
 class DigestBuildQuerySet(models.QuerySet):

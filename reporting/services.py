@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from notifications.inbox import notify_province
-from planning.models import Plan
+from planning.models import Plan, Task
+from provinces.models import Assignment, Registration
+from workflow.machine import record_event
+from workflow.review import save_draft
 
-from .models import AnnualSummary, DigestBuild
+from .models import AnnualSummary, DigestBuild, NextYearTaskPlan
 from .tasks import build_digest_task
 
 
@@ -19,8 +26,6 @@ def submit_summary(summary: AnnualSummary, by) -> AnnualSummary:
 
 
 def _tell_province(summary: AnnualSummary, kind: str, message: str) -> None:
-    from django.urls import reverse
-
     link = reverse("reporting:summary", args=[summary.plan.year, summary.province.code])
     notify_province(summary.province_id, kind, message, link)
 
@@ -52,3 +57,88 @@ def request_digest(plan: Plan, by) -> DigestBuild:
     build = DigestBuild.objects.create(plan=plan, requested_by=by)
     transaction.on_commit(lambda: build_digest_task.delay(build.pk))
     return build
+
+
+# --- next year's plan → next year's registrations ---------------------------------------
+
+
+def matching_task(row: NextYearTaskPlan, tasks: Iterable[Task]) -> Task | None:
+    """The task of the new plan a per-task plan is about: the task it names, else the task
+    of the same title (a task renumbered by the new notice), else of the same number (a
+    rolled-over plan keeps the numbers)."""
+    tasks = list(tasks)
+    for same in (
+        lambda t: t.pk == row.task_id,
+        lambda t: t.title.strip() == row.task_title.strip(),
+        lambda t: t.number == row.task_number,
+    ):
+        found = next((t for t in tasks if same(t)), None)
+        if found is not None:
+            return found
+    return None
+
+
+@dataclass
+class PrefillResult:
+    filled: list[Registration]
+    kept: list[Registration]  # already written by the unit: never overwritten
+
+
+def _untouched(registration: Registration | None) -> bool:
+    return registration is None or (
+        registration.state == Registration.State.DRAFT
+        and not registration.work_content.strip()
+        and not registration.expected_results.strip()
+    )
+
+
+@transaction.atomic
+def prefill_registrations(plan: Plan) -> PrefillResult:
+    """Fill each unit's registrations in ``plan`` from the per-task plans of its summary of
+    the year before (handed in: submitted, resubmitted or confirmed).
+
+    Only a registration the unit has not written yet (none, or an empty draft) is filled,
+    through ``save_draft`` as the system, and the fill is recorded in its history; anything
+    the unit wrote is kept. A voluntary task not taken up is left alone (the unit takes it up
+    first). Idempotent: a second run finds nothing empty to fill.
+    """
+    result = PrefillResult(filled=[], kept=[])
+    previous = Plan.objects.preceding(plan.year)
+    if previous is None:
+        return result
+    rows = (
+        NextYearTaskPlan.objects.filter(
+            summary__plan=previous, summary__state__in=AnnualSummary.HANDED_IN
+        )
+        .select_related("summary")
+        .order_by("summary__province_id", "task_number", "pk")
+    )
+    tasks = list(plan.tasks.all())
+    assignments = {
+        (a.province_id, a.task_id): a
+        for a in Assignment.objects.filter(task__plan=plan).select_related(
+            "task__plan", "registration"
+        )
+    }
+    for row in rows:
+        task = matching_task(row, tasks)
+        assignment = assignments.get((row.summary.province_id, task.pk)) if task else None
+        if assignment is None or not assignment.taken_up:
+            continue
+        registration = getattr(assignment, "registration", None)
+        if not _untouched(registration):
+            result.kept.append(registration)
+            continue
+        registration = save_draft(
+            registration or Registration(assignment=assignment),
+            None,
+            {"work_content": row.work_content, "expected_results": row.expected_results},
+        )
+        assignment.registration = registration
+        record_event(
+            registration,
+            name="prefill",
+            reason=_("由%(year)d年度工作总结中的下一年度计划预填") % {"year": previous.year},
+        )
+        result.filled.append(registration)
+    return result

@@ -301,6 +301,35 @@ def test_seed_demo_keeps_2018_as_history_and_publishes_a_live_current_year(db):
     assert "报送任务分解" in body and "还剩" in body
     assert "已逾期" not in body
 
+    # An open call in progress this year: applications submitted, one under expert review.
+    from notifications.obligations import owed_by
+    from projects.models import Application, Call
+
+    open_calls = [c for c in Call.objects.filter(plan=plan) if c.is_open()]
+    assert len(open_calls) == 1
+    apps = Application.objects.filter(call=open_calls[0])
+    assert apps.filter(state=Application.State.SUBMITTED).count() >= 2
+    under_review = apps.get(state=Application.State.UNDER_REVIEW)
+    assert under_review.expert_assignments.exists()
+    running = Application.objects.filter(
+        call__plan=plan, state__in=["in_progress", "rectification"]
+    )
+    assert running.count() == 2
+    # 2018 is finished history: no call open, nothing running, nothing owed.
+    assert not any(c.is_open() for c in Call.objects.filter(plan__year=2018))
+    assert not Application.objects.filter(
+        call__plan__year=2018,
+        state__in=["submitted", "under_review", "in_progress", "rectification"],
+    ).exists()
+    for username in ("jiangxi", "henan", "guizhou", "shaanxi"):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            continue
+        owed = owed_by(user.province)
+        assert all(o.due >= today for o in owed), [(o.what, o.due) for o in owed if o.due < today]
+        page = client_for(user).get("/provinces/todo/")
+        assert page.status_code == 200 and "已逾期" not in page.content.decode()
+
 
 def test_browser_language_does_not_override_chinese(as_user, plan_2018, jiangxi_staff):
     page = as_user(jiangxi_staff).get("/plans/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")

@@ -44,10 +44,13 @@ def _row(model, form, **extra):
     return model(**{name: getattr(form.instance, name) for name in form._meta.fields}, **extra)
 
 
-def _contact_forms(registration: Registration, data=None):
+def _contact_forms(registration: Registration, data=None, offered=()):
+    """The two contact forms; ``offered`` (last year's contacts, asked for with
+    ``?contacts=last``) fills them, to be checked and saved by the unit."""
     existing = {c.role: c for c in registration.contacts.all()} if registration.pk else {}
+    initial = {c.role: {f: getattr(c, f) for f in ContactForm._meta.fields} for c in offered}
     return {
-        role: ContactForm(data, instance=existing.get(role), prefix=role)
+        role: ContactForm(data, instance=existing.get(role), prefix=role, initial=initial.get(role))
         for role in (Contact.Role.RESPONSIBLE, Contact.Role.LIAISON)
     }
 
@@ -60,6 +63,7 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = request.user.is_province_staff and (
         reg or Registration(assignment=assignment)
     ).can_be_edited_by(request.user)
+    last_contacts = services.last_years_contacts(assignment) if can_edit else []
     if request.method == "POST":
         reg = reg or Registration(assignment=assignment)
         try:  # refuse before reading the forms; save_draft checks again in the database
@@ -101,7 +105,10 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
         reg = reg if reg.pk else None
     else:
         form = RegistrationForm(instance=reg)
-        contacts = _contact_forms(reg or Registration(assignment=assignment))
+        asked = request.GET.get("contacts") == "last" and can_edit
+        contacts = _contact_forms(
+            reg or Registration(assignment=assignment), offered=last_contacts if asked else ()
+        )
         milestones = MilestoneFormSet(instance=reg or Registration(), prefix="ms")
     totals = ledger_totals([assignment]).get(assignment.pk, {})
     return render(
@@ -116,6 +123,10 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
             "milestones": milestones,
             "saved_milestones": reg.milestones.all() if reg else [],
             "saved_contacts": reg.contacts.all() if reg else [],
+            "last_contacts": last_contacts,
+            "last_contacts_data": {
+                c.role: {f: getattr(c, f) for f in ContactForm._meta.fields} for c in last_contacts
+            },
             "history": history(reg) if reg else [],
             "reason_form": ReasonForm(),
             "deadline": (reg or Registration(assignment=assignment)).submission_deadline(),

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import STAFF, role_required
+from notifications.obligations import owed_by
 from planning.working import working_plan
 from workflow.models import TransitionLog
 
@@ -60,8 +61,17 @@ def todo(request: HttpRequest) -> HttpResponse:
                 "return_reason": returned_reasons.get(reg.pk) if reg else None,
             }
         )
+    # Running projects of closed earlier years go on: their obligations are this year's too.
+    carried = [o for o in owed_by(user.province, [plan]) if o.carried_from] if plan else []
     return render(
         request,
         "provinces/todo.html",
-        {"plan": plan, "rows": rows, "deadlines": deadlines, "province": user.province},
+        {
+            "plan": plan,
+            "rows": rows,
+            "deadlines": deadlines,
+            "province": user.province,
+            "carried": carried,
+            "today": today,
+        },
     )

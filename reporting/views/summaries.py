@@ -15,7 +15,7 @@ from workflow.machine import TransitionRefused, history
 from workflow.review import save_draft
 
 from .. import services
-from ..forms import SummaryForm
+from ..forms import SummaryForm, task_plan_formset, task_plan_rows
 from ..models import AnnualSummary
 
 
@@ -50,9 +50,15 @@ def summary(request: HttpRequest, year: int, code: str) -> HttpResponse:
     can_edit = request.user.is_province_staff and draft.can_be_edited_by(request.user)
     if request.method == "POST":
         form = SummaryForm(request.POST, instance=draft)
-        if form.is_valid():
+        task_plans = task_plan_formset(draft, request.user, request.POST)
+        if form.is_valid() & (task_plans.is_valid() or not task_plans.is_bound):
             try:
-                save_draft(draft, request.user, form.cleaned_data)
+                save_draft(
+                    draft,
+                    request.user,
+                    form.cleaned_data,
+                    {"task_plans": task_plan_rows(task_plans)},
+                )
                 if "submit" in request.POST:
                     services.submit_summary(draft, request.user)
             except TransitionRefused as exc:
@@ -65,8 +71,10 @@ def summary(request: HttpRequest, year: int, code: str) -> HttpResponse:
             if draft.pk:
                 return redirect(draft)
             return redirect("reporting:summary", year=year, code=code)
+        messages.error(request, _("请更正下面标出的错误。"))
     else:
         form = SummaryForm(instance=obj)
+        task_plans = task_plan_formset(draft, request.user)
     preview = draft.ledger_figures()
     return render(
         request,
@@ -76,6 +84,8 @@ def summary(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "province": province,
             "summary": obj,
             "form": form,
+            "task_plans": task_plans,
+            "saved_task_plans": obj.task_plans.all() if obj else [],
             "can_edit": can_edit,
             "figures": preview,
             "history": history(obj) if obj else [],

@@ -54,6 +54,23 @@
     });
   });
 
+  // <a data-fill-contacts="ID">: fills the contact forms (prefix = role) from the JSON in the
+  // element ID, in place; without the script the link reloads the page with them filled in.
+  document.querySelectorAll("a[data-fill-contacts]").forEach(function (link) {
+    var source = document.getElementById(link.getAttribute("data-fill-contacts"));
+    if (!source) { return; }
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      var contacts = JSON.parse(source.textContent);
+      Object.keys(contacts).forEach(function (role) {
+        Object.keys(contacts[role]).forEach(function (name) {
+          var input = document.getElementById("id_" + role + "-" + name);
+          if (input) { input.value = contacts[role][name]; }
+        });
+      });
+    });
+  });
+
   // <table class="sortable">: a header with data-sort ("text", "number" or "date") becomes a
   // button sorting the table's body by that column; aria-sort says which way.
   function cellValue(row, index, kind) {

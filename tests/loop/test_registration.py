@@ -398,3 +398,47 @@ def test_marking_a_step_done_through_the_api(submitted, jiangxi_staff, henan_sta
         assert again.status_code == 409
         other = client_for(jiangxi_staff).post(url, {"milestone": 999999})
         assert other.status_code == 404
+
+
+# --- last year's contacts, offered when a unit registers in the next year -----------------
+
+
+@pytest.fixture
+def jiangxi_task2_2019(jiangxi_registration, henan_task2, administrator):
+    """2019 rolled over from 2018 and published; 江西 (and 河南) registered task 2 in 2018."""
+    from provinces.models import Assignment, Contact
+    from provinces.plans import rollover_plan
+
+    fill(Registration.objects.create(assignment=henan_task2))
+    Contact.objects.filter(registration__assignment=henan_task2).update(name="河南的人")
+    plan = rollover_plan(jiangxi_registration.assignment.task.plan, 2019, administrator)
+    plan.publish(administrator)
+    return Assignment.objects.get(task__plan=plan, task__number=2, province__short_name="江西")
+
+
+def test_last_years_contacts_are_offered_not_copied(jiangxi_task2_2019, jiangxi_staff, as_user):
+    client = as_user(jiangxi_staff)
+    page = client.get(f"/provinces/assignments/{jiangxi_task2_2019.pk}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "上一年度联系人" in body and "沿用上一年度联系人" in body
+    assert "李处长" in body and "王联络" in body and "河南的人" not in body
+    forms = page.context["contacts"]
+    assert forms["responsible"]["name"].value() in (None, "")  # nothing filled unasked
+    assert not Registration.objects.filter(assignment=jiangxi_task2_2019).exists()
+
+    asked = client.get(f"/provinces/assignments/{jiangxi_task2_2019.pk}/?contacts=last")
+    forms = asked.context["contacts"]
+    assert forms["responsible"]["name"].value() == "李处长"
+    assert forms["liaison"]["email"].value() == "wang@jxipo.gov.cn"
+    assert not Registration.objects.filter(assignment=jiangxi_task2_2019).exists()  # not saved
+
+
+def test_no_contacts_are_offered_in_the_first_year(jiangxi_registration, jiangxi_staff, as_user):
+    from provinces.services import last_years_contacts
+
+    assert last_years_contacts(jiangxi_registration.assignment) == []
+    page = as_user(jiangxi_staff).get(
+        f"/provinces/assignments/{jiangxi_registration.assignment_id}/"
+    )
+    assert page.status_code == 200 and "沿用上一年度联系人" not in page.content.decode()
