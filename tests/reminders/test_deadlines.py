@@ -257,7 +257,7 @@ def test_returned_notifies_with_immediate_mail(
     with django_capture_on_commit_callbacks(execute=True):
         return_registration(reg, hq_reviewer, "进度安排过于笼统")
     n = Notification.objects.get(user=jiangxi_staff)
-    assert n.kind == "returned" and "进度安排过于笼统" in n.message and n.emailed_at
+    assert n.kind == "returned" and "进度安排过于笼统" in n.text and n.emailed_at
     assert [m.to for m in outbox] == [[jiangxi_staff.email]]
     assert "进度安排过于笼统" in outbox[0].subject
 
@@ -293,13 +293,13 @@ def test_failed_mail_stays_pending_and_is_retried(plan_2018, jiangxi_staff, outb
 
 
 def test_unread_count_open_and_mark_read(as_user, plan_2018, jiangxi_staff):
-    inbox.notify([jiangxi_staff], "decision", "甲", "/provinces/todo/")
+    inbox.notify([jiangxi_staff], "decision", "甲", link="/provinces/todo/")
     inbox.notify([jiangxi_staff], "decision", "乙")
     client = as_user(jiangxi_staff)
     assert (
         '<span class="badge" id="unread-count">2</span>' in client.get("/plans/").content.decode()
     )
-    first = Notification.objects.get(message="甲")
+    first = Notification.objects.get(msgid="甲")
     assert client.get(f"/notifications/{first.pk}/open/")["Location"] == "/provinces/todo/"
     assert inbox.unread_count(jiangxi_staff) == 1
     client.post("/notifications/read/")
