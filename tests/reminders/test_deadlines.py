@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import translation
 from icalendar import Calendar
 
 from notifications import extensions, inbox
@@ -304,7 +305,7 @@ def test_unread_count_open_and_mark_read(as_user, plan_2018, jiangxi_staff):
     assert inbox.unread_count(jiangxi_staff) == 1
     client.post("/notifications/read/")
     assert inbox.unread_count(jiangxi_staff) == 0
-    client.post("/notifications/", {"notify_by": "daily"})
+    client.post("/notifications/", {"notify_by": "daily", "language": "zh-hans"})
     jiangxi_staff.refresh_from_db()
     assert jiangxi_staff.notify_by == "daily"
 
@@ -314,6 +315,9 @@ def test_reminders_appear_in_the_inbox_without_a_second_mail(plan_2018, jiangxi_
         sweep()
     n = Notification.objects.get(user=jiangxi_staff)
     assert n.kind == "reminder" and n.emailed_at is not None
+    assert n.msgid == "【%(days)s 天后截止】%(what)s" and n.params["days"] == 7
+    with translation.override("en"):
+        assert n.text.startswith("[Due in 7 days] ")
     assert len([m for m in outbox if m.to == [jiangxi_staff.email]]) == 1
 
 
