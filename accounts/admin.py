@@ -12,6 +12,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ("province",)
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("工作角色"), {"fields": ("role", "province", "phone")}),
+        (_("通知"), {"fields": ("notify_by", "language")}),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("工作角色"), {"fields": ("role", "province")}),

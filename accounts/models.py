@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +51,13 @@ class User(AbstractUser):
         max_length=10,
         choices=[("immediate", _("每条通知立即发邮件")), ("daily", _("每天一封汇总邮件"))],
         default="immediate",
+    )
+    language = models.CharField(
+        _("通知语言"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("通知邮件使用的语言"),
     )
     working_year = models.PositiveSmallIntegerField(
         _("工作年度"),

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
 from workflow.machine import TransitionRefused
@@ -53,9 +54,9 @@ def request_extension(
     notify(
         User.objects.filter(role=Role.HQ_REVIEWER, is_active=True),
         "decision",
-        _("%(p)s 申请将“%(w)s”延期至 %(d)s。")
-        % {"p": province.short_name, "w": owed.what, "d": requested_due},
-        reverse("notifications:extension_list"),
+        gettext_noop("%(p)s 申请将“%(w)s”延期至 %(d)s。"),
+        params={"p": province.short_name, "w": owed.what, "d": requested_due},
+        link=reverse("notifications:extension_list"),
     )
     return request
 
@@ -65,9 +66,9 @@ def approve_extension(request: ExtensionRequest, by, reason: str = "") -> Extens
     notify_province(
         request.province_id,
         "decision",
-        _("延期申请已批准：“%(w)s”截止日期改为 %(d)s。")
-        % {"w": request.what, "d": request.requested_due},
-        reverse("notifications:extension_detail", args=[request.pk]),
+        gettext_noop("延期申请已批准：“%(w)s”截止日期改为 %(d)s。"),
+        params={"w": request.what, "d": request.requested_due},
+        link=reverse("notifications:extension_detail", args=[request.pk]),
     )
     return request
 
@@ -77,8 +78,8 @@ def refuse_extension(request: ExtensionRequest, by, reason: str) -> ExtensionReq
     notify_province(
         request.province_id,
         "decision",
-        _("延期申请未批准：“%(w)s”仍于 %(d)s 截止。理由：%(r)s")
-        % {"w": request.what, "d": request.due_date, "r": reason.strip()},
-        reverse("notifications:extension_detail", args=[request.pk]),
+        gettext_noop("延期申请未批准：“%(w)s”仍于 %(d)s 截止。理由：%(r)s"),
+        params={"w": request.what, "d": request.due_date, "r": reason.strip()},
+        link=reverse("notifications:extension_detail", args=[request.pk]),
     )
     return request

@@ -1,6 +1,15 @@
 """In-app notifications (站内通知): created by the same service functions that change state.
 
-``notify()`` stores one row per user. Users who chose immediate mail get it right after the
+``notify()`` stores one row per user, untranslated: a message (a ``gettext_noop`` sentence
+with ``%(name)s`` placeholders) and its parameters, rendered in the reader's language when
+read (the page's language; the recipient's ``User.language`` for mail)::
+
+    notify(users, "decision", gettext_noop("项目“%(a)s”未立项：%(r)s"),
+           params={"a": app.applicant, "r": reason}, link=app.get_absolute_url())
+
+A parameter that is itself translatable is passed untranslated: a lazy string
+(``gettext_lazy``) or a choice (``Registration.State.CONFIRMED``) is stored as its source
+text, :func:`choice` stores a model field's value and shows its label. Users who chose immediate mail get it right after the
 transaction commits (a Celery task); users who chose the daily digest get one mail a day
 with everything not mailed yet. A notification is mailed once: the rows are locked
 (``SKIP LOCKED``) and marked in the same transaction as the mail is sent.
@@ -8,34 +17,77 @@ with everything not mailed yet. A notification is mailed once: the rows are lock
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from accounts.models import Role, User
 
 from .models import Notification
 
 
+def source(text: str | Promise) -> str:
+    """The untranslated source of a lazy string (a plain string is taken as its own)."""
+    with translation.override(None):
+        return str(text)
+
+
+def choice(model: type[models.Model] | models.Model, field: str, value: Any) -> dict:
+    """A parameter shown as the label of ``model.field``'s choice ``value`` when read."""
+    return {"choice": f"{model._meta.label_lower}.{field}", "value": value}
+
+
+def _stored(value: Any) -> Any:
+    """A parameter as JSON, untranslated."""
+    if isinstance(value, models.Choices):
+        return {"msgid": source(value.label)}
+    if isinstance(value, Promise):
+        return {"msgid": source(value)}
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if value is None or isinstance(value, (str, int, float, bool, dict)):
+        return value
+    return str(value)
+
+
 def notify(
-    users: Iterable, kind: str, message: str, link: str = "", *, already_mailed: bool = False
+    users: Iterable,
+    kind: str,
+    message: str | Promise,
+    *,
+    params: dict[str, Any] | None = None,
+    link: str = "",
+    already_mailed: bool = False,
 ) -> list[Notification]:
-    """Store a notification for each user; ``already_mailed`` for reminders sent by mail."""
+    """Store a notification for each user; ``already_mailed`` for reminders sent by mail.
+
+    ``message`` is the untranslated sentence (``gettext_noop``), ``params`` its values.
+    """
     users = [u for u in users if u is not None and u.is_active]
     if not users:
         return []
     now = timezone.now()
+    msgid = source(message)
+    stored = {key: _stored(v) for key, v in (params or {}).items()}
     rows = Notification.objects.bulk_create(
         Notification(
             user=u,
             kind=kind,
-            message=str(message)[:500],
+            msgid=msgid,
+            params=stored,
             link=link,
             emailed_at=now if already_mailed else None,
         )
@@ -53,15 +105,25 @@ def province_staff(province_id: int):
     return User.objects.filter(role=Role.PROVINCE_STAFF, province_id=province_id, is_active=True)
 
 
-def notify_province(province_id: int, kind: str, message: str, link: str = ""):
-    return notify(province_staff(province_id), kind, message, link)
+def notify_province(
+    province_id: int,
+    kind: str,
+    message: str | Promise,
+    *,
+    params: dict[str, Any] | None = None,
+    link: str = "",
+) -> list[Notification]:
+    """Notify a unit's staff (arguments as :func:`notify`)."""
+    return notify(province_staff(province_id), kind, message, params=params, link=link)
 
 
 def mail_pending(user) -> int:
-    """Mail what this user has not been mailed yet, as one message. Returns how many items."""
+    """Mail what this user has not been mailed yet, as one message, in the user's language.
+
+    Returns how many items."""
     if not user.email:
         return 0
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(user.language):
         pending = list(
             Notification.objects.select_for_update(skip_locked=True)
             .filter(user=user, emailed_at__isnull=True)
@@ -75,10 +137,7 @@ def mail_pending(user) -> int:
             "site": settings.SITE_URL,
             "url": settings.SITE_URL + "/notifications/",
         }
-        if len(pending) == 1:
-            subject = _("【专利信息传播利用】%(m)s") % {"m": pending[0].message[:60]}
-        else:
-            subject = _("【专利信息传播利用】您有 %(n)d 条新通知") % {"n": len(pending)}
+        subject = " ".join(render_to_string("emails/notifications/subject.txt", context).split())
         message = EmailMultiAlternatives(
             subject,
             render_to_string("emails/notifications/body.txt", context),

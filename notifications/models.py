@@ -4,9 +4,13 @@ domain app."""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from django.apps import apps
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.visibility import scoped
@@ -181,8 +185,50 @@ class ExtensionRequest(models.Model):
         )
 
 
+logger = logging.getLogger(__name__)
+
+
+def _param_text(value: Any) -> Any:
+    """One stored parameter as the reader reads it (see :func:`render_message`)."""
+    if not isinstance(value, dict):
+        return value
+    if "msgid" in value:
+        return gettext(value["msgid"])
+    if "choice" in value:
+        app_label, model_name, field_name = value["choice"].split(".")
+        field = apps.get_model(app_label, model_name)._meta.get_field(field_name)
+        label = dict(field.flatchoices).get(value.get("value"))
+        return str(label) if label is not None else value.get("value")
+    return value
+
+
+def render_message(msgid: str, params: dict | None) -> str:
+    """A stored message in the active language: the msgid translated, then its parameters.
+
+    A parameter is a plain value (a name, a reason, a number, an ISO date: shown as it is),
+    ``{"msgid": source}`` (a translatable word, translated now) or ``{"choice":
+    "app.model.field", "value": v}`` (a choice's value, shown as its label now).
+    """
+    values = {key: _param_text(v) for key, v in (params or {}).items()}
+    translated = gettext(msgid)
+    if not values:
+        return translated
+    try:
+        return translated % values
+    except (KeyError, ValueError, TypeError):
+        # a translation whose placeholders do not match its msgid: the source sentence
+        logger.warning("notification translation does not match its msgid: %r", msgid)
+        return msgid % values
+
+
 class Notification(models.Model):
-    """站内通知: what happened that concerns one user; mailed now or in a daily digest."""
+    """站内通知: what happened that concerns one user; mailed now or in a daily digest.
+
+    Stored untranslated, as a ``msgid`` (the source sentence, marked with ``gettext_noop``)
+    and its ``params``; :attr:`text` renders it in the language active when it is read
+    (the page's, or the recipient's for mail). Rows from before have only ``message``,
+    the text as it was written, and show it as it is.
+    """
 
     class Kind(models.TextChoices):
         RETURNED = "returned", _("退回修改")
@@ -195,7 +241,11 @@ class Notification(models.Model):
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
-    message = models.CharField(_("内容"), max_length=500)
+    msgid = models.CharField(_("消息"), max_length=500, blank=True)
+    params = models.JSONField(_("消息参数"), default=dict, blank=True)
+    message = models.CharField(
+        _("内容"), max_length=500, blank=True, help_text=_("旧通知的原文（没有消息时显示）")
+    )
     link = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
@@ -217,4 +267,11 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.message
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """What the notification says, in the active language."""
+        if not self.msgid:
+            return self.message
+        return render_message(self.msgid, self.params)

@@ -24,6 +24,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
 
@@ -119,14 +120,23 @@ def _deliver(log: ReminderLog) -> bool:
     ReminderLog.objects.filter(pk=log.pk).update(
         state=ReminderLog.State.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, error=""
     )
-    _copy_to_inbox(log, subject)
+    _copy_to_inbox(log)
     return True
 
 
-def _copy_to_inbox(log: ReminderLog, subject: str) -> None:
-    """The reminder also appears in the recipient's notifications, if they have an account."""
+def _copy_to_inbox(log: ReminderLog) -> None:
+    """The reminder also appears in the recipient's notifications, if they have an account:
+    the mail's subject (emails/reminder/subject.txt), as a message read in each reader's
+    language."""
     users = User.objects.filter(email__iexact=log.recipient, is_active=True)
-    notify(users, "reminder", subject, log.link, already_mailed=True)
+    if log.kind != ReminderLog.Kind.REMINDER:
+        message, params = gettext_noop("【催办】%(what)s"), {"what": log.what}
+    elif log.offset == 0:
+        message, params = gettext_noop("【今日截止】%(what)s"), {"what": log.what}
+    else:
+        message = gettext_noop("【%(days)s 天后截止】%(what)s")
+        params = {"what": log.what, "days": log.offset}
+    notify(users, "reminder", message, params=params, link=log.link, already_mailed=True)
 
 
 def _reclaim_pending(now) -> list[ReminderLog]:

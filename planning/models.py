@@ -6,7 +6,7 @@ from django.db import models, transaction
 from django.db.models import Case, Q, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
@@ -144,8 +144,9 @@ class Plan(models.Model):
         notify(
             staff,
             Notification.Kind.PLAN,
-            _("《%(title)s》已发布，请查看本单位承担的任务并按时报送。") % {"title": self.title},
-            self.get_absolute_url(),
+            gettext_noop("《%(title)s》已发布，请查看本单位承担的任务并按时报送。"),
+            params={"title": self.title},
+            link=self.get_absolute_url(),
         )
         plan_published.send(sender=Plan, plan=self, by=by)
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
 from notifications.inbox import notify_province
@@ -363,7 +364,7 @@ def approve(
         budget_granted=budget_granted,
         reason=decision_reason(application, reason, override_reviews),
     )
-    _tell(application, _("项目“%(a)s”已立项，资助经费 %(b)s 万元。"), b=budget_granted)
+    _tell(application, gettext_noop("项目“%(a)s”已立项，资助经费 %(b)s 万元。"), b=budget_granted)
     return application
 
 
@@ -372,23 +373,24 @@ def reject(
     application: Application, by, reason: str, override_reviews: bool = False
 ) -> Application:
     application.reject(by, decision_reason(application, reason, override_reviews))
-    _tell(application, _("项目“%(a)s”未立项：%(r)s"), r=reason.strip())
+    _tell(application, gettext_noop("项目“%(a)s”未立项：%(r)s"), r=reason.strip())
     return application
 
 
-def _tell(application: Application, template: str, **values) -> None:
+def _tell(application: Application, message: str, **params) -> None:
     notify_province(
         application.province_id,
         "decision",
-        template % {"a": application.applicant, **values},
-        application.get_absolute_url(),
+        message,
+        params={"a": application.applicant, **params},
+        link=application.get_absolute_url(),
     )
 
 
 @transaction.atomic  # the change, its history and its notification: all or none
 def accept(application: Application, by, reason: str = "") -> Application:
     application.accept(by, reason)
-    _tell(application, _("项目“%(a)s”验收通过。"))
+    _tell(application, gettext_noop("项目“%(a)s”验收通过。"))
     return application
 
 
@@ -397,7 +399,7 @@ def require_rectification(application: Application, by, reason: str, due) -> App
     application.require_rectification(by, reason, due)
     _tell(
         application,
-        _("项目“%(a)s”需整改，期限 %(d)s：%(r)s"),
+        gettext_noop("项目“%(a)s”需整改，期限 %(d)s：%(r)s"),
         d=due,
         r=reason.strip(),
     )
@@ -407,7 +409,7 @@ def require_rectification(application: Application, by, reason: str, due) -> App
 @transaction.atomic  # the change, its history and its notification: all or none
 def fail(application: Application, by, reason: str) -> Application:
     application.fail(by, reason)
-    _tell(application, _("项目“%(a)s”验收不通过：%(r)s"), r=reason.strip())
+    _tell(application, gettext_noop("项目“%(a)s”验收不通过：%(r)s"), r=reason.strip())
     return application
 
 

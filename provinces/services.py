@@ -10,6 +10,7 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from notifications.inbox import notify_province
 from planning.models import Deadline, Plan
@@ -24,9 +25,15 @@ def submit_registration(registration: Registration, by) -> Registration:
     return registration
 
 
-def _tell_province(registration: Registration, kind: str, message: str) -> None:
+def _tell_province(registration: Registration, kind: str, message: str, **params) -> None:
     a = registration.assignment
-    notify_province(a.province_id, kind, message, reverse("provinces:registration", args=[a.pk]))
+    notify_province(
+        a.province_id,
+        kind,
+        message,
+        params={"task": a.task.numeral, **params},
+        link=reverse("provinces:registration", args=[a.pk]),
+    )
 
 
 @transaction.atomic  # the change, its history and its notification: all or none
@@ -35,8 +42,8 @@ def return_registration(registration: Registration, by, reason: str) -> Registra
     _tell_province(
         registration,
         "returned",
-        _("任务（%(task)s）分解报送被退回修改：%(reason)s")
-        % {"task": registration.assignment.task.numeral, "reason": reason.strip()},
+        gettext_noop("任务（%(task)s）分解报送被退回修改：%(reason)s"),
+        reason=reason.strip(),
     )
     return registration
 
@@ -47,7 +54,7 @@ def confirm_registration(registration: Registration, by, reason: str = "") -> Re
     _tell_province(
         registration,
         "confirmed",
-        _("任务（%(task)s）分解报送已确认。") % {"task": registration.assignment.task.numeral},
+        gettext_noop("任务（%(task)s）分解报送已确认。"),
     )
     return registration
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from notifications.inbox import notify_province
 from planning.models import Plan, Task
@@ -25,9 +26,15 @@ def submit_summary(summary: AnnualSummary, by) -> AnnualSummary:
     return summary
 
 
-def _tell_province(summary: AnnualSummary, kind: str, message: str) -> None:
+def _tell_province(summary: AnnualSummary, kind: str, message: str, **params) -> None:
     link = reverse("reporting:summary", args=[summary.plan.year, summary.province.code])
-    notify_province(summary.province_id, kind, message, link)
+    notify_province(
+        summary.province_id,
+        kind,
+        message,
+        params={"year": summary.plan.year, **params},
+        link=link,
+    )
 
 
 @transaction.atomic  # the change, its history and its notification: all or none
@@ -36,8 +43,8 @@ def return_summary(summary: AnnualSummary, by, reason: str) -> AnnualSummary:
     _tell_province(
         summary,
         "returned",
-        _("%(year)s 年度工作总结被退回修改：%(reason)s")
-        % {"year": summary.plan.year, "reason": reason.strip()},
+        gettext_noop("%(year)s 年度工作总结被退回修改：%(reason)s"),
+        reason=reason.strip(),
     )
     return summary
 
@@ -45,9 +52,7 @@ def return_summary(summary: AnnualSummary, by, reason: str) -> AnnualSummary:
 @transaction.atomic  # the change, its history and its notification: all or none
 def confirm_summary(summary: AnnualSummary, by, reason: str = "") -> AnnualSummary:
     summary.confirm(by, reason)
-    _tell_province(
-        summary, "confirmed", _("%(year)s 年度工作总结已确认。") % {"year": summary.plan.year}
-    )
+    _tell_province(summary, "confirmed", gettext_noop("%(year)s 年度工作总结已确认。"))
     return summary
 
 

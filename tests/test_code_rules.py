@@ -49,3 +49,58 @@ def test_views_name_states_through_their_choices_not_raw_strings():
     } <= found, "the views packages' modules are read too"
     hits = [hit for path in modules for hit in raw_states(path)]
     assert not hits, "use the model's State choices: " + ", ".join(hits)
+
+
+NOTIFY_FUNCTIONS = {"notify", "notify_province"}
+TRANSLATING_CALLS = {"_", "gettext", "pgettext", "ngettext"}
+
+
+def source_modules() -> list[Path]:
+    skipped = {".venv", "tests", "migrations", "node_modules", "scripts"}
+    return sorted(
+        p for p in ROOT.glob("*/**/*.py") if not skipped.intersection(p.relative_to(ROOT).parts)
+    )
+
+
+def translated_notifications(path: Path) -> list[str]:
+    """``notify(…)`` calls whose message is already translated or already formatted."""
+    hits = []
+    label = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if name not in NOTIFY_FUNCTIONS:
+            continue
+        message = next((k.value for k in node.keywords if k.arg == "message"), None)
+        if message is None and len(node.args) >= 3:
+            message = node.args[2]
+        formatted = isinstance(message, ast.BinOp) or isinstance(message, ast.JoinedStr)
+        translated = isinstance(message, ast.Call) and (
+            getattr(message.func, "id", None) in TRANSLATING_CALLS
+        )
+        if formatted or translated:
+            hits.append(f"{label}:{node.lineno}")
+    return hits
+
+
+def test_notifications_are_stored_untranslated():
+    """A notification is a gettext_noop sentence plus params, rendered in the reader's
+    language: ``notify(users, kind, gettext_noop("…%(x)s…"), params={"x": …}, link=…)``."""
+    modules = source_modules()
+    assert ROOT / "provinces" / "services.py" in modules
+    hits = [hit for path in modules for hit in translated_notifications(path)]
+    assert not hits, "pass gettext_noop(…) and params=, not a translated text: " + ", ".join(hits)
+
+
+def test_the_notification_rule_sees_a_translated_message(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        'notify(u, "decision", _("甲%(a)s") % {"a": 1})\n'
+        'notify_province(1, "decision", message=gettext("乙"))\n'
+        'notify(u, "decision", gettext_noop("丙"), params={})\n',
+        encoding="utf-8",
+    )
+    hits = translated_notifications(bad)
+    assert [h.rsplit(":", 1)[1] for h in hits] == ["1", "2"]

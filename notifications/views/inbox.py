@@ -24,7 +24,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     form = PreferenceForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, _("通知方式已保存。"))
+        messages.success(request, _("通知方式与通知语言已保存。"))
         return redirect("notifications:inbox")
     token = request.user.ensure_calendar_token()
     return render(

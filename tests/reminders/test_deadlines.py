@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import translation
 from icalendar import Calendar
 
 from notifications import extensions, inbox
@@ -257,7 +258,7 @@ def test_returned_notifies_with_immediate_mail(
     with django_capture_on_commit_callbacks(execute=True):
         return_registration(reg, hq_reviewer, "进度安排过于笼统")
     n = Notification.objects.get(user=jiangxi_staff)
-    assert n.kind == "returned" and "进度安排过于笼统" in n.message and n.emailed_at
+    assert n.kind == "returned" and "进度安排过于笼统" in n.text and n.emailed_at
     assert [m.to for m in outbox] == [[jiangxi_staff.email]]
     assert "进度安排过于笼统" in outbox[0].subject
 
@@ -293,18 +294,18 @@ def test_failed_mail_stays_pending_and_is_retried(plan_2018, jiangxi_staff, outb
 
 
 def test_unread_count_open_and_mark_read(as_user, plan_2018, jiangxi_staff):
-    inbox.notify([jiangxi_staff], "decision", "甲", "/provinces/todo/")
+    inbox.notify([jiangxi_staff], "decision", "甲", link="/provinces/todo/")
     inbox.notify([jiangxi_staff], "decision", "乙")
     client = as_user(jiangxi_staff)
     assert (
         '<span class="badge" id="unread-count">2</span>' in client.get("/plans/").content.decode()
     )
-    first = Notification.objects.get(message="甲")
+    first = Notification.objects.get(msgid="甲")
     assert client.get(f"/notifications/{first.pk}/open/")["Location"] == "/provinces/todo/"
     assert inbox.unread_count(jiangxi_staff) == 1
     client.post("/notifications/read/")
     assert inbox.unread_count(jiangxi_staff) == 0
-    client.post("/notifications/", {"notify_by": "daily"})
+    client.post("/notifications/", {"notify_by": "daily", "language": "zh-hans"})
     jiangxi_staff.refresh_from_db()
     assert jiangxi_staff.notify_by == "daily"
 
@@ -314,6 +315,9 @@ def test_reminders_appear_in_the_inbox_without_a_second_mail(plan_2018, jiangxi_
         sweep()
     n = Notification.objects.get(user=jiangxi_staff)
     assert n.kind == "reminder" and n.emailed_at is not None
+    assert n.msgid == "【%(days)s 天后截止】%(what)s" and n.params["days"] == 7
+    with translation.override("en"):
+        assert n.text.startswith("[Due in 7 days] ")
     assert len([m for m in outbox if m.to == [jiangxi_staff.email]]) == 1
 
 
