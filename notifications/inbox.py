@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 
+from .links import site_url
 from .models import Notification
 
 
@@ -72,8 +72,8 @@ def mail_pending(user) -> int:
         context = {
             "user": user,
             "items": pending,
-            "site": settings.SITE_URL,
-            "url": settings.SITE_URL + "/notifications/",
+            "site": site_url(),
+            "url": site_url() + "/notifications/",
         }
         if len(pending) == 1:
             subject = _("【专利信息传播利用】%(m)s") % {"m": pending[0].message[:60]}
