@@ -311,8 +311,7 @@ def preview_rows(dataset: tablib.Dataset, limit: int = PREVIEW_ROWS) -> dict:
     return {
         "headers": [_cell(h) for h in dataset.headers or []],
         "rows": [
-            [number, [_cell(v) for v in row]]
-            for number, row in enumerate(dataset[:limit], start=2)
+            [number, [_cell(v) for v in row]] for number, row in enumerate(dataset[:limit], start=2)
         ],
     }
 
