@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS
@@ -38,6 +40,46 @@ class IntegerFilter(django_filters.NumberFilter):
     """A whole number (a year, a task's number): ``year=0.5`` is refused (400), not rounded."""
 
     field_class = forms.IntegerField
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (or 1/0); anything else is refused, not read as "no filter"."""
+
+    widget = forms.TextInput
+    TRUE = frozenset({"true", "1", "yes", "on"})
+    FALSE = frozenset({"false", "0", "no", "off"})
+    default_error_messages = {
+        "invalid": gettext_lazy("“%(value)s”不是有效的布尔值：请填写 true 或 false。")
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(
+            self.error_messages["invalid"], code="invalid", params={"value": value}
+        )
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """A yes/no filter: ``?flag=maybe`` answers 400, as ``year=0.5`` does."""
+
+    field_class = StrictBooleanField
+
+
+class FilterSet(django_filters.FilterSet):
+    """Every API list's filters: a model's yes/no field filters strictly (see BooleanFilter)."""
+
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": BooleanFilter},
+    }
 
 
 def year_filter(field_name: str) -> IntegerFilter:

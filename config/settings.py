@@ -37,7 +37,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public root URL for links in mails and calendar feeds; empty: a request's own host
+# (mail sent outside a request falls back to http://127.0.0.1:8000).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -267,7 +269,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # The site's address when one is configured; else relative, so "Try it out" calls
     # whichever host served the docs.
-    "SERVERS": [{"url": SITE_URL if os.environ.get("SITE_URL") else "/"}],
+    "SERVERS": [{"url": SITE_URL or "/"}],
     # Swagger UI from the app itself (no CDN: the CSP and an intranet both forbid one).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

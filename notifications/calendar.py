@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event
 
+from .links import site_url
 from .obligations import calendar_entries, owed_by
 
 
@@ -31,13 +32,14 @@ def _event(uid: str, day, summary: str, url: str, description: str = "") -> Even
     return event
 
 
-def feed_for(user) -> bytes:
+def feed_for(user, host: str | None = None) -> bytes:
+    """The user's feed; event links start with ``host`` (default: the configured site)."""
     cal = Calendar()
     cal.add("prodid", "-//CNIPA Patent Documentation Department//workplan//ZH")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", _("专利信息传播利用 · 时间节点"))
     cal.add("x-wr-timezone", settings.TIME_ZONE)
-    host = settings.SITE_URL
+    host = host or site_url()
     if user.is_province_staff and user.province_id:
         for owed in owed_by(user.province):
             note = ""

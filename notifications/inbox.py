@@ -23,7 +23,6 @@ from decimal import Decimal
 from typing import Any
 
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.template.loader import render_to_string
@@ -32,6 +31,7 @@ from django.utils.functional import Promise
 
 from accounts.models import Role, User
 
+from .links import site_url
 from .models import Notification
 
 
@@ -134,8 +134,8 @@ def mail_pending(user) -> int:
         context = {
             "user": user,
             "items": pending,
-            "site": settings.SITE_URL,
-            "url": settings.SITE_URL + "/notifications/",
+            "site": site_url(),
+            "url": site_url() + "/notifications/",
         }
         subject = " ".join(render_to_string("emails/notifications/subject.txt", context).split())
         message = EmailMultiAlternatives(

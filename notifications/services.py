@@ -14,8 +14,10 @@ prefer a rare duplicate to a reminder that silently never goes out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -29,6 +31,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import Role, User
 
 from .inbox import notify
+from .links import site_url
 from .models import ReminderLog, SummaryLog
 from .obligations import Owed, all_plans, everything_owed
 
@@ -99,7 +102,7 @@ def _deliver(log: ReminderLog) -> bool:
     context = {
         "log": log,
         "province": log.province,
-        "url": settings.SITE_URL + log.link,
+        "url": site_url() + log.link,
         "days": log.offset,
         "overdue_days": -log.offset if log.offset < 0 else 0,
     }
@@ -230,7 +233,7 @@ def send_hq_summary(today: date, owed_all: list[Owed]) -> bool:
         "overdue": by_province(overdue),
         "due_soon_count": len(due_soon),
         "overdue_count": len(overdue),
-        "url": settings.SITE_URL + "/provinces/board/",
+        "url": site_url() + "/provinces/board/",
     }
     message = EmailMultiAlternatives(
         render_to_string("emails/hq_summary/subject.txt", context).strip(),
@@ -249,23 +252,180 @@ def send_hq_summary(today: date, owed_all: list[Owed]) -> bool:
     return True
 
 
-class RateLimited(Exception):
-    pass
+CHASE_PREVIEW_ITEMS = 20  # items shown per unit in the preview; the mail lists them all
 
 
-def remind_now(owed_items: list[Owed], by, today: date | None = None) -> int:
-    """HQ's 催办 button: one manual chase per unit and recipient per day."""
+@dataclass
+class UnitChase:
+    """One unit's 催办: who receives the one message and everything overdue it lists."""
+
+    province: Any
+    items: list[Owed]
+    recipients: list[str]
+    chased_today: bool = False
+
+    @property
+    def groups(self) -> list[tuple[date, list[Owed]]]:
+        """The items by due date, oldest first (the message reads as a list of deadlines)."""
+        grouped: dict[date, list[Owed]] = {}
+        for owed in self.items:
+            grouped.setdefault(owed.due, []).append(owed)
+        return sorted(grouped.items())
+
+    @property
+    def shown(self) -> list[Owed]:
+        return self.items[:CHASE_PREVIEW_ITEMS]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.items) - CHASE_PREVIEW_ITEMS)
+
+    @property
+    def can_send(self) -> bool:
+        return bool(self.recipients) and not self.chased_today
+
+
+@dataclass
+class ChaseResult:
+    chased: list[UnitChase] = field(default_factory=list)
+    no_recipients: list[UnitChase] = field(default_factory=list)
+    already: list[UnitChase] = field(default_factory=list)
+
+
+def _chase_key(plan) -> str:
+    return f"chase:{plan.year}"
+
+
+def _day_key(today: date) -> int:
+    return int(today.strftime("%Y%m%d"))
+
+
+def chase_preview(
+    plan, today: date | None = None, *, province=None, task: int | None = None
+) -> list[UnitChase]:
+    """Who a 催办 would reach: per unit, everything it has overdue in ``plan``.
+
+    ``province`` chases one unit; ``task`` chases the units overdue on that task (their
+    message still lists everything they owe: one message a unit, not one per task).
+    """
     today = today or timezone.localdate()
-    sent = 0
-    offset = int(today.strftime("%Y%m%d"))
-    any_claimed = False
-    for owed in owed_items:
-        for recipient in owed.recipients:
-            log = _claim(owed, recipient, ReminderLog.Kind.MANUAL, offset, requested_by=by)
-            if log is None:
+    overdue = [o for o in everything_owed(plan) if o.due < today]
+    if province is not None:
+        overdue = [o for o in overdue if o.province.pk == province.pk]
+    by_unit: dict[int, list[Owed]] = {}
+    for owed in overdue:
+        by_unit.setdefault(owed.province.pk, []).append(owed)
+    if task is not None:
+        late_on_task = {o.province.pk for o in overdue if task in o.tasks}
+        by_unit = {pk: items for pk, items in by_unit.items() if pk in late_on_task}
+    chased = set(
+        ReminderLog.objects.filter(
+            kind=ReminderLog.Kind.MANUAL,
+            deadline_key=_chase_key(plan),
+            offset=_day_key(today),
+            province_id__in=list(by_unit),
+        ).values_list("province_id", flat=True)
+    )
+    units = []
+    for pk, items in by_unit.items():
+        items.sort(key=lambda o: (o.due, o.what))
+        recipients = sorted({r for o in items for r in o.recipients})
+        units.append(UnitChase(items[0].province, items, recipients, pk in chased))
+    return sorted(units, key=lambda u: (u.province.sort_order, u.province.pk))
+
+
+def _chase_summary(unit: UnitChase) -> str:
+    return _("逾期未报送事项 %(n)d 项：%(items)s") % {
+        "n": len(unit.items),
+        "items": "；".join(o.what for o in unit.items),
+    }
+
+
+def _claim_unit(unit: UnitChase, plan, by, today: date) -> list[ReminderLog] | None:
+    """Claim today's 催办 of one unit: one log row per recipient, all or none."""
+    what = _chase_summary(unit)[:300]
+    try:
+        with transaction.atomic():
+            return ReminderLog.objects.bulk_create(
+                ReminderLog(
+                    deadline_key=_chase_key(plan),
+                    province=unit.province,
+                    recipient=recipient,
+                    offset=_day_key(today),
+                    kind=ReminderLog.Kind.MANUAL,
+                    what=what,
+                    due_date=unit.items[0].due,
+                    link=unit.items[0].link,
+                    requested_by=by,
+                )
+                for recipient in unit.recipients
+            )
+    except IntegrityError:
+        return None
+
+
+def _chase_context(unit: UnitChase, today: date) -> dict:
+    return {
+        "province": unit.province,
+        "groups": [
+            (due, (today - due).days, [(o, site_url() + o.link) for o in items])
+            for due, items in unit.groups
+        ],
+        "count": len(unit.items),
+        "url": site_url() + unit.items[0].link,
+    }
+
+
+def _send_chase(log_pks: list[int], recipients: list[str], context: dict) -> None:
+    """Mail a unit's one 催办 message (after the claim has committed); mark its rows sent."""
+    message = EmailMultiAlternatives(
+        render_to_string("emails/chase/subject.txt", context).strip(),
+        render_to_string("emails/chase/body.txt", context),
+        to=recipients,
+    )
+    message.attach_alternative(render_to_string("emails/chase/body.html", context), "text/html")
+    rows = ReminderLog.objects.filter(pk__in=log_pks)
+    try:
+        message.send()
+    except Exception as exc:  # noqa: BLE001 - left pending: the next sweep retries each row
+        rows.update(attempts=F("attempts") + 1, error=str(exc)[:2000])
+        return
+    rows.update(
+        state=ReminderLog.State.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, error=""
+    )
+
+
+def chase(
+    plan, by, today: date | None = None, *, province=None, task: int | None = None
+) -> ChaseResult:
+    """HQ's confirmed 催办: one message per unit listing all it owes, once per unit a day.
+
+    The claims and the in-app copies are written in one transaction; the mails go out
+    when it commits. A unit without recipients, or already chased today, is reported so.
+    """
+    today = today or timezone.localdate()
+    result = ChaseResult()
+    with transaction.atomic():
+        for unit in chase_preview(plan, today, province=province, task=task):
+            if not unit.recipients:
+                result.no_recipients.append(unit)
                 continue
-            any_claimed = True
-            sent += _deliver(log)
-    if not any_claimed and owed_items:
-        raise RateLimited(_("今天已经催办过，请明天再试。"))
-    return sent
+            logs = None if unit.chased_today else _claim_unit(unit, plan, by, today)
+            if logs is None:
+                unit.chased_today = True
+                result.already.append(unit)
+                continue
+            context = _chase_context(unit, today)
+            subject = render_to_string("emails/chase/subject.txt", context).strip()
+            notify(
+                User.objects.filter(email__in=unit.recipients, is_active=True),
+                "reminder",
+                subject,
+                unit.items[0].link,
+                already_mailed=True,
+            )
+            transaction.on_commit(
+                partial(_send_chase, [log.pk for log in logs], unit.recipients, context)
+            )
+            result.chased.append(unit)
+    return result

@@ -1,13 +1,11 @@
 """The planning API's filters."""
 
-import django_filters
-
-from config.api import IntegerFilter, year_filter
+from config.api import FilterSet, IntegerFilter, year_filter
 
 from .models import Plan, Task
 
 
-class PlanFilter(django_filters.FilterSet):
+class PlanFilter(FilterSet):
     year = year_filter("year")
 
     class Meta:
@@ -15,7 +13,7 @@ class PlanFilter(django_filters.FilterSet):
         fields = ["year"]
 
 
-class TaskFilter(django_filters.FilterSet):
+class TaskFilter(FilterSet):
     year = year_filter("plan__year")
     number = IntegerFilter(min_value=1)
 

@@ -2,12 +2,12 @@
 
 import django_filters
 
-from config.api import IntegerFilter, year_filter
+from config.api import FilterSet, IntegerFilter, year_filter
 
 from .models import Application, Call, ExpertAssignment
 
 
-class CallFilter(django_filters.FilterSet):
+class CallFilter(FilterSet):
     year = year_filter("plan__year")
     task = IntegerFilter(field_name="task__number", min_value=1)
 
@@ -16,7 +16,7 @@ class CallFilter(django_filters.FilterSet):
         fields = ["year", "task", "project_type"]
 
 
-class ReviewAssignmentFilter(django_filters.FilterSet):
+class ReviewAssignmentFilter(FilterSet):
     year = year_filter("application__call__plan__year")
 
     class Meta:
@@ -24,7 +24,7 @@ class ReviewAssignmentFilter(django_filters.FilterSet):
         fields = ["year", "application"]
 
 
-class ApplicationFilter(django_filters.FilterSet):
+class ApplicationFilter(FilterSet):
     year = year_filter("call__plan__year")
     task = IntegerFilter(field_name="call__task__number", min_value=1)
     province = django_filters.CharFilter(field_name="province__code")

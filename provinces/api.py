@@ -10,7 +10,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.access import ALL, HQ, STAFF
-from config.api import IntegerFilter, VisibleModelViewSet, year_filter
+from config.api import FilterSet, IntegerFilter, VisibleModelViewSet, year_filter
 from planning.working import WorkingPlanList
 from workflow.files import attach
 
@@ -29,6 +29,12 @@ from .serializers import (
 )
 
 
+class ProvinceFilter(FilterSet):
+    class Meta:
+        model = Province
+        fields = ["region", "western"]
+
+
 class ProvinceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
     """Executing units (执行单位): HQ sees all 32, province staff their own."""
 
@@ -36,11 +42,11 @@ class ProvinceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleM
     serializer_class = ProvinceSerializer
     roles = {"list": ALL, "retrieve": ALL}
     lookup_field = "code"
-    filterset_fields = ["region", "western"]
+    filterset_class = ProvinceFilter
     ordering_fields = ["code", "sort_order"]
 
 
-class AssignmentFilter(django_filters.FilterSet):
+class AssignmentFilter(FilterSet):
     year = year_filter("task__plan__year")
     task = IntegerFilter(field_name="task__number", min_value=1)
     province = django_filters.CharFilter(field_name="province__code")
@@ -69,7 +75,7 @@ class AssignmentViewSet(
         )
 
 
-class RegistrationFilter(django_filters.FilterSet):
+class RegistrationFilter(FilterSet):
     year = year_filter("assignment__task__plan__year")
     task = IntegerFilter(field_name="assignment__task__number", min_value=1)
     province = django_filters.CharFilter(field_name="assignment__province__code")
@@ -181,7 +187,7 @@ class RegistrationViewSet(
         return self._review(services.reopen_registration, request)
 
 
-class ContactFilter(django_filters.FilterSet):
+class ContactFilter(FilterSet):
     year = year_filter("registration__assignment__task__plan__year")
     task = IntegerFilter(field_name="registration__assignment__task__number", min_value=1)
     province = django_filters.CharFilter(field_name="registration__assignment__province__code")

@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.api import IntegerFilter
+from config.api import FilterSet, IntegerFilter
 from planning.models import Plan
 
 from .models import LedgerEntry, Province, Registration
@@ -16,7 +16,7 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
-class AssignmentFilter(django_filters.FilterSet):
+class AssignmentFilter(FilterSet):
     """年度, 任务 and 执行单位 of anything reported on an assignment (ledger, registrations)."""
 
     year = IntegerFilter(

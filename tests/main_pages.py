@@ -123,6 +123,7 @@ def set_the_stage(plan) -> Cast:
                 "/notifications/extensions/",
                 "/plans/deadlines/",
                 "/notifications/reminders/",
+                f"/notifications/remind/late/?year={year}",
                 f"/reporting/{year}/summaries/",
                 f"/reporting/{year}/digest/",
             ],

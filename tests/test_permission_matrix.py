@@ -86,6 +86,8 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
     "provinces:contacts_import": (lambda w: "/provinces/contacts/import/", page(expert=404)),
     "provinces:contacts_template": (lambda w: "/provinces/contacts/template.xlsx", page()),
     "notifications:reminder_log": (lambda w: "/notifications/reminders/", HQ_ONLY),
+    "notifications:remind_unit": (lambda w: "/notifications/remind/360000/", HQ_ONLY),
+    "notifications:remind_late": (lambda w: "/notifications/remind/late/?task=2", HQ_ONLY),
     "projects:call_list": (lambda w: "/projects/", page(expert=404)),
     "projects:export": (lambda w: "/projects/export.xlsx", page(expert=404)),
     "projects:call_detail": (lambda w: f"/projects/calls/{w['call'].pk}/", page(expert=404)),

@@ -360,12 +360,12 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
     ),
     ("notifications:remind_unit", "POST"): (
         lambda w: "/notifications/remind/360000/",
-        lambda w: {},
+        lambda w: {"confirm": "1"},
         hq_page(302),
     ),
     ("notifications:remind_late", "POST"): (
         lambda w: "/notifications/remind/late/",
-        lambda w: {"task": 2},
+        lambda w: {"task": 2, "confirm": "1"},
         hq_page(302),
     ),
 }

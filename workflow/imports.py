@@ -23,6 +23,7 @@ by its app. This module owns what they share:
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import io
 import zipfile
@@ -289,6 +290,30 @@ def register(importer: Importer) -> Importer:
 # --- jobs ----------------------------------------------------------------------------------
 
 MAX_LISTED = 500  # problems and duplicates kept on the job for the page (all are counted)
+PREVIEW_ROWS = 50  # rows the preview shows as they will be written ("and N more" for the rest)
+
+
+def _cell(value) -> str:
+    """A cell as the preview shows it: dates as dates, whole numbers without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def preview_rows(dataset: tablib.Dataset, limit: int = PREVIEW_ROWS) -> dict:
+    """The first rows of a file, numbered as in the sheet (the header is row 1)."""
+    return {
+        "headers": [_cell(h) for h in dataset.headers or []],
+        "rows": [
+            [number, [_cell(v) for v in row]] for number, row in enumerate(dataset[:limit], start=2)
+        ],
+    }
 
 
 def start(importer: Importer, user, name: str, content: bytes, dataset: tablib.Dataset):
@@ -360,6 +385,8 @@ def run_job(job_id: int, dataset: tablib.Dataset | None = None) -> None:
         "problems": [[p.number, p.messages] for p in outcome.problems[:MAX_LISTED]],
         "duplicate_rows": [[p.number, p.messages] for p in outcome.duplicates[:MAX_LISTED]],
     }
+    if preview and outcome.ok:
+        recorded["preview_rows"] = preview_rows(dataset)
     if not (preview and outcome.ok and outcome.to_write):
         recorded["content"] = b""  # nothing more will be done with the file
     if outcome.header_error:

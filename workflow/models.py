@@ -123,6 +123,8 @@ class ImportJob(Job):
     problem_count = models.PositiveIntegerField(_("有问题的行"), default=0)
     problems = models.JSONField(_("问题"), default=list, blank=True)
     duplicate_rows = models.JSONField(_("重复的行"), default=list, blank=True)
+    # The preview's first rows as read: {"headers": [...], "rows": [[number, [cell, ...]], ...]}
+    preview_rows = models.JSONField(_("预览的行"), default=dict, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 
@@ -133,6 +135,20 @@ class ImportJob(Job):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name} #{self.pk}"
+
+    @property
+    def preview_table(self) -> list[tuple[int, list[str], str]]:
+        """The previewed rows as (row number, cells, why it is a duplicate or "")."""
+        duplicates = {number: "；".join(notes) for number, notes in self.duplicate_rows}
+        return [
+            (number, cells, duplicates.get(number, ""))
+            for number, cells in (self.preview_rows or {}).get("rows", [])
+        ]
+
+    @property
+    def preview_more(self) -> int:
+        """How many rows the file has beyond those the preview lists."""
+        return max(0, self.total - len((self.preview_rows or {}).get("rows", [])))
 
     @property
     def is_confirmable(self) -> bool:

@@ -12,6 +12,7 @@ from accounts.access import ALL, public, role_required
 from accounts.models import User
 
 from ..calendar import feed_for
+from ..links import site_url
 
 
 @role_required(ALL)
@@ -30,7 +31,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     )
     if user is None or len(token) < 20:
         raise Http404
-    response = HttpResponse(feed_for(user), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        feed_for(user, site_url(request)), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = 'inline; filename="workplan.ics"'
     response["Cache-Control"] = "private, max-age=900"
     return response

@@ -1,22 +1,19 @@
-"""Reminders (催办): HQ's log of every reminder sent, and reminding units now."""
+"""Reminders (催办): HQ's log of every reminder sent; 催办 previewed (who gets what), then
+confirmed, one message per unit."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accounts.access import HQ, role_required
 
 from ..models import ReminderLog, unit_model
-from ..obligations import everything_owed, plan_of_year
-from ..services import RateLimited, remind_now
+from ..obligations import plan_of_year
+from ..services import ChaseResult, chase, chase_preview
 
 
 @role_required(HQ)
@@ -37,61 +34,73 @@ def reminder_log(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _param(request: HttpRequest, name: str) -> str:
+    return (request.POST.get(name) or request.GET.get(name) or "").strip()
+
+
 def _plan(request: HttpRequest):
-    year = request.POST.get("year", "")
+    year = _param(request, "year")
     plan = plan_of_year(year if year.isdigit() else None)
     if plan is None:
         raise Http404
     return plan
 
 
-@role_required(HQ)
-@require_POST
-def remind_unit(request: HttpRequest, code: str) -> HttpResponse:
-    """催办 one unit now: everything it owes in the plan, rate-limited to once a day."""
-    province = get_object_or_404(unit_model().objects.all(), code=code)
-    plan = _plan(request)
-    owed = [
-        o
-        for o in everything_owed(plan)
-        if o.province == province and o.due <= timezone.localdate() + timedelta(days=7)
-    ]
-    if not owed:
-        messages.info(request, _("%(p)s 目前没有待报送的事项。") % {"p": province.short_name})
-    else:
-        try:
-            sent = remind_now(owed, request.user)
-        except RateLimited as exc:
-            messages.warning(request, str(exc))
-        else:
-            messages.success(
-                request,
-                _("已向 %(p)s 发送催办邮件 %(n)d 封。") % {"p": province.short_name, "n": sent},
-            )
-    return redirect(f"/provinces/board/?year={plan.year}")
+def _names(units) -> str:
+    return "、".join(u.province.short_name for u in units)
 
 
-@role_required(HQ)
-@require_POST
-def remind_late(request: HttpRequest) -> HttpResponse:
-    """催办 every unit that is overdue."""
-    plan = _plan(request)
-    today = timezone.localdate()
-    owed = [o for o in everything_owed(plan) if o.due < today]
-    task = request.POST.get("task", "")
-    if task.isdigit():  # all late units of one task
-        owed = [o for o in owed if int(task) in o.tasks]
-    if not owed:
-        messages.info(request, _("目前没有逾期未报送的单位。"))
-        return redirect(f"/provinces/board/?year={plan.year}")
-    sent = 0
-    try:
-        sent = remind_now(owed, request.user)
-    except RateLimited as exc:
-        messages.warning(request, str(exc))
-    else:
-        units = len({o.province.pk for o in owed})
+def _report(request: HttpRequest, result: ChaseResult) -> None:
+    """Say what happened to each unit: chased, never reachable, or already chased today."""
+    if result.chased:
         messages.success(
-            request, _("已向 %(u)d 个逾期单位发送催办邮件 %(n)d 封。") % {"u": units, "n": sent}
+            request,
+            _("已向 %(units)s 发送催办：每个单位一封邮件，列出其全部逾期事项。")
+            % {"units": _names(result.chased)},
         )
-    return redirect(f"/provinces/board/?year={plan.year}")
+    if result.no_recipients:
+        messages.warning(
+            request,
+            _("%(units)s没有可接收提醒的账号：请在用户管理中为该单位添加省局工作人员账号。")
+            % {"units": _names(result.no_recipients)},
+        )
+    if result.already:
+        messages.info(
+            request,
+            _("%(units)s今天已经催办过，请明天再试。") % {"units": _names(result.already)},
+        )
+    if not (result.chased or result.no_recipients or result.already):
+        messages.info(request, _("目前没有逾期未报送的单位。"))
+
+
+def _chase_page(request: HttpRequest, plan, *, province=None, task: int | None = None):
+    """GET (or a POST without ``confirm``): the preview. POST with ``confirm``: send."""
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        _report(request, chase(plan, request.user, province=province, task=task))
+        return redirect(f"/provinces/board/?year={plan.year}")
+    units = chase_preview(plan, province=province, task=task)
+    return render(
+        request,
+        "notifications/chase_preview.html",
+        {
+            "plan": plan,
+            "units": units,
+            "province": province,
+            "task": task,
+            "sendable": [u for u in units if u.can_send],
+        },
+    )
+
+
+@role_required(HQ)
+def remind_unit(request: HttpRequest, code: str) -> HttpResponse:
+    """催办 one unit: one message listing everything it has overdue in the plan."""
+    province = get_object_or_404(unit_model().objects.all(), code=code)
+    return _chase_page(request, _plan(request), province=province)
+
+
+@role_required(HQ)
+def remind_late(request: HttpRequest) -> HttpResponse:
+    """催办 every overdue unit (or those overdue on one task): one message per unit."""
+    task = _param(request, "task")
+    return _chase_page(request, _plan(request), task=int(task) if task.isdigit() else None)

@@ -348,7 +348,9 @@ def test_remind_all_late_units_of_one_task(
     as_user, plan_2018, hq_reviewer, jiangxi_staff, guizhou_staff, outbox
 ):
     with at(date(2018, 6, 25)):
-        as_user(hq_reviewer).post("/notifications/remind/late/", {"year": "2018", "task": "5"})
+        as_user(hq_reviewer).post(
+            "/notifications/remind/late/", {"year": "2018", "task": "5", "confirm": "1"}
+        )
     reminded = set(
         ReminderLog.objects.filter(kind="manual").values_list("province__short_name", flat=True)
     )
