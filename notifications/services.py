@@ -416,12 +416,12 @@ def chase(
                 result.already.append(unit)
                 continue
             context = _chase_context(unit, today)
-            subject = render_to_string("emails/chase/subject.txt", context).strip()
             notify(
                 User.objects.filter(email__in=unit.recipients, is_active=True),
                 "reminder",
-                subject,
-                unit.items[0].link,
+                gettext_noop("【催办】%(count)s 项事项逾期未报送"),
+                params={"count": len(unit.items)},
+                link=unit.items[0].link,
                 already_mailed=True,
             )
             transaction.on_commit(
