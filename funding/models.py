@@ -58,7 +58,9 @@ class Allocation(models.Model):
         related_name="allocations",
         verbose_name=_("项目"),
     )
-    amount = models.DecimalField(_("下达经费（万元）"), validators=[MinValueValidator(ZERO)], **MONEY)
+    amount = models.DecimalField(
+        _("下达经费（万元）"), validators=[MinValueValidator(ZERO)], **MONEY
+    )
     document_number = models.CharField(_("下达文号"), max_length=100, blank=True)
     date = models.DateField(_("下达日期"))
     note = models.CharField(_("备注"), max_length=300, blank=True)
@@ -243,9 +245,7 @@ class SpendingLine(models.Model):
 
 class SpendingEvidenceQuerySet(models.QuerySet):
     def visible_to(self, user) -> SpendingEvidenceQuerySet:
-        return scoped(
-            self, user, "report__allocation__province_id", "report__allocation__plan__"
-        )
+        return scoped(self, user, "report__allocation__province_id", "report__allocation__plan__")
 
 
 class SpendingEvidence(StoredFile):
