@@ -25,6 +25,16 @@ from .serializers import (
 READERS = STAFF | HQ
 
 
+class PatchOnly:
+    """Changes by PATCH only (no PUT): a report or an allocation is never replaced whole."""
+
+    def partial_update(self, request, *args, **kwargs):
+        return mixins.UpdateModelMixin.update(self, request, *args, partial=True, **kwargs)
+
+    def perform_update(self, serializer):
+        serializer.save()
+
+
 class AllocationFilter(django_filters.FilterSet):
     year = year_filter("plan__year")
     task = django_filters.NumberFilter(field_name="task__number")
@@ -40,7 +50,7 @@ class AllocationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
+    PatchOnly,
     VisibleModelViewSet,
 ):
     """经费下达: HQ allocates; units read their own; ``summary`` totals per task and unit."""
@@ -127,7 +137,7 @@ class SpendingReportViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
+    PatchOnly,
     VisibleModelViewSet,
 ):
     """经费使用情况: the unit writes and submits; HQ confirms or returns with a reason."""
