@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import HQ, STAFF
-from config.api import VisibleModelViewSet, year_filter
+from config.api import IntegerFilter, VisibleModelViewSet, year_filter
 from planning.working import WorkingPlanList, in_working_plan
 
 from . import figures
@@ -37,7 +37,7 @@ class PatchOnly:
 
 class AllocationFilter(django_filters.FilterSet):
     year = year_filter("plan__year")
-    task = django_filters.NumberFilter(field_name="task__number")
+    task = IntegerFilter(field_name="task__number", min_value=1)
     province = django_filters.CharFilter(field_name="province__code", max_length=6)
 
     class Meta:
@@ -94,7 +94,7 @@ class AllocationViewSet(
 
 class PaymentFilter(django_filters.FilterSet):
     year = year_filter("allocation__plan__year")
-    allocation = django_filters.NumberFilter(field_name="allocation_id")
+    allocation = IntegerFilter(field_name="allocation_id", min_value=1)
 
     class Meta:
         model = Payment
