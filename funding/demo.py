@@ -26,8 +26,13 @@ FUNDED_PROJECTS = [
     Application.State.RECTIFICATION,
     Application.State.ACCEPTED,
 ]
-# unit → what becomes of its task-2 spending report
-REPORTS = {"江西": "confirmed", "河南": "submitted", "贵州": "returned", "陕西": "draft"}
+# (unit, task) → what becomes of its spending report
+REPORTS = [
+    ("江西", 2, "confirmed"),
+    ("河南", 2, "submitted"),
+    ("陕西", 2, "returned"),
+    ("贵州", 5, "draft"),
+]
 
 
 def _allocate_year(plan: Plan, hq, on: date, *, projects: bool) -> int:
@@ -84,7 +89,7 @@ def seed(log) -> None:
             allocation, amount=first, date=date(2018, 6, 20), note="首期拨付", by=hq
         )
         paid += 1
-        if allocation.project_id or allocation.province.short_name in ("江西", "河南"):
+        if allocation.project_id or allocation.province.short_name in ("江西", "河南", "陕西"):
             services.record_payment(
                 allocation,
                 amount=allocation.amount - first,
@@ -93,9 +98,9 @@ def seed(log) -> None:
                 by=hq,
             )
     categories = {c.name: c.pk for c in SpendingCategory.objects.all()}
-    for short, target in REPORTS.items():
+    for short, number, target in REPORTS:
         allocation = Allocation.objects.filter(
-            plan=plan, task__number=2, province__short_name=short, project__isnull=True
+            plan=plan, task__number=number, province__short_name=short, project__isnull=True
         ).first()
         staff = User.objects.filter(role=Role.PROVINCE_STAFF, province__short_name=short).first()
         if allocation is None or staff is None:
