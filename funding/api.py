@@ -11,13 +11,13 @@ from rest_framework.response import Response
 from accounts.access import HQ, STAFF
 from config.api import IntegerFilter, VisibleModelViewSet, year_filter
 from planning.working import WorkingPlanList, in_working_plan
+from provinces.serializers import ReasonSerializer
 
 from . import figures
 from .models import Allocation, Payment, SpendingReport
 from .serializers import (
     AllocationSerializer,
     PaymentSerializer,
-    ReasonSerializer,
     SpendingReportSerializer,
     SummarySerializer,
 )

@@ -176,7 +176,7 @@ class SpendingReportSerializer(serializers.ModelSerializer):
 
 
 class MoneyRowSerializer(serializers.Serializer):
-    key = serializers.CharField()
+    key = serializers.CharField(allow_null=True)
     label = serializers.CharField()
     allocated = serializers.DecimalField(**MONEY)
     paid = serializers.DecimalField(**MONEY)
@@ -189,7 +189,3 @@ class SummarySerializer(serializers.Serializer):
     by_task = MoneyRowSerializer(many=True)
     by_unit = MoneyRowSerializer(many=True)
     total = MoneyRowSerializer()
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
