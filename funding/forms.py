@@ -15,7 +15,9 @@ class GridHeadForm(forms.Form):
     """What a task's grid shares: one document, one date."""
 
     document_number = forms.CharField(label=_("下达文号"), max_length=100, required=False)
-    date = forms.DateField(label=_("下达日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("下达日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 def amount_field(label: str, required: bool = False) -> forms.DecimalField:
@@ -36,7 +38,9 @@ class PaymentForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
         **MONEY,
     )
-    date = forms.DateField(label=_("拨付日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("拨付日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 

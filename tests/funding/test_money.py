@@ -225,7 +225,8 @@ def test_export_imports_back_as_duplicates(as_user, paid_jiangxi, henan_allocati
     content = as_user(hq_reviewer).get("/funding/export.xlsx?year=2018").content
     wb = openpyxl.load_workbook(io.BytesIO(content))
     ws = wb.worksheets[0]
-    assert ws.cell(2, 5).data_type == "n"  # the amount is a number cell
+    assert ws.cell(2, 5).data_type == "n"  # the amount is a number cell, with two places
+    assert ws.cell(2, 5).number_format == "0.00"
     outcome = import_allocations(content, "export.xlsx", hq_reviewer, dry_run=True)
     assert outcome.ok and len(outcome.duplicates) == 2 and outcome.to_write == 0
 
@@ -310,3 +311,21 @@ def test_query_counts_are_fixed(
     _many(task2, hq_reviewer, 12)
     with django_assert_max_num_queries(most):
         assert client.get(path).status_code == 200
+
+
+def test_underspending_is_flagged_once_the_year_has_ended(
+    as_user, paid_jiangxi, hq_reviewer, jiangxi_staff, monkeypatch
+):
+    report = services.save_spending(
+        services.report_for(paid_jiangxi),
+        jiangxi_staff,
+        note="",
+        amounts={categories()["会议"]: Decimal("5")},
+    )
+    report.submit(jiangxi_staff)
+    monkeypatch.setattr("funding.views.allocations.year_end", lambda plan: date(2099, 12, 31))
+    during = as_user(hq_reviewer).get("/funding/allocations/?year=2018").content.decode()
+    monkeypatch.setattr("funding.views.allocations.year_end", lambda plan: date(2017, 12, 31))
+    after = as_user(hq_reviewer).get("/funding/allocations/?year=2018").content.decode()
+    assert "有结余" in after and 'class="flagged"' in after
+    assert 'class="flagged"' not in during
