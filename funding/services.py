@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from planning.models import FundingMode as PlanFundingMode
 from planning.models import Task
 from provinces.models import Assignment
 from workflow.files import attach
@@ -33,28 +34,18 @@ from .models import (
 
 
 class FundingMode:
-    DIRECT = "direct"  # HQ funds the task's units (tasks 1, 2, 5, 6, 7 in 2018)
-    PROJECTS = "projects"  # HQ funds projects chosen by review (tasks 4 and 8)
+    DIRECT = PlanFundingMode.UNITS  # HQ funds the task's units (tasks 1, 2, 5, 6, 7 in 2018)
+    PROJECTS = PlanFundingMode.PROJECTS  # projects chosen by review (tasks 4 and 8)
     NONE = ""
 
 
 def funding_mode(task: Task) -> str:
-    """How HQ funds a task.
-
-    The seam for the task's declared support (资金支持/业务指导): until the task carries it
-    as a field, it is read from the notice's 工作支持 sentence. Replace this body, not its
-    callers, when ``Task`` says it is funded.
-    """
-    text = task.support or ""
-    if "项目评审" in text:
-        return FundingMode.PROJECTS
-    if "资金支持" in text:
-        return FundingMode.DIRECT
-    return FundingMode.NONE
+    """How HQ funds a task: the task's own support (资金支持 and its 资金支持方式), or ""."""
+    return task.funding_mode if task.funded else FundingMode.NONE
 
 
 def funded_tasks(plan) -> list[Task]:
-    return [t for t in plan.tasks.order_by("number") if funding_mode(t)]
+    return list(plan.tasks.filter(funded=True).exclude(funding_mode="").order_by("number"))
 
 
 def paid_of(allocation: Allocation) -> Decimal:
