@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "planning",
     "provinces",
     "projects",
+    "funding",
     "reporting",
     "notifications",
 ]

@@ -8,6 +8,8 @@ registers:
 - ``register(provider)``: a function ``provider(plan, due_by, shared)`` yielding
   :class:`Owed` items for a plan (``shared`` is a dict the providers of one plan share,
   so that a read every source needs, such as the recipients, happens once);
+- ``register_todo(provider)``: a provider (registered as above) whose items a unit's to-do
+  lists as they are, beside its own registrations (spending reports, for example);
 - ``register_calendar(source)``: dated entries for the calendar feed of users who are
   not a unit's staff (HQ).
 
@@ -55,6 +57,7 @@ Provider = Callable[[Any, "date | None", dict], Iterator[Owed]]
 _plans: list[Callable[[], Iterable[Any]]] = []
 _providers: list[Provider] = []
 _calendars: list[Callable[[Any], Iterable[CalendarEntry]]] = []
+_todo: list[Provider] = []
 
 
 def _add(registry: list, item):
@@ -71,6 +74,27 @@ def register_plans(source: Callable[[], Iterable[Any]]) -> Callable[[], Iterable
 def register(provider: Provider) -> Provider:
     """A source of obligations: ``provider(plan, due_by, shared)`` yields Owed items."""
     return _add(_providers, provider)
+
+
+def register_todo(provider: Provider) -> Provider:
+    """List this provider's items on a unit's to-do page (it is a source of obligations too)."""
+    return _add(_todo, register(provider))
+
+
+def todo_owed(province, plan) -> list[Owed]:
+    """What the to-do providers say ``province`` owes under ``plan``, soonest first."""
+    if plan is None:
+        return []
+    shared: dict = {}
+    items = apply_extensions(
+        [
+            o
+            for provider in _todo
+            for o in provider(plan, None, shared)
+            if o.province.pk == province.pk
+        ]
+    )
+    return sorted(items, key=lambda o: (o.due, o.what))
 
 
 def register_calendar(source: Callable[[Any], Iterable[CalendarEntry]]):

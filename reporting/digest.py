@@ -21,6 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from funding import digest as funding_digest
 from planning.models import Plan
 from projects import digest as projects_digest
 from provinces.models import Assignment, Case, Contact, LedgerEntry, Province, Region
@@ -219,6 +220,7 @@ def collect(plan: Plan) -> dict:
         ),
         "chart_regions": bar_chart(sorted(per_region.items(), key=lambda r: -r[1]), _("人次")),
         "projects": project_rows(plan),
+        "funding": funding_digest.chapter(plan),
         "generated_at": timezone.localtime(),
         "body_font": BODY_FONT,
         "heading_font": HEADING_FONT,

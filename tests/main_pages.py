@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from funding import services as funding_services
+from funding.models import SpendingCategory
 from projects import services as project_services
 from projects.models import Application, Call, Criterion
 from provinces import services as province_services
@@ -86,6 +88,26 @@ def set_the_stage(plan) -> Cast:
     project_services.submit_application(application, staff)
     review = project_services.assign_expert(application, expert, hq)
 
+    allocation, _created = funding_services.allocate(
+        plan.tasks.get(number=2),
+        staff.province,
+        amount=Decimal("20"),
+        date=plan.issue_date + timedelta(days=20),
+        document_number="国知办函〔2018〕21号",
+        by=hq,
+    )
+    funding_services.record_payment(
+        allocation, amount=Decimal("12"), date=plan.issue_date + timedelta(days=40), by=hq
+    )
+    spending = funding_services.save_spending(
+        funding_services.report_for(allocation),
+        staff,
+        note="培训与会议",
+        amounts={SpendingCategory.objects.get(name="培训").pk: Decimal("6")},
+    )
+    spending.submit(staff)
+    spending_of = f"/funding/allocations/{allocation.pk}/spending/"
+
     registration_of = f"/provinces/assignments/{returned.assignment_id}/"
     year = plan.year
     return Cast(
@@ -110,6 +132,8 @@ def set_the_stage(plan) -> Cast:
                 f"/projects/applications/{application.pk}/",
                 f"/reporting/{year}/summaries/{staff.province.code}/",
                 "/reporting/cases/",
+                "/funding/",
+                spending_of,
             ],
             "hq_reviewer": [
                 f"/provinces/board/?year={year}",
@@ -126,6 +150,11 @@ def set_the_stage(plan) -> Cast:
                 f"/notifications/remind/late/?year={year}",
                 f"/reporting/{year}/summaries/",
                 f"/reporting/{year}/digest/",
+                f"/funding/?year={year}",
+                f"/funding/allocations/?year={year}",
+                f"/funding/allocations/task/2/?year={year}",
+                f"/funding/allocations/{allocation.pk}/",
+                spending_of,
             ],
             "expert": ["/projects/reviews/", f"/projects/reviews/{review.pk}/"],
             "administrator": ["/plans/", "/plans/import/", f"/plans/{year}/tasks/1/"],

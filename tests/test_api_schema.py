@@ -117,6 +117,9 @@ BAD_FILTERS = {
     "call-list": ["year=0.5", "year=abc", "task=0.5", "project_type=abc"],
     "application-list": ["year=0.5", "year=abc", "task=0.5", "state=abc", "call=abc"],
     "review-assignment-list": ["year=0.5", "year=abc", "application=abc"],
+    "allocation-list": ["year=0.5", "year=abc", "task=0.5"],
+    "payment-list": ["year=0.5", "year=abc", "allocation=abc"],
+    "spending-report-list": ["year=0.5", "year=abc", "state=abc"],
 }
 
 

@@ -1,6 +1,6 @@
 """Apps depend downward only, and no import hides inside a function.
 
-reporting → projects → provinces → planning → notifications → workflow → accounts.
+reporting → funding → projects → provinces → planning → notifications → workflow → accounts.
 notifications knows no domain app: the domain apps register what they owe with it.
 Every module's imports are read with ``ast``: an upward import, or an import of a project
 app inside a function or class body (the usual way to dodge a cycle), fails here.
@@ -23,6 +23,7 @@ FLOOR = {
     "planning": 2,
     "provinces": 3,
     "projects": 4,
+    "funding": 4.5,
     "reporting": 5,
 }
 # config is the roof (root URLs, WSGI/ASGI put every app together) and, for the rest

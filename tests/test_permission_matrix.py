@@ -223,6 +223,42 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         lambda w: f"/api/v1/ledger-entries/{w['jiangxi_entry'].pk}/",
         api(other=404, expert=404),
     ),
+    "funding:overview": (lambda w: "/funding/", page(expert=404)),
+    "funding:export": (lambda w: "/funding/export.xlsx", page(expert=404)),
+    "funding:allocation_list": (lambda w: "/funding/allocations/", page(expert=404)),
+    "funding:allocation_detail": (
+        lambda w: f"/funding/allocations/{w['allocation'].pk}/",
+        OWN_PROVINCE,
+    ),
+    "funding:task_grid": (lambda w: "/funding/allocations/task/2/", HQ_ONLY),
+    "funding:allocation_import": (lambda w: "/funding/allocations/import/", HQ_ONLY),
+    "funding:allocation_template": (lambda w: "/funding/allocations/template.xlsx", HQ_ONLY),
+    "funding:payment_list": (lambda w: "/funding/payments/", page(expert=404)),
+    "funding:spending": (
+        lambda w: f"/funding/allocations/{w['allocation'].pk}/spending/",
+        OWN_PROVINCE,
+    ),
+    "funding:spending_list": (lambda w: "/funding/spending/", page(expert=404)),
+    "funding:evidence_download": (
+        lambda w: f"/funding/evidence/{w['spending_evidence'].pk}/",
+        OWN_PROVINCE,
+    ),
+    "v1:allocation-list": (lambda w: "/api/v1/allocations/", api(expert=403)),
+    "v1:allocation-summary": (lambda w: "/api/v1/allocations/summary/", api(expert=403)),
+    "v1:allocation-detail": (
+        lambda w: f"/api/v1/allocations/{w['allocation'].pk}/",
+        api(other=404, expert=403),
+    ),
+    "v1:payment-list": (lambda w: "/api/v1/payments/", api(expert=403)),
+    "v1:payment-detail": (
+        lambda w: f"/api/v1/payments/{w['allocation'].payments.first().pk}/",
+        api(other=404, expert=403),
+    ),
+    "v1:spending-report-list": (lambda w: "/api/v1/spending-reports/", api(expert=403)),
+    "v1:spending-report-detail": (
+        lambda w: f"/api/v1/spending-reports/{w['spending'].pk}/",
+        api(other=404, expert=403),
+    ),
     "schema": (lambda w: "/api/schema/", api(anonymous=200)),
     "api-docs": (lambda w: "/api/docs/", api(anonymous=200)),
 }
@@ -371,7 +407,35 @@ def world(plan_2018):
         period_end="2018-09-30",
         state="published",
     )
+    from funding import services as funding
+    from funding.models import SpendingCategory, SpendingEvidence
+
+    allocation, _created = funding.allocate(
+        plan_2018.tasks.get(number=2),
+        Province.objects.get(short_name="江西"),
+        amount=Decimal("20"),
+        date="2018-05-01",
+        by=users["hq"],
+    )
+    funding.record_payment(allocation, amount=Decimal("10"), date="2018-06-01", by=users["hq"])
+    spending = funding.save_spending(
+        funding.report_for(allocation),
+        users["owner"],
+        note="会议",
+        amounts={SpendingCategory.objects.get(name="会议").pk: Decimal("3")},
+    )
+    spending.submit(users["owner"])
+    spending_evidence = SpendingEvidence.objects.create(
+        report=spending,
+        file=SimpleUploadedFile("f.png", PNG),
+        original_name="发票.png",
+        content_type="image/png",
+        size=len(PNG),
+    )
     return {
+        "allocation": allocation,
+        "spending": spending,
+        "spending_evidence": spending_evidence,
         "case": case,
         "case_evidence": case_evidence,
         "bulletin": bulletin,

@@ -175,6 +175,72 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
         lambda w: {},
         api(204),
     ),
+    # --- funding ----------------------------------------------------------------------
+    ("funding:payment_new", "POST"): (
+        lambda w: f"/funding/allocations/{w['allocation'].pk}/pay/",
+        lambda w: {"amount": "1", "date": "2018-09-01"},
+        hq_page(302),
+    ),
+    ("funding:task_grid", "POST"): (
+        lambda w: "/funding/allocations/task/2/",
+        lambda w: {"date": "2018-05-01", "document_number": ""},
+        hq_page(302),
+    ),
+    ("funding:spending", "POST"): (
+        lambda w: f"/funding/allocations/{w['allocation'].pk}/spending/",
+        lambda w: {"note": "修改"},
+        st(200),  # handed in: refused with the reason on the page, nothing changes
+    ),
+    ("funding:spending_action", "POST"): (
+        lambda w: f"/funding/spending/{w['spending'].pk}/return/",
+        lambda w: {"reason": "请补充凭证"},
+        hq_page(302),
+    ),
+    ("v1:allocation-list", "POST"): (
+        lambda w: "/api/v1/allocations/",
+        lambda w: {
+            "task": w["task2"].pk,
+            "province": "360000",
+            "amount": "25.00",
+            "date": "2018-05-01",
+        },
+        hq_api(201),
+    ),
+    ("v1:allocation-detail", "PATCH"): (
+        lambda w: f"/api/v1/allocations/{w['allocation'].pk}/",
+        lambda w: {"amount": "30.00"},
+        hq_api(200),
+    ),
+    ("v1:payment-list", "POST"): (
+        lambda w: "/api/v1/payments/",
+        lambda w: {"allocation": w["allocation"].pk, "amount": "1.00", "date": "2018-09-01"},
+        hq_api(201),
+    ),
+    ("v1:spending-report-list", "POST"): (
+        lambda w: "/api/v1/spending-reports/",
+        lambda w: {"allocation": w["allocation"].pk, "note": "x"},
+        api(409, other=400),  # handed in: locked; 河南 cannot name 江西's allocation
+    ),
+    ("v1:spending-report-detail", "PATCH"): (
+        lambda w: f"/api/v1/spending-reports/{w['spending'].pk}/",
+        lambda w: {"note": "x"},
+        api(409),
+    ),
+    ("v1:spending-report-submit", "POST"): (
+        lambda w: f"/api/v1/spending-reports/{w['spending'].pk}/submit/",
+        lambda w: {},
+        api(409),
+    ),
+    ("v1:spending-report-confirm", "POST"): (
+        lambda w: f"/api/v1/spending-reports/{w['spending'].pk}/confirm/",
+        lambda w: {},
+        hq_api(200),
+    ),
+    ("v1:spending-report-return-for-revision", "POST"): (
+        lambda w: f"/api/v1/spending-reports/{w['spending'].pk}/return/",
+        lambda w: {"reason": "请补充凭证"},
+        hq_api(200),
+    ),
     # --- projects ---------------------------------------------------------------------
     ("projects:call_decide", "POST"): (
         lambda w: f"/projects/calls/{w['call'].pk}/decide/",

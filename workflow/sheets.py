@@ -32,6 +32,7 @@ from openpyxl.utils import get_column_letter
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+MONEY_FORMAT = "0.00"  # a Decimal (万元) is a number cell shown with its two places
 # Text a spreadsheet program may read as the start of a formula (or a DDE call).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 MAX_CELL_TEXT = 32767  # Excel's limit per cell
@@ -89,6 +90,7 @@ def _shown(value: Any) -> str:
 
 
 def _write(ws, row: int, column: int, value: Any, bold: bool = False):
+    money = isinstance(value, Decimal) and value.is_finite()
     value = _native(value)
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_TEXT]
@@ -103,6 +105,8 @@ def _write(ws, row: int, column: int, value: Any, bold: bool = False):
         cell.number_format = DATETIME_FORMAT
     elif isinstance(value, date):
         cell.number_format = DATE_FORMAT
+    elif money:
+        cell.number_format = MONEY_FORMAT
     if bold:
         cell.font = Font(bold=True)
     return value

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import STAFF, role_required
-from notifications.obligations import owed_by
+from notifications.obligations import owed_by, todo_owed
 from planning.working import working_plan
 from workflow.models import TransitionLog
 
@@ -73,5 +73,6 @@ def todo(request: HttpRequest) -> HttpResponse:
             "province": user.province,
             "carried": carried,
             "today": today,
+            "also_owed": todo_owed(user.province, plan),
         },
     )

@@ -18,6 +18,7 @@ DEMO_MODULES = [
     "provinces.demo",
     "provinces.demo:seed_current_year",
     "projects.demo",
+    "funding.demo",
     "reporting.demo",
     "notifications.demo",
     "planning.demo:close_history",  # last: 2018 is closed once the apps above filled it

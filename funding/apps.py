@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FundingConfig(AppConfig):
+    name = "funding"
+    verbose_name = _("经费")
+
+    def ready(self) -> None:
+        from . import resources  # noqa: F401  (registers the allocations import)

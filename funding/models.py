@@ -1,0 +1,261 @@
+"""The money: what HQ allocates to a unit for a task (or to a project), pays, and the unit spends.
+
+Allocated → paid → spent: an :class:`Allocation` (经费下达) of one plan, task and unit (or one
+project), the :class:`Payment` tranches (拨付) against it, which never add up to more than
+it, and the unit's :class:`SpendingReport` (经费使用情况), reviewed through the one lifecycle,
+which never reports more spent than was paid.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
+
+from planning.models import Deadline, Plan
+from provinces.models import scoped
+from workflow.files import StoredFile
+from workflow.machine import TransitionRefused
+from workflow.review import ReviewedSubmission
+
+ZERO = Decimal("0.00")
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+def year_end(plan: Plan) -> date:
+    """When the year's spending reports are due: the plan's summary deadline, else 31 December."""
+    deadline = plan.deadlines.filter(kind=Deadline.Kind.SUMMARY).order_by("due_date").first()
+    return deadline.due_date if deadline else date(plan.year, 12, 31)
+
+
+class AllocationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AllocationQuerySet:
+        return scoped(self, user, "province_id", "plan__")
+
+
+class Allocation(models.Model):
+    """经费下达: money HQ assigns to a unit for a task, or to one project, in a plan year."""
+
+    plan = models.ForeignKey("planning.Plan", on_delete=models.PROTECT, related_name="allocations")
+    task = models.ForeignKey("planning.Task", on_delete=models.PROTECT, related_name="allocations")
+    province = models.ForeignKey(
+        "provinces.Province", on_delete=models.PROTECT, related_name="allocations"
+    )
+    project = models.ForeignKey(
+        "projects.Application",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="allocations",
+        verbose_name=_("项目"),
+    )
+    amount = models.DecimalField(
+        _("下达经费（万元）"), validators=[MinValueValidator(ZERO)], **MONEY
+    )
+    document_number = models.CharField(_("下达文号"), max_length=100, blank=True)
+    date = models.DateField(_("下达日期"))
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = AllocationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("经费下达")
+        verbose_name_plural = _("经费下达")
+        ordering = ["plan", "task__number", "province__sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "task", "province"],
+                condition=Q(project__isnull=True),
+                name="one_allocation_per_task_and_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(project__isnull=False),
+                name="one_allocation_per_project",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        if self.project_id:
+            return f"{self.plan.year} {self.province} · {self.project.applicant}"
+        return f"{self.plan.year} {self.province} · {self.task}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:allocation_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.task_id and self.plan_id and self.task.plan_id != self.plan_id:
+            raise ValidationError({"task": _gettext("任务不属于该年度计划。")})
+        if self.project_id and self.project.province_id != self.province_id:
+            raise ValidationError({"project": _gettext("项目不属于该执行单位。")})
+        if self.project_id and self.project.call.task_id != self.task_id:
+            raise ValidationError({"project": _gettext("项目不属于该任务。")})
+
+
+class PaymentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PaymentQuerySet:
+        return scoped(self, user, "allocation__province_id", "allocation__plan__")
+
+
+class Payment(models.Model):
+    """拨付: one tranche actually paid against an allocation (on signing, on acceptance…)."""
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(
+        _("拨付金额（万元）"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY
+    )
+    date = models.DateField(_("拨付日期"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("拨付")
+        verbose_name_plural = _("拨付")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.amount}"
+
+
+class SpendingCategory(models.Model):
+    """A line of a spending report (劳务、会议、培训、资料、差旅、其他); HQ configures them."""
+
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("支出类别")
+        verbose_name_plural = _("支出类别")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SpendingReportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> SpendingReportQuerySet:
+        return scoped(self, user, "allocation__province_id", "allocation__plan__")
+
+
+class SpendingReport(ReviewedSubmission):
+    """经费使用情况: what a unit spent of one allocation, by category, with evidence."""
+
+    SET_BY_TRANSITIONS = ReviewedSubmission.SET_BY_TRANSITIONS | {"confirmed_at"}
+
+    allocation = models.OneToOneField(
+        Allocation, on_delete=models.PROTECT, related_name="spending_report"
+    )
+    note = models.TextField(_("使用情况说明"), blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = SpendingReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("经费使用情况")
+        verbose_name_plural = _("经费使用情况")
+        ordering = ["allocation__plan", "allocation__task__number", "pk"]
+
+    def __str__(self) -> str:
+        return str(self.allocation)
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:spending", args=[self.allocation_id])
+
+    # --- what the lifecycle asks of a spending report --------------------------------
+    def unit_id(self) -> int | None:
+        return self.allocation.province_id
+
+    def missing_for_submission(self) -> list[str]:
+        if not any(line.amount for line in self.lines.all()):
+            return [_gettext("支出明细")]
+        return []
+
+    def submission_deadline(self) -> date | None:
+        return year_end(self.allocation.plan)
+
+    def transition_updates(self, transition: str, now):
+        return {"confirmed_at": now} if transition == "confirm" else {}
+
+    def submit(self, by, *, now=None) -> None:
+        """Hand in, unless it reports more than was paid (paid may have changed since)."""
+        problem = overspending(self.allocation, sum((x.amount for x in self.lines.all()), ZERO))
+        if problem:
+            raise TransitionRefused(problem, current_state=self.state)
+        super().submit(by, now=now)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines.all()), ZERO)
+
+
+def overspending(allocation: Allocation, total: Decimal) -> str:
+    """The refusal of a report spending ``total`` of ``allocation``, or "" if it fits."""
+    paid = allocation.payments.aggregate(s=models.Sum("amount"))["s"] or ZERO
+    if total > paid:
+        return _gettext(
+            "支出合计 %(total)s 万元，超过已拨付的 %(paid)s 万元（下达 %(allocated)s 万元）：不能超支报送。"
+        ) % {"total": total, "paid": paid, "allocated": allocation.amount}
+    return ""
+
+
+class SpendingLine(models.Model):
+    """One category's amount in a spending report."""
+
+    report = models.ForeignKey(SpendingReport, on_delete=models.CASCADE, related_name="lines")
+    category = models.ForeignKey(SpendingCategory, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("金额（万元）"), validators=[MinValueValidator(ZERO)], **MONEY)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("支出明细")
+        verbose_name_plural = _("支出明细")
+        ordering = ["category__sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "category"], name="one_line_per_category"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="spending_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.amount}"
+
+
+class SpendingEvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> SpendingEvidenceQuerySet:
+        return scoped(self, user, "report__allocation__province_id", "report__allocation__plan__")
+
+
+class SpendingEvidence(StoredFile):
+    """A file backing a spending report (invoices, vouchers, a signed statement)."""
+
+    upload_dir = "spending"
+    report = models.ForeignKey(SpendingReport, on_delete=models.CASCADE, related_name="evidence")
+
+    objects = SpendingEvidenceQuerySet.as_manager()
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("经费使用凭证")
+        verbose_name_plural = _("经费使用凭证")
