@@ -1,8 +1,9 @@
 """The HQ board: tasks × provinces, a light per cell, completeness and on-time rates.
 
 Computed from five queries whatever the data size (plan, tasks, provinces, assignments
-with their registrations, the earliest open schedule step per assignment), and three more
-when the plan has periodic targets (counted per period, see ``ledger.period_progress``). The same light rule tells the reminders who still owes what.
+with their registrations, the earliest open schedule step per assignment), and up to four
+more when the plan has periodic targets (counted per period, see
+``ledger.period_progress``). The same light rule tells the reminders who still owes what.
 """
 
 from __future__ import annotations

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from planning.models import Target, Track
 from planning.periods import Period, periods_of
 
-from .models import Assignment, LedgerEntry
+from .models import Assignment, Case, LedgerEntry
 
 FIGURES = ("classes_held", "trainees", "enterprises_served")
 PERIODIC = ("half", "quarter", "month")
@@ -62,26 +63,46 @@ def target_progress(assignment: Assignment, totals: dict | None = None) -> list[
 # --- periodic targets (每季度, 每半年, 每月): counted per period of the plan year ---------
 
 
-def dated_amounts(assignments: Iterable[Assignment]) -> dict[tuple[int, str], list[tuple]]:
+def dated_amounts(
+    assignments: Iterable[Assignment], metrics: Iterable[str]
+) -> dict[tuple[int, str], list[tuple[date, int]]]:
     """What counts for a target, day by day: {(assignment id, metric): [(day, amount)]}.
 
-    The one place that says which records count towards which metric (one query): a ledger
-    figure (培训班, 人次, 企业) sums that figure of the unit's ledger entries; any other metric
-    (e.g. "每季度至少报送1次工作进展") counts the entries themselves. A metric counted from
-    other records (training classes, cases) replaces its line here.
+    The one place that says which records count towards which metric, one query per source:
+
+    - a ledger figure (培训班, 人次, 企业) sums that figure of the unit's ledger entries by
+      the entry's date;
+    - 典型案例 counts the unit's cases handed in under the assignment, by the day (Asia/Shanghai)
+      they were submitted;
+    - any other metric (e.g. "每季度至少报送1次工作进展") counts the ledger entries themselves.
+
+    A metric counted from other records (training classes) gets its own source here.
     """
-    rows = (
-        LedgerEntry.objects.filter(assignment__in=[a.pk for a in assignments])
-        .values("assignment_id", "date")
-        .annotate(entries=Count("pk"), **{f: Sum(f) for f in FIGURES})
-        .order_by()
-    )
-    out: dict[tuple[int, str], list[tuple]] = {}
-    for row in rows:
-        for metric in Target.Metric.values:
-            amount = row[metric] if metric in FIGURES else row["entries"]
-            if amount:
-                out.setdefault((row["assignment_id"], metric), []).append((row["date"], amount))
+    ids = [a.pk for a in assignments]
+    metrics = set(metrics)
+    out: dict[tuple[int, str], list[tuple[date, int]]] = {}
+    from_ledger = metrics - {Target.Metric.CASES}
+    if from_ledger:
+        for row in (
+            LedgerEntry.objects.filter(assignment__in=ids)
+            .values("assignment_id", "date")
+            .annotate(entries=Count("pk"), **{f: Sum(f) for f in FIGURES})
+            .order_by()
+        ):
+            for metric in from_ledger:
+                amount = row[metric] if metric in FIGURES else row["entries"]
+                if amount:
+                    out.setdefault((row["assignment_id"], metric), []).append((row["date"], amount))
+    if Target.Metric.CASES in metrics:
+        for assignment_id, day, n in (
+            Case.objects.filter(assignment__in=ids, state__in=Case.HANDED_IN)
+            .annotate(day=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
+            .values("assignment_id", "day")
+            .annotate(n=Count("pk"))
+            .values_list("assignment_id", "day", "n")
+            .order_by()
+        ):
+            out.setdefault((assignment_id, Target.Metric.CASES), []).append((day, n))
     return out
 
 
@@ -161,8 +182,9 @@ def period_progress(
     assignments: Iterable[Assignment], year: int, today: date | None = None
 ) -> dict[int, list[PeriodicProgress]]:
     """{assignment id: [PeriodicProgress]} for the periodic targets of the assignments'
-    tasks (assignments of one plan, of ``year``). Three queries whatever their number (the
-    targets, the tracks' items, the dated amounts), none when no task has a periodic target.
+    tasks (assignments of one plan, of ``year``). At most four queries whatever their number
+    (the targets, the tracks' items, the ledger, the cases), one when no task has a periodic
+    target.
     """
     today = today or timezone.localdate()
     assignments = list(assignments)
@@ -179,7 +201,7 @@ def period_progress(
         track__in={a.track_id for a in concerned if a.track_id}
     ).values_list("track_id", "taskitem_id"):
         track_items.setdefault(track_id, set()).add(item_id)
-    amounts = dated_amounts(concerned)
+    amounts = dated_amounts(concerned, {t.metric for ts in targets.values() for t in ts})
     out: dict[int, list[PeriodicProgress]] = {}
     for a in concerned:
         for target in targets[a.task_id]:

@@ -34,7 +34,7 @@ def _entries(request: HttpRequest):
 
 def _periodic(request: HttpRequest, filters: LedgerEntryFilter) -> list[PeriodicProgress]:
     """The periodic targets (每季度…) of the units and tasks the ledger shows, counted in
-    each period of the plan year (four queries)."""
+    each period of the plan year (two queries when none has one, up to five when some do)."""
     assignments = in_working_plan(
         Assignment.objects.visible_to(request.user).filter(taken_up=True), request, "task__plan"
     )

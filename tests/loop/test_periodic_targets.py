@@ -204,3 +204,49 @@ def test_board_query_count_is_fixed_with_periodic_targets(
             entry(a, day)
     with django_assert_max_num_queries(13):
         assert client.get("/provinces/board/?year=2018").status_code == 200
+
+
+def test_a_case_target_counts_cases_handed_in_by_their_shanghai_day(plan_2018):
+    from datetime import UTC, datetime
+
+    from provinces.models import Case
+
+    a = jiangxi_task2()
+    Target.objects.create(
+        task=a.task,
+        description="每季度至少报送1个典型案例",
+        metric=Target.Metric.CASES,
+        minimum=1,
+        unit="个",
+        period=Target.Period.QUARTER,
+    )
+
+    def case(state: str, submitted: datetime | None) -> None:
+        Case.objects.create(
+            plan=plan_2018,
+            province=a.province,
+            assignment=a,
+            title="案例",
+            summary="s",
+            state=state,
+            submitted_at=submitted,
+        )
+
+    case("submitted", datetime(2018, 3, 31, 17, 0, tzinfo=UTC))  # 04-01 01:00 in Shanghai
+    case("draft", None)  # a draft is no case handed in
+    entry(a, "2018-02-01")  # a ledger line is no case
+    (progress,) = period_progress([a], 2018, today=date(2018, 4, 2))[a.pk]
+    assert [p.done for p in progress.periods] == [0, 1, 0, 0]
+
+
+def test_registration_page_counts_a_periodic_target_per_period(as_user, quarterly, jiangxi_staff):
+    a = jiangxi_task2()
+    for day in ("2018-02-10", "2018-02-20", "2018-05-01"):
+        entry(a, day)
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2018, 8, 1, 9)), tick=False):
+        response = as_user(jiangxi_staff).get(f"/provinces/assignments/{a.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    block = page[page.index(f'id="periodic-{quarterly.pk}"') :].split("</div>")[0]
+    assert "第一季度 2/1 ✓" in block and "第二季度 1/1 ✓" in block and "第三季度 0/1" in block
+    assert "3 / 1" not in page  # not a yearly total against the quarter's minimum
