@@ -1,6 +1,7 @@
 """What the units' own records make them owe: registrations, schedule steps, outcomes, the
-报送 against deadlines HQ added, and each period's count of a periodic target. Each provider is registered with notifications when its
-``obligations`` modules are discovered (NotificationsConfig.ready).
+报送 against deadlines HQ added, and each period's count of a periodic target. Each provider
+is registered with notifications when its ``obligations`` modules are discovered
+(NotificationsConfig.ready).
 """
 
 from __future__ import annotations
