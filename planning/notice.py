@@ -11,7 +11,8 @@ sentence with a small grammar (the named patterns below, one per kind of sentenc
 
 - an 执行单位 clause is a base track, a named track, "all units", a list of named units or
   the voluntary "other units" clause;
-- a date (``YYYY年M月D日``, ``M月底``, ``年底``) makes a deadline, its kind told by the words
+- a date (``YYYY年M月D日``, ``M月底``, ``M月前``, ``上半年``, ``第三季度``, ``年中``, ``年底``)
+  makes a deadline, its kind told by the words
   around it (registration, summary, outcomes, acceptance, or a task's own report);
 - a count is a per-period target (``每季度至少…1次``), a yearly target (``至少2期``), or, in
   工作支持, HQ's own commitment;
@@ -332,9 +333,16 @@ UNIT_FUNDING = re.compile(r"(?:资金|经费)\s*(?:支持|资助|补助)|(?:予�
 GUIDANCE = re.compile(r"(?:业务|工作|技术)\s*指导")
 
 # Dates ------------------------------------------------------------------------------
-#: 2018年6月20日前 / 12月31日前 / 6月底前 — a calendar date (the plan's year when none).
+#: 2018年6月20日前 / 12月31日前 / 6月底前 / 9月前 — a calendar date (the plan's year when
+#: none); a month without a day ("6月底", "9月前", "9月份以前") is due at that month's end.
 DATE = re.compile(
-    r"(?:(?P<year>\d{4})\s*年\s*)?(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*[日号]|(?P<end>底))"
+    r"(?:(?P<year>\d{4})\s*年\s*)?(?P<month>\d{1,2})\s*月\s*"
+    r"(?:(?P<day>\d{1,2})\s*[日号]|(?P<end>底)|份?(?=\s*(?:以|之)?前))"
+)
+#: 上半年 / 下半年 / 第三季度 / 三季度末 / 年中 (2021年上半年…) — due at that period's end.
+PERIOD_END = re.compile(
+    r"(?:(?P<year>\d{4})\s*年\s*)?"
+    r"(?:(?P<half>上|下)半年|第?\s*(?P<quarter>[一二三四1-4])\s*季度|(?<![一全每今去明当])(?P<mid>年中)(?![期央国]))"
 )
 #: 年底 / 2018年年底 / 2018年底 — the end of the year.
 YEAR_END = re.compile(r"(?:(?P<year>\d{4})\s*年\s*年?|年)\s*底")
@@ -546,6 +554,18 @@ def _split_items(content: str) -> list[tuple[int, str]]:
     return items
 
 
+def _period_end(m: re.Match, year: int) -> date:
+    """The last day of the period a PERIOD_END match names."""
+    if m.group("half"):
+        month = 6 if m.group("half") == "上" else 12
+    elif m.group("quarter"):
+        q = m.group("quarter")
+        month = 3 * (int(q) if q.isdigit() else CHINESE_COUNTS[q])
+    else:  # 年中
+        month = 6
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
 def _metric(what: str, unit: str) -> str:
     if "培训" in what and unit in ("期", "场", "次"):
         return "classes_held"
@@ -726,16 +746,21 @@ class _Reader:
         for m in DATE.finditer(sentence):
             year = int(m.group("year")) if m.group("year") else self.year
             month = int(m.group("month"))
-            if m.group("end"):
-                day = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0
-            else:
+            if m.group("day"):
                 day = int(m.group("day"))
+            else:  # 6月底 / 9月前: the month's last day
+                day = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0
             try:
                 found.append((m.start(), m.end(), date(year, month, day)))
             except ValueError:
                 found.append((m.start(), m.end(), None))
-        for m in YEAR_END.finditer(sentence):
+        for m in PERIOD_END.finditer(sentence):
             if any(a <= m.start() < b for a, b, _d in found):
+                continue
+            year = int(m.group("year")) if m.group("year") else self.year
+            found.append((m.start(), m.end(), _period_end(m, year)))
+        for m in YEAR_END.finditer(sentence):
+            if any(a <= m.start() < b or m.start() <= a < m.end() for a, b, _d in found):
                 continue
             year = int(m.group("year")) if m.group("year") else self.year
             found.append((m.start(), m.end(), date(year, 12, 31)))

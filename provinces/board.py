@@ -1,7 +1,9 @@
 """The HQ board: tasks × provinces, a light per cell, completeness and on-time rates.
 
 Computed from five queries whatever the data size (plan, tasks, provinces, assignments
-with their registrations, the earliest open schedule step per assignment). The same light rule tells the reminders who still owes what.
+with their registrations, the earliest open schedule step per assignment), and up to four
+more when the plan has periodic targets (counted per period, see
+``ledger.period_progress``). The same light rule tells the reminders who still owes what.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.utils import timezone
 
 from planning.models import Deadline, Plan
 
+from .ledger import PeriodicProgress, period_progress
 from .models import Assignment, Milestone, Province, Registration
 
 WARN_DAYS = 3
@@ -81,6 +84,16 @@ class Cell:
     light: str
     step_due: date | None = None  # the earliest open schedule step, if due soon or overdue
     step_late: bool = False  # that step has passed: the light is red for the work, not the form
+    periodic: list[PeriodicProgress] = field(default_factory=list)  # 每季度… counted per period
+
+    @property
+    def periods_missed(self) -> int:
+        return sum(p.missed for p in self.periodic)
+
+    @property
+    def periods_detail(self) -> str:
+        """Each periodic target's periods, for the cell's title."""
+        return "；".join(f"{p.target.description}：{p.detail}" for p in self.periodic)
 
     @property
     def state(self) -> str | None:
@@ -134,6 +147,7 @@ def build_board(plan: Plan, user, today: date | None = None) -> Board:
     )
     by_key = {(a.province_id, a.task_id): a for a in assignments}
     steps = earliest_open_steps(plan, today, user)
+    periodic = period_progress([a for a in by_key.values() if a.taken_up], plan.year, today)
     board = Board(plan=plan, due=due, tasks=tasks, task_rates=[Rate() for _ in tasks])
     for province in provinces:
         cells, rate = [], Rate()
@@ -146,6 +160,7 @@ def build_board(plan: Plan, user, today: date | None = None) -> Board:
                     light=light_for(a, due, today, step_due),
                     step_due=step_due,
                     step_late=step_due is not None and step_due < today,
+                    periodic=periodic.get(a.pk, []) if a else [],
                 )
             )
             if a is None or not a.taken_up:

@@ -1,17 +1,24 @@
-"""Figures from the work ledgers: sums per assignment, and progress against the plan's targets."""
+"""Figures from the work ledgers: sums per assignment, and progress against the plan's targets
+(yearly targets over the year, periodic ones in each period of the plan year)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from planning.models import Target
+from planning.models import Target, Track
+from planning.periods import Period, periods_of
 
-from .models import Assignment, LedgerEntry
+from .models import Assignment, Case, LedgerEntry
 
 FIGURES = ("classes_held", "trainees", "enterprises_served")
+PERIODIC = ("half", "quarter", "month")
 
 
 def ledger_totals(assignments: Iterable[Assignment] | None = None, qs=None) -> dict[int, dict]:
@@ -51,3 +58,169 @@ def target_progress(assignment: Assignment, totals: dict | None = None) -> list[
         done = totals.get(target.metric, 0) if target.metric in FIGURES else 0
         progress.append(TargetProgress(target=target, done=done))
     return progress
+
+
+# --- periodic targets (每季度, 每半年, 每月): counted per period of the plan year ---------
+
+
+def dated_amounts(
+    assignments: Iterable[Assignment], metrics: Iterable[str]
+) -> dict[tuple[int, str], list[tuple[date, int]]]:
+    """What counts for a target, day by day: {(assignment id, metric): [(day, amount)]}.
+
+    The one place that says which records count towards which metric, one query per source:
+
+    - a ledger figure (培训班, 人次, 企业) sums that figure of the unit's ledger entries by
+      the entry's date;
+    - 典型案例 counts the unit's cases handed in under the assignment, by the day (Asia/Shanghai)
+      they were submitted;
+    - any other metric (e.g. "每季度至少报送1次工作进展") counts the ledger entries themselves.
+
+    A metric counted from other records (training classes) gets its own source here.
+    """
+    ids = [a.pk for a in assignments]
+    metrics = set(metrics)
+    out: dict[tuple[int, str], list[tuple[date, int]]] = {}
+    from_ledger = metrics - {Target.Metric.CASES}
+    if from_ledger:
+        for row in (
+            LedgerEntry.objects.filter(assignment__in=ids)
+            .values("assignment_id", "date")
+            .annotate(entries=Count("pk"), **{f: Sum(f) for f in FIGURES})
+            .order_by()
+        ):
+            for metric in from_ledger:
+                amount = row[metric] if metric in FIGURES else row["entries"]
+                if amount:
+                    out.setdefault((row["assignment_id"], metric), []).append((row["date"], amount))
+    if Target.Metric.CASES in metrics:
+        for assignment_id, day, n in (
+            Case.objects.filter(assignment__in=ids, state__in=Case.HANDED_IN)
+            .annotate(day=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
+            .values("assignment_id", "day")
+            .annotate(n=Count("pk"))
+            .values_list("assignment_id", "day", "n")
+            .order_by()
+        ):
+            out.setdefault((assignment_id, Target.Metric.CASES), []).append((day, n))
+    return out
+
+
+@dataclass
+class PeriodCount:
+    period: Period
+    done: int
+    minimum: int
+    today: date
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.minimum
+
+    @property
+    def current(self) -> bool:
+        return self.today in self.period
+
+    @property
+    def missed(self) -> bool:
+        """Past, and short of the minimum."""
+        return self.period.end < self.today and not self.met
+
+    @property
+    def ahead(self) -> bool:
+        return self.period.start > self.today
+
+    @property
+    def state(self) -> str:
+        """met / missed / current / ahead (for the page's marks)."""
+        if self.met:
+            return "met"
+        if self.missed:
+            return "missed"
+        return "current" if self.current else "ahead"
+
+    def __str__(self) -> str:
+        mark = " ✓" if self.met else (_("（未达到）") if self.missed else "")
+        return f"{self.period.label} {self.done}/{self.minimum}{mark}"
+
+
+@dataclass
+class PeriodicProgress:
+    """One periodic target of one assignment, counted in each period of the plan year."""
+
+    target: Target
+    assignment: Assignment
+    periods: list[PeriodCount]
+
+    @property
+    def current(self) -> PeriodCount | None:
+        return next((p for p in self.periods if p.current), None)
+
+    @property
+    def missed(self) -> int:
+        return sum(p.missed for p in self.periods)
+
+    @property
+    def short(self) -> list[PeriodCount]:
+        """The periods whose count is not met yet (past or to come)."""
+        return [p for p in self.periods if not p.met]
+
+    @property
+    def detail(self) -> str:
+        """第一季度 1/1 ✓，第二季度 0/1 … (for a title or a line of the ledger page)."""
+        return "，".join(str(p) for p in self.periods)
+
+
+def applies_to(target: Target, assignment: Assignment, track_items: dict[int, set[int]]) -> bool:
+    """A target of one item counts only for the units whose track does that item."""
+    if assignment.track_id and target.item_id:
+        return target.item_id in track_items.get(assignment.track_id, set())
+    return True
+
+
+def period_progress(
+    assignments: Iterable[Assignment], year: int, today: date | None = None
+) -> dict[int, list[PeriodicProgress]]:
+    """{assignment id: [PeriodicProgress]} for the periodic targets of the assignments'
+    tasks (assignments of one plan, of ``year``). At most four queries whatever their number
+    (the targets, the tracks' items, the ledger, the cases), one when no task has a periodic
+    target.
+    """
+    today = today or timezone.localdate()
+    assignments = list(assignments)
+    targets: dict[int, list[Target]] = {}
+    for target in Target.objects.filter(
+        task__in={a.task_id for a in assignments}, period__in=PERIODIC
+    ).order_by("task", "pk"):
+        targets.setdefault(target.task_id, []).append(target)
+    if not targets:
+        return {}
+    concerned = [a for a in assignments if a.task_id in targets]
+    track_items: dict[int, set[int]] = {}
+    for track_id, item_id in Track.items.through.objects.filter(
+        track__in={a.track_id for a in concerned if a.track_id}
+    ).values_list("track_id", "taskitem_id"):
+        track_items.setdefault(track_id, set()).add(item_id)
+    amounts = dated_amounts(concerned, {t.metric for ts in targets.values() for t in ts})
+    out: dict[int, list[PeriodicProgress]] = {}
+    for a in concerned:
+        for target in targets[a.task_id]:
+            if not applies_to(target, a, track_items):
+                continue
+            days = amounts.get((a.pk, target.metric), [])
+            out.setdefault(a.pk, []).append(
+                PeriodicProgress(
+                    target=target,
+                    assignment=a,
+                    periods=[
+                        PeriodCount(
+                            period=period,
+                            done=sum(n for day, n in days if day in period),
+                            minimum=target.minimum,
+                            today=today,
+                        )
+                        for period in periods_of(year, target.period)
+                    ],
+                )
+            )
+    return out

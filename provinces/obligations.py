@@ -1,6 +1,7 @@
-"""What the units' own records make them owe: registrations, schedule steps, outcomes, and
-the 报送 against deadlines HQ added. Each provider is registered with notifications when its
-``obligations`` modules are discovered (NotificationsConfig.ready).
+"""What the units' own records make them owe: registrations, schedule steps, outcomes, the
+报送 against deadlines HQ added, and each period's count of a periodic target. Each provider
+is registered with notifications when its ``obligations`` modules are discovered
+(NotificationsConfig.ready).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from accounts.models import Role, User
 from notifications.obligations import Owed, register
 from planning.models import Deadline, Plan, chinese_numeral
 
+from .ledger import period_progress
 from .models import Assignment, Case, Contact, DeadlineReport, Milestone, Province, Registration
 
 
@@ -236,3 +238,47 @@ def reports_owed(
                 offsets=deadline.offsets,
                 tasks=(deadline.task.number,) if deadline.task_id else (),
             )
+
+
+@register
+def periodic_targets_owed(
+    plan: Plan, due_by: date | None = None, shared: dict | None = None
+) -> Iterator[Owed]:
+    """A periodic target (每季度至少…) is owed in each period of the plan year, due on the
+    period's last day, by each unit of its task whose count in that period is short (counted
+    as the ledger page and the board count it). Met, it is owed no more."""
+    assignments = list(
+        Assignment.objects.filter(task__plan=plan, taken_up=True)
+        .select_related("province", "task")
+        .order_by("province__sort_order", "task__number")
+    )
+    progress = period_progress(assignments, plan.year)
+    if not progress:
+        return
+    staff = Recipients.of(plan, shared).units
+    link = reverse("provinces:ledger_list")
+    for a in assignments:
+        for p in progress.get(a.pk, []):
+            for count in p.periods:
+                if count.met or (due_by is not None and count.period.end > due_by):
+                    continue
+                yield Owed(
+                    key=f"target:{p.target.pk}:{count.period.key}",
+                    province=a.province,
+                    due=count.period.end,
+                    what=_(
+                        "%(year)s 年%(period)s量化指标：%(what)s（任务（%(task)s），已完成 %(done)d / %(n)d %(unit)s）"
+                    )
+                    % {
+                        "year": plan.year,
+                        "period": count.period.label,
+                        "what": p.target.description,
+                        "task": a.task.numeral,
+                        "done": count.done,
+                        "n": count.minimum,
+                        "unit": p.target.unit,
+                    },
+                    link=link,
+                    recipients=staff.get(a.province_id, []),
+                    tasks=(a.task.number,),
+                )

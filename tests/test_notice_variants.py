@@ -437,3 +437,80 @@ def test_support_in_other_wordings(number, old, new, expected):
     assert [t for k, t in enumerate(others) if k != number - 1] == [
         t for k, t in enumerate(baseline()["tasks"]) if k != number - 1
     ]
+
+
+# --- deadlines written as a month or a period: 9月前, 上半年, 第三季度, 年中 -------------------
+
+QUARTER_WORDS = {1: ["第一季度", "一季度", "第1季度"], 2: ["第二季度", "二季度"]}
+QUARTER_WORDS |= {3: ["第三季度", "三季度"], 4: ["第四季度", "四季度"]}
+
+
+@st.composite
+def period_deadline(draw) -> tuple[str, date]:
+    """A dated report written by month or by period, with the due date it means."""
+    kind = draw(st.sampled_from(["month_end", "month_before", "half", "quarter", "mid"]))
+    year = draw(st.sampled_from(["", "2018年"]))
+    if kind in ("month_end", "month_before"):
+        month = draw(st.integers(1, 12))
+        suffix = (
+            draw(st.sampled_from(["底前", "底以前", "底"]))
+            if kind == "month_end"
+            else draw(st.sampled_from(["前", "以前", "之前", "份前"]))
+        )
+        last = 31 if month == 12 else (date(2018, month + 1, 1) - date(2018, month, 1)).days
+        return f"{year}{month}月{suffix}", date(2018, month, last)
+    if kind == "half":
+        first = draw(st.booleans())
+        word = ("上半年" if first else "下半年") + draw(st.sampled_from(["", "内", "结束前"]))
+        return year + word, date(2018, 6, 30) if first else date(2018, 12, 31)
+    if kind == "quarter":
+        q = draw(st.integers(1, 4))
+        word = draw(st.sampled_from(QUARTER_WORDS[q])) + draw(st.sampled_from(["", "末", "内"]))
+        ends = {1: date(2018, 3, 31), 2: date(2018, 6, 30), 3: date(2018, 9, 30)}
+        return year + word, ends.get(q, date(2018, 12, 31))
+    return (("2018年" if year else "") + "年中" + draw(st.sampled_from(["前", "", "以前"]))), date(
+        2018, 6, 30
+    )
+
+
+@variants
+@given(
+    dated=st.lists(period_deadline(), min_size=1, max_size=3),
+    lead=st.sampled_from(["于", "在", "请于", ""]),
+    what=st.sampled_from(WHATS),
+)
+def test_deadlines_by_month_or_period_inside_a_task(dated, lead, what):
+    items = "".join(
+        f"（{n}）组织开展专利信息利用工作，{lead}{written}报送{what}。"
+        for n, (written, _due) in enumerate(dated, start=1)
+    )
+    task = (
+        f"（十一）开展补充工作试点 1.工作目标：提升能力。 2.工作内容：{items}"
+        "\n3.执行单位：由江西、河南执行。\n4.工作支持：我局提供业务指导。"
+    )
+    plan = parse(NOTICE[:TASKS_END] + "\n" + task + "\n" + NOTICE[TASKS_END:])
+    got = sorted(d.due_date for d in plan.deadlines if d.task_number == 11)
+    assert got == sorted(dict(dated).values())  # the same sentence twice is one deadline
+    assert all(d.kind == "other" for d in plan.deadlines if d.task_number == 11)
+    assert [s.text for s in plan.unclear] == []
+    assert summary(plan)["tasks"][:10] == baseline()["tasks"]
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["每半年至少报送1次工作进展", "全年中至少举办2期培训班", "开展中期评估", "在一年中持续开展"],
+)
+def test_period_words_that_are_no_deadline(words):
+    task = (
+        f"（十一）开展补充工作试点 1.工作目标：提升能力。 2.工作内容：（1）{words}。"
+        "\n3.执行单位：由江西执行。\n4.工作支持：我局提供业务指导。"
+    )
+    plan = parse(NOTICE[:TASKS_END] + "\n" + task + "\n" + NOTICE[TASKS_END:])
+    assert not [d for d in plan.deadlines if d.task_number == 11]
+
+
+def test_a_summary_due_by_the_second_half_is_the_year_end_summary():
+    original = "应于2018年年底完成"
+    plan = parse(NOTICE.replace(original, "应于2018年下半年完成"))
+    assert ("summary", date(2018, 12, 31), 10) in summary(plan)["deadlines"]
+    assert summary(plan) == baseline()

@@ -23,12 +23,35 @@ from workflow.views import upload_page
 
 from ..filters import LedgerEntryFilter
 from ..forms import LedgerEntryForm
-from ..models import Evidence, LedgerEntry
+from ..ledger import PeriodicProgress, period_progress
+from ..models import Assignment, Evidence, LedgerEntry
 from ..resources import ledger_template, ledger_workbook
 
 
 def _entries(request: HttpRequest):
     return LedgerEntry.objects.visible_to(request.user)
+
+
+def _periodic(request: HttpRequest, filters: LedgerEntryFilter) -> list[PeriodicProgress]:
+    """The periodic targets (每季度…) of the units and tasks the ledger shows, counted in
+    each period of the plan year (two queries when none has one, up to five when some do)."""
+    assignments = in_working_plan(
+        Assignment.objects.visible_to(request.user).filter(taken_up=True), request, "task__plan"
+    )
+    chosen = filters.form.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    if chosen.get("task"):
+        assignments = assignments.filter(task__number=chosen["task"])
+    if chosen.get("province"):
+        assignments = assignments.filter(province__code=chosen["province"])
+    assignments = list(
+        assignments.select_related("task__plan", "province").order_by(
+            "province__sort_order", "task__number"
+        )
+    )
+    if not assignments:
+        return []
+    by_assignment = period_progress(assignments, assignments[0].task.plan.year)
+    return [p for a in assignments for p in by_assignment.get(a.pk, [])]
 
 
 @role_required(STAFF | HQ)
@@ -66,6 +89,7 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
             "filters": filters.page_form(request.user),
             "totals": totals,
             "query": query.urlencode(),
+            "periodic": _periodic(request, filters),
         },
     )
 

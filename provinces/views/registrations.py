@@ -17,7 +17,7 @@ from workflow.review import save_draft
 
 from .. import services
 from ..forms import ContactForm, MilestoneDoneForm, MilestoneFormSet, ReasonForm, RegistrationForm
-from ..ledger import ledger_totals, target_progress
+from ..ledger import ledger_totals, period_progress, target_progress
 from ..models import Assignment, Contact, Milestone, Registration
 
 
@@ -131,7 +131,13 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
             "reason_form": ReasonForm(),
             "deadline": (reg or Registration(assignment=assignment)).submission_deadline(),
             "today": timezone.localdate(),
-            "progress": target_progress(assignment, totals),
+            # A periodic target (每季度…) is counted in each period, not over the year.
+            "progress": [
+                p for p in target_progress(assignment, totals) if p.target.period == "year"
+            ],
+            "periodic": period_progress([assignment], assignment.task.plan.year).get(
+                assignment.pk, []
+            ),
             "totals": totals,
         },
     )
