@@ -110,6 +110,7 @@ def set_the_stage(plan) -> Cast:
                 f"/projects/applications/{application.pk}/",
                 f"/reporting/{year}/summaries/{staff.province.code}/",
                 "/reporting/cases/",
+                "/reporting/trends/",
             ],
             "hq_reviewer": [
                 f"/provinces/board/?year={year}",
@@ -126,6 +127,7 @@ def set_the_stage(plan) -> Cast:
                 f"/notifications/remind/late/?year={year}",
                 f"/reporting/{year}/summaries/",
                 f"/reporting/{year}/digest/",
+                "/reporting/trends/",
             ],
             "expert": ["/projects/reviews/", f"/projects/reviews/{review.pk}/"],
             "administrator": ["/plans/", "/plans/import/", f"/plans/{year}/tasks/1/"],
