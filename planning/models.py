@@ -227,7 +227,9 @@ class Task(models.Model):
         blank=True,
         related_name="rolled_into",
         verbose_name=_("结转自"),
-        help_text=_("结转时该任务所依据的上一年度任务；导入通知后若任务名称改变，改为上一年度同名任务"),
+        help_text=_(
+            "结转时该任务所依据的上一年度任务；导入通知后若任务名称改变，改为上一年度同名任务"
+        ),
     )
 
     objects = TaskQuerySet.as_manager()

@@ -163,6 +163,7 @@ def save_plan_content(parsed: ParsedPlan) -> SavedPlan:
     relink_rolled_tasks(plan)
     return SavedPlan(plan=plan, created=created, tasks=saved_tasks, tracks_by_province=saved_tracks)
 
+
 def relink_rolled_tasks(plan: Plan) -> None:
     """Keep each rolled-over task's ``rolled_from`` pointing at the task it continues.
 
