@@ -220,6 +220,17 @@ class Task(models.Model):
     )
     voluntary_others = models.BooleanField(_("其他省（区、市）可自愿开展"), default=False)
     bases_only = models.BooleanField(_("由基地省市执行"), default=False)
+    rolled_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rolled_into",
+        verbose_name=_("结转自"),
+        help_text=_(
+            "结转时该任务所依据的上一年度任务；导入通知后若任务名称改变，改为上一年度同名任务"
+        ),
+    )
 
     objects = TaskQuerySet.as_manager()
 
@@ -248,6 +259,12 @@ class Task(models.Model):
     @property
     def numeral(self) -> str:
         return chinese_numeral(self.number)
+
+    @staticmethod
+    def title_key(title: str) -> str:
+        """A title as compared across years: without the stray spaces and line breaks a PDF
+        leaves inside words ("深入开 展")."""
+        return "".join(title.split())
 
 
 class TaskItem(models.Model):

@@ -25,6 +25,7 @@ __all__ = [
     "copy_plan",
     "copy_row",
     "moved_by_years",
+    "relink_rolled_tasks",
     "save_plan_content",
     "set_task_support",
 ]
@@ -159,7 +160,32 @@ def save_plan_content(parsed: ParsedPlan) -> SavedPlan:
         kept.append(deadline.pk)
     # Deadlines HQ added by hand have no sentence of the notice behind them: they stay.
     plan.deadlines.exclude(pk__in=kept).exclude(kind=Deadline.Kind.OTHER, sentence="").delete()
+    relink_rolled_tasks(plan)
     return SavedPlan(plan=plan, created=created, tasks=saved_tasks, tracks_by_province=saved_tracks)
+
+
+def relink_rolled_tasks(plan: Plan) -> None:
+    """Keep each rolled-over task's ``rolled_from`` pointing at the task it continues.
+
+    The notice import updates a rolled-over draft in place, task by number; when a year drops
+    a task the numbers shift (the talent project is task 8 in 2018 and task 7 in 2019), so
+    task 7 of the draft now holds another task's text. A task whose title no longer matches
+    its source is linked to the source year's task of the same title, if there is one;
+    otherwise (a reworded task) the link stays.
+    """
+    tasks = list(plan.tasks.filter(rolled_from__isnull=False).select_related("rolled_from"))
+    moved = [t for t in tasks if Task.title_key(t.title) != Task.title_key(t.rolled_from.title)]
+    if not moved:
+        return
+    sources = {
+        Task.title_key(t.title): t.pk
+        for t in Task.objects.filter(plan_id__in={t.rolled_from.plan_id for t in moved})
+    }
+    for task in moved:
+        match = sources.get(Task.title_key(task.title))
+        if match and match != task.rolled_from_id:
+            Task.objects.filter(pk=task.pk).update(rolled_from_id=match)
+
 
 def set_task_support(task: Task, *, funded: bool, guided: bool, funding_mode: str = "") -> Task:
     """Change what HQ gives a task (资金支持, 业务指导, how the money goes) while its plan is a
@@ -257,7 +283,7 @@ def copy_plan(from_plan: Plan, to_year: int) -> PlanCopy:
     new_item: dict[int, TaskItem] = {}
     new_track: dict[int, Track] = {}
     for task in from_plan.tasks.prefetch_related("items", "tracks__items", "targets"):
-        new_task[task.pk] = copy = copy_row(task, plan_id=plan.pk)
+        new_task[task.pk] = copy = copy_row(task, plan_id=plan.pk, rolled_from_id=task.pk)
         copy.save()
         for item in task.items.all():
             new_item[item.pk] = copy_row(item, task_id=copy.pk)

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from .models import Application
 
-SHOWN = [
-    Application.State.APPROVED,
-    Application.State.IN_PROGRESS,
-    Application.State.ACCEPTANCE_REQUESTED,
-    Application.State.RECTIFICATION,
-    Application.State.ACCEPTED,
-    Application.State.FAILED,
-]
+SHOWN = list(Application.PROJECTS)  # approved (立项) and after
 
 
 def rows(plan) -> list[dict]:

@@ -110,6 +110,14 @@ class Application(models.Model):
 
     State = ApplicationState
     DECIDABLE = (ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW)  # 立项 or not
+    PROJECTS = (  # approved (立项): the application is now a project
+        ApplicationState.APPROVED,
+        ApplicationState.IN_PROGRESS,
+        ApplicationState.ACCEPTANCE_REQUESTED,
+        ApplicationState.RECTIFICATION,
+        ApplicationState.ACCEPTED,
+        ApplicationState.FAILED,
+    )
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications")
     province = models.ForeignKey(

@@ -84,22 +84,42 @@ def fit_label(text: str, width: float, font_size: float = 10) -> str:
     return out.rstrip() + "…"
 
 
-def bar_chart(rows: list[tuple[str, int]], unit: str, width: int = 620) -> str:
+def bar_chart(
+    rows: list[tuple[str, int]],
+    unit: str,
+    width: int = 620,
+    *,
+    title: str = "",
+    desc: str = "",
+    ident: str = "",
+) -> str:
     """A horizontal SVG bar chart (no JavaScript, renders in WeasyPrint).
 
     Labels too long for their column end in an ellipsis (the full label is the bar's title);
     the text names the simplified-Chinese font, or fontconfig may pick a Japanese face.
+    With ``title`` (and ``desc``), the chart is an image named by its own <title> and
+    <desc> for screen readers; ``ident`` makes their ids unique on the page. Values may be
+    Decimals (money in 万元).
     """
     if not rows:
         return ""
     top = max(v for _, v in rows) or 1
     bar_h, gap, label_w = 16, 6, 150
     height = len(rows) * (bar_h + gap) + gap
+    named = ""
+    if title:
+        ident = ident or "chart"
+        labelled = f"{ident}-title {ident}-desc" if desc else f"{ident}-title"
+        named = f' role="img" aria-labelledby="{escape(labelled)}"'
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" class="chart" font-family="{BODY_FONT}" '
-        'xml:lang="zh-Hans">'
+        f'xml:lang="zh-Hans"{named}>'
     ]
+    if title:
+        parts.append(f'<title id="{escape(ident)}-title">{escape(title)}</title>')
+        if desc:
+            parts.append(f'<desc id="{escape(ident)}-desc">{escape(desc)}</desc>')
     for i, (label, value) in enumerate(rows):
         y = gap + i * (bar_h + gap)
         w = int((width - label_w - 70) * value / top)

@@ -162,3 +162,16 @@ def task_plan_rows(formset: TaskPlanFormSet) -> list[NextYearTaskPlan] | None:
         for form in formset.forms
         if form.cleaned_data and not form.cleaned_data.get("DELETE")
     ]
+
+
+class TrendFilterForm(forms.Form):
+    """The trends page's filters: a task (any task of a row) and a unit (its code). Whether
+    the user sees them is :func:`reporting.trends.trends`'s to say."""
+
+    task = forms.IntegerField(label=gettext_lazy("任务"), required=False, min_value=1)
+    unit = forms.RegexField(
+        label=gettext_lazy("执行单位"),
+        required=False,
+        regex=r"^\d{6}$",
+        error_messages={"invalid": gettext_lazy("执行单位应为6位行政区划代码。")},
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import bulletins, cases, digest, summaries
+from .views import bulletins, cases, digest, summaries, trends
 
 app_name = "reporting"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("bulletins/<int:pk>/edit/", bulletins.bulletin_edit, name="bulletin_edit"),
     path("bulletins/<int:pk>/publish/", bulletins.bulletin_publish, name="bulletin_publish"),
     path("bulletins/<int:pk>/pdf/", bulletins.bulletin_pdf, name="bulletin_pdf"),
+    path("trends/", trends.trends_page, name="trends"),
+    path("trends/export/", trends.trends_export, name="trends_export"),
     path("<int:year>/summaries/", summaries.summary_list, name="summary_list"),
     path("<int:year>/summaries/<str:code>/", summaries.summary, name="summary"),
     path(

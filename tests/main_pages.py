@@ -134,6 +134,7 @@ def set_the_stage(plan) -> Cast:
                 "/reporting/cases/",
                 "/funding/",
                 spending_of,
+                "/reporting/trends/",
             ],
             "hq_reviewer": [
                 f"/provinces/board/?year={year}",
@@ -155,6 +156,7 @@ def set_the_stage(plan) -> Cast:
                 f"/funding/allocations/task/2/?year={year}",
                 f"/funding/allocations/{allocation.pk}/",
                 spending_of,
+                "/reporting/trends/",
             ],
             "expert": ["/projects/reviews/", f"/projects/reviews/{review.pk}/"],
             "administrator": ["/plans/", "/plans/import/", f"/plans/{year}/tasks/1/"],

@@ -27,6 +27,7 @@ def test_staff_pages_and_the_board_are_usable_on_a_phone(phone, plan_2018):
         "ledger": "/provinces/ledger/",
         "inbox": "/notifications/",
         "deadlines": "/provinces/deadlines/",
+        "trends": "/reporting/trends/",
     }
     for label, path in staff_pages.items():
         phone.go(path)
