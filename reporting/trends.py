@@ -32,6 +32,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _lazy
 
+from funding.models import Allocation
 from planning.models import Plan, Task
 from projects.models import Application
 from provinces.models import Assignment, Case, LedgerEntry, Province
@@ -125,19 +126,27 @@ class UnknownFilter(ValueError):
         self.field, self.message = field_name, message
 
 
-def money_granted(projects: list[dict]) -> dict[Key, Decimal]:
+def money_granted(user, plan_ids: list[int], unit_ids: list[int], projects: list[dict]):
     """Money granted (万元) per (plan, task, unit): the one place money comes from.
 
-    Today it is the budget granted to approved projects (``projects`` is the aggregate
-    :func:`collect` already read). When the ``funding`` app's ``Allocation`` lands, add its
-    amounts here: one more aggregate query,
-    ``Allocation.objects.visible_to(user).values("plan_id", "task_id", "province_id")
-    .annotate(Sum("amount"))``, added key by key, and the number of queries stays fixed.
+    What HQ allocated (``funding.Allocation``, to units directly and to projects), plus the
+    budget granted to approved projects that have no allocation of their own yet
+    (``projects`` is the aggregate :func:`collect` already read, whose ``money`` leaves out
+    the projects with an allocation). One aggregate query, whatever the number of years.
     """
     money: dict[Key, Decimal] = defaultdict(lambda: Decimal("0.00"))
     for row in projects:
         key = (row["call__plan_id"], row["call__task_id"], row["province_id"])
         money[key] += row["money"] or Decimal("0.00")
+    allocated = (
+        Allocation.objects.visible_to(user)
+        .filter(plan_id__in=plan_ids, province_id__in=unit_ids)
+        .values("plan_id", "task_id", "province_id")
+        .annotate(amount=Sum("amount"))
+        .order_by()
+    )
+    for row in allocated:
+        money[(row["plan_id"], row["task_id"], row["province_id"])] += row["amount"]
     return money
 
 
@@ -176,7 +185,7 @@ def _lineage(tasks: list[dict], year_of: dict[int, int]) -> dict[int, int]:
 
 
 def collect(user) -> dict:
-    """The raw figures the user may see, keyed by (plan, task, unit), in seven queries."""
+    """The raw figures the user may see, keyed by (plan, task, unit), in eight queries."""
     units = list(Province.objects.visible_to(user))
     if not units:
         return {"units": [], "plans": [], "tasks": [], "figures": {}}
@@ -238,14 +247,14 @@ def collect(user) -> dict:
             call__plan_id__in=plan_ids, province_id__in=unit_ids, state__in=Application.PROJECTS
         )
         .values("call__plan_id", "call__task_id", "province_id")
-        .annotate(n=Count("pk"), money=Sum("budget_granted"))
+        .annotate(n=Count("pk"), money=Sum("budget_granted", filter=Q(allocations__isnull=True)))
         .order_by()
     )
     for row in projects:
         figures[(row["call__plan_id"], row["call__task_id"], row["province_id"])].projects = row[
             "n"
         ]
-    for key, amount in money_granted(projects).items():
+    for key, amount in money_granted(user, plan_ids, unit_ids, projects).items():
         figures[key].money_granted = amount
     return {"units": units, "plans": plans, "tasks": tasks, "figures": figures}
 

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from funding.models import Allocation
 from planning.models import Plan, Task
 from planning.services import relink_rolled_tasks
 from projects.models import Application, Call
@@ -303,3 +304,33 @@ def test_the_number_of_queries_does_not_grow_with_the_years(
     large = {u: _queries(u, path) for u in (hq_reviewer, jiangxi_staff)}
     assert large == small
     assert small[hq_reviewer] <= 12
+
+
+def test_money_granted_is_what_hq_allocated_and_a_project_is_counted_once(
+    two_years, hq_reviewer
+):
+    """Direct allocations count; a project with its own allocation counts that allocation,
+    not its budget again; a project without one still counts its granted budget."""
+    plan_2018, _plan_2019 = two_years
+    jiangxi = Province.objects.get(short_name="江西")
+    task2 = plan_2018.tasks.get(number=2)
+    Allocation.objects.create(
+        plan=plan_2018, task=task2, province=jiangxi, amount=Decimal("12.00"), date="2018-07-01"
+    )
+    talent = plan_2018.tasks.get(title=TALENT)
+    granted = Application.objects.get(
+        call__plan=plan_2018, province=jiangxi, state=Application.State.APPROVED
+    )
+    Allocation.objects.create(
+        plan=plan_2018,
+        task=talent,
+        province=jiangxi,
+        project=granted,
+        amount=Decimal("18.00"),
+        date="2018-08-01",
+    )
+    data = api(hq_reviewer).json()
+    # 12 (task 2) + 18 (江西's project, allocated) + 30 (河南's project, not yet allocated)
+    assert data["totals"][0]["figures"]["money_granted"] == "60.00"
+    f18 = row(data["units"], "360000")["cells"][0]["figures"]
+    assert f18["money_granted"] == "30.00"
