@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0004_application_hq_contact_application_unit_contact_and_more'),
+        ('projects', '0004_project_reports'),
         ('reporting', '0004_digest_build_is_a_job'),
     ]
 
