@@ -17,7 +17,6 @@ from projects import digest as projects_digest
 from projects import services
 from projects.models import Application, ProjectReport, ProjectReportDue, ReportFrequency
 from reporting.models import Bulletin
-from tests.conftest import make_user
 from workflow.machine import TransitionRefused
 
 pytestmark = pytest.mark.django_db
