@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
@@ -417,6 +418,11 @@ class ProjectReportViewSet(
             .prefetch_related("deliverables", "files")
             .order_by("application_id", "due__due_date", "pk")
         )
+
+    def get_object(self):
+        if self.lookup_field not in self.kwargs:  # schedules/{application}/ names a project
+            raise NotFound
+        return super().get_object()
 
     def _fields(self, data) -> dict:
         return {k: data[k] for k in services.REPORT_FIELDS if k in data}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,11 +13,14 @@ from django.utils import timezone
 from notifications.models import Notification, ReminderLog
 from notifications.obligations import everything_owed
 from notifications.services import sweep
+from planning.services import rollover_plan
 from projects import digest as projects_digest
 from projects import services
+from projects.demo import seed_reporting_project
 from projects.models import Application, ProjectReport, ProjectReportDue, ReportFrequency
 from reporting.models import Bulletin
-from workflow.machine import TransitionRefused
+from tests.conftest import make_user
+from workflow.machine import TransitionRefused, history
 
 pytestmark = pytest.mark.django_db
 
@@ -453,3 +456,29 @@ def test_report_list_page_and_api_query_counts_are_fixed(
         other = running(call, jiangxi_staff, hq_reviewer, applicant=f"企业{n}")
         submitted_report(other, jiangxi_staff)
     assert measure() == 7
+
+
+def test_live_demo_runs_a_quarterly_project_with_reports_in_three_states(plan_2018, hq_reviewer):
+    today = timezone.localdate()
+    live = rollover_plan(plan_2018, today.year, None)
+    live.publish(None, "演示")
+    make_user("hq", "hq_reviewer")
+    staff = make_user("demo_jiangxi", "province_staff", "江西")
+    seed_reporting_project(lambda message: None)
+    app = Application.objects.get(call__plan=live)
+    assert app.state == "in_progress" and app.report_schedule.frequency == "quarterly"
+    assert app.unit_contact == staff and app.hq_contact.username == "hq"
+    states = {r.due.due_date: r.state for r in app.reports.select_related("due")}
+    assert sorted(states.values()) == ["confirmed", "returned"]
+    assert max(states) < today
+    owed = services.reports_still_owed(app)
+    soon = [d for d in owed if d.due_date >= today]
+    assert soon[0].due_date - today == timedelta(days=5)
+    returned = app.reports.get(state="returned")
+    assert "专利数量" in history_reasons(returned)
+    seed_reporting_project(lambda message: None)  # idempotent
+    assert Application.objects.filter(call__plan=live).count() == 1
+
+
+def history_reasons(obj) -> str:
+    return " ".join(h.reason for h in history(obj))
