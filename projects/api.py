@@ -20,6 +20,7 @@ from .filters import (
 )
 from .models import Application, Call, ExpertAssignment, ProjectReport
 from .serializers import (
+    AcceptSerializer,
     ApplicationSerializer,
     ApproveSerializer,
     AssignSerializer,
@@ -255,6 +256,8 @@ class ApplicationViewSet(
                     services.DeliverableLine(x["title"], x["due_date"]) for x in d["deliverables"]
                 ],
                 terms=d["terms"],
+                report_frequency=d["report_frequency"],
+                report_dates=d["report_dates"],
             ),
             SignSerializer,
         )
@@ -268,13 +271,15 @@ class ApplicationViewSet(
             FinalReportSerializer,
         )
 
-    @extend_schema(request=DecisionReasonSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=AcceptSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None, version=None):
         return self._do(
             request,
-            lambda app, d: services.accept(app, request.user, d["reason"]),
-            DecisionReasonSerializer,
+            lambda app, d: services.accept(
+                app, request.user, d["reason"], owed_confirmed=d["reports_owed_confirmed"]
+            ),
+            AcceptSerializer,
         )
 
     @extend_schema(request=RectifySerializer, responses=ApplicationSerializer)

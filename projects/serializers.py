@@ -150,6 +150,14 @@ class DecisionReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class AcceptSerializer(DecisionReasonSerializer):
+    reports_owed_confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="仍有项目报告未报送时，确认仍验收通过（否则 409，并说明未报送的份数）",
+    )
+
+
 class RejectSerializer(DecisionReasonSerializer):
     override_reviews = serializers.BooleanField(
         required=False,
@@ -186,6 +194,16 @@ class SignSerializer(serializers.Serializer):
     ends_on = serializers.DateField()
     deliverables = DeliverableInSerializer(many=True)
     terms = serializers.CharField(required=False, allow_blank=True, default="")
+    report_frequency = serializers.ChoiceField(
+        choices=ReportFrequency.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="项目报告频次（可在协议签订后由专利文献部修改）",
+    )
+    report_dates = serializers.ListField(
+        child=serializers.DateField(), required=False, default=list, max_length=120
+    )
 
 
 class FinalReportSerializer(serializers.Serializer):

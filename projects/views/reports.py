@@ -3,7 +3,6 @@ unit writes for its HQ contact, HQ's review, and the acceptance page that shows 
 
 from __future__ import annotations
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,6 +20,7 @@ from workflow.files import download
 from workflow.machine import TransitionRefused, history
 
 from .. import services
+from ..forms import ProjectReportForm
 from ..models import (
     Application,
     Deliverable,
@@ -29,22 +29,6 @@ from ..models import (
     ProjectReportFile,
     ReportFrequency,
 )
-
-
-class ProjectReportForm(forms.ModelForm):
-    class Meta:
-        model = ProjectReport
-        fields = [*services.REPORT_FIELDS, "deliverables"]
-        widgets = {
-            **{name: forms.Textarea(attrs={"rows": 4}) for name in services.REPORT_FIELDS},
-            "deliverables": forms.CheckboxSelectMultiple,
-        }
-
-    def __init__(self, *args, application: Application, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["deliverables"].queryset = Deliverable.objects.filter(application=application)
-        for name in ProjectReport.REQUIRED:
-            self.fields[name].help_text = _("报送前必填")
 
 
 def _project(request: HttpRequest, pk: int) -> Application:
