@@ -234,10 +234,6 @@ class ApplicationViewSet(
                 app, request.user, d["reason"], override_reviews=d["override_reviews"]
             ),
             RejectSerializer,
-            ReportReasonSerializer,
-            ReportScheduleInputSerializer,
-            ReportScheduleSerializer,
-            ReportSelectSerializer,
         )
 
     @extend_schema(request=SignSerializer, responses=ApplicationSerializer)

@@ -13,11 +13,11 @@ from django.utils import timezone
 from notifications.models import Notification, ReminderLog
 from notifications.obligations import everything_owed
 from notifications.services import sweep
-from planning.services import rollover_plan
 from projects import digest as projects_digest
 from projects import services
 from projects.demo import seed_reporting_project
 from projects.models import Application, ProjectReport, ProjectReportDue, ReportFrequency
+from provinces.plans import rollover_plan
 from reporting.models import Bulletin
 from tests.conftest import make_user
 from workflow.machine import TransitionRefused, history
