@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('projects', '0004_project_reports'),
-        ('reporting', '0004_digest_build_is_a_job'),
+        ('reporting', '0005_next_year_plan'),
     ]
 
     operations = [
