@@ -161,7 +161,11 @@ class ApplicationViewSet(
     )
 
     def optimise(self, qs):
-        return qs.select_related("province").order_by("call_id", "pk").distinct()
+        return (
+            qs.select_related("province", "hq_contact", "unit_contact")
+            .order_by("call_id", "pk")
+            .distinct()
+        )
 
     def update(self, request, *args, **kwargs):
         """Change a draft (PUT or PATCH); a submitted application answers 409."""

@@ -97,9 +97,17 @@ class BatchDecisionSerializer(serializers.Serializer):
     )
 
 
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+    email = serializers.EmailField()
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
     province = serializers.CharField(source="province.code", read_only=True)
     call = serializers.PrimaryKeyRelatedField(queryset=Call.objects.all())
+    hq_contact = PersonSerializer(read_only=True, allow_null=True, help_text="文献部项目联系人")
+    unit_contact = PersonSerializer(read_only=True, allow_null=True, help_text="承担方联系人")
 
     class Meta:
         model = Application
@@ -118,6 +126,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "budget_granted",
             "submitted_at",
             "decided_at",
+            "hq_contact",
+            "unit_contact",
         ]
         read_only_fields = [
             "state",
@@ -233,12 +243,6 @@ class TotalsSerializer(serializers.Serializer):
 
 
 # --- project reports and their schedule ---------------------------------------------
-
-
-class PersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="display_name")
-    email = serializers.EmailField()
 
 
 class ProjectReportFileSerializer(serializers.Serializer):

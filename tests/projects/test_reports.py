@@ -399,6 +399,9 @@ def test_api_report_lifecycle_and_schedule(call, jiangxi_staff, hq_reviewer, as_
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
     assert created.json()["hq_contact"]["id"] == hq_reviewer.pk
+    named = unit.get(f"/api/v1/applications/{app.pk}/").json()
+    assert named["hq_contact"]["name"] == hq_reviewer.display_name()
+    assert named["unit_contact"]["id"] == jiangxi_staff.pk
     assert unit.post(f"/api/v1/project-reports/{pk}/submit/").status_code == 409  # no results
     patched = unit.patch(
         f"/api/v1/project-reports/{pk}/",
