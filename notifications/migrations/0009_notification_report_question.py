@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0007_plan_notification_kind'),
+        ('notifications', '0008_notification_msgid_params'),
     ]
 
     operations = [
