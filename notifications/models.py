@@ -236,6 +236,8 @@ class Notification(models.Model):
         REMINDER = "reminder", _("提醒")
         DECISION = "decision", _("决定")
         PLAN = "plan", _("年度计划")
+        REPORT = "report", _("项目报告")
+        QUESTION = "question", _("项目咨询")
 
     user = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"

@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
@@ -6,6 +7,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from accounts.access import ALL, EXPERTS, HQ, STAFF
+from accounts.models import Role
 from config.api import VisibleModelViewSet
 from planning.working import WorkingPlanList, working_plan
 
@@ -13,10 +15,12 @@ from . import services
 from .filters import (
     ApplicationFilter,
     CallFilter,
+    ProjectReportFilter,
     ReviewAssignmentFilter,
 )
-from .models import Application, Call, ExpertAssignment
+from .models import Application, Call, ExpertAssignment, ProjectReport
 from .serializers import (
+    AcceptSerializer,
     ApplicationSerializer,
     ApproveSerializer,
     AssignSerializer,
@@ -25,8 +29,13 @@ from .serializers import (
     DecisionReasonSerializer,
     FinalReportSerializer,
     ProgressSerializer,
+    ProjectReportSerializer,
     RectifySerializer,
     RejectSerializer,
+    ReportReasonSerializer,
+    ReportScheduleInputSerializer,
+    ReportScheduleSerializer,
+    ReportSelectSerializer,
     ReviewAssignmentSerializer,
     ReviewInputSerializer,
     ScoresSerializer,
@@ -152,7 +161,11 @@ class ApplicationViewSet(
     )
 
     def optimise(self, qs):
-        return qs.select_related("province").order_by("call_id", "pk").distinct()
+        return (
+            qs.select_related("province", "hq_contact", "unit_contact")
+            .order_by("call_id", "pk")
+            .distinct()
+        )
 
     def update(self, request, *args, **kwargs):
         """Change a draft (PUT or PATCH); a submitted application answers 409."""
@@ -243,6 +256,8 @@ class ApplicationViewSet(
                     services.DeliverableLine(x["title"], x["due_date"]) for x in d["deliverables"]
                 ],
                 terms=d["terms"],
+                report_frequency=d["report_frequency"],
+                report_dates=d["report_dates"],
             ),
             SignSerializer,
         )
@@ -256,13 +271,15 @@ class ApplicationViewSet(
             FinalReportSerializer,
         )
 
-    @extend_schema(request=DecisionReasonSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=AcceptSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None, version=None):
         return self._do(
             request,
-            lambda app, d: services.accept(app, request.user, d["reason"]),
-            DecisionReasonSerializer,
+            lambda app, d: services.accept(
+                app, request.user, d["reason"], owed_confirmed=d["reports_owed_confirmed"]
+            ),
+            AcceptSerializer,
         )
 
     @extend_schema(request=RectifySerializer, responses=ApplicationSerializer)
@@ -356,3 +373,168 @@ class ApplicationViewSet(
                 }
             ).data
         )
+
+
+class ProjectReportViewSet(
+    WorkingPlanList,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    VisibleModelViewSet,
+):
+    """Project reports (项目报告) to the HQ contact, and each project's report schedule.
+
+    The undertaking province writes and submits; HQ (the project's HQ contact) confirms or
+    returns with a reason. Scoped like applications; experts see none.
+    ``schedules/{application}/`` reads (GET) or sets (PUT, HQ) a project's schedule and
+    contacts.
+    """
+
+    base_queryset = ProjectReport.objects
+    plan_path = "application__call__plan"
+    serializer_class = ProjectReportSerializer
+    filterset_class = ProjectReportFilter
+    roles = {
+        "list": STAFF | HQ,
+        "retrieve": STAFF | HQ,
+        "schedule": STAFF | HQ,
+        **dict.fromkeys(["create", "update", "partial_update", "submit"], STAFF),
+        **dict.fromkeys(["confirm", "return_report", "select", "set_schedule"], HQ),
+    }
+    refusable = frozenset(
+        {
+            "create",
+            "update",
+            "partial_update",
+            "submit",
+            "confirm",
+            "return_report",
+            "select",
+            "set_schedule",
+        }
+    )
+
+    def optimise(self, qs):
+        return (
+            qs.select_related(
+                "application__call__plan", "application__province", "application__hq_contact", "due"
+            )
+            .prefetch_related("deliverables", "files")
+            .order_by("application_id", "due__due_date", "pk")
+        )
+
+    def get_object(self):
+        if self.lookup_field not in self.kwargs:  # schedules/{application}/ names a project
+            raise NotFound
+        return super().get_object()
+
+    def _fields(self, data) -> dict:
+        return {k: data[k] for k in services.REPORT_FIELDS if k in data}
+
+    def _deliverables(self, data):
+        return [d.pk for d in data["deliverables"]] if "deliverables" in data else None
+
+    def _answer(self, report, status=200):
+        return Response(self.get_serializer(self.get_queryset().get(pk=report.pk)).data, status)
+
+    def create(self, request, *args, **kwargs):
+        """A new draft for one of the project's due reports (or an extra one)."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        app = Application.objects.visible_to(request.user).filter(pk=d["application"].pk).first()
+        if app is None:
+            raise NotFound(_("没有这个项目。"))
+        report = services.new_report(
+            app, d.get("due"), request.user, self._fields(d), self._deliverables(d)
+        )
+        return self._answer(report, 201)
+
+    def update(self, request, *args, **kwargs):
+        """Change a draft or a returned report (PUT or PATCH); otherwise 409."""
+        report = self.get_object()
+        serializer = self.get_serializer(
+            report, data=request.data, partial=kwargs.pop("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        services.save_report(report, request.user, self._fields(d), self._deliverables(d))
+        return self._answer(report)
+
+    @extend_schema(request=None, responses=ProjectReportSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None, version=None):
+        report = self.get_object()
+        services.submit_report(report, request.user)
+        return self._answer(report)
+
+    @extend_schema(request=ReportReasonSerializer, responses=ProjectReportSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None, version=None):
+        report = self.get_object()
+        serializer = ReportReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.confirm_report(report, request.user, serializer.validated_data["reason"])
+        return self._answer(report)
+
+    @extend_schema(request=ReportReasonSerializer, responses=ProjectReportSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_report(self, request, pk=None, version=None):
+        """Return for revision; the reason is required."""
+        report = self.get_object()
+        serializer = ReportReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.return_report(report, request.user, serializer.validated_data["reason"])
+        return self._answer(report)
+
+    @extend_schema(request=ReportSelectSerializer, responses=ProjectReportSerializer)
+    @action(detail=True, methods=["post"])
+    def select(self, request, pk=None, version=None):
+        """HQ: a confirmed report in (or out of) the digest's project appendix."""
+        report = self.get_object()
+        serializer = ReportSelectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.select_report(report, request.user, serializer.validated_data["digest"])
+        return self._answer(report)
+
+    def _project(self, application: str) -> Application:
+        app = (
+            Application.objects.visible_to(self.request.user)
+            .select_related("hq_contact", "unit_contact", "report_schedule", "province")
+            .prefetch_related("report_dues__report")
+            .filter(pk=int(application))
+            .first()
+        )
+        if app is None:
+            raise NotFound(_("没有这个项目。"))
+        return app
+
+    @extend_schema(request=None, responses=ReportScheduleSerializer)
+    @action(detail=False, methods=["get"], url_path=r"schedules/(?P<application>\d{1,18})")
+    def schedule(self, request, application=None, version=None):
+        """A project's contacts, report schedule and due reports."""
+        return Response(ReportScheduleSerializer(self._project(application)).data)
+
+    @extend_schema(request=ReportScheduleInputSerializer, responses=ReportScheduleSerializer)
+    @schedule.mapping.put
+    def set_schedule(self, request, application=None, version=None):
+        """HQ sets the schedule (and, if given, the contacts); due reports follow."""
+        app = self._project(application)
+        serializer = ReportScheduleInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        with transaction.atomic():
+            if "hq_contact" in d or "unit_contact" in d:
+                services.set_contacts(
+                    app,
+                    request.user,
+                    hq_contact=services.find_user(d["hq_contact"], Role.HQ_REVIEWER)
+                    if "hq_contact" in d
+                    else app.hq_contact,
+                    unit_contact=services.find_user(d["unit_contact"], Role.PROVINCE_STAFF)
+                    if "unit_contact" in d
+                    else app.unit_contact,
+                )
+            services.set_report_schedule(app, request.user, d["frequency"], d["dates"])
+        return Response(ReportScheduleSerializer(self._project(application)).data)

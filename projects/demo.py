@@ -4,7 +4,7 @@ running projects whose deliverables, rectification and acceptance lie ahead."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -15,7 +15,7 @@ from planning.models import Plan
 from provinces.models import Province
 
 from . import services
-from .models import Application, Call
+from .models import Application, Call, ProjectReport
 
 CRITERIA = [("需求明确", 30), ("方案可行", 40), ("预期成效", 30)]
 SCORES = {"需求明确": 85, "方案可行": 80, "预期成效": 78}
@@ -193,3 +193,92 @@ def seed_current_year(hq, experts) -> int:
             _finish(app, app.created_by, today)
             services.require_rectification(app, hq, "请补充企业应用效果数据。", middle)
     return len(APPS_OPEN) + len(APPS_RUNNING)
+
+
+def seed_reporting_project(log) -> None:
+    """The live year: one running project with a quarterly report schedule, one report
+    confirmed, one returned with a reason and one due within a week (dates from today)."""
+    today = timezone.localdate()
+    plan = Plan.objects.for_year(today.year)
+    if plan is None or plan.year == 2018:
+        return
+    if Application.objects.filter(call__plan=plan, report_schedule__isnull=False).exists():
+        return  # a re-run keeps the year as the demo left it
+    hq = User.objects.get(username="hq")
+    province = Province.objects.get(short_name="江西")
+    staff = User.objects.filter(province=province, role="province_staff").first()
+    now = timezone.now()
+    task = plan.tasks.get(number=4)  # every unit carries it
+    call = services.open_call(
+        plan,
+        hq,
+        task=task,
+        project_type="enterprise_pilot",
+        title=f"{plan.year}年企业专利信息利用能力建设试点项目（年初批）",
+        opens_at=now - timedelta(days=330),
+        closes_at=now - timedelta(days=300),
+        criteria=CRITERIA,
+    )
+    app = Application.objects.create(
+        call=call,
+        province=province,
+        applicant="赣州某稀土材料公司",
+        partner_agency="江西省知识产权服务中心",
+        contact_name="陈经理",
+        contact_phone="13900139001",
+        budget_requested=Decimal("20"),
+        plan_text="围绕稀土材料研发和海外市场开拓开展专利信息利用，建立专利预警机制。",
+        created_by=staff,
+    )
+    services.submit_application(app, staff, now=call.opens_at + timedelta(days=1))
+    services.approve(
+        app, hq, app.applicant, Decimal("18"), "试点急需，特批立项。", override_reviews=True
+    )
+    # Quarterly from the agreement's start: the second report falls due five days from today
+    # (handed in early and returned), so nothing the live demo owes is overdue.
+    starts_on = services.add_months(today + timedelta(days=6), -6)
+    ends_on = services.add_months(starts_on, 12) - timedelta(days=1)
+    services.sign_agreement(
+        app,
+        hq,
+        number=f"WX-{plan.year}-{app.pk:03d}",
+        budget=Decimal("18"),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        deliverables=[
+            services.DeliverableLine("稀土材料专利预警报告", ends_on - timedelta(days=60)),
+            services.DeliverableLine("企业专利信息利用工作规范", ends_on),
+        ],
+        report_frequency="quarterly",
+    )
+    first, second = app.report_dues.order_by("due_date")[:2]
+    tz = timezone.get_current_timezone()
+
+    def handed_in(due, fields) -> ProjectReport:
+        report = services.new_report(app, due, staff, fields, [app.deliverables.first().pk])
+        day = min(due.due_date, today - timedelta(days=2))
+        report.submit(staff, now=datetime.combine(day, time(10), tzinfo=tz))
+        return report
+
+    confirmed = handed_in(
+        first,
+        {
+            "work_done": "完成企业研发节点梳理，开展专利信息检索培训 2 期。",
+            "results": "形成研发立项前专利检索流程，检索报告 6 份。",
+            "experience": "以研发立项为抓手，把专利检索嵌入立项评审。",
+            "problems": "企业研发人员检索能力参差不齐。",
+            "next_steps": "开展海外参展前专利预警。",
+        },
+    )
+    services.confirm_report(confirmed, hq)
+    confirmed.select_for_digest(hq, True)
+    returned = handed_in(
+        second,
+        {
+            "work_done": "开展海外参展专利预警。",
+            "results": "完成预警分析。",
+            "next_steps": "整理工作规范。",
+        },
+    )
+    services.return_report(returned, hq, "请补充预警分析涉及的专利数量和企业采纳情况。")
+    log(f"{plan.year} 年运行中的项目 1 个（按季度报告：已确认 1 份、退回 1 份、5 天后到期 1 份）")

@@ -4,7 +4,7 @@ import django_filters
 
 from config.api import FilterSet, IntegerFilter, year_filter
 
-from .models import Application, Call, ExpertAssignment
+from .models import Application, Call, ExpertAssignment, ProjectReport
 
 
 class CallFilter(FilterSet):
@@ -33,3 +33,12 @@ class ApplicationFilter(FilterSet):
     class Meta:
         model = Application
         fields = ["year", "task", "province", "project_type", "state", "call"]
+
+
+class ProjectReportFilter(django_filters.FilterSet):
+    year = year_filter("application__call__plan__year")
+    province = django_filters.CharFilter(field_name="application__province__code")
+
+    class Meta:
+        model = ProjectReport
+        fields = ["year", "province", "application", "state"]

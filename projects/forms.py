@@ -15,7 +15,7 @@ from workflow.machine import TransitionRefused
 from workflow.validation import normalise_phone
 
 from . import services
-from .models import Application, Call
+from .models import Application, Call, Deliverable, ProjectReport
 
 
 class ApplicationForm(forms.ModelForm):
@@ -104,3 +104,19 @@ def posted_date(raw: str, *, missing: str, invalid: str) -> date:
         return DATE.clean(raw)
     except ValidationError as exc:
         raise TransitionRefused(invalid) from exc
+
+
+class ProjectReportForm(forms.ModelForm):
+    class Meta:
+        model = ProjectReport
+        fields = [*services.REPORT_FIELDS, "deliverables"]
+        widgets = {
+            **{name: forms.Textarea(attrs={"rows": 4}) for name in services.REPORT_FIELDS},
+            "deliverables": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, application: Application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deliverables"].queryset = Deliverable.objects.filter(application=application)
+        for name in ProjectReport.REQUIRED:
+            self.fields[name].help_text = _("报送前必填")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.visibility import scoped
 from planning.models import plan_scoped
 from workflow.files import StoredFile
-from workflow.machine import apply_transition
+from workflow.machine import TransitionRefused, apply_transition, record_event
+from workflow.review import ReviewedSubmission, ReviewState
 
 
 class ProjectType(models.TextChoices):
@@ -142,6 +144,24 @@ class Application(models.Model):
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    hq_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("文献部项目联系人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contact_projects",
+        limit_choices_to={"role": "hq_reviewer"},
+    )
+    unit_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承担方联系人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"role": "province_staff"},
     )
 
     objects = ApplicationQuerySet.as_manager()
@@ -409,3 +429,236 @@ class Deliverable(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- reporting to the HQ contact (task 9: 定期总结…及时报文献部相关项目联系人) -------------
+
+
+class ReportFrequency(models.TextChoices):
+    FINAL = "final", _("仅结题报告")
+    MONTHLY = "monthly", _("每月报告")
+    QUARTERLY = "quarterly", _("每季度报告")
+    HALF_YEARLY = "half_yearly", _("每半年报告")
+    CUSTOM = "custom", _("指定日期报告")
+
+
+# months between reports, counted from the agreement's start
+FREQUENCY_MONTHS = {
+    ReportFrequency.MONTHLY: 1,
+    ReportFrequency.QUARTERLY: 3,
+    ReportFrequency.HALF_YEARLY: 6,
+}
+
+
+class ReportSchedule(models.Model):
+    """报告安排: how often a running project reports to its HQ contact (set by HQ)."""
+
+    Frequency = ReportFrequency
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="report_schedule"
+    )
+    frequency = models.CharField(_("报告频次"), max_length=20, choices=ReportFrequency.choices)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("报告安排")
+        verbose_name_plural = _("报告安排")
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.get_frequency_display()}"
+
+
+class ProjectReportDue(models.Model):
+    """One report a project owes its HQ contact, by a date (generated from the schedule)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="report_dues"
+    )
+    due_date = models.DateField(_("报告期限"))
+    period_start = models.DateField(_("报告期起"))
+    is_final = models.BooleanField(_("结题报告"), default=False)
+
+    class Meta:
+        verbose_name = _("应交项目报告")
+        verbose_name_plural = _("应交项目报告")
+        ordering = ["application", "due_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "due_date"], name="one_due_per_date"),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=models.F("period_start")), name="report_due_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.applicant} · {self.due_date:%Y-%m-%d}"
+
+    @property
+    def label(self) -> str:
+        if self.is_final:
+            return _("结题报告（%(d)s 前）") % {"d": f"{self.due_date:%Y-%m-%d}"}
+        return _("%(s)s 至 %(d)s 的进展报告") % {
+            "s": f"{self.period_start:%Y-%m-%d}",
+            "d": f"{self.due_date:%Y-%m-%d}",
+        }
+
+
+class ProjectReportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProjectReportQuerySet:
+        """Like applications: HQ all, the undertaking province its own; experts none."""
+        return scoped(self, user, "application__province_id")
+
+
+class ProjectReport(ReviewedSubmission):
+    """项目报告: what a running project did, reported to its HQ contact, who confirms or
+    returns it."""
+
+    SET_BY_TRANSITIONS = ReviewedSubmission.SET_BY_TRANSITIONS | {
+        "confirmed_at",
+        "selected_for_digest",
+    }
+    SECTIONS = [
+        ("work_done", _("工作进展")),
+        ("results", _("工作成果")),
+        ("experience", _("有效经验")),
+        ("problems", _("存在的问题")),
+        ("next_steps", _("下一步工作")),
+    ]
+    REQUIRED = ("work_done", "results")
+    RUNNING = (
+        ApplicationState.IN_PROGRESS,
+        ApplicationState.RECTIFICATION,
+        ApplicationState.ACCEPTANCE_REQUESTED,
+    )
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="reports")
+    due = models.OneToOneField(
+        ProjectReportDue,
+        verbose_name=_("报告期"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report",
+    )
+    work_done = models.TextField(_("工作进展"), blank=True)
+    results = models.TextField(_("工作成果"), blank=True)
+    experience = models.TextField(_("有效经验"), blank=True)
+    problems = models.TextField(_("存在的问题"), blank=True)
+    next_steps = models.TextField(_("下一步工作"), blank=True)
+    deliverables = models.ManyToManyField(
+        Deliverable, verbose_name=_("相关交付成果"), blank=True, related_name="reports"
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    selected_for_digest = models.BooleanField(_("选入年度汇编"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ProjectReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目报告")
+        verbose_name_plural = _("项目报告")
+        ordering = ["application", "due__due_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application.applicant} · {self.due.label if self.due_id else _('项目报告')}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:report", args=[self.pk])
+
+    def sections(self) -> list[tuple[str, str]]:
+        return [(label, getattr(self, name)) for name, label in self.SECTIONS]
+
+    # --- what the lifecycle asks of a project report ---------------------------------
+    def unit_id(self) -> int | None:
+        return self.application.province_id
+
+    def check_eligible(self, by) -> None:
+        super().check_eligible(by)
+        if self.application.state not in self.RUNNING:
+            raise TransitionRefused(
+                _("项目当前状态为“%(s)s”，不能填写或报送项目报告。")
+                % {"s": self.application.get_state_display()},
+                current_state=self.state,
+            )
+        if self.due_id and self.due.application_id != self.application_id:
+            raise TransitionRefused(_("报告期不属于本项目。"), current_state=self.state)
+
+    def missing_for_submission(self) -> list[str]:
+        return [
+            str(label)
+            for name, label in self.SECTIONS
+            if name in self.REQUIRED and not getattr(self, name).strip()
+        ]
+
+    def submission_deadline(self) -> date | None:
+        return self.due.due_date if self.due_id else None
+
+    def transition_updates(self, transition: str, now) -> dict:
+        if transition == "confirm":
+            return {"confirmed_at": now}
+        if transition == "reopen":  # changed again: no longer HQ's choice for the digest
+            return {"confirmed_at": None, "selected_for_digest": False}
+        return {}
+
+    def select_for_digest(self, by, selected: bool) -> None:
+        """HQ's choice for the digest's appendix: confirmed reports only; kept in history."""
+        query = ProjectReport.objects.filter(pk=self.pk)
+        if selected:
+            query = query.filter(state=ReviewState.CONFIRMED)
+        with transaction.atomic():
+            if not query.update(selected_for_digest=selected):
+                raise TransitionRefused(
+                    _("只有已确认的项目报告才能选入年度汇编。"), current_state=self.state
+                )
+            record_event(
+                self,
+                name="select",
+                actor=by,
+                reason=str(_("选入年度汇编") if selected else _("不选入年度汇编")),
+            )
+        self.selected_for_digest = selected
+
+
+class ProjectReportFileQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProjectReportFileQuerySet:
+        return self.filter(report__in=ProjectReport.objects.visible_to(user))
+
+
+class ProjectReportFile(StoredFile):
+    """A file attached to a project report (佐证材料)."""
+
+    upload_dir = "project-reports"
+
+    report = models.ForeignKey(ProjectReport, on_delete=models.CASCADE, related_name="files")
+
+    objects = ProjectReportFileQuerySet.as_manager()
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("项目报告附件")
+        verbose_name_plural = _("项目报告附件")
+
+
+class ProjectQuestion(models.Model):
+    """A question the undertaking unit puts to the project's HQ contact (in their inbox)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="questions")
+    text = models.TextField(_("问题"))
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    asked_at = models.DateTimeField(_("提问时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("项目咨询")
+        verbose_name_plural = _("项目咨询")
+        ordering = ["-asked_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -1,4 +1,5 @@
-"""What funded projects make units owe: deliverables, rectification, acceptance.
+"""What funded projects make units owe: deliverables, rectification, acceptance, and the
+project reports their schedule asks for.
 
 Registered with notifications when its ``obligations`` modules are discovered.
 """
@@ -9,13 +10,14 @@ from collections.abc import Iterator
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from notifications.obligations import Owed, register
 from planning.models import Deadline, Plan
 from provinces.obligations import Recipients
 
-from .models import Application, Deliverable
+from .models import Application, Deliverable, ProjectReport, ProjectReportDue
 
 RUNNING = (Application.State.IN_PROGRESS, Application.State.RECTIFICATION)
 
@@ -72,7 +74,7 @@ def projects_owed(
             link=app.get_absolute_url(),
             recipients=staff.get(app.province_id, []),
             tasks=(app.call.task.number,),
-            carried_from=carried(app),
+            carried_from=app.call.plan.year if app.call.plan_id != plan.pk else None,
         )
     apps = list(running)
     for app in apps:
@@ -86,7 +88,7 @@ def projects_owed(
             link=app.get_absolute_url(),
             recipients=staff.get(app.province_id, []),
             tasks=(app.call.task.number,),
-            carried_from=carried(app),
+            carried_from=app.call.plan.year if app.call.plan_id != plan.pk else None,
         )
     deadline = plan.deadlines.filter(kind=Deadline.Kind.ACCEPTANCE).first()
     if deadline is not None:
@@ -104,3 +106,45 @@ def projects_owed(
                 tasks=(app.call.task.number,),
                 carried_from=carried(app),
             )
+
+
+@register
+def project_reports_owed(
+    plan: Plan, due_by: date | None = None, shared: dict | None = None
+) -> Iterator[Owed]:
+    """Due project reports not handed in, while the project runs. The unit contact (else the
+    unit's staff) is reminded, and the project's HQ contact gets the same reminders and
+    chasers, so the report they wait for is in their inbox too."""
+    dues = ProjectReportDue.objects.filter(application__in=running_projects(plan)).exclude(
+        report__state__in=ProjectReport.HANDED_IN
+    )
+    if due_by is not None:
+        dues = dues.filter(due_date__lte=due_by)
+    dues = dues.select_related(
+        "application__province",
+        "application__call__task",
+        "application__call__plan",
+        "application__hq_contact",
+        "application__unit_contact",
+    )
+    staff = None
+    for due in dues.order_by("due_date", "pk"):
+        app = due.application
+        if staff is None:
+            staff = Recipients.of(plan, shared).staff
+        unit = app.unit_contact
+        emails = [unit.email] if unit is not None and unit.is_active and unit.email else []
+        emails = emails or list(staff.get(app.province_id, []))
+        hq = app.hq_contact
+        if hq is not None and hq.is_active and hq.email:
+            emails.append(hq.email)
+        yield Owed(
+            key=f"project-report:{due.pk}",
+            province=app.province,
+            due=due.due_date,
+            what=_("项目报告：%(a)s（%(r)s）") % {"a": app.applicant, "r": due.label},
+            link=reverse("projects:project_reporting", args=[app.pk]),
+            recipients=sorted(set(emails)),
+            tasks=(app.call.task.number,),
+            carried_from=app.call.plan.year if app.call.plan_id != plan.pk else None,
+        )

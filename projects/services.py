@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -13,13 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
-from notifications.inbox import notify_province
+from notifications.inbox import notify, notify_province
 from planning.models import BaseLevel, Plan, Task
 from provinces.models import Assignment, PlanUnit, Province
 from workflow.files import attach
-from workflow.machine import TransitionRefused
+from workflow.machine import TransitionRefused, record_event
+from workflow.review import save_draft
 
 from .models import (
+    FREQUENCY_MONTHS,
     Agreement,
     Application,
     Attachment,
@@ -27,7 +31,13 @@ from .models import (
     Criterion,
     Deliverable,
     ExpertAssignment,
+    ProjectQuestion,
+    ProjectReport,
+    ProjectReportDue,
+    ProjectReportFile,
     ProjectType,
+    ReportFrequency,
+    ReportSchedule,
     Review,
 )
 
@@ -364,6 +374,7 @@ def approve(
         budget_granted=budget_granted,
         reason=decision_reason(application, reason, override_reviews),
     )
+    _default_contacts(application, by)
     _tell(application, gettext_noop("项目“%(a)s”已立项，资助经费 %(b)s 万元。"), b=budget_granted)
     return application
 
@@ -388,7 +399,22 @@ def _tell(application: Application, message: str, **params) -> None:
 
 
 @transaction.atomic  # the change, its history and its notification: all or none
-def accept(application: Application, by, reason: str = "") -> Application:
+def accept(
+    application: Application, by, reason: str = "", owed_confirmed: bool = False
+) -> Application:
+    """Accept a project; with project reports still owed, only once HQ confirms so."""
+    owed = len(reports_still_owed(application))
+    if owed and not owed_confirmed:
+        raise TransitionRefused(
+            _("项目“%(a)s”还有 %(n)d 份项目报告未报送。确认仍要验收通过，请勾选确认后再提交。")
+            % {"a": application.applicant, "n": owed},
+            current_state=application.state,
+        )
+    if owed:
+        reason = _("仍有 %(n)d 份项目报告未报送，经确认验收。%(reason)s") % {
+            "n": owed,
+            "reason": reason.strip(),
+        }
     application.accept(by, reason)
     _tell(application, gettext_noop("项目“%(a)s”验收通过。"))
     return application
@@ -502,8 +528,13 @@ def sign_agreement(
     ends_on: date,
     deliverables: list[DeliverableLine],
     terms: str = "",
+    report_frequency: str = "",
+    report_dates: Iterable[date] | None = None,
 ) -> Agreement:
-    """Record the agreement and its deliverables, and start the project (已立项 → 实施中)."""
+    """Record the agreement and its deliverables, and start the project (已立项 → 实施中).
+
+    With ``report_frequency`` the report schedule is set in the same transaction.
+    """
     if not number.strip():
         raise TransitionRefused(_("请填写协议编号。"))
     if application.budget_granted is not None and budget > application.budget_granted:
@@ -540,6 +571,9 @@ def sign_agreement(
             Deliverable(application=application, title=d.title, due_date=d.due_date)
             for d in deliverables
         )
+        _default_contacts(application, by)
+        if report_frequency:
+            set_report_schedule(application, by, report_frequency, report_dates or ())
     return agreement
 
 
@@ -637,3 +671,318 @@ def project_totals(user, plan) -> dict:
     ]
     overall = visible.aggregate(**money)
     return {"by_task": by_task, "by_province": by_province, "by_state": by_state, "all": overall}
+
+
+# --- contacts, the report schedule and project reports ---------------------------------
+
+
+def _default_contacts(application: Application, by) -> None:
+    """At decision or agreement: the HQ reviewer who decides is the HQ contact, the unit's
+    staff member who applied is the unit contact, unless HQ named others already."""
+    updates = {}
+    if application.hq_contact_id is None and getattr(by, "role", None) == Role.HQ_REVIEWER:
+        updates["hq_contact"] = by
+    creator = application.created_by
+    if (
+        application.unit_contact_id is None
+        and creator is not None
+        and creator.role == Role.PROVINCE_STAFF
+        and creator.province_id == application.province_id
+    ):
+        updates["unit_contact"] = creator
+    if updates:
+        Application.objects.filter(pk=application.pk).update(**updates)
+        for name, value in updates.items():
+            setattr(application, name, value)
+
+
+def set_contacts(application: Application, by, *, hq_contact, unit_contact) -> Application:
+    """HQ names the project's HQ contact (a 文献部 reviewer) and the unit's contact (a staff
+    member of the undertaking province); ``None`` leaves one unnamed."""
+    if application.state not in (*ProjectReport.RUNNING, Application.State.APPROVED):
+        raise TransitionRefused(
+            _("项目当前状态为“%(s)s”，不能修改项目联系人。")
+            % {"s": application.get_state_display()},
+            current_state=application.state,
+        )
+    if hq_contact is not None and (hq_contact.role != Role.HQ_REVIEWER or not hq_contact.is_active):
+        raise TransitionRefused(_("文献部项目联系人应为在职的专利文献部工作人员。"))
+    if unit_contact is not None and (
+        unit_contact.role != Role.PROVINCE_STAFF
+        or unit_contact.province_id != application.province_id
+        or not unit_contact.is_active
+    ):
+        raise TransitionRefused(
+            _("承担方联系人应为 %(p)s 的省局工作人员。") % {"p": application.province.short_name}
+        )
+    with transaction.atomic():
+        Application.objects.filter(pk=application.pk).update(
+            hq_contact=hq_contact, unit_contact=unit_contact
+        )
+        application.hq_contact, application.unit_contact = hq_contact, unit_contact
+        record_event(
+            application,
+            name="set_contacts",
+            actor=by,
+            reason=_("文献部项目联系人：%(h)s；承担方联系人：%(u)s")
+            % {
+                "h": hq_contact.display_name() if hq_contact else "—",
+                "u": unit_contact.display_name() if unit_contact else "—",
+            },
+        )
+    return application
+
+
+def find_user(pk, role: str) -> User | None:
+    """A user chosen by id on a page or in the API (``""``/``None``: nobody)."""
+    if pk in (None, ""):
+        return None
+    user = User.objects.filter(pk=int(pk), role=role).first() if f"{pk}".isdigit() else None
+    if user is None:
+        raise TransitionRefused(_("没有这位用户。"))
+    return user
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or that month's last day (31 January + 1 → 28/29 Feb)."""
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def report_due_dates(
+    frequency: str, starts_on: date, ends_on: date, dates: Iterable[date] = ()
+) -> list[date]:
+    """The dates a schedule makes reports due: each period's last day from the agreement's
+    start (monthly, quarterly, half-yearly), the last one always the end of the agreement
+    (the final report); or the dates HQ chose (within the agreement, up to 3 months after)."""
+    if frequency == ReportFrequency.FINAL:
+        return [ends_on]
+    if frequency == ReportFrequency.CUSTOM:
+        chosen = sorted(set(dates))
+        if not chosen:
+            raise TransitionRefused(_("指定日期报告请至少填写一个报告日期。"))
+        latest = add_months(ends_on, 3)
+        for day in chosen:
+            if not starts_on <= day <= latest:
+                raise TransitionRefused(
+                    _("报告日期 %(d)s 应在实施期内（%(s)s 至 %(e)s，结题报告可延后 3 个月）。")
+                    % {
+                        "d": f"{day:%Y-%m-%d}",
+                        "s": f"{starts_on:%Y-%m-%d}",
+                        "e": f"{ends_on:%Y-%m-%d}",
+                    }
+                )
+        return chosen
+    months = FREQUENCY_MONTHS.get(frequency)
+    if months is None:
+        raise TransitionRefused(_("请选择报告频次。"))
+    out, k = [], 1
+    while (day := add_months(starts_on, months * k) - timedelta(days=1)) < ends_on:
+        out.append(day)
+        k += 1
+    return [*out, ends_on]
+
+
+@transaction.atomic
+def set_report_schedule(
+    application: Application, by, frequency: str, dates: Iterable[date] = ()
+) -> ReportSchedule:
+    """Set (or change) how often the project reports; its due reports follow.
+
+    Due reports already reported on are kept as they are; the others that the new
+    schedule no longer asks for are dropped, and new dates are added.
+    """
+    agreement = Agreement.objects.filter(application=application).first()
+    if agreement is None:
+        raise TransitionRefused(_("签订协议后才能设置报告安排。"), current_state=application.state)
+    if application.state not in ProjectReport.RUNNING:
+        raise TransitionRefused(
+            _("项目当前状态为“%(s)s”，不能修改报告安排。") % {"s": application.get_state_display()},
+            current_state=application.state,
+        )
+    wanted = report_due_dates(frequency, agreement.starts_on, agreement.ends_on, dates)
+    schedule, _created = ReportSchedule.objects.update_or_create(
+        application=application, defaults={"frequency": frequency, "set_by": by}
+    )
+    existing = {d.due_date: d for d in application.report_dues.select_related("report")}
+    kept = {day for day, d in existing.items() if getattr(d, "report", None) is not None}
+    ProjectReportDue.objects.filter(
+        application=application, due_date__in=set(existing) - kept - set(wanted)
+    ).delete()
+    starts = [agreement.starts_on, *(day + timedelta(days=1) for day in wanted[:-1])]
+    ProjectReportDue.objects.bulk_create(
+        ProjectReportDue(
+            application=application,
+            due_date=day,
+            period_start=min(start, day),
+            is_final=day == wanted[-1],
+        )
+        for start, day in zip(starts, wanted, strict=True)
+        if day not in existing
+    )
+    ProjectReportDue.objects.filter(application=application).exclude(due_date=wanted[-1]).update(
+        is_final=False
+    )
+    ProjectReportDue.objects.filter(application=application, due_date=wanted[-1]).update(
+        is_final=True
+    )
+    record_event(
+        application,
+        name="set_report_schedule",
+        actor=by,
+        reason=_("报告安排：%(f)s，共 %(n)d 次")
+        % {
+            "f": schedule.get_frequency_display(),
+            "n": len(wanted),
+        },
+    )
+    return schedule
+
+
+def reports_still_owed(application: Application) -> list[ProjectReportDue]:
+    """The project's due reports that have not been handed in (submitted or confirmed)."""
+    return list(
+        application.report_dues.exclude(report__state__in=ProjectReport.HANDED_IN).order_by(
+            "due_date"
+        )
+    )
+
+
+REPORT_FIELDS = tuple(name for name, _label in ProjectReport.SECTIONS)
+
+
+def save_report(
+    report: ProjectReport, by, fields: dict, deliverables: Iterable[int] | None = None
+) -> ProjectReport:
+    """Write a draft (or a returned report): its sections and the deliverables it is about."""
+    values = {k: (fields.get(k) or "").strip() for k in REPORT_FIELDS if k in fields}
+    if report.pk is None and report.created_by_id is None:
+        report.created_by = by if getattr(by, "pk", None) else None
+    with transaction.atomic():
+        save_draft(report, by, values)
+        if deliverables is not None:
+            report.deliverables.set(
+                Deliverable.objects.filter(application=report.application_id, pk__in=deliverables)
+            )
+    return report
+
+
+def new_report(
+    application: Application,
+    due: ProjectReportDue | None,
+    by,
+    fields: dict,
+    deliverables: Iterable[int] | None = None,
+) -> ProjectReport:
+    """A new draft report, for one due report of the schedule (or an extra one)."""
+    if due is not None and due.application_id != application.pk:
+        raise TransitionRefused(_("报告期不属于本项目。"))
+    if due is not None and ProjectReport.objects.filter(due=due).exists():
+        raise TransitionRefused(_("该报告期已有项目报告，请打开并修改它。"))
+    return save_report(ProjectReport(application=application, due=due), by, fields, deliverables)
+
+
+def add_report_files(report: ProjectReport, by, uploads) -> list[ProjectReportFile]:
+    """Files while the report can still be changed; one bad file stores none."""
+    report.check_eligible(by)
+    report.ensure_editable()
+    if not uploads:
+        raise TransitionRefused(_("请选择要上传的文件。"))
+    return attach(ProjectReportFile, uploads, by, report=report)
+
+
+def _hq_recipients(application: Application) -> list[User]:
+    """The HQ contact; before one is named, every active HQ reviewer."""
+    if application.hq_contact_id:
+        return [application.hq_contact]
+    return list(User.objects.filter(role=Role.HQ_REVIEWER, is_active=True))
+
+
+@transaction.atomic  # the change, its history and its notification: all or none
+def submit_report(report: ProjectReport, by) -> ProjectReport:
+    report.submit(by)
+    app = report.application
+    notify(
+        _hq_recipients(app),
+        "report",
+        gettext_noop("%(p)s 报送了项目报告：%(a)s（%(r)s）"),
+        params={"p": app.province.short_name, "a": app.applicant, "r": _report_label(report)},
+        link=report.get_absolute_url(),
+    )
+    return report
+
+
+def _report_label(report: ProjectReport) -> str:
+    return report.due.label if report.due_id else str(_("项目报告"))
+
+
+def _check_reviewer(report: ProjectReport, by) -> None:
+    """The project's HQ contact reviews its reports (an administrator may stand in)."""
+    contact = report.application.hq_contact
+    if contact is not None and by.pk != contact.pk and not by.is_administrator:
+        raise TransitionRefused(
+            _("本项目的报告由文献部项目联系人 %(c)s 确认或退回。") % {"c": contact.display_name()},
+            current_state=report.state,
+        )
+
+
+@transaction.atomic  # the change, its history and its notification: all or none
+def confirm_report(report: ProjectReport, by, reason: str = "") -> ProjectReport:
+    _check_reviewer(report, by)
+    report.confirm(by, reason)
+    notify_province(
+        report.application.province_id,
+        "confirmed",
+        gettext_noop("项目报告已确认：%(a)s（%(r)s）"),
+        params={"a": report.application.applicant, "r": _report_label(report)},
+        link=report.get_absolute_url(),
+    )
+    return report
+
+
+@transaction.atomic  # the change, its history and its notification: all or none
+def return_report(report: ProjectReport, by, reason: str) -> ProjectReport:
+    _check_reviewer(report, by)
+    report.return_for_revision(by, reason)
+    notify_province(
+        report.application.province_id,
+        "returned",
+        gettext_noop("项目报告被退回修改：%(a)s（%(r)s）：%(reason)s"),
+        params={
+            "a": report.application.applicant,
+            "r": _report_label(report),
+            "reason": reason.strip(),
+        },
+        link=report.get_absolute_url(),
+    )
+    return report
+
+
+def select_report(report: ProjectReport, by, selected: bool) -> ProjectReport:
+    report.select_for_digest(by, selected)
+    return report
+
+
+@transaction.atomic  # the question and its notification: all or none
+def ask_question(application: Application, by, text: str) -> ProjectQuestion:
+    """The unit asks the project's HQ contact; the question lands in the contact's inbox."""
+    if not by.is_province_staff or by.province_id != application.province_id:
+        raise TransitionRefused(_("只有项目承担省份的工作人员可以向项目联系人提问。"))
+    if application.state not in (*ProjectReport.RUNNING, Application.State.APPROVED):
+        raise TransitionRefused(
+            _("项目当前状态为“%(s)s”，不能提问。") % {"s": application.get_state_display()},
+            current_state=application.state,
+        )
+    text = (text or "").strip()
+    if not text:
+        raise TransitionRefused(_("请填写问题。"))
+    question = ProjectQuestion.objects.create(application=application, text=text, asked_by=by)
+    notify(
+        _hq_recipients(application),
+        "question",
+        gettext_noop("%(p)s 就项目“%(a)s”提问：%(q)s"),
+        params={"p": application.province.short_name, "a": application.applicant, "q": text[:200]},
+        link=application.get_absolute_url(),
+    )
+    return question

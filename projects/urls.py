@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agreements, applications, calls, reviews, totals
+from .views import agreements, applications, calls, reports, reviews, totals
 
 app_name = "projects"
 urlpatterns = [
@@ -17,6 +17,21 @@ urlpatterns = [
         name="deliverable_progress",
     ),
     path("attachments/<int:pk>/", applications.attachment_download, name="attachment_download"),
+    path("reports/", reports.report_list, name="report_list"),
+    path("reports/<int:pk>/", reports.report_detail, name="report"),
+    path("reports/<int:pk>/<str:action>/", reports.report_action, name="report_action"),
+    path("report-files/<int:pk>/", reports.report_file, name="report_file"),
+    path(
+        "applications/<int:pk>/reporting/",
+        reports.project_reporting,
+        name="project_reporting",
+    ),
+    path(
+        "applications/<int:pk>/reporting/<str:action>/",
+        reports.project_reporting_action,
+        name="project_reporting_action",
+    ),
+    path("applications/<int:pk>/acceptance/", reports.acceptance, name="acceptance"),
     path("calls/<int:pk>/apply/", applications.application_new, name="application_new"),
     path("applications/<int:pk>/", applications.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/", applications.application_edit, name="application_edit"),

@@ -241,6 +241,7 @@ def collect(plan: Plan) -> dict:
         "chart_regions": bar_chart(sorted(per_region.items(), key=lambda r: -r[1]), _("人次")),
         "projects": project_rows(plan),
         "funding": funding_digest.chapter(plan),
+        "project_reports": projects_digest.report_rows(plan),
         "generated_at": timezone.localtime(),
         "body_font": BODY_FONT,
         "heading_font": HEADING_FONT,

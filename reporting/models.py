@@ -213,6 +213,9 @@ class Bulletin(models.Model):
         "provinces.LedgerEntry", verbose_name=_("工作台账"), blank=True
     )
     cases = models.ManyToManyField("provinces.Case", verbose_name=_("典型案例"), blank=True)
+    project_reports = models.ManyToManyField(
+        "projects.ProjectReport", verbose_name=_("项目报告"), blank=True
+    )
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     created_by = models.ForeignKey(

@@ -119,6 +119,29 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         page(other=404),  # the expert is assigned to this application
     ),
     "v1:application-totals": (lambda w: "/api/v1/applications/totals/", api(expert=403)),
+    "projects:report_list": (lambda w: "/projects/reports/", page(expert=404)),
+    "projects:report": (lambda w: f"/projects/reports/{w['project_report'].pk}/", OWN_PROVINCE),
+    "projects:report_file": (
+        lambda w: f"/projects/report-files/{w['report_file'].pk}/",
+        OWN_PROVINCE,
+    ),
+    "projects:project_reporting": (
+        lambda w: f"/projects/applications/{w['project'].pk}/reporting/",
+        OWN_PROVINCE,
+    ),
+    "projects:acceptance": (
+        lambda w: f"/projects/applications/{w['project'].pk}/acceptance/",
+        HQ_ONLY,
+    ),
+    "v1:project-report-list": (lambda w: "/api/v1/project-reports/", api(expert=403)),
+    "v1:project-report-detail": (
+        lambda w: f"/api/v1/project-reports/{w['project_report'].pk}/",
+        api(other=404, expert=403),
+    ),
+    "v1:project-report-schedule": (
+        lambda w: f"/api/v1/project-reports/schedules/{w['project'].pk}/",
+        api(other=404, expert=403),
+    ),
     "notifications:inbox": (lambda w: "/notifications/", page()),
     "notifications:open": (
         lambda w: f"/notifications/{w['notification'].pk}/open/",
@@ -435,10 +458,62 @@ def world(plan_2018):
         content_type="image/png",
         size=len(PNG),
     )
+    from datetime import date
+
+    from projects.models import (
+        Agreement,
+        Deliverable,
+        ProjectReport,
+        ProjectReportDue,
+        ProjectReportFile,
+    )
+
+    project = Application.objects.create(
+        call=call,
+        province=Province.objects.get(short_name="江西"),
+        applicant="某报告企业",
+        contact_name="吴",
+        contact_phone="13800138002",
+        budget_requested=Decimal("20"),
+        budget_granted=Decimal("15"),
+        plan_text="z",
+        state="acceptance_requested",
+        hq_contact=users["hq"],
+    )
+    Agreement.objects.create(
+        application=project,
+        number="WR-1",
+        budget=Decimal("15"),
+        starts_on=date(2018, 7, 1),
+        ends_on=date(2018, 12, 31),
+    )
+    Deliverable.objects.create(application=project, title="流程", due_date=date(2018, 11, 30))
+    first_due = ProjectReportDue.objects.create(
+        application=project, due_date=date(2018, 9, 30), period_start=date(2018, 7, 1)
+    )
+    ProjectReportDue.objects.create(
+        application=project,
+        due_date=date(2018, 12, 31),
+        period_start=date(2018, 10, 1),
+        is_final=True,
+    )
+    project_report = ProjectReport.objects.create(
+        application=project, due=first_due, work_done="w", results="r", state="submitted"
+    )
+    report_file = ProjectReportFile.objects.create(
+        report=project_report,
+        file=SimpleUploadedFile("r.png", PNG),
+        original_name="r.png",
+        content_type="image/png",
+        size=len(PNG),
+    )
     return {
         "allocation": allocation,
         "spending": spending,
         "spending_evidence": spending_evidence,
+        "project": project,
+        "project_report": project_report,
+        "report_file": report_file,
         "case": case,
         "case_evidence": case_evidence,
         "bulletin": bulletin,

@@ -362,6 +362,61 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
         lambda w: {"reason": "未完成"},
         hq_api(409),
     ),
+    # --- project reports --------------------------------------------------------------
+    ("projects:report_action", "POST"): (
+        lambda w: f"/projects/reports/{w['project_report'].pk}/confirm/",
+        lambda w: {},
+        hq_page(302),
+    ),
+    ("projects:project_reporting_action", "POST"): (
+        lambda w: f"/projects/applications/{w['project'].pk}/reporting/ask/",
+        lambda w: {"text": "经费可以调整吗？"},
+        st(302),
+    ),
+    ("v1:project-report-list", "POST"): (
+        lambda w: "/api/v1/project-reports/",
+        lambda w: {
+            "application": w["project"].pk,
+            "due": w["project"].report_dues.get(is_final=True).pk,
+            "work_done": "进展",
+        },
+        api(201),
+    ),
+    ("v1:project-report-detail", "PATCH"): (
+        lambda w: f"/api/v1/project-reports/{w['project_report'].pk}/",
+        lambda w: {"results": "改"},
+        api(409),  # submitted: no longer a draft
+    ),
+    ("v1:project-report-detail", "PUT"): (
+        lambda w: f"/api/v1/project-reports/{w['project_report'].pk}/",
+        lambda w: {"application": w["project"].pk, "work_done": "w", "results": "改"},
+        api(409),
+    ),
+    ("v1:project-report-submit", "POST"): (
+        lambda w: f"/api/v1/project-reports/{w['project_report'].pk}/submit/",
+        lambda w: {},
+        api(409),  # submitted already
+    ),
+    ("v1:project-report-confirm", "POST"): (
+        lambda w: f"/api/v1/project-reports/{w['project_report'].pk}/confirm/",
+        lambda w: {},
+        hq_api(200),
+    ),
+    ("v1:project-report-return", "POST"): (
+        lambda w: f"/api/v1/project-reports/{w['project_report'].pk}/return/",
+        lambda w: {"reason": "请补充"},
+        hq_api(200),
+    ),
+    ("v1:project-report-select", "POST"): (
+        lambda w: f"/api/v1/project-reports/{w['project_report'].pk}/select/",
+        lambda w: {"digest": True},
+        hq_api(409),  # not confirmed yet
+    ),
+    ("v1:project-report-schedule", "PUT"): (
+        lambda w: f"/api/v1/project-reports/schedules/{w['project'].pk}/",
+        lambda w: {"frequency": "final"},
+        hq_api(200),  # HQ may still change the schedule while acceptance is asked for
+    ),
     # --- plans ------------------------------------------------------------------------
     ("planning:plan_transition", "POST"): (
         lambda w: "/plans/2018/close/",

@@ -31,6 +31,8 @@ TRANSITION_LABELS = {
     "refuse_extension": _("不同意延期"),
     "complete_milestone": _("进度完成"),
     "select": _("选用"),
+    "set_contacts": _("指定项目联系人"),
+    "set_report_schedule": _("设置报告安排"),
 }
 
 

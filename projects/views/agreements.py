@@ -34,6 +34,7 @@ def sign(app: Application, user, post) -> None:
         ends_on=ends_on,
         deliverables=services.parse_deliverables(post.get("deliverables", "")),
         terms=post.get("terms", ""),
+        report_frequency=post.get("report_frequency", ""),
     )
 
 

@@ -11,12 +11,24 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import HQ, STAFF, role_required
 from planning.working import require_working_plan, working_plan
+from projects.models import ProjectReport
 from provinces.models import Case, LedgerEntry
 from workflow.machine import TransitionRefused
 
 from ..digest import require_fonts
 from ..forms import BulletinForm
 from ..models import Bulletin
+
+
+def confirmed_project_reports(plan):
+    """Project reports a bulletin may carry: the plan's reports the HQ contact confirmed."""
+    return (
+        ProjectReport.objects.filter(
+            application__call__plan=plan, state=ProjectReport.State.CONFIRMED
+        )
+        .select_related("application__province", "due")
+        .order_by("application__province__sort_order", "due__due_date", "pk")
+    )
 
 
 @role_required(STAFF | HQ)
@@ -40,7 +52,7 @@ def bulletin_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect(bulletin or "reporting:bulletin_list")
     form = BulletinForm(request.POST or None, instance=bulletin)
-    candidates_entries = candidates_cases = []
+    candidates_entries = candidates_cases = candidates_reports = []
     if bulletin:
         candidates_entries = (
             LedgerEntry.objects.filter(
@@ -53,6 +65,7 @@ def bulletin_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         candidates_cases = Case.objects.filter(
             plan=plan, state=Case.State.CONFIRMED
         ).select_related("province")
+        candidates_reports = confirmed_project_reports(plan)
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         obj.plan = plan
@@ -67,6 +80,11 @@ def bulletin_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             obj.cases.set(
                 Case.objects.filter(
                     plan=plan, pk__in=request.POST.getlist("cases"), state=Case.State.CONFIRMED
+                )
+            )
+            obj.project_reports.set(
+                confirmed_project_reports(plan).filter(
+                    pk__in=request.POST.getlist("project_reports")
                 )
             )
         messages.success(request, _("已保存。请选择要收录的台账和案例，然后发布。"))
@@ -84,6 +102,10 @@ def bulletin_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             if bulletin
             else set(),
             "chosen_cases": set(bulletin.cases.values_list("pk", flat=True)) if bulletin else set(),
+            "project_reports": candidates_reports,
+            "chosen_reports": set(bulletin.project_reports.values_list("pk", flat=True))
+            if bulletin
+            else set(),
         },
     )
 
@@ -108,6 +130,9 @@ def _bulletin_context(bulletin: Bulletin) -> dict:
             "assignment__province", "assignment__task"
         ).order_by("assignment__province__sort_order", "date"),
         "cases": bulletin.cases.select_related("province"),
+        "project_reports": bulletin.project_reports.select_related(
+            "application__province", "due"
+        ).order_by("application__province__sort_order", "due__due_date", "pk"),
     }
 
 

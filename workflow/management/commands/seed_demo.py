@@ -18,6 +18,7 @@ DEMO_MODULES = [
     "provinces.demo",
     "provinces.demo:seed_current_year",
     "projects.demo",
+    "projects.demo:seed_reporting_project",
     "funding.demo",
     "reporting.demo",
     "notifications.demo",
