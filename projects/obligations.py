@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from notifications.obligations import Owed, register
+from notifications.obligations import Owed, register, register_todo
 from planning.models import Deadline, Plan
 from provinces.obligations import Recipients
 
@@ -108,7 +108,7 @@ def projects_owed(
             )
 
 
-@register
+@register_todo
 def project_reports_owed(
     plan: Plan, due_by: date | None = None, shared: dict | None = None
 ) -> Iterator[Owed]:

@@ -240,6 +240,19 @@ def test_due_report_is_owed_reminded_to_unit_and_hq_contact_until_handed_in(
     assert not [o for o in everything_owed(plan_2018) if o.key == f"project-report:{first.pk}"]
 
 
+def test_due_report_is_on_the_units_to_do_until_handed_in(
+    plan_2018, call, jiangxi_staff, hq_reviewer, as_user
+):
+    app = running(call, jiangxi_staff, hq_reviewer)
+    first = app.report_dues.order_by("due_date").first()
+    page = as_user(jiangxi_staff).get(f"/provinces/todo/?year={plan_2018.year}")
+    assert page.status_code == 200
+    assert first.label in page.content.decode() and app.applicant in page.content.decode()
+    submitted_report(app, jiangxi_staff, first)
+    page = as_user(jiangxi_staff).get(f"/provinces/todo/?year={plan_2018.year}")
+    assert f"（{first.label}）" not in page.content.decode()
+
+
 # --- acceptance ---------------------------------------------------------------------
 
 
