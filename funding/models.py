@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from planning.models import Deadline, Plan
-from provinces.models import scoped
+from provinces.models import ScopedQuerySet
 from workflow.files import StoredFile
 from workflow.machine import TransitionRefused
 from workflow.review import ReviewedSubmission
@@ -35,11 +35,6 @@ def year_end(plan: Plan) -> date:
     """When the year's spending reports are due: the plan's summary deadline, else 31 December."""
     deadline = plan.deadlines.filter(kind=Deadline.Kind.SUMMARY).order_by("due_date").first()
     return deadline.due_date if deadline else date(plan.year, 12, 31)
-
-
-class AllocationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> AllocationQuerySet:
-        return scoped(self, user, "province_id", "plan__")
 
 
 class Allocation(models.Model):
@@ -69,7 +64,8 @@ class Allocation(models.Model):
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = AllocationQuerySet.as_manager()
+    scope = ("province_id", "plan__")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("经费下达")
@@ -106,11 +102,6 @@ class Allocation(models.Model):
             raise ValidationError({"project": _gettext("项目不属于该任务。")})
 
 
-class PaymentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PaymentQuerySet:
-        return scoped(self, user, "allocation__province_id", "allocation__plan__")
-
-
 class Payment(models.Model):
     """拨付: one tranche actually paid against an allocation (on signing, on acceptance…)."""
 
@@ -125,7 +116,8 @@ class Payment(models.Model):
     )
     recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
-    objects = PaymentQuerySet.as_manager()
+    scope = ("allocation__province_id", "allocation__plan__")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("拨付")
@@ -155,11 +147,6 @@ class SpendingCategory(models.Model):
         return self.name
 
 
-class SpendingReportQuerySet(models.QuerySet):
-    def visible_to(self, user) -> SpendingReportQuerySet:
-        return scoped(self, user, "allocation__province_id", "allocation__plan__")
-
-
 class SpendingReport(ReviewedSubmission):
     """经费使用情况: what a unit spent of one allocation, by category, with evidence."""
 
@@ -172,7 +159,8 @@ class SpendingReport(ReviewedSubmission):
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = SpendingReportQuerySet.as_manager()
+    scope = ("allocation__province_id", "allocation__plan__")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("经费使用情况")
@@ -243,18 +231,14 @@ class SpendingLine(models.Model):
         return f"{self.category} {self.amount}"
 
 
-class SpendingEvidenceQuerySet(models.QuerySet):
-    def visible_to(self, user) -> SpendingEvidenceQuerySet:
-        return scoped(self, user, "report__allocation__province_id", "report__allocation__plan__")
-
-
 class SpendingEvidence(StoredFile):
     """A file backing a spending report (invoices, vouchers, a signed statement)."""
 
     upload_dir = "spending"
     report = models.ForeignKey(SpendingReport, on_delete=models.CASCADE, related_name="evidence")
 
-    objects = SpendingEvidenceQuerySet.as_manager()
+    scope = ("report__allocation__province_id", "report__allocation__plan__")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta(StoredFile.Meta):
         verbose_name = _("经费使用凭证")

@@ -31,6 +31,15 @@ def scoped(
     return plan_scoped(qs, user, plan_path) if plan_path is not None else qs
 
 
+class ScopedQuerySet(models.QuerySet):
+    """``visible_to`` by ``scoped()`` along the paths the model names:
+    ``scope = (province_path, plan_path)``, or ``(province_path,)`` for the unit half only.
+    A model with a rule of its own (published cases, experts) writes its own ``visible_to``."""
+
+    def visible_to(self, user) -> ScopedQuerySet:
+        return scoped(self, user, *self.model.scope)
+
+
 class Region(models.TextChoices):
     NORTH = "north", _("华北")
     NORTHEAST = "northeast", _("东北")
@@ -39,11 +48,6 @@ class Region(models.TextChoices):
     SOUTH = "south", _("华南")
     SOUTHWEST = "southwest", _("西南")
     NORTHWEST = "northwest", _("西北")
-
-
-class ProvinceQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ProvinceQuerySet:
-        return scoped(self, user, "pk")
 
 
 class Province(models.Model):
@@ -56,7 +60,8 @@ class Province(models.Model):
     western = models.BooleanField(_("西部省区"), default=False)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
-    objects = ProvinceQuerySet.as_manager()
+    scope = ("pk",)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("执行单位")
@@ -115,11 +120,6 @@ class PlanUnit(models.Model):
         return f"{self.plan.year} {self.province} {self.get_base_level_display() or '—'}"
 
 
-class AssignmentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> AssignmentQuerySet:
-        return scoped(self, user, "province_id", "task__plan__")
-
-
 class Assignment(models.Model):
     """任务承担: one province executing one task (in one track)."""
 
@@ -141,7 +141,8 @@ class Assignment(models.Model):
         _("已开展"), default=True, help_text=_("自愿开展的任务，省局确认开展后为是")
     )
 
-    objects = AssignmentQuerySet.as_manager()
+    scope = ("province_id", "task__plan__")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("任务承担")
@@ -159,11 +160,6 @@ class Assignment(models.Model):
         return self.kind == self.Kind.MANDATORY
 
 
-class RegistrationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> RegistrationQuerySet:
-        return scoped(self, user, "assignment__province_id", "assignment__task__plan__")
-
-
 class Registration(ReviewedSubmission):
     """任务分解报送: what a province reports for one assignment by the deadline."""
 
@@ -177,7 +173,8 @@ class Registration(ReviewedSubmission):
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = RegistrationQuerySet.as_manager()
+    scope = ("assignment__province_id", "assignment__task__plan__")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("任务分解报送")
@@ -231,11 +228,6 @@ class Registration(ReviewedSubmission):
         return {}
 
 
-class ContactQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ContactQuerySet:
-        return scoped(self, user, "registration__assignment__province_id")
-
-
 EMAIL_INVALID = _("邮箱格式不正确。")
 
 
@@ -255,7 +247,8 @@ class Contact(models.Model):
     phone = models.CharField(_("电话"), max_length=40)
     email = models.EmailField(_("邮箱"), error_messages={"invalid": EMAIL_INVALID})
 
-    objects = ContactQuerySet.as_manager()
+    scope = ("registration__assignment__province_id",)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("联系人")
@@ -276,11 +269,6 @@ class Contact(models.Model):
                 raise ValidationError({"phone": exc.messages}) from exc
 
 
-class MilestoneQuerySet(models.QuerySet):
-    def visible_to(self, user) -> MilestoneQuerySet:
-        return scoped(self, user, "registration__assignment__province_id")
-
-
 class Milestone(models.Model):
     """进度安排: a dated step of an assignment's schedule."""
 
@@ -291,7 +279,8 @@ class Milestone(models.Model):
     description = models.CharField(_("工作安排"), max_length=300)
     done_on = models.DateField(_("实际完成日期"), null=True, blank=True)
 
-    objects = MilestoneQuerySet.as_manager()
+    scope = ("registration__assignment__province_id",)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("进度安排")
@@ -332,11 +321,6 @@ class Milestone(models.Model):
         return "not_due"
 
 
-class LedgerEntryQuerySet(models.QuerySet):
-    def visible_to(self, user) -> LedgerEntryQuerySet:
-        return scoped(self, user, "assignment__province_id", "assignment__task__plan__")
-
-
 class LedgerEntry(models.Model):
     """工作台账: a dated record of work done for an assignment."""
 
@@ -369,7 +353,8 @@ class LedgerEntry(models.Model):
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
-    objects = LedgerEntryQuerySet.as_manager()
+    scope = ("assignment__province_id", "assignment__task__plan__")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("工作台账")
@@ -390,11 +375,6 @@ class LedgerEntry(models.Model):
             check_plan_window(self.date, self.assignment.task.plan.year, "date")
 
 
-class EvidenceQuerySet(models.QuerySet):
-    def visible_to(self, user) -> EvidenceQuerySet:
-        return scoped(self, user, "entry__assignment__province_id")
-
-
 class Evidence(StoredFile):
     """佐证材料: a file attached to a ledger entry."""
 
@@ -402,7 +382,8 @@ class Evidence(StoredFile):
 
     entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="evidence")
 
-    objects = EvidenceQuerySet.as_manager()
+    scope = ("entry__assignment__province_id",)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta(StoredFile.Meta):
         verbose_name = _("佐证材料")

@@ -14,15 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from planning.models import Deadline, chinese_numeral
 from projects.models import Application
-from provinces.models import LedgerEntry, scoped
+from provinces.models import LedgerEntry, ScopedQuerySet
 from workflow.jobs import Job
 from workflow.machine import apply_transition
 from workflow.review import ReviewedSubmission
-
-
-class AnnualSummaryQuerySet(models.QuerySet):
-    def visible_to(self, user) -> AnnualSummaryQuerySet:
-        return scoped(self, user, "province_id", "plan__")
 
 
 class AnnualSummary(ReviewedSubmission):
@@ -69,7 +64,8 @@ class AnnualSummary(ReviewedSubmission):
     projects_accepted = models.PositiveIntegerField(_("验收通过项目（个）"), default=0)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = AnnualSummaryQuerySet.as_manager()
+    scope = ("province_id", "plan__")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("年度工作总结")
@@ -122,11 +118,6 @@ class AnnualSummary(ReviewedSubmission):
         return self.ledger_figures() if transition == "submit" else {}
 
 
-class NextYearTaskPlanQuerySet(models.QuerySet):
-    def visible_to(self, user) -> NextYearTaskPlanQuerySet:
-        return scoped(self, user, "summary__province_id", "summary__plan__")
-
-
 class NextYearTaskPlan(models.Model):
     """下一年度工作计划 of one task: what the unit plans to do on a task it expects to carry
     next year. It names the next year's task when that plan exists, else this year's task
@@ -148,7 +139,8 @@ class NextYearTaskPlan(models.Model):
     expected_results = models.TextField(_("预期成果"), blank=True)
     schedule = models.TextField(_("进度安排"), blank=True)
 
-    objects = NextYearTaskPlanQuerySet.as_manager()
+    scope = ("summary__province_id", "summary__plan__")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("下一年度任务计划")
