@@ -14,7 +14,6 @@ from planning.models import Deadline
 from provinces.models import Assignment, Case, LedgerEntry
 from reporting.models import AnnualSummary, Bulletin
 from tests.conftest import client_for
-from workflow.machine import apply_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -337,3 +336,123 @@ def test_the_board_is_the_pages_board(plan_2018, hq_reviewer, jiangxi_staff):
     assert client_for(jiangxi_staff).get("/api/v1/board/").status_code == 403
     assert client_for(hq_reviewer).get("/api/v1/board/?year=1999").status_code == 400
     assert client_for(hq_reviewer).get("/api/v1/board/?year=2030").status_code == 404
+
+
+# --- each list: a fixed number of queries, whatever its size ----------------------------------
+
+
+def _cases(plan, n):
+    for i in range(n):
+        Case.objects.create(
+            plan=plan,
+            province=Assignment.objects.get(task__number=2, province__short_name="江西").province,
+            assignment=jiangxi_assignment(),
+            title=f"案例{i}",
+            summary="s",
+        )
+
+
+def _summaries(plan, n):
+    from provinces.models import Province
+
+    for province in Province.objects.order_by("sort_order")[
+        AnnualSummary.objects.count() : AnnualSummary.objects.count() + n
+    ]:
+        summary = AnnualSummary.objects.create(plan=plan, province=province)
+        for number in (1, 2):
+            task = plan.tasks.get(number=number)
+            summary.task_plans.create(
+                task_number=number, task_title=task.title, work_content="计划"
+            )
+
+
+def _bulletins(plan, n):
+    entry = LedgerEntry.objects.create(
+        assignment=jiangxi_assignment(),
+        date=date(2018, 7, 1),
+        kind="training",
+        description="培训",
+        responsible_person="李",
+    )
+    case = confirmed_case(plan, entry.assignment.province)
+    for i in range(n):
+        bulletin = Bulletin.objects.create(
+            plan=plan,
+            title=f"进展{i}",
+            period_start=date(2018, 7, 1),
+            period_end=date(2018, 9, 30),
+            state="published",
+        )
+        bulletin.entries.add(entry)
+        bulletin.cases.add(case)
+
+
+def _deadlines(plan, n):
+    for i in range(n):
+        Deadline.objects.create(
+            plan=plan,
+            task=plan.tasks.get(number=3),
+            kind=Deadline.Kind.OTHER,
+            due_date=date(2018, 9, 1) + timedelta(days=i),
+            description=f"节点{i}",
+        )
+
+
+def _extensions(plan, n):
+    from provinces.models import Province
+
+    jiangxi = Province.objects.get(short_name="江西")
+    for _ in range(n):
+        ExtensionRequest.objects.create(
+            deadline_key=f"deadline:{ExtensionRequest.objects.count()}",
+            province=jiangxi,
+            what="报送",
+            due_date=date(2018, 6, 20),
+            requested_due=date(2018, 6, 30),
+            reason="人员调整",
+        )
+
+
+def _notifications(plan, n):
+    from notifications.inbox import notify
+    from provinces.models import Province
+
+    staff = Province.objects.get(short_name="江西").users.get(username="jiangxi_staff")
+    for i in range(n):
+        notify([staff], "returned", "%(year)s 年度工作总结已确认。", params={"year": 2018 + i})
+
+
+def _board(plan, n):
+    plan.tasks.filter(number__gt=n).delete()
+
+
+# list path → (who reads it, how the data grows, queries per request)
+LISTS = {
+    "/api/v1/cases/": ("jiangxi_staff", _cases, 4),
+    "/api/v1/summaries/": ("hq_reviewer", _summaries, 5),
+    "/api/v1/bulletins/": ("jiangxi_staff", _bulletins, 6),
+    "/api/v1/deadlines/": ("jiangxi_staff", _deadlines, 4),
+    "/api/v1/extension-requests/": ("jiangxi_staff", _extensions, 4),
+    "/api/v1/notifications/": ("jiangxi_staff", _notifications, 4),
+    "/api/v1/board/": ("hq_reviewer", _board, 8),
+}
+
+
+@pytest.mark.parametrize("path", sorted(LISTS))
+def test_each_list_reads_a_fixed_number_of_queries(
+    path, plan_2018, jiangxi_staff, hq_reviewer, django_assert_num_queries
+):
+    who, grow, queries = LISTS[path]
+    client = client_for({"jiangxi_staff": jiangxi_staff, "hq_reviewer": hq_reviewer}[who])
+    sizes = []
+    for n in (1, 8) if path != "/api/v1/board/" else (10, 2):
+        if path != "/api/v1/board/":
+            grow(plan_2018, n - sum(sizes))
+        else:
+            grow(plan_2018, n)
+        with django_assert_num_queries(queries):
+            response = client.get(f"{path}?year=2018")
+        assert response.status_code == 200, response.content
+        body = response.json()
+        sizes.append(len(body["rows"][0]["cells"]) if "rows" in body else body["count"])
+    assert sizes[0] != sizes[1], sizes  # the two sizes really differ
