@@ -434,7 +434,7 @@ LISTS = {
     "/api/v1/deadlines/": ("jiangxi_staff", _deadlines, 4),
     "/api/v1/extension-requests/": ("jiangxi_staff", _extensions, 4),
     "/api/v1/notifications/": ("jiangxi_staff", _notifications, 4),
-    "/api/v1/board/": ("hq_reviewer", _board, 8),
+    "/api/v1/board/": ("hq_reviewer", _board, 9),
 }
 
 
