@@ -278,6 +278,12 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
     ],
+    # Choice sets shared by several resources: one name each (every reviewed submission's
+    # states; a deadline's kinds, in a plan and on its own).
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewStateEnum": "workflow.review.ReviewState",
+        "DeadlineKindEnum": "planning.models.Deadline.Kind",
+    },
 }
 
 # --- Import/export --------------------------------------------------------------

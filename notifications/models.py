@@ -221,6 +221,14 @@ def render_message(msgid: str, params: dict | None) -> str:
         return msgid % values
 
 
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NotificationQuerySet:
+        """An inbox is its owner's only, whatever the role."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.filter(user=user)
+
+
 class Notification(models.Model):
     """站内通知: what happened that concerns one user; mailed now or in a daily digest.
 
@@ -252,6 +260,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("站内通知")

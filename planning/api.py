@@ -1,12 +1,13 @@
+from django.db import transaction
 from django.db.models import Prefetch
 from rest_framework import mixins
 
-from accounts.access import ALL
+from accounts.access import ALL, HQ
 from config.api import VisibleModelViewSet
 
-from .filters import PlanFilter, TaskFilter
-from .models import Plan, Target, Task, Track
-from .serializers import PlanSerializer, TaskSerializer
+from .filters import DeadlineFilter, PlanFilter, TaskFilter
+from .models import Deadline, Plan, Target, Task, Track
+from .serializers import DeadlineResourceSerializer, PlanSerializer, TaskSerializer
 from .working import WorkingPlanList
 
 
@@ -46,3 +47,38 @@ class TaskViewSet(
             )
             .order_by("plan__year", "number")
         )
+
+
+class DeadlineViewSet(
+    WorkingPlanList,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    VisibleModelViewSet,
+):
+    """Deadlines (时间节点) of a plan: everyone reads; HQ adds its own and tunes reminders."""
+
+    base_queryset = Deadline.objects
+    plan_path = "plan"
+    serializer_class = DeadlineResourceSerializer
+    filterset_class = DeadlineFilter
+    ordering_fields = ["due_date"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    roles = {
+        "list": ALL,
+        "retrieve": ALL,
+        **dict.fromkeys(["create", "update", "partial_update"], HQ),
+    }
+    refusable = frozenset({"create", "update", "partial_update"})  # a closed plan refuses
+
+    def optimise(self, qs):
+        return qs.select_related("plan", "task").order_by("plan__year", "due_date", "pk")
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()

@@ -2,7 +2,7 @@
 
 from config.api import FilterSet, IntegerFilter, year_filter
 
-from .models import Plan, Task
+from .models import Deadline, Plan, Task
 
 
 class PlanFilter(FilterSet):
@@ -20,3 +20,12 @@ class TaskFilter(FilterSet):
     class Meta:
         model = Task
         fields = ["year", "number", "all_units"]
+
+
+class DeadlineFilter(FilterSet):
+    year = year_filter("plan__year")
+    task = IntegerFilter(field_name="task__number", min_value=1)
+
+    class Meta:
+        model = Deadline
+        fields = ["year", "task", "kind"]

@@ -373,6 +373,12 @@ def parse_offsets(value: str) -> tuple[int, ...] | None:
     return tuple(sorted({int(p) for p in parts}, reverse=True)) or None
 
 
+class DeadlineQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DeadlineQuerySet:
+        """A deadline is seen by whoever sees its plan."""
+        return plan_scoped(self, user, "plan__")
+
+
 class Deadline(models.Model):
     """时间节点: a dated obligation stated by the plan."""
 
@@ -402,6 +408,8 @@ class Deadline(models.Model):
         validators=[validate_offsets],
         help_text=_("逗号分隔的天数，例如“14,7,1,0”；留空使用系统默认（7,3,1,0）。"),
     )
+
+    objects = DeadlineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("时间节点")

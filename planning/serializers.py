@@ -1,4 +1,8 @@
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
+
+from workflow.validation import ModelRulesSerializer
 
 from .models import Deadline, Plan, Target, Task, TaskItem, Track
 
@@ -84,3 +88,73 @@ class PlanSerializer(serializers.ModelSerializer):
             "deadlines",
             "bases",
         ]
+
+
+class DeadlineResourceSerializer(ModelRulesSerializer):
+    """A deadline (时间节点) of a plan: HQ adds its own (kind ``other``) and tunes the
+    reminders of the notice's; the notice's own date, task and wording stay as read."""
+
+    year = serializers.SlugRelatedField(
+        source="plan", slug_field="year", queryset=Plan.objects.none()
+    )
+    task = serializers.IntegerField(
+        source="task.number",
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=32767,
+        help_text=gettext_lazy("任务序号；留空表示所有承担任务的执行单位都要报送"),
+    )
+
+    class Meta:
+        model = Deadline
+        fields = [
+            "id",
+            "year",
+            "kind",
+            "task",
+            "due_date",
+            "description",
+            "sentence",
+            "reminder_offsets",
+        ]
+        read_only_fields = ["kind", "sentence"]
+
+    FROM_THE_NOTICE = ("task", "due_date", "description")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["year"].queryset = Plan.objects.visible_to(request.user)
+
+    def validate(self, attrs):
+        number = attrs.pop("task", {}).get("number", Ellipsis)
+        plan = attrs.get("plan") or self.instance.plan
+        if self.instance is not None and plan.pk != self.instance.plan_id:
+            raise serializers.ValidationError({"year": [_("不能更改时间节点的年度。")]})
+        if number is not Ellipsis:
+            task = None if number is None else plan.tasks.filter(number=number).first()
+            if number is not None and task is None:
+                raise serializers.ValidationError({"task": [_("该年度计划中没有这一任务。")]})
+            attrs["task"] = task
+        if self.instance is not None and self.instance.kind != Deadline.Kind.OTHER:
+            changed = [
+                name
+                for name in self.FROM_THE_NOTICE
+                if name in attrs and attrs[name] != getattr(self.instance, name)
+            ]
+            if changed:
+                raise serializers.ValidationError(
+                    dict.fromkeys(changed, [_("通知中的时间节点只能调整提醒天数。")])
+                )
+        return super().validate(attrs)
+
+    def create(self, validated):
+        validated["plan"].ensure_open()
+        return super().create({**validated, "kind": Deadline.Kind.OTHER})
+
+    def update(self, deadline, validated):
+        deadline.plan.ensure_open()
+        validated.pop("plan", None)
+        return super().update(deadline, validated)

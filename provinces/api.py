@@ -11,14 +11,19 @@ from rest_framework.response import Response
 
 from accounts.access import ALL, HQ, STAFF
 from config.api import FilterSet, IntegerFilter, VisibleModelViewSet, year_filter
-from planning.working import WorkingPlanList
+from planning.working import WorkingPlanList, working_plan
 from workflow.files import attach
 
 from . import services
-from .filters import LedgerEntryFilter
-from .models import Assignment, Contact, Evidence, LedgerEntry, Province, Registration
+from .board import build_board
+from .filters import CaseFilter, LedgerEntryFilter
+from .models import Assignment, Case, Contact, Evidence, LedgerEntry, Province, Registration
 from .serializers import (
     AssignmentSerializer,
+    BoardQuerySerializer,
+    BoardSerializer,
+    CaseSelectionSerializer,
+    CaseSerializer,
     DirectoryContactSerializer,
     EvidenceUploadSerializer,
     LedgerEntrySerializer,
@@ -273,3 +278,106 @@ class LedgerEntryViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelVie
         except DjangoValidationError as exc:
             raise ValidationError({"files": exc.messages}) from exc
         return Response(self.get_serializer(self.get_queryset().get(pk=entry.pk)).data, status=201)
+
+
+class CaseViewSet(
+    WorkingPlanList,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    VisibleModelViewSet,
+):
+    """Typical cases (典型案例): a unit writes and submits its own; HQ returns, confirms
+    and selects; every unit reads the cases HQ published."""
+
+    base_queryset = Case.objects
+    plan_path = "plan"
+    serializer_class = CaseSerializer
+    filterset_class = CaseFilter
+    ordering_fields = ["created_at", "submitted_at"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    roles = {
+        "list": STAFF | HQ,
+        "retrieve": STAFF | HQ,
+        **dict.fromkeys(["create", "update", "partial_update", "submit"], STAFF),
+        **dict.fromkeys(["return_for_revision", "confirm", "select"], HQ),
+    }
+    refusable = frozenset(
+        {"create", "update", "partial_update", "submit", "return_for_revision", "confirm", "select"}
+    )
+    OWN = frozenset({"update", "partial_update", "submit"})  # a unit changes only its own
+
+    def get_queryset(self):
+        if self.action in self.OWN:  # another unit's published case answers 404 here
+            return self.optimise(Case.objects.own(self.request.user))
+        return super().get_queryset()
+
+    def optimise(self, qs):
+        return qs.select_related("plan", "province", "assignment__task").order_by(
+            "-created_at", "-pk"
+        )
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    @extend_schema(request=None, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None, version=None):
+        case = self.get_object()
+        case.submit(request.user)
+        return Response(self.get_serializer(case).data)
+
+    @extend_schema(request=ReasonSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_for_revision(self, request, pk=None, version=None):
+        case = self.get_object()
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case.return_for_revision(request.user, serializer.validated_data["reason"])
+        return Response(self.get_serializer(case).data)
+
+    @extend_schema(request=ReasonSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None, version=None):
+        case = self.get_object()
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case.confirm(request.user, serializer.validated_data["reason"])
+        return Response(self.get_serializer(case).data)
+
+    @extend_schema(request=CaseSelectionSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def select(self, request, pk=None, version=None):
+        """HQ's choice for the annual digest and for publication (confirmed cases only)."""
+        case = self.get_object()
+        serializer = CaseSelectionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case.select(request.user, **serializer.validated_data)
+        return Response(self.get_serializer(case).data)
+
+
+class BoardViewSet(viewsets.GenericViewSet):
+    """HQ's board (进度看板) of a plan: per unit × task the light, and the completeness and
+    on-time rates of each unit, each task and the whole; ``build_board`` as the page uses."""
+
+    serializer_class = BoardSerializer
+    roles = {"list": HQ}
+    pagination_class = None
+
+    def get_queryset(self):  # the board's rows: the units the user sees
+        return Province.objects.visible_to(self.request.user)
+
+    @extend_schema(parameters=[BoardQuerySerializer], responses=BoardSerializer)
+    def list(self, request, version=None):
+        BoardQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
+        plan = working_plan(request)  # ?year= a plan HQ may see, else the default (404)
+        if plan is None:
+            raise NotFound
+        data = BoardSerializer.of(build_board(plan, request.user))
+        return Response(BoardSerializer(data).data)

@@ -8,4 +8,6 @@ router.register("assignments", api.AssignmentViewSet, basename="assignment")
 router.register("registrations", api.RegistrationViewSet, basename="registration")
 router.register("ledger-entries", api.LedgerEntryViewSet, basename="ledger-entry")
 router.register("contacts", api.ContactViewSet, basename="contact")
+router.register("board", api.BoardViewSet, basename="board")
+router.register("cases", api.CaseViewSet, basename="case")
 urlpatterns = router.urls

@@ -6,10 +6,10 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.api import FilterSet, IntegerFilter
+from config.api import FilterSet, IntegerFilter, year_filter
 from planning.models import Plan
 
-from .models import LedgerEntry, Province, Registration
+from .models import Case, LedgerEntry, Province, Registration
 
 
 def _date_input() -> forms.DateInput:
@@ -73,3 +73,23 @@ class LedgerEntryFilter(AssignmentFilter):
     class Meta:
         model = LedgerEntry
         fields = ["year", "task", "province", "kind", "date_from", "date_to"]
+
+
+class CaseFilter(FilterSet):
+    """The API's list of typical cases (典型案例)."""
+
+    year = year_filter("plan__year")
+    task = IntegerFilter(field_name="assignment__task__number", min_value=1)
+    province = django_filters.CharFilter(field_name="province__code")
+
+    class Meta:
+        model = Case
+        fields = [
+            "year",
+            "task",
+            "province",
+            "kind",
+            "state",
+            "selected_for_digest",
+            "selected_for_publication",
+        ]

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from config.api import ObjectIdField
@@ -10,6 +11,7 @@ from workflow.validation import ModelRulesSerializer, check_row
 from .models import (
     EMAIL_INVALID,
     Assignment,
+    Case,
     Contact,
     LedgerEntry,
     Milestone,
@@ -239,3 +241,164 @@ class LedgerEntrySerializer(ModelRulesSerializer):
             }
             for e in entry.evidence.all()
         ]
+
+
+class CaseSerializer(ModelRulesSerializer):
+    """A typical case (典型案例); a draft is written through ``save_draft``, as the page does.
+
+    The case is filed under its assignment's plan: the unit's own task, taken up.
+    """
+
+    assignment = serializers.PrimaryKeyRelatedField(queryset=Assignment.objects.none())
+    province = serializers.CharField(source="province.code", read_only=True)
+    year = serializers.IntegerField(source="plan.year", read_only=True)
+    task = serializers.IntegerField(
+        source="assignment.task.number", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "assignment",
+            "year",
+            "task",
+            "province",
+            "kind",
+            "title",
+            "summary",
+            "body",
+            "state",
+            "submitted_at",
+            "is_late",
+            "selected_for_digest",
+            "selected_for_publication",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "state",
+            "submitted_at",
+            "is_late",
+            "selected_for_digest",
+            "selected_for_publication",
+            "created_at",
+            "updated_at",
+        ]
+
+    WRITTEN = ("assignment", "kind", "title", "summary", "body")  # CaseForm's fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:  # the form's choices: the unit's own tasks, taken up
+            user = request.user
+            self.fields["assignment"].queryset = (
+                Assignment.objects.visible_to(user)
+                .filter(province_id=getattr(user, "province_id", None), taken_up=True)
+                .select_related("task__plan")
+            )
+
+    def validate_assignment(self, assignment):
+        if self.instance is not None and assignment.task.plan_id != self.instance.plan_id:
+            raise serializers.ValidationError(_("案例所属的任务应在该案例的年度计划中。"))
+        return assignment
+
+    def _save(self, case: Case, validated: dict) -> Case:
+        case.plan.ensure_open()
+        fields = {name: validated[name] for name in self.WRITTEN if name in validated}
+        return save_draft(case, self.context["request"].user, {**fields, "plan": case.plan})
+
+    def create(self, validated):
+        user = self.context["request"].user
+        assignment = validated["assignment"]
+        case = Case(province_id=user.province_id, plan=assignment.task.plan, created_by=user)
+        return self._save(case, validated)
+
+    def update(self, case, validated):
+        return self._save(case, validated)
+
+
+class CaseSelectionSerializer(serializers.Serializer):
+    digest = serializers.BooleanField(help_text=gettext_lazy("选入年度汇编"))
+    publication = serializers.BooleanField(help_text=gettext_lazy("选用发布"))
+
+
+class BoardQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(
+        required=False, min_value=2000, max_value=2100, help_text=gettext_lazy("计划年度")
+    )
+
+
+class RateSerializer(serializers.Serializer):
+    """What the board shows under a row or a column: 完成率 and 按时率 (percent)."""
+
+    expected = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    completeness = serializers.IntegerField()
+    on_time_rate = serializers.IntegerField()
+
+
+class BoardCellSerializer(serializers.Serializer):
+    """One unit × one task: its light (grey, green, yellow, red) and why."""
+
+    task = serializers.IntegerField()
+    light = serializers.ChoiceField(choices=["grey", "green", "yellow", "red"])
+    state = serializers.ChoiceField(choices=Registration.State.choices, allow_null=True)
+    step_due = serializers.DateField(allow_null=True)
+    step_late = serializers.BooleanField()
+
+
+class BoardRowSerializer(serializers.Serializer):
+    province = serializers.CharField()
+    province_name = serializers.CharField()
+    cells = BoardCellSerializer(many=True)
+    rate = RateSerializer()
+
+
+class BoardTaskSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    rate = RateSerializer()
+
+
+@extend_schema_serializer(many=False)
+class BoardSerializer(serializers.Serializer):
+    """HQ's board of a plan (``provinces.board.build_board``, as the page shows it)."""
+
+    year = serializers.IntegerField()
+    due = serializers.DateField(allow_null=True, help_text=gettext_lazy("任务分解报送截止日期"))
+    tasks = BoardTaskSerializer(many=True)
+    rows = BoardRowSerializer(many=True)
+    total = RateSerializer()
+
+    @staticmethod
+    def of(board) -> dict:
+        return {
+            "year": board.plan.year,
+            "due": board.due,
+            "tasks": [
+                {"number": t.number, "title": t.title, "rate": rate}
+                for t, rate in zip(board.tasks, board.task_rates, strict=True)
+            ],
+            "rows": [
+                {
+                    "province": province.code,
+                    "province_name": province.short_name,
+                    "cells": [
+                        {
+                            "task": task.number,
+                            "light": cell.light,
+                            "state": cell.state,
+                            "step_due": cell.step_due,
+                            "step_late": cell.step_late,
+                        }
+                        for task, cell in zip(board.tasks, cells, strict=True)
+                    ],
+                    "rate": rate,
+                }
+                for province, cells, rate in board.rows
+            ],
+            "total": board.total,
+        }

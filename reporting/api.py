@@ -1,15 +1,32 @@
-"""The reporting API: trends across years (read-only)."""
+"""The reporting API: trends across years (read-only), annual summaries (with next year's
+plan) and bulletins."""
 
 from __future__ import annotations
 
+from django.db import transaction
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
+from rest_framework import mixins
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import HQ, STAFF
+from config.api import VisibleModelViewSet
+from planning.working import WorkingPlanList
+from provinces.models import Case, LedgerEntry
+from provinces.serializers import ReasonSerializer
 
-from .serializers import TrendFilterSerializer, TrendsSerializer
+from . import services
+from .filters import AnnualSummaryFilter, BulletinFilter
+from .models import AnnualSummary, Bulletin
+from .serializers import (
+    AnnualSummarySerializer,
+    BulletinSerializer,
+    TrendFilterSerializer,
+    TrendsSerializer,
+)
 from .trends import UnknownFilter, trends
 
 
@@ -33,3 +50,122 @@ class TrendsView(APIView):
         except UnknownFilter as refused:
             raise ValidationError({refused.field: [refused.message]}) from refused
         return Response(TrendsSerializer(data).data)
+
+
+class AnnualSummaryViewSet(
+    WorkingPlanList,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    VisibleModelViewSet,
+):
+    """Annual summaries (年度工作总结) and next year's plan: a unit writes and submits its
+    own; HQ returns or confirms."""
+
+    base_queryset = AnnualSummary.objects
+    plan_path = "plan"
+    serializer_class = AnnualSummarySerializer
+    filterset_class = AnnualSummaryFilter
+    ordering_fields = ["submitted_at", "province__sort_order"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    roles = {
+        "list": STAFF | HQ,
+        "retrieve": STAFF | HQ,
+        **dict.fromkeys(["create", "update", "partial_update", "submit"], STAFF),
+        **dict.fromkeys(["return_for_revision", "confirm"], HQ),
+    }
+    refusable = frozenset(
+        {"create", "update", "partial_update", "submit", "return_for_revision", "confirm"}
+    )
+
+    def optimise(self, qs):
+        return (
+            qs.select_related("plan", "province")
+            .prefetch_related("task_plans")
+            .order_by("plan__year", "province__sort_order")
+        )
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def _fresh(self, summary: AnnualSummary):
+        return Response(self.get_serializer(self.get_queryset().get(pk=summary.pk)).data)
+
+    @extend_schema(request=None, responses=AnnualSummarySerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None, version=None):
+        summary = self.get_object()
+        services.submit_summary(summary, request.user)
+        return self._fresh(summary)
+
+    @extend_schema(request=ReasonSerializer, responses=AnnualSummarySerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_for_revision(self, request, pk=None, version=None):
+        return self._review(services.return_summary, request)
+
+    @extend_schema(request=ReasonSerializer, responses=AnnualSummarySerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None, version=None):
+        return self._review(services.confirm_summary, request)
+
+    def _review(self, verb, request):
+        summary = self.get_object()
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        verb(summary, request.user, serializer.validated_data["reason"])
+        return self._fresh(summary)
+
+
+class BulletinViewSet(
+    WorkingPlanList,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    VisibleModelViewSet,
+):
+    """Progress bulletins (工作进展): HQ writes and publishes; every unit reads the published."""
+
+    base_queryset = Bulletin.objects
+    plan_path = "plan"
+    serializer_class = BulletinSerializer
+    filterset_class = BulletinFilter
+    ordering_fields = ["period_end", "published_at"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    roles = {
+        "list": STAFF | HQ,
+        "retrieve": STAFF | HQ,
+        **dict.fromkeys(["create", "update", "partial_update", "publish"], HQ),
+    }
+    refusable = frozenset({"create", "update", "partial_update", "publish"})
+
+    def optimise(self, qs):
+        return (
+            qs.select_related("plan")
+            .prefetch_related(
+                Prefetch("entries", queryset=LedgerEntry.objects.only("pk")),
+                Prefetch("cases", queryset=Case.objects.only("pk")),
+            )
+            .order_by("-period_end", "-pk")
+        )
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    @extend_schema(request=None, responses=BulletinSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None, version=None):
+        bulletin = self.get_object()
+        bulletin.publish(request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=bulletin.pk)).data)

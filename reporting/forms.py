@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from planning.models import Plan, Task
@@ -51,6 +49,8 @@ class CaseForm(forms.ModelForm):
 
 
 class BulletinForm(forms.ModelForm):
+    """The period's rule is ``Bulletin.clean()``, which the form runs after its parsing."""
+
     class Meta:
         model = Bulletin
         fields = ["title", "period_start", "period_end", "introduction"]
@@ -59,16 +59,6 @@ class BulletinForm(forms.ModelForm):
             "period_end": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "introduction": forms.Textarea(attrs={"rows": 4}),
         }
-
-    def clean(self):
-        data = super().clean()
-        if (
-            data.get("period_start")
-            and data.get("period_end")
-            and data["period_start"] > data["period_end"]
-        ):
-            raise ValidationError(_("起始日期不能晚于截止日期。"))
-        return data
 
 
 class TaskPlanForm(forms.ModelForm):

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Sum
 from django.urls import reverse
@@ -226,6 +227,11 @@ class Bulletin(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reporting:bulletin", args=[self.pk])
+
+    def clean(self) -> None:
+        """The period runs forwards (the page's form and the API both ask here)."""
+        if self.period_start and self.period_end and self.period_start > self.period_end:
+            raise ValidationError(_("起始日期不能晚于截止日期。"))
 
     def publish(self, by) -> None:
         apply_transition(

@@ -1,11 +1,21 @@
-"""What the reporting API reads and writes (the trends across years)."""
+"""What the reporting API reads and writes: the trends across years, annual summaries with
+next year's plan, and progress bulletins."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.api import ObjectIdField
+from planning.models import Plan
+from provinces.models import Case, LedgerEntry
+from workflow.machine import TransitionRefused
+from workflow.review import save_draft
+from workflow.validation import ModelRulesSerializer
+
+from .forms import next_year_tasks
+from .models import AnnualSummary, Bulletin, NextYearTaskPlan
 
 
 class TrendFilterSerializer(serializers.Serializer):
@@ -64,3 +74,212 @@ class TrendsSerializer(serializers.Serializer):
     tasks = TrendRowSerializer(many=True)
     units = TrendRowSerializer(many=True)
     totals = TotalCellSerializer(many=True)
+
+
+SECTION_NAMES = [name for name, _label in AnnualSummary.SECTIONS]
+
+
+class TaskPlanSerializer(serializers.ModelSerializer):
+    """下一年度工作计划 of one task, as the summary page's rows write it."""
+
+    task = ObjectIdField(
+        write_only=True,
+        error_messages={"required": gettext_lazy("请选择任务。")},
+        help_text=gettext_lazy(
+            "任务的 id：下一年度计划已发布时为下一年度的任务，否则为本年度的任务"
+        ),
+    )
+    next_year_task = serializers.IntegerField(source="task_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = NextYearTaskPlan
+        fields = [
+            "id",
+            "task",
+            "next_year_task",
+            "task_number",
+            "task_title",
+            "work_content",
+            "expected_results",
+            "schedule",
+        ]
+        read_only_fields = ["id", "task_number", "task_title"]
+        extra_kwargs = {
+            "work_content": {
+                "error_messages": {
+                    "required": gettext_lazy("请填写该任务的工作内容。"),
+                    "blank": gettext_lazy("请填写该任务的工作内容。"),
+                }
+            }
+        }
+
+
+class AnnualSummarySerializer(serializers.ModelSerializer):
+    """A unit's 年度工作总结 and next year's plan; saved as a draft through ``save_draft``.
+
+    The figures are read from the ledgers at submission, never written here.
+    """
+
+    year = serializers.SlugRelatedField(
+        source="plan", slug_field="year", queryset=Plan.objects.none()
+    )
+    province = serializers.CharField(source="province.code", read_only=True)
+    task_plans = TaskPlanSerializer(many=True, required=False)
+
+    class Meta:
+        model = AnnualSummary
+        fields = [
+            "id",
+            "year",
+            "province",
+            *SECTION_NAMES,
+            "task_plans",
+            *AnnualSummary.FIGURES,
+            "state",
+            "submitted_at",
+            "is_late",
+            "updated_at",
+        ]
+        read_only_fields = [*AnnualSummary.FIGURES, "state", "submitted_at", "is_late"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["year"].queryset = Plan.objects.visible_to(request.user)
+
+    def validate_year(self, plan):
+        if self.instance is not None and plan.pk != self.instance.plan_id:
+            raise serializers.ValidationError(gettext("不能更改年度工作总结的年度。"))
+        return plan
+
+    def validate(self, attrs):
+        """Each per-task plan names a task the page offers (``next_year_tasks``)."""
+        attrs = super().validate(attrs)
+        rows = attrs.get("task_plans")
+        if rows is None:
+            return attrs
+        plan = attrs.get("plan") or self.instance.plan
+        following, tasks = next_year_tasks(plan, self.context["request"].user)
+        offered = {t.pk: t for t in tasks}
+        errors = [
+            {} if row["task"] in offered else {"task": [gettext("请选择任务。")]} for row in rows
+        ]
+        if any(errors):
+            raise serializers.ValidationError({"task_plans": errors})
+        attrs["task_plans"] = [
+            NextYearTaskPlan(
+                task=offered[row["task"]] if following else None,
+                task_number=offered[row["task"]].number,
+                task_title=offered[row["task"]].title,
+                work_content=row["work_content"],
+                expected_results=row.get("expected_results", ""),
+                schedule=row.get("schedule", ""),
+            )
+            for row in rows
+        ]
+        return attrs
+
+    def _save(self, summary: AnnualSummary, validated: dict) -> AnnualSummary:
+        rows = validated.pop("task_plans", None)
+        fields = {name: validated[name] for name in SECTION_NAMES if name in validated}
+        return save_draft(summary, self.context["request"].user, fields, {"task_plans": rows})
+
+    def create(self, validated):
+        """A unit has one summary a year: creating it again changes the draft it has."""
+        user = self.context["request"].user
+        plan = validated.pop("plan")
+        existing = AnnualSummary.objects.filter(plan=plan, province_id=user.province_id).first()
+        return self._save(
+            existing or AnnualSummary(plan=plan, province_id=user.province_id), validated
+        )
+
+    def update(self, summary, validated):
+        validated.pop("plan", None)
+        return self._save(summary, validated)
+
+
+class BulletinSerializer(ModelRulesSerializer):
+    """工作进展: HQ composes it for a period, collects ledger entries and confirmed cases,
+    and publishes it to every unit."""
+
+    year = serializers.SlugRelatedField(
+        source="plan", slug_field="year", queryset=Plan.objects.none()
+    )
+    entries = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=LedgerEntry.objects.none()
+    )
+    cases = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Case.objects.none()
+    )
+
+    class Meta:
+        model = Bulletin
+        fields = [
+            "id",
+            "year",
+            "title",
+            "period_start",
+            "period_end",
+            "introduction",
+            "entries",
+            "cases",
+            "state",
+            "published_at",
+        ]
+        read_only_fields = ["state", "published_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            user = request.user
+            self.fields["year"].queryset = Plan.objects.visible_to(user)
+            self.fields["entries"].child_relation.queryset = LedgerEntry.objects.visible_to(
+                user
+            ).select_related("assignment__task")
+            self.fields["cases"].child_relation.queryset = Case.objects.visible_to(user)
+
+    def validate_year(self, plan):
+        if self.instance is not None and plan.pk != self.instance.plan_id:
+            raise serializers.ValidationError(gettext("不能更改工作进展的年度。"))
+        return plan
+
+    def validate(self, attrs):
+        """The page's rule: only the plan's ledger entries, and its confirmed cases."""
+        attrs = super().validate(attrs)
+        plan = attrs.get("plan") or self.instance.plan
+        errors = {}
+        if any(e.assignment.task.plan_id != plan.pk for e in attrs.get("entries", [])):
+            errors["entries"] = [gettext("只能收录本年度计划的工作台账。")]
+        if any(
+            c.plan_id != plan.pk or c.state != Case.State.CONFIRMED for c in attrs.get("cases", [])
+        ):
+            errors["cases"] = [gettext("只能收录本年度已确认的典型案例。")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def _save(self, bulletin: Bulletin, validated: dict) -> Bulletin:
+        if bulletin.state == Bulletin.State.PUBLISHED:
+            raise TransitionRefused(
+                gettext("已发布的工作进展不能修改。"), current_state=bulletin.state
+            )
+        bulletin.plan.ensure_open()
+        entries, cases = validated.pop("entries", None), validated.pop("cases", None)
+        for name, value in validated.items():
+            setattr(bulletin, name, value)
+        bulletin.save()
+        if entries is not None:
+            bulletin.entries.set(entries)
+        if cases is not None:
+            bulletin.cases.set(cases)
+        return bulletin
+
+    def create(self, validated):
+        user = self.context["request"].user
+        return self._save(Bulletin(plan=validated["plan"], created_by=user), validated)
+
+    def update(self, bulletin, validated):
+        validated.pop("plan", None)
+        return self._save(bulletin, validated)

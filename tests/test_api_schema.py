@@ -39,6 +39,10 @@ def test_409_is_documented_only_on_writes_that_can_refuse(schema):
     assert ("POST", "/api/v1/registrations/{id}/confirm/") in with_409
     assert ("PATCH", "/api/v1/applications/{id}/") in with_409  # a submitted one is refused
     assert ("PUT", "/api/v1/registrations/{id}/") in with_409  # save_draft refuses
+    assert ("PATCH", "/api/v1/cases/{id}/") in with_409
+    assert ("POST", "/api/v1/summaries/{id}/return/") in with_409
+    assert ("POST", "/api/v1/extension-requests/") in with_409  # the service refuses
+    assert ("POST", "/api/v1/notifications/read-all/") not in with_409
     # writes that change no state, and reads, cannot be refused a transition
     for method, path in [
         ("GET", "/api/v1/applications/"),
@@ -123,6 +127,14 @@ BAD_FILTERS = {
     "payment-list": ["year=0.5", "year=abc", "allocation=abc"],
     "spending-report-list": ["year=0.5", "year=abc", "state=abc"],
     "project-report-list": ["year=0.5", "year=abc", "state=abc", "application=abc"],
+    # the year end, deadlines, the inbox and the board (branch apires)
+    "case-list": ["year=0.5", "year=abc", "task=0.5", "state=abc", "selected_for_digest=maybe"],
+    "summary-list": ["year=0.5", "year=abc", "state=abc", "is_late=maybe"],
+    "bulletin-list": ["year=0.5", "year=abc", "state=abc"],
+    "deadline-list": ["year=0.5", "year=abc", "task=0.5", "kind=abc"],
+    "extension-request-list": ["state=abc"],  # a request is not per plan
+    "notification-list": ["unread=maybe", "kind=abc"],  # nor is the inbox
+    "board-list": ["year=0.5", "year=abc"],
 }
 
 

@@ -285,9 +285,52 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         lambda w: f"/api/v1/spending-reports/{w['spending'].pk}/",
         api(other=404, expert=403),
     ),
+    # --- the year end, deadlines, the inbox and the board in the API (branch apires) -------
+    "v1:case-list": (lambda w: "/api/v1/cases/", api(expert=403)),
+    "v1:case-detail": (
+        lambda w: f"/api/v1/cases/{w['case'].pk}/",
+        api(other=404, expert=403),  # 江西's draft; a published case every unit reads
+    ),
+    "v1:summary-list": (lambda w: "/api/v1/summaries/", api(expert=403)),
+    "v1:summary-detail": (
+        lambda w: f"/api/v1/summaries/{jiangxi_summary(w).pk}/",
+        api(other=404, expert=403),
+    ),
+    "v1:bulletin-list": (lambda w: "/api/v1/bulletins/", api(expert=403)),
+    "v1:bulletin-detail": (
+        lambda w: f"/api/v1/bulletins/{w['bulletin'].pk}/",
+        api(expert=403),  # published: every unit reads it
+    ),
+    "v1:deadline-list": (lambda w: "/api/v1/deadlines/", api()),
+    "v1:deadline-detail": (
+        lambda w: f"/api/v1/deadlines/{w['plan'].deadlines.first().pk}/",
+        api(),  # whoever sees the plan sees its deadlines
+    ),
+    "v1:extension-request-list": (lambda w: "/api/v1/extension-requests/", api(expert=403)),
+    "v1:extension-request-detail": (
+        lambda w: f"/api/v1/extension-requests/{w['extension'].pk}/",
+        api(other=404, expert=403),
+    ),
+    "v1:notification-list": (lambda w: "/api/v1/notifications/", api()),  # each their own
+    "v1:notification-detail": (
+        lambda w: f"/api/v1/notifications/{w['notification'].pk}/",
+        api(other=404, expert=404, hq=404, admin=404),  # 江西's staff member's inbox only
+    ),
+    "v1:board-list": (lambda w: "/api/v1/board/", api(owner=403, other=403, expert=403)),
+    # --- end of branch apires ------------------------------------------------------------
     "schema": (lambda w: "/api/schema/", api(anonymous=200)),
     "api-docs": (lambda w: "/api/docs/", api(anonymous=200)),
 }
+
+
+def jiangxi_summary(w):
+    """江西's 2018 summary (made on first use, so the shared world stays as it is)."""
+    from reporting.models import AnnualSummary
+
+    return AnnualSummary.objects.get_or_create(
+        plan=w["plan"], province=w["jiangxi_assignment"].province
+    )[0]
+
 
 # URLs left out of both matrices, with the reason (none today).
 NOT_IN_MATRIX: dict[str, str] = {}  # every URL is in one of the two matrices now

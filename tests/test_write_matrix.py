@@ -489,6 +489,147 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
         lambda w: {"task": 2, "confirm": "1"},
         hq_page(302),
     ),
+    # --- the year end, deadlines, the inbox and the board in the API (branch apires) -------
+    ("v1:case-list", "POST"): (
+        lambda w: "/api/v1/cases/",
+        lambda w: {"assignment": w["jiangxi_assignment"].pk, "title": "案例", "summary": "摘要"},
+        api(201, other=400),  # 河南 cannot name 江西's task: "no such object"
+    ),
+    ("v1:case-detail", "PATCH"): (
+        lambda w: f"/api/v1/cases/{w['case'].pk}/",
+        lambda w: {"title": "案例（修订）"},
+        api(200),
+    ),
+    ("v1:case-detail", "PUT"): (
+        lambda w: f"/api/v1/cases/{w['case'].pk}/",
+        lambda w: {"assignment": w["jiangxi_assignment"].pk, "title": "案例", "summary": "摘要"},
+        api(200),
+    ),
+    ("v1:case-submit", "POST"): (
+        lambda w: f"/api/v1/cases/{w['case'].pk}/submit/",
+        lambda w: {},
+        api(200),
+    ),
+    ("v1:case-return-for-revision", "POST"): (
+        lambda w: f"/api/v1/cases/{w['case'].pk}/return/",
+        lambda w: {"reason": "请补充"},
+        hq_api(409),  # a draft cannot be returned
+    ),
+    ("v1:case-confirm", "POST"): (
+        lambda w: f"/api/v1/cases/{w['case'].pk}/confirm/",
+        lambda w: {},
+        hq_api(409),
+    ),
+    ("v1:case-select", "POST"): (
+        lambda w: f"/api/v1/cases/{w['case'].pk}/select/",
+        lambda w: {"digest": True, "publication": True},
+        hq_api(409),  # only a confirmed case is chosen
+    ),
+    ("v1:summary-list", "POST"): (
+        lambda w: "/api/v1/summaries/",
+        lambda w: {"year": 2018, "talent": "人才培养"},
+        api(201, other=201),  # each unit writes its own (江西 changes the one it has)
+    ),
+    ("v1:summary-detail", "PATCH"): (
+        lambda w: f"/api/v1/summaries/{w['summary'].pk}/",
+        lambda w: {"talent": "人才培养"},
+        api(200),
+    ),
+    ("v1:summary-detail", "PUT"): (
+        lambda w: f"/api/v1/summaries/{w['summary'].pk}/",
+        lambda w: {"year": 2018, "talent": "人才培养"},
+        api(200),
+    ),
+    ("v1:summary-submit", "POST"): (
+        lambda w: f"/api/v1/summaries/{w['summary'].pk}/submit/",
+        lambda w: {},
+        api(409),  # incomplete: refused with what is missing
+    ),
+    ("v1:summary-return-for-revision", "POST"): (
+        lambda w: f"/api/v1/summaries/{w['summary'].pk}/return/",
+        lambda w: {"reason": "请补充"},
+        hq_api(409),
+    ),
+    ("v1:summary-confirm", "POST"): (
+        lambda w: f"/api/v1/summaries/{w['summary'].pk}/confirm/",
+        lambda w: {},
+        hq_api(409),
+    ),
+    ("v1:bulletin-list", "POST"): (
+        lambda w: "/api/v1/bulletins/",
+        lambda w: {
+            "year": 2018,
+            "title": "第四季度工作进展",
+            "period_start": "2018-10-01",
+            "period_end": "2018-12-31",
+        },
+        hq_api(201),
+    ),
+    ("v1:bulletin-detail", "PATCH"): (
+        lambda w: f"/api/v1/bulletins/{w['bulletin'].pk}/",
+        lambda w: {"title": "改"},
+        hq_api(409),  # published: no longer changed
+    ),
+    ("v1:bulletin-detail", "PUT"): (
+        lambda w: f"/api/v1/bulletins/{w['bulletin'].pk}/",
+        lambda w: {
+            "year": 2018,
+            "title": "改",
+            "period_start": "2018-07-01",
+            "period_end": "2018-09-30",
+        },
+        hq_api(409),
+    ),
+    ("v1:bulletin-publish", "POST"): (
+        lambda w: f"/api/v1/bulletins/{w['bulletin'].pk}/publish/",
+        lambda w: {},
+        hq_api(409),  # published already
+    ),
+    ("v1:deadline-list", "POST"): (
+        lambda w: "/api/v1/deadlines/",
+        lambda w: {"year": 2018, "task": 3, "due_date": "2018-09-30", "description": "网点"},
+        hq_api(201),
+    ),
+    ("v1:deadline-detail", "PATCH"): (
+        lambda w: f"/api/v1/deadlines/{w['other_deadline'].pk}/",
+        lambda w: {"reminder_offsets": "7,1"},
+        hq_api(200),
+    ),
+    ("v1:deadline-detail", "PUT"): (
+        lambda w: f"/api/v1/deadlines/{w['other_deadline'].pk}/",
+        lambda w: {"year": 2018, "due_date": "2018-10-15", "description": "第三季度工作进展"},
+        hq_api(200),
+    ),
+    ("v1:extension-request-list", "POST"): (
+        lambda w: "/api/v1/extension-requests/",
+        lambda w: {
+            "key": "summary:2018:360000",
+            "requested_due": "2019-01-15",
+            "reason": "数据统计延后",
+        },
+        api(409, other=409),  # past its due date (江西); not 河南's debt: refused, as the page
+    ),
+    ("v1:extension-request-approve", "POST"): (
+        lambda w: f"/api/v1/extension-requests/{w['extension'].pk}/approve/",
+        lambda w: {"reason": "同意"},
+        hq_api(200),
+    ),
+    ("v1:extension-request-refuse", "POST"): (
+        lambda w: f"/api/v1/extension-requests/{w['extension'].pk}/refuse/",
+        lambda w: {"reason": "节点不能推迟"},
+        hq_api(200),
+    ),
+    ("v1:notification-read", "POST"): (
+        lambda w: f"/api/v1/notifications/{w['notification'].pk}/read/",
+        lambda w: {},
+        api(200, expert=404, hq=404, admin=404),  # one's own inbox only
+    ),
+    ("v1:notification-read-all", "POST"): (
+        lambda w: "/api/v1/notifications/read-all/",
+        lambda w: {},
+        api(200, other=200, expert=200, hq=200, admin=200),
+    ),
+    # --- end of branch apires ------------------------------------------------------------
 }
 
 
@@ -542,7 +683,7 @@ def write_world(world):  # noqa: F811 - pytest's fixture by name
     )
     from reporting.models import AnnualSummary
 
-    AnnualSummary.objects.create(plan=world["plan"], province=running.province)
+    world["summary"] = AnnualSummary.objects.create(plan=world["plan"], province=running.province)
     world["other_deadline"] = Deadline.objects.create(
         plan=world["plan"],
         kind=Deadline.Kind.OTHER,
