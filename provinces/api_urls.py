@@ -8,4 +8,6 @@ router.register("assignments", api.AssignmentViewSet, basename="assignment")
 router.register("registrations", api.RegistrationViewSet, basename="registration")
 router.register("ledger-entries", api.LedgerEntryViewSet, basename="ledger-entry")
 router.register("contacts", api.ContactViewSet, basename="contact")
+router.register("service-network", api.NetworkEntityViewSet, basename="service-network")
+router.register("trainings", api.TrainingClassViewSet, basename="training")
 urlpatterns = router.urls

@@ -123,6 +123,8 @@ BAD_FILTERS = {
     "payment-list": ["year=0.5", "year=abc", "allocation=abc"],
     "spending-report-list": ["year=0.5", "year=abc", "state=abc"],
     "project-report-list": ["year=0.5", "year=abc", "state=abc", "application=abc"],
+    "service-network-list": ["year=0.5", "year=abc", "kind=abc", "state=abc"],
+    "training-list": ["year=0.5", "year=abc", "task=0.5", "task=abc"],
 }
 
 
