@@ -1,6 +1,7 @@
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
@@ -17,7 +18,17 @@ from workflow.files import attach
 from . import services
 from .board import build_board
 from .filters import CaseFilter, LedgerEntryFilter
-from .models import Assignment, Case, Contact, Evidence, LedgerEntry, Province, Registration
+from .models import (
+    Assignment,
+    Case,
+    Contact,
+    Evidence,
+    LedgerEntry,
+    NetworkEntity,
+    Province,
+    Registration,
+    TrainingClass,
+)
 from .serializers import (
     AssignmentSerializer,
     BoardQuerySerializer,
@@ -28,9 +39,11 @@ from .serializers import (
     EvidenceUploadSerializer,
     LedgerEntrySerializer,
     MilestoneDoneSerializer,
+    NetworkEntitySerializer,
     ProvinceSerializer,
     ReasonSerializer,
     RegistrationSerializer,
+    TrainingClassSerializer,
 )
 
 
@@ -242,7 +255,7 @@ class LedgerEntryViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelVie
     def optimise(self, qs):
         return (
             qs.select_related("assignment__task__plan", "assignment__province")
-            .prefetch_related("evidence")
+            .prefetch_related("evidence", "entities")
             .order_by("-date", "-pk")
         )
 
@@ -381,3 +394,100 @@ class BoardViewSet(viewsets.GenericViewSet):
             raise NotFound
         data = BoardSerializer.of(build_board(plan, request.user))
         return Response(BoardSerializer(data).data)
+
+
+# --- the service network and training classes ------------------------------------------
+
+
+class NetworkEntityFilter(django_filters.FilterSet):
+    year = year_filter("plan__year")
+    province = django_filters.CharFilter(field_name="province__code")
+
+    class Meta:
+        model = NetworkEntity
+        fields = ["year", "province", "kind", "subkind", "level", "state"]
+
+
+class NetworkEntityViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelViewSet):
+    """The service network (服务网络): every unit keeps its own entities, HQ reads them all.
+    A list shows one plan year (``?year=``, else the working plan)."""
+
+    base_queryset = NetworkEntity.objects
+    plan_path = "plan"
+    serializer_class = NetworkEntitySerializer
+    filterset_class = NetworkEntityFilter
+    ordering_fields = ["name", "kind"]
+    roles = {
+        "list": ALL,
+        "retrieve": ALL,
+        **dict.fromkeys(["create", "update", "partial_update", "destroy"], STAFF),
+    }
+    refusable = frozenset({"create", "update", "partial_update", "destroy"})  # a closed year
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        return (
+            qs.filter(pk__in=NetworkEntity.objects.own(self.request.user).values("pk"))
+            if (self.action in {"update", "partial_update", "destroy"})
+            else qs
+        )
+
+    def optimise(self, qs):
+        return qs.select_related("plan", "province").order_by(
+            "plan__year", "province__sort_order", "kind", "name", "pk"
+        )
+
+    def perform_destroy(self, instance):
+        instance.plan.ensure_open()
+        instance.delete()
+
+
+class TrainingClassFilter(django_filters.FilterSet):
+    year = year_filter("plan__year")
+    task = IntegerFilter(field_name="task__number", min_value=1)
+    province = django_filters.CharFilter(field_name="province__code")
+    by_hq = django_filters.BooleanFilter(field_name="province", lookup_expr="isnull")
+
+    class Meta:
+        model = TrainingClass
+        fields = ["year", "task", "province", "by_hq"]
+
+
+class TrainingClassViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelViewSet):
+    """Training classes (培训班): a unit's own and HQ's. Staff write their unit's classes,
+    HQ the classes HQ organised; targets such as 至少2期 count these rows."""
+
+    base_queryset = TrainingClass.objects
+    plan_path = "plan"
+    serializer_class = TrainingClassSerializer
+    filterset_class = TrainingClassFilter
+    ordering_fields = ["start_date"]
+    roles = {
+        "list": ALL,
+        "retrieve": ALL,
+        **dict.fromkeys(["create", "update", "partial_update", "destroy"], STAFF | HQ),
+    }
+    refusable = frozenset({"create", "update", "partial_update", "destroy"})  # a closed year
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        return (
+            qs.filter(pk__in=TrainingClass.objects.own(self.request.user).values("pk"))
+            if (self.action in {"update", "partial_update", "destroy"})
+            else qs
+        )
+
+    def optimise(self, qs):
+        return (
+            qs.select_related("plan", "province", "task")
+            .annotate(roster_size=Count("roster"))
+            .prefetch_related("materials")
+            .order_by("-start_date", "-pk")
+        )
+
+    def perform_create(self, serializer):
+        serializer.save(created_by=self.request.user)
+
+    def perform_destroy(self, instance):
+        instance.plan.ensure_open()
+        instance.delete()

@@ -10,4 +10,6 @@ router.register("ledger-entries", api.LedgerEntryViewSet, basename="ledger-entry
 router.register("contacts", api.ContactViewSet, basename="contact")
 router.register("board", api.BoardViewSet, basename="board")
 router.register("cases", api.CaseViewSet, basename="case")
+router.register("service-network", api.NetworkEntityViewSet, basename="service-network")
+router.register("trainings", api.TrainingClassViewSet, basename="training")
 urlpatterns = router.urls

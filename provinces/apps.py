@@ -7,4 +7,4 @@ class ProvincesConfig(AppConfig):
     verbose_name = _("执行单位")
 
     def ready(self) -> None:
-        from . import resources  # noqa: F401  (registers the ledger and contacts imports)
+        from . import network_sheets, resources  # noqa: F401  (register the imports)

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import EMAIL_INVALID, Assignment, Contact, LedgerEntry, Milestone, Registration
+from planning.models import Task
+
+from .models import (
+    EMAIL_INVALID,
+    Assignment,
+    Contact,
+    LedgerEntry,
+    Milestone,
+    NetworkEntity,
+    Registration,
+    TrainingClass,
+)
+from .network import check_entities, entity_choices
 
 
 class RegistrationForm(forms.ModelForm):
@@ -112,6 +125,7 @@ class LedgerEntryForm(forms.ModelForm):
             "classes_held",
             "trainees",
             "enterprises_served",
+            "entities",
         ]
         labels = {"assignment": gettext_lazy("承担的任务")}
         widgets = {
@@ -133,3 +147,94 @@ class LedgerEntryForm(forms.ModelForm):
         self.fields["assignment"].label_from_instance = lambda a: (
             f"{a.task.plan.year} · {a.task}" if user and user.is_province_staff else str(a)
         )
+        unit = getattr(user, "province_id", None)
+        self.fields["entities"].widget = forms.CheckboxSelectMultiple()
+        self.fields["entities"].queryset = entity_choices(unit, plan.pk if plan else None)
+        self.fields["entities"].help_text = _("本单位同一年度服务网络中与这条台账有关的单位。")
+        self.fields["entities"].label_from_instance = lambda e: f"{e.kind_label} · {e.name}"
+
+    def clean(self):
+        cleaned = super().clean()
+        assignment = cleaned.get("assignment")
+        if assignment is not None and cleaned.get("entities"):
+            try:
+                check_entities(cleaned["entities"], assignment.province_id, assignment.task.plan_id)
+            except ValidationError as exc:
+                self.add_error("entities", exc)
+        return cleaned
+
+
+class NetworkEntityForm(forms.ModelForm):
+    """One entity of a unit's service network; its rules are ``NetworkEntity.clean``."""
+
+    class Meta:
+        model = NetworkEntity
+        fields = [
+            "kind",
+            "level",
+            "subkind",
+            "name",
+            "place",
+            "contact_name",
+            "contact_phone",
+            "state",
+            "parent",
+            "note",
+        ]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, province, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.province = province
+        self.instance.plan = plan
+        bases = entity_choices(province.pk, plan.pk).filter(kind=NetworkEntity.Kind.BASE)
+        if self.instance.pk:
+            bases = bases.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = bases
+        self.fields["parent"].help_text = _("站点所属的本单位传播利用基地（可不填）。")
+
+    def clean(self):
+        cleaned = super().clean()
+        # (plan, province, kind, name) is unique: said on the name, not as a database error
+        clash = NetworkEntity.objects.filter(
+            plan=self.instance.plan,
+            province=self.instance.province,
+            kind=cleaned.get("kind"),
+            name=cleaned.get("name"),
+        ).exclude(pk=self.instance.pk)
+        if cleaned.get("name") and clash.exists():
+            self.add_error("name", _("本单位本年度已有同类型、同名称的服务网络记录。"))
+        return cleaned
+
+
+class TrainingClassForm(forms.ModelForm):
+    files = MultipleFileField(label=gettext_lazy("培训材料"), required=False)
+
+    class Meta:
+        model = TrainingClass
+        fields = [
+            "task",
+            "title",
+            "start_date",
+            "end_date",
+            "place",
+            "teachers",
+            "attendee_count",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "end_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, province, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.province = province
+        self.instance.plan = plan
+        tasks = Task.objects.filter(plan=plan).order_by("number")
+        if province is not None:  # a unit holds classes under the tasks it carries
+            tasks = tasks.filter(assignments__province=province, assignments__taken_up=True)
+        self.fields["task"].queryset = tasks
+        self.fields["task"].label_from_instance = lambda t: str(t)
+        self.fields["files"].help_text = _(
+            "日程、课件、签到表、照片等；PDF、Word、Excel、JPEG、PNG，单个文件不超过 %(mb)d MB，可多选。"
+        ) % {"mb": settings.MAX_UPLOAD_SIZE // 1024 // 1024}

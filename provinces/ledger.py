@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from planning.models import Target, Track
 from planning.periods import Period, periods_of
 
-from .models import Assignment, Case, LedgerEntry
+from .models import Assignment, Case, LedgerEntry, TrainingClass
 
 FIGURES = ("classes_held", "trainees", "enterprises_served")
 PERIODIC = ("half", "quarter", "month")
@@ -46,16 +46,30 @@ class TargetProgress:
         return self.done >= self.target.minimum
 
 
+def classes_held(assignment: Assignment) -> int:
+    """The training classes the unit recorded under this task (培训班 rows, not a number
+    typed into a ledger line)."""
+    return TrainingClass.objects.filter(
+        province_id=assignment.province_id, task_id=assignment.task_id
+    ).count()
+
+
 def target_progress(assignment: Assignment, totals: dict | None = None) -> list[TargetProgress]:
-    """Progress of the task's countable targets for this unit, computed from its ledger."""
+    """Progress of the task's countable targets for this unit: a training-class target
+    counts the unit's training classes of the task; the other figures come from its ledger."""
     if totals is None:
         totals = ledger_totals([assignment]).get(assignment.pk, {})
     progress = []
+    classes = None
     for target in assignment.task.targets.all():
         if assignment.track_id and target.item_id:
             if not assignment.track.items.filter(pk=target.item_id).exists():
                 continue
-        done = totals.get(target.metric, 0) if target.metric in FIGURES else 0
+        if target.metric == Target.Metric.CLASSES_HELD:
+            classes = classes_held(assignment) if classes is None else classes
+            done = classes
+        else:
+            done = totals.get(target.metric, 0) if target.metric in FIGURES else 0
         progress.append(TargetProgress(target=target, done=done))
     return progress
 
@@ -74,14 +88,30 @@ def dated_amounts(
       the entry's date;
     - 典型案例 counts the unit's cases handed in under the assignment, by the day (Asia/Shanghai)
       they were submitted;
+    - 培训班 counts the unit's training classes of the task (``TrainingClass`` rows, not
+      the number typed into a ledger line), by the day each class starts;
     - any other metric (e.g. "每季度至少报送1次工作进展") counts the ledger entries themselves.
-
-    A metric counted from other records (training classes) gets its own source here.
     """
+    assignments = list(assignments)
     ids = [a.pk for a in assignments]
     metrics = set(metrics)
     out: dict[tuple[int, str], list[tuple[date, int]]] = {}
-    from_ledger = metrics - {Target.Metric.CASES}
+    from_ledger = metrics - {Target.Metric.CASES, Target.Metric.CLASSES_HELD}
+    if Target.Metric.CLASSES_HELD in metrics:
+        by_unit_task = {(a.province_id, a.task_id): a.pk for a in assignments}
+        for province_id, task_id, day, n in (
+            TrainingClass.objects.filter(
+                province__in={a.province_id for a in assignments},
+                task__in={a.task_id for a in assignments},
+            )
+            .values("province_id", "task_id", "start_date")
+            .annotate(n=Count("pk"))
+            .values_list("province_id", "task_id", "start_date", "n")
+            .order_by()
+        ):
+            assignment_id = by_unit_task.get((province_id, task_id))
+            if assignment_id is not None:
+                out.setdefault((assignment_id, Target.Metric.CLASSES_HELD), []).append((day, n))
     if from_ledger:
         for row in (
             LedgerEntry.objects.filter(assignment__in=ids)

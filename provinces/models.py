@@ -348,6 +348,12 @@ class LedgerEntry(models.Model):
     enterprises_served = models.PositiveIntegerField(
         _("服务企业（家）"), default=0, validators=[count_bound()]
     )
+    entities = models.ManyToManyField(
+        "provinces.NetworkEntity",
+        verbose_name=_("涉及的服务网络"),
+        blank=True,
+        related_name="ledger_entries",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -431,6 +437,12 @@ class Case(ReviewedSubmission):
     body = models.TextField(_("正文"), blank=True)
     selected_for_publication = models.BooleanField(_("选用发布"), default=False)
     selected_for_digest = models.BooleanField(_("选入年度汇编"), default=False)
+    entities = models.ManyToManyField(
+        "provinces.NetworkEntity",
+        verbose_name=_("涉及的服务网络"),
+        blank=True,
+        related_name="cases",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -539,3 +551,12 @@ class DeadlineReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province} · {self.deadline}"
+
+
+# The service network and training classes live in their own module (models of this app).
+from .network import (  # noqa: E402, F401
+    NetworkEntity,
+    TrainingAttendee,
+    TrainingClass,
+    TrainingMaterial,
+)

@@ -19,6 +19,7 @@ from planning.services import RolloverRefused, copy_plan, copy_row, save_plan_co
 from workflow.machine import record_event
 
 from .models import Assignment, PlanUnit, Province
+from .network import carry_network
 
 __all__ = [
     "HandMapping",
@@ -178,7 +179,8 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
 def rollover_plan(from_plan: Plan, to_year: int, by) -> Plan:
     """Make the draft plan of ``to_year`` from ``from_plan``: its tasks, items, tracks,
     targets and deadlines, dates moved by the years between, and — as a proposal HQ edits
-    before publishing — its units' roles (bases) and executing units (assignments).
+    before publishing — its units' roles (bases) and executing units (assignments); the
+    units' service network is carried over too (``provinces.network.carry_network``).
 
     ``from_plan`` is only read. Refuses (RolloverRefused, nothing written) when ``to_year``
     is not later or already has a plan. Importing ``to_year``'s notice afterwards updates
@@ -199,6 +201,8 @@ def rollover_plan(from_plan: Plan, to_year: int, by) -> Plan:
         )
         for a in Assignment.objects.filter(task__plan=from_plan)
     )
+    # The service network goes on into the new year (its stopped entities stay behind).
+    carry_network(from_plan, plan)
     record_event(
         plan,
         name="rollover",

@@ -1,10 +1,12 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from config.api import ObjectIdField
+from planning.models import Plan, Task
 from workflow.review import save_draft
 from workflow.validation import ModelRulesSerializer, check_row
 
@@ -15,9 +17,12 @@ from .models import (
     Contact,
     LedgerEntry,
     Milestone,
+    NetworkEntity,
     Province,
     Registration,
+    TrainingClass,
 )
+from .network import check_entities
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
@@ -218,8 +223,10 @@ class LedgerEntrySerializer(ModelRulesSerializer):
             "classes_held",
             "trainees",
             "enterprises_served",
+            "entities",
             "evidence",
         ]
+        extra_kwargs = {"entities": {"required": False}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -228,6 +235,19 @@ class LedgerEntrySerializer(ModelRulesSerializer):
             self.fields["assignment"].queryset = Assignment.objects.visible_to(request.user).filter(
                 taken_up=True
             )
+            self.fields["entities"].child_relation.queryset = NetworkEntity.objects.visible_to(
+                request.user
+            )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        assignment = attrs.get("assignment") or getattr(self.instance, "assignment", None)
+        if assignment is not None and attrs.get("entities"):
+            try:
+                check_entities(attrs["entities"], assignment.province_id, assignment.task.plan_id)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"entities": exc.messages}) from exc
+        return attrs
 
     def get_evidence(self, entry) -> list[dict]:
         from django.urls import reverse
@@ -402,3 +422,137 @@ class BoardSerializer(serializers.Serializer):
             ],
             "total": board.total,
         }
+
+
+# --- the service network and training classes ------------------------------------------
+
+
+class NetworkEntitySerializer(ModelRulesSerializer):
+    """One entity of a unit's service network; staff write their own unit's, for a plan
+    year they may see (``year``). The rules are ``NetworkEntity.clean``'s."""
+
+    year = serializers.IntegerField(source="plan.year", min_value=2000, max_value=2100)
+    province = serializers.CharField(source="province.code", read_only=True)
+    province_name = serializers.CharField(source="province.short_name", read_only=True)
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=NetworkEntity.objects.none(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = NetworkEntity
+        fields = [
+            "id",
+            "year",
+            "province",
+            "province_name",
+            "kind",
+            "level",
+            "subkind",
+            "name",
+            "place",
+            "contact_name",
+            "contact_phone",
+            "state",
+            "parent",
+            "note",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["parent"].queryset = NetworkEntity.objects.own(request.user)
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        year = attrs.pop("plan", {}).get("year")
+        if year is not None:
+            plan = Plan.objects.visible_to(user).filter(year=year).first()
+            if plan is None:
+                raise serializers.ValidationError({"year": [_("没有该年度的工作计划。")]})
+            attrs["plan"] = plan
+        elif self.instance is None:
+            raise serializers.ValidationError({"year": [_("请填写年度。")]})
+        (attrs.get("plan") or self.instance.plan).ensure_open()
+        attrs["province"] = self.instance.province if self.instance else user.province
+        attrs = super().validate(attrs)
+        plan = attrs.get("plan") or self.instance.plan
+        name = attrs.get("name", self.instance.name if self.instance else "")
+        kind = attrs.get("kind", self.instance.kind if self.instance else "")
+        clash = NetworkEntity.objects.filter(
+            plan=plan, province=attrs["province"], kind=kind, name=name
+        )
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError(
+                {"name": [_("本单位本年度已有同类型、同名称的服务网络记录。")]}
+            )
+        return attrs
+
+
+class TrainingClassSerializer(ModelRulesSerializer):
+    """A training class: a unit's (staff) under a task it carries, or HQ's (HQ) under any
+    task; the plan is the task's. ``roster_size`` and ``materials`` are read-only."""
+
+    task = serializers.PrimaryKeyRelatedField(queryset=Task.objects.none())
+    year = serializers.IntegerField(source="plan.year", read_only=True)
+    task_number = serializers.IntegerField(source="task.number", read_only=True)
+    province = serializers.CharField(source="province.code", read_only=True, allow_null=True)
+    organiser = serializers.CharField(read_only=True)
+    roster_size = serializers.SerializerMethodField()
+    materials = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TrainingClass
+        fields = [
+            "id",
+            "year",
+            "task",
+            "task_number",
+            "province",
+            "organiser",
+            "title",
+            "start_date",
+            "end_date",
+            "place",
+            "teachers",
+            "attendee_count",
+            "roster_size",
+            "materials",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            user = request.user
+            tasks = Task.objects.visible_to(user)
+            if getattr(user, "is_province_staff", False):
+                tasks = tasks.filter(
+                    assignments__province_id=user.province_id, assignments__taken_up=True
+                )
+            self.fields["task"].queryset = tasks
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        task = attrs.get("task") or self.instance.task
+        task.plan.ensure_open()
+        attrs["plan"] = task.plan
+        if self.instance is None:
+            attrs["province"] = user.province if user.is_province_staff else None
+        return super().validate(attrs)
+
+    def get_roster_size(self, training) -> int:
+        return getattr(training, "roster_size", None) or 0
+
+    def get_materials(self, training) -> list[dict]:
+        return [
+            {
+                "id": m.pk,
+                "name": m.original_name,
+                "size": m.size,
+                "url": reverse("provinces:training_material_download", args=[m.pk]),
+            }
+            for m in training.materials.all()
+        ]

@@ -8,7 +8,6 @@ one WeasyPrint silently draws every Chinese character as an empty box.
 from __future__ import annotations
 
 import subprocess
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,19 +16,26 @@ from django.conf import settings
 from django.db.models import Count, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from funding import digest as funding_digest
 from planning.models import Plan
 from projects import digest as projects_digest
-from provinces.models import Assignment, Case, Contact, LedgerEntry, Province, Region
+from provinces.models import (
+    Assignment,
+    Case,
+    Contact,
+    LedgerEntry,
+    NetworkEntity,
+    Province,
+    Region,
+    TrainingClass,
+)
 from workflow import sheets
+from workflow.charts import BODY_FONT, bar_chart, fit_label  # noqa: F401 - fit_label re-exported
 
 from .models import AnnualSummary
 
-BODY_FONT = "Noto Sans CJK SC"
 HEADING_FONT = "Noto Serif CJK SC"
 
 
@@ -62,77 +68,6 @@ def require_fonts(wanted: tuple[str, ...] | None = None) -> None:
             )
             % {"fonts": "、".join(missing)}
         )
-
-
-def fit_label(text: str, width: float, font_size: float = 10) -> str:
-    """``text`` cut to ``width`` (in the chart's units) with an ellipsis, never mid-glyph.
-
-    A CJK or full-width character is one em wide, anything else about half of one.
-    """
-
-    def em(ch: str) -> float:
-        return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55
-
-    if sum(em(ch) for ch in text) * font_size <= width:
-        return text
-    room = width / font_size - 1.0  # keep one em for the ellipsis
-    out = ""
-    for ch in text:
-        if sum(em(c) for c in out + ch) > room:
-            break
-        out += ch
-    return out.rstrip() + "…"
-
-
-def bar_chart(
-    rows: list[tuple[str, int]],
-    unit: str,
-    width: int = 620,
-    *,
-    title: str = "",
-    desc: str = "",
-    ident: str = "",
-) -> str:
-    """A horizontal SVG bar chart (no JavaScript, renders in WeasyPrint).
-
-    Labels too long for their column end in an ellipsis (the full label is the bar's title);
-    the text names the simplified-Chinese font, or fontconfig may pick a Japanese face.
-    With ``title`` (and ``desc``), the chart is an image named by its own <title> and
-    <desc> for screen readers; ``ident`` makes their ids unique on the page. Values may be
-    Decimals (money in 万元).
-    """
-    if not rows:
-        return ""
-    top = max(v for _, v in rows) or 1
-    bar_h, gap, label_w = 16, 6, 150
-    height = len(rows) * (bar_h + gap) + gap
-    named = ""
-    if title:
-        ident = ident or "chart"
-        labelled = f"{ident}-title {ident}-desc" if desc else f"{ident}-title"
-        named = f' role="img" aria-labelledby="{escape(labelled)}"'
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" class="chart" font-family="{BODY_FONT}" '
-        f'xml:lang="zh-Hans"{named}>'
-    ]
-    if title:
-        parts.append(f'<title id="{escape(ident)}-title">{escape(title)}</title>')
-        if desc:
-            parts.append(f'<desc id="{escape(ident)}-desc">{escape(desc)}</desc>')
-    for i, (label, value) in enumerate(rows):
-        y = gap + i * (bar_h + gap)
-        w = int((width - label_w - 70) * value / top)
-        shown = fit_label(label, label_w - 10)
-        parts.append(
-            f"<g><title>{escape(label)}</title>"
-            f'<text x="{label_w - 6}" y="{y + bar_h - 4}" text-anchor="end" font-size="10">{escape(shown)}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{max(w, 1)}" height="{bar_h}" fill="#b3261e"/>'
-            f'<text x="{label_w + w + 4}" y="{y + bar_h - 4}" font-size="10">{value}{escape(unit)}</text>'
-            "</g>"
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every piece of text above is escaped
 
 
 @dataclass
@@ -212,8 +147,24 @@ def collect(plan: Plan) -> dict:
         for p in provinces
         if p.pk in summaries
     ]
+    network = network_chapter(plan, provinces)
     return {
         "plan": plan,
+        "network": network,
+        "chart_network": bar_chart(
+            [
+                (str(label), n)
+                for (_k, label), n in zip(network["kinds"], network["totals"], strict=True)
+            ],
+            _("个"),
+        ),
+        "chart_training": bar_chart(
+            sorted(
+                ((r["province"].short_name, r["classes"]) for r in network["rows"] if r["classes"]),
+                key=lambda r: -r[1],
+            ),
+            _("期"),
+        ),
         "tasks": [
             {
                 "task": t,
@@ -246,6 +197,50 @@ def collect(plan: Plan) -> dict:
         "body_font": BODY_FONT,
         "heading_font": HEADING_FONT,
         "regions": Region,
+    }
+
+
+def network_chapter(plan: Plan, provinces: list[Province]) -> dict:
+    """The service network and training classes of the year: entities per unit and kind,
+    classes and attendees per unit, and HQ's own classes (three queries)."""
+    kinds = NetworkEntity.Kind.choices
+    entities: dict[int, dict[str, int]] = defaultdict(dict)
+    for province_id, kind, n in (
+        NetworkEntity.objects.filter(plan=plan)
+        .values_list("province_id", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        entities[province_id][kind] = n
+    classes = defaultdict(lambda: {"classes": 0, "attendees": 0})
+    for province_id, n, attendees in (
+        TrainingClass.objects.filter(plan=plan)
+        .values_list("province_id")
+        .annotate(n=Count("pk"), attendees=Sum("attendee_count"))
+        .values_list("province_id", "n", "attendees")
+        .order_by()
+    ):
+        classes[province_id] = {"classes": n, "attendees": attendees or 0}
+    rows = []
+    for p in provinces:
+        counts = [entities[p.pk].get(k, 0) for k, _label in kinds]
+        if any(counts) or classes[p.pk]["classes"]:
+            rows.append({"province": p, "counts": counts, "total": sum(counts), **classes[p.pk]})
+    totals = [sum(entities[p.pk].get(k, 0) for p in provinces) for k, _label in kinds]
+    hq_classes = list(
+        TrainingClass.objects.filter(plan=plan, province__isnull=True)
+        .select_related("task")
+        .order_by("start_date", "pk")
+    )
+    return {
+        "kinds": kinds,
+        "rows": rows,
+        "totals": totals,
+        "entities": sum(totals),
+        "classes": sum(c["classes"] for c in classes.values()),
+        "attendees": sum(c["attendees"] for c in classes.values()),
+        "unit_classes": sum(c["classes"] for pid, c in classes.items() if pid is not None),
+        "hq_classes": hq_classes,
     }
 
 
@@ -336,4 +331,31 @@ def build_workbook(plan: Plan) -> list[sheets.Sheet]:
     )
     for p in data["projects"]:
         projects.append([p["title"], p["unit"], p["budget"], p["result"]])
-    return [by_task, summaries, cases, contacts, projects]
+    network = data["network"]
+    by_kind = sheets.Sheet(
+        _("服务网络"),
+        [
+            _("执行单位"),
+            *[label for _k, label in network["kinds"]],
+            _("合计"),
+            _("培训班（期）"),
+            _("参训人数"),
+        ],
+    )
+    for row in network["rows"]:
+        by_kind.append(
+            [
+                row["province"].short_name,
+                *row["counts"],
+                row["total"],
+                row["classes"],
+                row["attendees"],
+            ]
+        )
+    hq = sheets.Sheet(
+        _("专利文献部培训班"),
+        [_("培训班名称"), _("任务"), _("开始日期"), _("结束日期"), _("地点"), _("参训人数")],
+    )
+    for c in network["hq_classes"]:
+        hq.append([c.title, c.task.number, c.start_date, c.end_date, c.place, c.attendee_count])
+    return [by_task, summaries, cases, contacts, projects, by_kind, hq]

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
 from planning.models import Plan, Task
 from provinces.forms import MultipleFileField
 from provinces.models import Assignment, Case
+from provinces.network import check_entities, entity_choices
 
 from .models import AnnualSummary, Bulletin, NextYearTaskPlan
 
@@ -24,7 +26,7 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = ["assignment", "kind", "title", "summary", "body"]
+        fields = ["assignment", "kind", "title", "summary", "body", "entities"]
         labels = {"assignment": gettext_lazy("所属任务")}
         help_texts = {
             "assignment": gettext_lazy(
@@ -46,6 +48,20 @@ class CaseForm(forms.ModelForm):
             .order_by("-task__plan__year", "task__number")
         )
         field.label_from_instance = lambda a: f"{a.task.plan.year} · {a.task}"
+        entities = self.fields["entities"]
+        entities.widget = forms.CheckboxSelectMultiple()
+        entities.queryset = entity_choices(province.pk if province else None, plan.pk)
+        entities.help_text = gettext_lazy("本单位同一年度服务网络中与这个案例有关的单位。")
+        entities.label_from_instance = lambda e: f"{e.kind_label} · {e.name}"
+        self.unit, self.plan = province, plan
+
+    def clean_entities(self):
+        chosen = self.cleaned_data["entities"]
+        try:
+            check_entities(chosen, self.unit.pk if self.unit else None, self.plan.pk)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+        return chosen
 
 
 class BulletinForm(forms.ModelForm):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from planning.models import Deadline, chinese_numeral
 from projects.models import Application
-from provinces.models import LedgerEntry, ScopedQuerySet
+from provinces.models import LedgerEntry, NetworkEntity, ScopedQuerySet, TrainingClass
 from workflow.jobs import Job
 from workflow.machine import apply_transition
 from workflow.review import ReviewedSubmission
@@ -100,6 +100,26 @@ class AnnualSummary(ReviewedSubmission):
             province=self.province_id, call__plan=self.plan_id, state=Application.State.ACCEPTED
         ).count()
         return figures
+
+    def network_figures(self) -> dict:
+        """The unit's service network (entities by kind) and training classes of the year,
+        from their registries (two queries)."""
+        counts = dict(
+            NetworkEntity.objects.filter(province=self.province_id, plan=self.plan_id)
+            .values_list("kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        kinds = [(label, counts[k]) for k, label in NetworkEntity.Kind.choices if counts.get(k)]
+        classes = TrainingClass.objects.filter(
+            province=self.province_id, plan=self.plan_id
+        ).aggregate(n=Count("pk"), attendees=Sum("attendee_count"))
+        return {
+            "kinds": kinds,
+            "entities": sum(n for _label, n in kinds),
+            "classes": classes["n"],
+            "attendees": classes["attendees"] or 0,
+        }
 
     # --- what the lifecycle asks of a summary ----------------------------------------
     def unit_id(self) -> int | None:

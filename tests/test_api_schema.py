@@ -135,6 +135,8 @@ BAD_FILTERS = {
     "extension-request-list": ["state=abc"],  # a request is not per plan
     "notification-list": ["unread=maybe", "kind=abc"],  # nor is the inbox
     "board-list": ["year=0.5", "year=abc"],
+    "service-network-list": ["year=0.5", "year=abc", "kind=abc", "state=abc"],
+    "training-list": ["year=0.5", "year=abc", "task=0.5", "task=abc"],
 }
 
 

@@ -318,6 +318,53 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
     ),
     "v1:board-list": (lambda w: "/api/v1/board/", api(owner=403, other=403, expert=403)),
     # --- end of branch apires ------------------------------------------------------------
+    # --- the service network and training classes ---------------------------------
+    "provinces:network_list": (lambda w: "/provinces/network/", page(expert=404)),
+    "provinces:network_new": (
+        lambda w: "/provinces/network/new/",
+        page(expert=404, hq=404, admin=404),  # units keep their own network
+    ),
+    "provinces:network_edit": (
+        lambda w: f"/provinces/network/{w['jiangxi_entity'].pk}/edit/",
+        page(other=404, expert=404, hq=404, admin=404),
+    ),
+    "provinces:network_import": (
+        lambda w: "/provinces/network/import/",
+        page(expert=404, hq=404, admin=404),
+    ),
+    "provinces:network_template": (lambda w: "/provinces/network/template.xlsx", page(expert=404)),
+    "provinces:network_export": (lambda w: "/provinces/network/export.xlsx", page(expert=404)),
+    "provinces:network_counts": (lambda w: "/provinces/network/counts/", HQ_ONLY),
+    "provinces:training_list": (lambda w: "/provinces/trainings/", page(expert=404)),
+    "provinces:training_new": (lambda w: "/provinces/trainings/new/", page(expert=404)),
+    "provinces:training_detail": (
+        lambda w: f"/provinces/trainings/{w['jiangxi_training'].pk}/",
+        OWN_PROVINCE,
+    ),
+    "provinces:training_edit": (
+        lambda w: f"/provinces/trainings/{w['jiangxi_training'].pk}/edit/",
+        page(other=404, expert=404, hq=404, admin=404),  # HQ edits only the classes HQ held
+    ),
+    "provinces:training_export": (lambda w: "/provinces/trainings/export.xlsx", page(expert=404)),
+    "provinces:roster_import": (lambda w: "/provinces/trainings/roster/import/", page(expert=404)),
+    "provinces:roster_template": (
+        lambda w: "/provinces/trainings/roster/template.xlsx",
+        page(expert=404),
+    ),
+    "provinces:training_material_download": (
+        lambda w: f"/provinces/training-materials/{w['jiangxi_material'].pk}/",
+        OWN_PROVINCE,
+    ),
+    "v1:service-network-list": (lambda w: "/api/v1/service-network/", api()),
+    "v1:service-network-detail": (
+        lambda w: f"/api/v1/service-network/{w['jiangxi_entity'].pk}/",
+        api(other=404, expert=404),
+    ),
+    "v1:training-list": (lambda w: "/api/v1/trainings/", api()),
+    "v1:training-detail": (
+        lambda w: f"/api/v1/trainings/{w['jiangxi_training'].pk}/",
+        api(other=404, expert=404),
+    ),
     "schema": (lambda w: "/api/schema/", api(anonymous=200)),
     "api-docs": (lambda w: "/api/docs/", api(anonymous=200)),
 }
@@ -362,6 +409,40 @@ def test_every_url_is_in_the_matrix():
         and not n.endswith("-api-root")
     }
     assert not missing, f"add these URLs to the permission matrix: {sorted(missing)}"
+
+
+def network_world(plan) -> dict:
+    """江西's network entity, training class and its material."""
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from provinces.models import NetworkEntity, Province, TrainingClass, TrainingMaterial
+
+    jiangxi = Province.objects.get(short_name="江西")
+    training = TrainingClass.objects.create(
+        plan=plan,
+        province=jiangxi,
+        task=plan.tasks.get(number=2),
+        title="江西省专利信息利用能力培训班",
+        start_date=date(2018, 8, 22),
+        end_date=date(2018, 8, 24),
+        place="南昌",
+        attendee_count=80,
+    )
+    return {
+        "jiangxi_entity": NetworkEntity.objects.create(
+            plan=plan, province=jiangxi, kind="outlet", name="江西省图书馆专利文献服务网点"
+        ),
+        "jiangxi_training": training,
+        "jiangxi_material": TrainingMaterial.objects.create(
+            training=training,
+            file=SimpleUploadedFile("t.png", PNG),
+            original_name="签到表.png",
+            content_type="image/png",
+            size=len(PNG),
+        ),
+    }
 
 
 @pytest.fixture
@@ -557,6 +638,7 @@ def world(plan_2018):
         "project": project,
         "project_report": project_report,
         "report_file": report_file,
+        **network_world(plan_2018),
         "case": case,
         "case_evidence": case_evidence,
         "bulletin": bulletin,

@@ -241,6 +241,76 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
         lambda w: {"reason": "请补充凭证"},
         hq_api(200),
     ),
+    # --- the service network and training classes -------------------------------------
+    ("provinces:network_delete", "POST"): (
+        lambda w: f"/provinces/network/{w['jiangxi_entity'].pk}/delete/",
+        lambda w: {},
+        st(302),
+    ),
+    ("provinces:training_delete", "POST"): (
+        lambda w: f"/provinces/trainings/{w['jiangxi_training'].pk}/delete/",
+        lambda w: {},
+        st(302),  # HQ changes only the classes HQ held
+    ),
+    ("provinces:training_material_delete", "POST"): (
+        lambda w: f"/provinces/training-materials/{w['jiangxi_material'].pk}/delete/",
+        lambda w: {},
+        st(302),
+    ),
+    ("v1:service-network-list", "POST"): (
+        lambda w: "/api/v1/service-network/",
+        lambda w: {"year": 2018, "kind": "outlet", "name": "新设专利文献服务网点"},
+        api(201, other=201),  # each unit adds to its own network
+    ),
+    ("v1:service-network-detail", "PATCH"): (
+        lambda w: f"/api/v1/service-network/{w['jiangxi_entity'].pk}/",
+        lambda w: {"place": "南昌市"},
+        api(200),
+    ),
+    ("v1:service-network-detail", "PUT"): (
+        lambda w: f"/api/v1/service-network/{w['jiangxi_entity'].pk}/",
+        lambda w: {"year": 2018, "kind": "outlet", "name": "江西省图书馆网点", "state": "running"},
+        api(200),
+    ),
+    ("v1:service-network-detail", "DELETE"): (
+        lambda w: f"/api/v1/service-network/{w['jiangxi_entity'].pk}/",
+        lambda w: {},
+        api(204),
+    ),
+    ("v1:training-list", "POST"): (
+        lambda w: "/api/v1/trainings/",
+        lambda w: {
+            "task": w["task2"].pk,
+            "title": "专利信息利用能力培训班",
+            "start_date": "2018-09-01",
+            "end_date": "2018-09-02",
+            "place": "南昌",
+            "attendee_count": 60,
+        },
+        api(201, other=201, hq=201, admin=201),  # a unit's own class, or one HQ holds
+    ),
+    ("v1:training-detail", "PATCH"): (
+        lambda w: f"/api/v1/trainings/{w['jiangxi_training'].pk}/",
+        lambda w: {"attendee_count": 90},
+        api(200, hq=404, admin=404),
+    ),
+    ("v1:training-detail", "PUT"): (
+        lambda w: f"/api/v1/trainings/{w['jiangxi_training'].pk}/",
+        lambda w: {
+            "task": w["task2"].pk,
+            "title": "江西省专利信息利用能力培训班",
+            "start_date": "2018-08-22",
+            "end_date": "2018-08-24",
+            "place": "南昌",
+            "attendee_count": 90,
+        },
+        api(200, hq=404, admin=404),
+    ),
+    ("v1:training-detail", "DELETE"): (
+        lambda w: f"/api/v1/trainings/{w['jiangxi_training'].pk}/",
+        lambda w: {},
+        api(204, hq=404, admin=404),
+    ),
     # --- projects ---------------------------------------------------------------------
     ("projects:call_decide", "POST"): (
         lambda w: f"/projects/calls/{w['call'].pk}/decide/",

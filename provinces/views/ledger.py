@@ -115,6 +115,7 @@ def ledger_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 if saved.created_by_id is None:
                     saved.created_by = request.user
                 saved.save()
+                form.save_m2m()  # the network entities it names
                 attach(Evidence, files, request.user, entry=saved)
         except ValidationError as exc:  # a bad file: neither the entry nor any file is saved
             for e in exc.messages:

@@ -57,10 +57,15 @@ def case_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     draft,
                     request.user,
                     {
-                        **{name: form.cleaned_data[name] for name in CaseForm.Meta.fields},
+                        **{
+                            name: form.cleaned_data[name]
+                            for name in CaseForm.Meta.fields
+                            if name != "entities"
+                        },
                         "plan": plan,
                     },
                 )
+                draft.entities.set(form.cleaned_data["entities"])
                 attach(CaseEvidence, form.cleaned_data["files"], request.user, case=draft)
         except ValidationError as exc:  # a bad file: neither the case nor any file is saved
             for e in exc.messages:

@@ -88,6 +88,7 @@ def summary(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "saved_task_plans": obj.task_plans.all() if obj else [],
             "can_edit": can_edit,
             "figures": preview,
+            "network": draft.network_figures(),
             "history": history(obj) if obj else [],
         },
     )

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from provinces.ledger import ledger_totals, target_progress
-from provinces.models import Assignment, Evidence, LedgerEntry
+from provinces.models import Assignment, Evidence, LedgerEntry, TrainingClass
 from provinces.resources import LEDGER_HEADERS, import_ledger
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +112,8 @@ def test_staff_cannot_file_entries_on_another_province(as_user, plan_2018, jiang
 
 
 def test_targets_progress_from_ledger(plan_2018):
+    """The ledger sums its figures; a training-class target counts training classes (see
+    tests/network/test_registry.py), not the classes typed into ledger lines."""
     assignment = Assignment.objects.get(task__number=1, province__short_name="北京")
     for _ in range(3):
         LedgerEntry.objects.create(
@@ -126,7 +128,20 @@ def test_targets_progress_from_ledger(plan_2018):
     totals = ledger_totals([assignment])[assignment.pk]
     assert totals["classes_held"] == 3 and totals["trainees"] == 150
     progress = target_progress(assignment, totals)
-    assert len(progress) == 1 and progress[0].done == 3 and progress[0].met
+    assert len(progress) == 1 and progress[0].target.metric == "classes_held"
+    assert progress[0].done == 0 and not progress[0].met
+    for number in (1, 2):
+        TrainingClass.objects.create(
+            plan=plan_2018,
+            province=assignment.province,
+            task=assignment.task,
+            title=f"第{number}期专利信息利用培训班",
+            start_date="2018-08-01",
+            end_date="2018-08-02",
+            place="北京",
+        )
+    progress = target_progress(assignment, totals)
+    assert progress[0].done == 2 and progress[0].met
 
 
 def test_ledger_list_query_count_is_fixed(

@@ -299,7 +299,15 @@ def test_digest_workbook(plan_2018, digest_year, hq_reviewer, as_user):
 
     content = as_user(hq_reviewer).get("/reporting/2018/digest.xlsx").content
     wb = openpyxl.load_workbook(io.BytesIO(content))
-    assert wb.sheetnames == ["按任务", "年度工作总结", "典型案例", "通讯录", "项目"]
+    assert wb.sheetnames == [
+        "按任务",
+        "年度工作总结",
+        "典型案例",
+        "通讯录",
+        "项目",
+        "服务网络",
+        "专利文献部培训班",
+    ]
     assert wb["按任务"].max_row == 11  # header + ten tasks
     names = [row[0].value for row in wb["年度工作总结"].iter_rows(min_row=2)]
     assert sorted(names) == sorted(["江西省", "河南省", "贵州省", "新疆生产建设兵团"])

@@ -306,9 +306,7 @@ def test_the_number_of_queries_does_not_grow_with_the_years(
     assert small[hq_reviewer] <= 12
 
 
-def test_money_granted_is_what_hq_allocated_and_a_project_is_counted_once(
-    two_years, hq_reviewer
-):
+def test_money_granted_is_what_hq_allocated_and_a_project_is_counted_once(two_years, hq_reviewer):
     """Direct allocations count; a project with its own allocation counts that allocation,
     not its budget again; a project without one still counts its granted budget."""
     plan_2018, _plan_2019 = two_years

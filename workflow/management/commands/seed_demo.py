@@ -17,6 +17,8 @@ DEMO_MODULES = [
     "provinces.demo_plans",
     "provinces.demo",
     "provinces.demo:seed_current_year",
+    "provinces.demo_network",
+    "provinces.demo_network:seed_current_year",
     "projects.demo",
     "projects.demo:seed_reporting_project",
     "funding.demo",
