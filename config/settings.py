@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "funding",
     "reporting",
     "notifications",
+    # manage.py bench and loadtest: imports every app, imported by none (tests/test_layering.py)
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from workflow.bench import percentile, throwaway_database
+from bench.harness import percentile, throwaway_database
 
 # (who, path) pairs; a path the project does not have yet is skipped with a note.
 DEFAULT_PATHS = [
