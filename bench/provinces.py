@@ -206,7 +206,7 @@ def bench_ledger_import(ctx: BenchContext) -> list[Row]:
             median_ms=min(imports),
             reference=f"bulk_create same rows {bulk:.0f} ms",
             ref_ms=bulk,
-            notes="read + check + preview check + write",
+            notes="read the xlsx, check, write",
         )
     ]
 

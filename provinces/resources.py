@@ -22,7 +22,7 @@ from workflow import sheets
 from workflow.imports import Importer, ImportOutcome, RowProblem, RowTicker, register
 from workflow.machine import TransitionRefused
 from workflow.review import save_draft
-from workflow.validation import check_row
+from workflow.validation import RowRules, check_row
 
 from .ledger import FIGURES
 from .models import Assignment, Contact, LedgerEntry, Registration
@@ -289,6 +289,7 @@ class LedgerRows:
         self.problems: list[RowProblem] = []
         self.entries: list[tuple[int, LedgerEntry]] = []  # (sheet row, entry)
         parse = LedgerRow.parser()
+        self.rules = RowRules(LedgerEntry, [*ENTRY_FIELDS, *FIGURES])
         headers = dataset.headers
         columns = [(key, headers.index(h)) for key, h in LEDGER_HEADERS.items() if h in headers]
         for number, values in enumerate(dataset, start=2):  # the header is row 1
@@ -334,7 +335,7 @@ class LedgerRows:
             **{name: clean[name] for name in ENTRY_FIELDS},
         )
         try:
-            check_row(entry, [*ENTRY_FIELDS, *FIGURES])
+            self.rules.check(entry)  # check_row's rules, each cell value checked once
         except ValidationError as exc:
             raise ValidationError(column_messages(exc, LEDGER_HEADERS)) from exc
         return entry
