@@ -9,10 +9,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.test import override_settings
 
-from bench import provinces, reporting
+from bench import funding, provinces, reporting
 from bench.harness import BenchContext, LiveServer, floor_row, render_table, throwaway_database
 
-BENCHMARKS = [*provinces.BENCHMARKS, *reporting.BENCHMARKS]
+BENCHMARKS = [*provinces.BENCHMARKS, *funding.BENCHMARKS, *reporting.BENCHMARKS]
 
 
 class Command(BaseCommand):
