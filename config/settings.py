@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "funding",
     "reporting",
     "notifications",
+    # manage.py bench and loadtest: imports every app, imported by none (tests/test_layering.py)
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +147,18 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# No state in a process, so that any number of app servers share it: login attempts and
+# lockouts in the database (axes), sessions in the database, uploads under MEDIA_ROOT (one
+# shared disk), and the cache, where CACHE_URL names one, in Redis.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+    }
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -157,6 +171,9 @@ USE_TZ = True
 # --- Static and uploaded files ------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# Hashed names from the manifest are served as immutable for ten years (whitenoise); the
+# rest (favicon, robots) for an hour.
+WHITENOISE_MAX_AGE = 3600
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded evidence lives outside the web root and is only ever served by a view
 # that checks visibility; a multi-server deployment points STORAGE_BACKEND at

@@ -101,6 +101,27 @@ def notify(
     return rows
 
 
+def notify_mailed(items: Iterable[tuple[Iterable, str, str | Promise, dict | None, str]]) -> int:
+    """Many notifications already sent by mail, in one insert: ``(users, kind, message,
+    params, link)`` per item, as :func:`notify` with ``already_mailed``. Returns how many."""
+    now = timezone.now()
+    rows = [
+        Notification(
+            user=u,
+            kind=kind,
+            msgid=source(message),
+            params={key: _stored(v) for key, v in (params or {}).items()},
+            link=link,
+            emailed_at=now,
+        )
+        for users, kind, message, params, link in items
+        for u in users
+        if u is not None and u.is_active
+    ]
+    Notification.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
 def province_staff(province_id: int):
     return User.objects.filter(role=Role.PROVINCE_STAFF, province_id=province_id, is_active=True)
 

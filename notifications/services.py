@@ -21,8 +21,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
 
-from .inbox import notify
+from .inbox import notify, notify_mailed
 from .links import site_url
 from .models import ReminderLog, SummaryLog
 from .obligations import Owed, all_plans, everything_owed
@@ -77,28 +78,76 @@ class SweepResult:
     summary_sent: bool = False
 
 
-def _claim(
-    owed: Owed, recipient: str, kind: str, offset: int, requested_by=None
-) -> ReminderLog | None:
-    try:
-        with transaction.atomic():
-            return ReminderLog.objects.create(
-                deadline_key=owed.key,
-                province=owed.province,
-                recipient=recipient,
-                offset=offset,
-                kind=kind,
-                what=owed.what[:300],
-                due_date=owed.due,
-                link=owed.link,
-                requested_by=requested_by,
+CLAIM_CHUNK = 500  # reminders claimed per INSERT
+
+
+def _claim_all(candidates: list[tuple[Owed, str, str, int]]) -> list[ReminderLog]:
+    """Claim many reminders at once: ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` per
+    chunk, under the unique constraint. The rows it returns are this sweep's and no other's
+    (a reminder claimed before, or by a sweep running beside this one, returns nothing):
+    exactly once, in a fixed number of queries however many are due."""
+    now = timezone.now()
+    rows: dict[tuple, tuple] = {}
+    for owed, recipient, kind, offset in candidates:
+        key = (owed.key, owed.province.pk, recipient, offset, kind)
+        rows.setdefault(
+            key,
+            (
+                *key,
+                owed.what[:300],
+                owed.due,
+                owed.link,
+                ReminderLog.State.PENDING,
+                0,
+                "",
+                now,
+                now,
+            ),
+        )
+    table = ReminderLog._meta.db_table
+    qn = connection.ops.quote_name
+    columns = ", ".join(
+        qn(c)
+        for c in (
+            "deadline_key",
+            "province_id",
+            "recipient",
+            "offset",
+            "kind",
+            "what",
+            "due_date",
+            "link",
+            "state",
+            "attempts",
+            "error",
+            "created_at",
+            "claimed_at",
+        )
+    )
+    values = list(rows.values())
+    claimed: list[int] = []
+    with connection.cursor() as cursor:
+        for i in range(0, len(values), CLAIM_CHUNK):
+            chunk = values[i : i + CLAIM_CHUNK]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * 13) + ")"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {qn(table)} ({columns}) VALUES {placeholders} "
+                f"ON CONFLICT DO NOTHING RETURNING {qn('id')}",
+                [v for row in chunk for v in row],
             )
-    except IntegrityError:
-        return None
+            claimed.extend(pk for (pk,) in cursor.fetchall())
+    logs = []
+    for i in range(0, len(claimed), 5000):
+        logs.extend(
+            ReminderLog.objects.filter(pk__in=claimed[i : i + 5000])
+            .select_related("province")
+            .order_by("pk")
+        )
+    return logs
 
 
-def _deliver(log: ReminderLog) -> bool:
-    """Mail one claimed reminder; mark it sent, or leave it pending for a retry."""
+def _mail(log: ReminderLog) -> None:
+    """Mail one claimed reminder (raises whatever the transport raises)."""
     context = {
         "log": log,
         "province": log.province,
@@ -111,35 +160,57 @@ def _deliver(log: ReminderLog) -> bool:
     html = render_to_string("emails/reminder/body.html", context)
     message = EmailMultiAlternatives(subject, body, to=[log.recipient])
     message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except Exception as exc:  # noqa: BLE001 - any transport failure is retried later
-        ReminderLog.objects.filter(pk=log.pk).update(
+    message.send()
+
+
+def _deliver_all(logs: list[ReminderLog]) -> tuple[int, int]:
+    """Mail claimed reminders; mark the sent ones sent (one UPDATE) and copy them to the
+    inbox (one insert); a failed one stays pending for a retry. Returns (sent, failed)."""
+    sent: list[ReminderLog] = []
+    failed = 0
+    for log in logs:
+        try:
+            _mail(log)
+        except Exception as exc:  # noqa: BLE001 - any transport failure is retried later
+            ReminderLog.objects.filter(pk=log.pk).update(
+                attempts=F("attempts") + 1,
+                error=str(exc)[:2000],
+                state=ReminderLog.State.PENDING,
+            )
+            failed += 1
+        else:
+            sent.append(log)
+    if sent:
+        ReminderLog.objects.filter(pk__in=[log.pk for log in sent]).update(
+            state=ReminderLog.State.SENT,
+            sent_at=timezone.now(),
             attempts=F("attempts") + 1,
-            error=str(exc)[:2000],
-            state=ReminderLog.State.PENDING,
+            error="",
         )
-        return False
-    ReminderLog.objects.filter(pk=log.pk).update(
-        state=ReminderLog.State.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, error=""
-    )
-    _copy_to_inbox(log)
-    return True
+        _copy_to_inbox(sent)
+    return len(sent), failed
 
 
-def _copy_to_inbox(log: ReminderLog) -> None:
-    """The reminder also appears in the recipient's notifications, if they have an account:
-    the mail's subject (emails/reminder/subject.txt), as a message read in each reader's
-    language."""
-    users = User.objects.filter(email__iexact=log.recipient, is_active=True)
-    if log.kind != ReminderLog.Kind.REMINDER:
-        message, params = gettext_noop("【催办】%(what)s"), {"what": log.what}
-    elif log.offset == 0:
-        message, params = gettext_noop("【今日截止】%(what)s"), {"what": log.what}
-    else:
-        message = gettext_noop("【%(days)s 天后截止】%(what)s")
-        params = {"what": log.what, "days": log.offset}
-    notify(users, "reminder", message, params=params, link=log.link, already_mailed=True)
+def _copy_to_inbox(logs: list[ReminderLog]) -> None:
+    """The reminders also appear in their recipients' notifications, if they have an
+    account: the mail's subject (emails/reminder/subject.txt), as a message read in each
+    reader's language. One read of the accounts and one insert for all of them."""
+    users: dict[str, list[User]] = {}
+    for user in User.objects.annotate(address=Lower("email")).filter(
+        address__in={log.recipient.lower() for log in logs}, is_active=True
+    ):
+        users.setdefault(user.address, []).append(user)
+    items = []
+    for log in logs:
+        if log.kind != ReminderLog.Kind.REMINDER:
+            message, params = gettext_noop("【催办】%(what)s"), {"what": log.what}
+        elif log.offset == 0:
+            message, params = gettext_noop("【今日截止】%(what)s"), {"what": log.what}
+        else:
+            message = gettext_noop("【%(days)s 天后截止】%(what)s")
+            params = {"what": log.what, "days": log.offset}
+        items.append((users.get(log.recipient.lower(), []), "reminder", message, params, log.link))
+    notify_mailed(items)
 
 
 def _reclaim_pending(now) -> list[ReminderLog]:
@@ -166,29 +237,26 @@ def sweep(today: date | None = None) -> SweepResult:
     """Send today's reminders and chasers, and HQ's daily summary. Safe to run at any time."""
     today = today or timezone.localdate()
     result = SweepResult()
-    for log in _reclaim_pending(timezone.now()):
-        result.sent += _deliver(log)
+    result.sent += _deliver_all(_reclaim_pending(timezone.now()))[0]
     # Nothing due later than the farthest reminder offset (or the summary's week) can fire
     # today; per-deadline offsets belong to the per-unit sources, which are never filtered.
     due_by = today + timedelta(days=max([*offsets(), SUMMARY_DAYS_AHEAD]))
     owed_all: list[Owed] = []
     for plan in all_plans():
         owed_all.extend(everything_owed(plan, due_by))
+    candidates = []
     for owed in owed_all:
         step = reminder_offset(owed.due, today, owed.offsets)
         if step is None:
             continue
         kind, offset = step
-        for recipient in owed.recipients:
-            log = _claim(owed, recipient, kind, offset)
-            if log is None:
-                result.skipped_existing += 1
-                continue
-            result.claimed += 1
-            if _deliver(log):
-                result.sent += 1
-            else:
-                result.failed += 1
+        candidates.extend((owed, recipient, kind, offset) for recipient in owed.recipients)
+    logs = _claim_all(candidates) if candidates else []
+    result.claimed = len(logs)
+    result.skipped_existing = len(candidates) - len(logs)
+    sent, failed = _deliver_all(logs)
+    result.sent += sent
+    result.failed = failed
     result.summary_sent = send_hq_summary(today, owed_all)
     return result
 

@@ -8,7 +8,6 @@ one transaction and saves no row if any row is bad.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import date, datetime
 
 from django import forms
@@ -17,14 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
-from import_export.results import RowResult
 
 from accounts.models import HQ, STAFF
 from workflow import sheets
 from workflow.imports import Importer, ImportOutcome, RowProblem, RowTicker, register
 from workflow.machine import TransitionRefused
 from workflow.review import save_draft
-from workflow.validation import check_row
+from workflow.validation import RowRules, check_row
 
 from .ledger import FIGURES
 from .models import Assignment, Contact, LedgerEntry, Registration
@@ -111,6 +109,46 @@ class LedgerRow(forms.Form):
         raise ValidationError(
             _("活动类型“%(v)s”无效，应为：%(all)s") % {"v": value, "all": "、".join(KIND_BY_LABEL)}
         )
+
+    @classmethod
+    def parser(cls):
+        """``parse(data) -> (cleaned, messages)``: this form's fields and ``clean_kind`` on one
+        row, with the same messages as ``is_valid()``, without building a form per row (the
+        form's deep copy of its fields was most of a 10,000-row import). The cell values of
+        the few columns that repeat (year, task, date, kind, figures) are cleaned once each."""
+        fields = cls.base_fields
+        seen: dict[tuple[str, str], tuple[bool, object]] = {}
+        form = cls()
+
+        def clean(name, value):
+            field = fields[name]
+            try:
+                cleaned = field.clean(value)
+                if name == "kind":
+                    form.cleaned_data = {"kind": cleaned}
+                    cleaned = form.clean_kind()
+            except ValidationError as exc:
+                return False, exc.messages
+            return True, cleaned
+
+        def parse(data: dict) -> tuple[dict, list[str]]:
+            cleaned, messages = {}, []
+            for name in fields:
+                value = data.get(name, "")
+                if name in ("description", "responsible_person"):
+                    ok, result = clean(name, value)
+                else:
+                    key = (name, value)
+                    if key not in seen:
+                        seen[key] = clean(name, value)
+                    ok, result = seen[key]
+                if ok:
+                    cleaned[name] = result
+                else:
+                    messages.extend(str(m) for m in result)
+            return cleaned, messages
+
+        return parse
 
 
 # Exports hand the sheet writer numbers and dates, not their text (sums and sorting work).
@@ -214,89 +252,6 @@ class LedgerEntryResource(resources.ModelResource):
         pks = sorted({a.pk for a in self.assignments().values()})
         list(Assignment.objects.select_for_update().filter(pk__in=pks).values_list("pk"))
 
-    def import_row(self, row, instance_loader, **kwargs):
-        self._row_number = kwargs.get("row_number", 0)
-        return super().import_row(row, instance_loader, **kwargs)
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        """A row already in the ledger (same assignment, date, description and figures), or
-        repeated in this file, is a duplicate: reported, not written again."""
-        if import_validation_errors:
-            return False
-        key = (instance.date, instance.description, *(getattr(instance, f) for f in FIGURES))
-        if instance.assignment_id not in self._existing:
-            self._existing[instance.assignment_id] = set(
-                LedgerEntry.objects.filter(assignment_id=instance.assignment_id).values_list(
-                    "date", "description", *FIGURES
-                )
-            )
-        number = self._row_number + 1  # the sheet's row: the header is row 1
-        if key in self._existing[instance.assignment_id]:
-            self.duplicates[number] = _("与台账中已有的记录相同，不再导入。")
-            return True
-        key = (instance.assignment_id, *key)
-        if key in self._seen:
-            self.duplicates[number] = _("与第 %(n)d 行相同，只导入一次。") % {"n": self._seen[key]}
-            return True
-        self._seen[key] = number
-        return False
-
-    def before_import_row(self, row, **kwargs):
-        data = {key: _cell(row.get(header)) for key, header in LEDGER_HEADERS.items()}
-        form = LedgerRow(data)
-        if not form.is_valid():
-            raise ValidationError(
-                {"__all__": [str(m) for msgs in form.errors.values() for m in msgs]}
-            )
-        clean = form.cleaned_data
-        if self.user.is_province_staff:
-            province = data.get("province") or self.user.province.short_name
-            if province not in (
-                self.user.province.short_name,
-                self.user.province.name,
-                self.user.province.code,
-            ):
-                raise ValidationError(
-                    {
-                        "__all__": [
-                            _("只能导入本单位（%(p)s）的台账，该行省份为“%(x)s”。")
-                            % {"p": self.user.province.short_name, "x": province}
-                        ]
-                    }
-                )
-        else:
-            province = data.get("province")
-            if not province:
-                raise ValidationError({"__all__": [_("省份不能为空")]})
-        assignment = self.assignments().get((clean["year"], clean["task"], province))
-        if assignment is None:
-            raise ValidationError(
-                {
-                    "__all__": [
-                        _(
-                            "找不到 %(year)s 年度任务（%(task)s）在“%(province)s”的任务承担：请检查年度、任务序号和省份。"
-                        )
-                        % {"year": clean["year"], "task": clean["task"], "province": province}
-                    ]
-                }
-            )
-        entry = LedgerEntry(
-            assignment=assignment,
-            created_by=self.user,
-            **{name: clean.get(name) or 0 for name in FIGURES},
-            **{name: clean[name] for name in ENTRY_FIELDS},
-        )
-        try:
-            check_row(entry, [*ENTRY_FIELDS, *FIGURES])
-        except ValidationError as exc:
-            raise ValidationError({"__all__": column_messages(exc, LEDGER_HEADERS)}) from exc
-        row["_entry"] = entry
-
-    def import_instance(self, instance, row, **kwargs):
-        entry = row["_entry"]
-        for name in ("assignment", "created_by", *ENTRY_FIELDS, *FIGURES):
-            setattr(instance, name, getattr(entry, name))
-
 
 def column_messages(exc: ValidationError, headers: dict[str, str]) -> list[str]:
     """A row's messages, each named by its column: a spreadsheet has no field to point at."""
@@ -321,22 +276,100 @@ def _cell(value):
     return str(value).strip()
 
 
-def _outcome(result, resource: LedgerEntryResource, total: int) -> ImportOutcome:
-    """An import-export result in our words: problems by sheet row, duplicates, counts."""
-    outcome = ImportOutcome(total=total, created=result.totals[RowResult.IMPORT_TYPE_NEW])
-    for invalid in result.invalid_rows:
-        messages = [str(m) for msgs in invalid.error_dict.values() for m in msgs]
-        outcome.problems.append(RowProblem(number=invalid.number + 1, messages=messages))
-    for number, errors in result.row_errors():
-        outcome.problems.append(
-            RowProblem(
-                number=number + 1,
-                messages=[_("该行无法保存：%(e)s") % {"e": e.error} for e in errors],
+class LedgerRows:
+    """A ledger sheet read once: every row parsed (``LedgerRow``), placed (the user's
+    reachable assignments) and checked by the entry's own rules (``check_row``), as the
+    entry it would write. Duplicates depend on what the ledger holds, so ``outcome()``
+    matches them afresh each time (the write runs it again under the assignments' lock)."""
+
+    def __init__(self, dataset, user, rows: RowTicker | None = None) -> None:
+        self.user = user
+        self.resource = LedgerEntryResource(user=user)
+        self.total = len(dataset)
+        self.problems: list[RowProblem] = []
+        self.entries: list[tuple[int, LedgerEntry]] = []  # (sheet row, entry)
+        parse = LedgerRow.parser()
+        self.rules = RowRules(LedgerEntry, [*ENTRY_FIELDS, *FIGURES])
+        headers = dataset.headers
+        columns = [(key, headers.index(h)) for key, h in LEDGER_HEADERS.items() if h in headers]
+        for number, values in enumerate(dataset, start=2):  # the header is row 1
+            data = {key: _cell(values[i]) for key, i in columns}
+            try:
+                self.entries.append((number, self._entry(data, parse)))
+            except ValidationError as exc:
+                self.problems.append(RowProblem(number, exc.messages))
+            if rows is not None:
+                rows(number - 1, self.total)
+
+    def _province(self, data: dict) -> str:
+        user = self.user
+        if not user.is_province_staff:
+            if not data.get("province"):
+                raise ValidationError(_("省份不能为空"))
+            return data["province"]
+        province = data.get("province") or user.province.short_name
+        if province not in (user.province.short_name, user.province.name, user.province.code):
+            raise ValidationError(
+                _("只能导入本单位（%(p)s）的台账，该行省份为“%(x)s”。")
+                % {"p": user.province.short_name, "x": province}
             )
+        return province
+
+    def _entry(self, data: dict, parse) -> LedgerEntry:
+        clean, messages = parse(data)
+        if messages:
+            raise ValidationError(messages)
+        province = self._province(data)
+        assignment = self.resource.assignments().get((clean["year"], clean["task"], province))
+        if assignment is None:
+            raise ValidationError(
+                _(
+                    "找不到 %(year)s 年度任务（%(task)s）在“%(province)s”的任务承担：请检查年度、任务序号和省份。"
+                )
+                % {"year": clean["year"], "task": clean["task"], "province": province}
+            )
+        entry = LedgerEntry(
+            assignment=assignment,
+            created_by=self.user,
+            **{name: clean.get(name) or 0 for name in FIGURES},
+            **{name: clean[name] for name in ENTRY_FIELDS},
         )
-    outcome.problems.sort(key=lambda p: p.number)
-    outcome.duplicates = [RowProblem(n, [m]) for n, m in sorted(resource.duplicates.items())]
-    return outcome
+        try:
+            self.rules.check(entry)  # check_row's rules, each cell value checked once
+        except ValidationError as exc:
+            raise ValidationError(column_messages(exc, LEDGER_HEADERS)) from exc
+        return entry
+
+    def outcome(self) -> tuple[ImportOutcome, list[LedgerEntry]]:
+        """The problems, the duplicates (of the ledger, or of an earlier row) and the new
+        entries. The ledger's keys are read once per assignment the sheet writes to."""
+        outcome = ImportOutcome(total=self.total, problems=list(self.problems))
+        existing: dict[int, set[tuple]] = {}
+        seen: dict[tuple, int] = {}
+        new = []
+        for number, entry in self.entries:
+            key = (entry.date, entry.description, *(getattr(entry, f) for f in FIGURES))
+            if entry.assignment_id not in existing:
+                existing[entry.assignment_id] = set(
+                    LedgerEntry.objects.filter(assignment_id=entry.assignment_id).values_list(
+                        "date", "description", *FIGURES
+                    )
+                )
+            if key in existing[entry.assignment_id]:
+                outcome.duplicates.append(
+                    RowProblem(number, [_("与台账中已有的记录相同，不再导入。")])
+                )
+                continue
+            key = (entry.assignment_id, *key)
+            if key in seen:
+                outcome.duplicates.append(
+                    RowProblem(number, [_("与第 %(n)d 行相同，只导入一次。") % {"n": seen[key]}])
+                )
+                continue
+            seen[key] = number
+            new.append(entry)
+        outcome.created = len(new)
+        return outcome, new
 
 
 class LedgerImport(Importer):
@@ -354,39 +387,30 @@ class LedgerImport(Importer):
         return missing
 
     def check(self, dataset, user, rows: RowTicker) -> ImportOutcome:
-        # Row by row through the resource's own pipeline, outside any transaction (so the
-        # job's progress is seen): with use_bulk, import_row only queues what it would save.
-        resource = LedgerEntryResource(user=user)
-        loader = resource._meta.instance_loader_class(resource, dataset)
-        result = resource.get_result_class()()
-        for number, values in enumerate(dataset, 1):
-            row_result = resource.import_row(
-                OrderedDict(zip(dataset.headers, values, strict=True)),
-                loader,
-                dry_run=True,
-                row_number=number,
-            )
-            resource.create_instances.clear()
-            result.increment_row_result_total(row_result)
-            if row_result.errors:
-                result.append_error_row(number, {}, row_result.errors)
-            elif row_result.validation_error:
-                result.append_invalid_row(number, {}, row_result.validation_error)
-            rows(number, len(dataset))
-        return _outcome(result, resource, len(dataset))
+        return self._rows(dataset, user, rows).outcome()[0]
 
     def write(self, dataset, user) -> ImportOutcome:
-        resource = LedgerEntryResource(user=user)
-        resource.lock_assignments()
-        result = resource.import_data(
-            dataset,
-            dry_run=False,
-            raise_errors=False,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-            collect_failed_rows=False,
-        )
-        return _outcome(result, resource, len(dataset))
+        """Under the lock of every assignment the user may import into (so two imports of
+        the same rows cannot both find them new), one bulk insert of the new entries."""
+        read = self._rows(dataset, user)
+        dataset._ledger_rows = None  # the entries written here are never offered again
+        read.resource.lock_assignments()
+        outcome, new = read.outcome()
+        if outcome.ok:
+            LedgerEntry.objects.bulk_create(new, batch_size=2000)
+        else:
+            outcome.created = 0
+        return outcome
+
+    @staticmethod
+    def _rows(dataset, user, rows: RowTicker | None = None) -> LedgerRows:
+        """The sheet read once per run: ``run()`` checks, then writes the same dataset."""
+        cached = getattr(dataset, "_ledger_rows", None)
+        if cached is not None and cached.user.pk == user.pk:
+            return cached
+        read = LedgerRows(dataset, user, rows)
+        dataset._ledger_rows = read
+        return read
 
 
 LEDGER_IMPORT = register(LedgerImport())

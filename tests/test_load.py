@@ -28,3 +28,26 @@ def test_fifty_clients_for_sixty_seconds_without_errors():
     (ROOT / "artifacts" / "loadtest.txt").write_text(report, encoding="utf-8")
     assert result.returncode == 0, report
     assert "errors: 0" in result.stdout
+
+
+def test_the_app_keeps_no_state_in_a_process(settings):
+    """Two app servers (scripts/load --two) share sessions, login throttling and uploads:
+    sessions and axes' attempts live in the database, the cache in Redis when CACHE_URL
+    names it, uploads under one MEDIA_ROOT. (The script itself logs in on one server and
+    reads pages with that session on the other.)"""
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
+    assert settings.STORAGES["default"]["BACKEND"] != "django.core.files.storage.InMemoryStorage"
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    env = {**os.environ, "CACHE_URL": "redis://127.0.0.1:6379/14"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "RedisCache" in out

@@ -104,6 +104,45 @@ def check_row(instance: models.Model, fields) -> None:
         raise ValidationError(errors)
 
 
+class RowRules:
+    """``check_row`` for the many rows of one import: the same model rules, with each
+    field's own validation (``Field.clean``: its type, choices and validators) run once per
+    distinct value, since it depends on the value alone (relations are checked every row);
+    ``clean()``, the rules across fields, runs for every row."""
+
+    def __init__(self, model: type[models.Model], fields) -> None:
+        self.fields = [model._meta.get_field(name) for name in fields]
+        self._seen: dict[tuple, tuple[bool, object]] = {}
+
+    def check(self, instance: models.Model) -> None:
+        errors: dict[str, list] = {}
+        for f in self.fields:
+            raw = getattr(instance, f.attname)
+            if f.blank and raw in f.empty_values:
+                continue  # as Model.clean_fields
+            key = None if f.is_relation else (f.name, type(raw), raw)
+            result = self._seen.get(key) if key is not None else None
+            if result is None:
+                try:
+                    result = (True, f.clean(raw, instance))
+                except ValidationError as exc:
+                    result = (False, exc.error_list)
+                if key is not None:
+                    self._seen[key] = result
+            ok, value = result
+            if ok:
+                setattr(instance, f.attname, value)
+            else:
+                errors[f.name] = value
+        if not errors:
+            try:
+                instance.clean()
+            except ValidationError as exc:
+                exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+
 class ModelRulesSerializer(serializers.ModelSerializer):
     """A ModelSerializer that validates with the model's own rules and messages.
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from bench.harness import BenchContext, Row
+from bench.provinces import _page, _setup
+from funding import services
+from funding.models import Allocation, Payment, SpendingCategory, SpendingLine, SpendingReport
 from planning.models import Plan
-from provinces.benchmarks import _page, _setup
 from provinces.models import Assignment, Province
-from workflow.bench import BenchContext, Row
-
-from . import services
-from .models import Allocation, Payment, SpendingCategory, SpendingLine, SpendingReport
 
 
 def _money(ctx: BenchContext) -> dict:

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from workflow.bench import percentile, throwaway_database
+from bench.harness import percentile, throwaway_database
 
 # (who, path) pairs; a path the project does not have yet is skipped with a note.
 DEFAULT_PATHS = [
@@ -91,7 +91,7 @@ class Command(BaseCommand):
                 env=env,
             )
             try:
-                self._wait_for(port)
+                self._wait_for(port, server)
                 report = self._run(port, clients, seconds)
             finally:
                 server.send_signal(signal.SIGTERM)
@@ -100,9 +100,12 @@ class Command(BaseCommand):
         if report["errors"]:
             raise CommandError(f"{report['errors']} errors during the load run")
 
-    def _wait_for(self, port: int) -> None:
-        deadline = time.monotonic() + 30
+    def _wait_for(self, port: int, server: subprocess.Popen) -> None:
+        # Four workers importing the project on a busy two-core machine can take a minute.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise CommandError(f"gunicorn exited with {server.returncode}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                 conn.request("GET", "/health/")

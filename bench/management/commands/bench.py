@@ -1,44 +1,41 @@
-"""Print the benchmark table: every benchmark of every app, at the requested scales."""
+"""Print the benchmark table: every benchmark at the requested scales, one table, each
+figure beside its reference measured in the same run, and the ratio."""
 
 from __future__ import annotations
 
-import importlib
 import os
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.test import override_settings
 
-from workflow.bench import BenchContext, LiveServer, floor_row, render_table, throwaway_database
+from bench import funding, provinces, reporting
+from bench.harness import BenchContext, LiveServer, floor_row, render_table, throwaway_database
+
+BENCHMARKS = [*provinces.BENCHMARKS, *funding.BENCHMARKS, *reporting.BENCHMARKS]
 
 
 class Command(BaseCommand):
-    help = "Run the benchmarks in a throw-away database and print one table."
+    help = "Run the benchmarks in a throw-away database and print one table of ratios."
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--scale", type=int, nargs="+", default=[1], help="data multipliers, e.g. 1 10 100"
         )
         parser.add_argument("--only", nargs="*", default=[], help="substring of benchmark names")
+        parser.add_argument(
+            "--quick",
+            action="store_true",
+            help="fewer repetitions per page and one import/digest build (for 100×)",
+        )
 
-    def handle(self, *args, scale: list[int], only: list[str], **options):
+    def handle(self, *args, scale: list[int], only: list[str], quick: bool, **options):
         os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        benches = [floor_row]
-        for config in apps.get_app_configs():
-            try:
-                module = importlib.import_module(f"{config.name}.benchmarks")
-            except ModuleNotFoundError as exc:
-                if exc.name == f"{config.name}.benchmarks":
-                    continue
-                raise
-            benches.extend(module.BENCHMARKS)
-        if only:
-            benches = [floor_row] + [
-                b
-                for b in benches[1:]
-                if any(o in b.__name__ or o in (b.__doc__ or "") for o in only)
-            ]
+        benches = [
+            b
+            for b in BENCHMARKS
+            if not only or any(o in b.__name__ or o in (b.__doc__ or "") for o in only)
+        ]
         rows = []
         # Pages render {% static %} without collectstatic's manifest, over plain loopback HTTP.
         plain_static = {
@@ -53,8 +50,8 @@ class Command(BaseCommand):
             server = LiveServer()
             try:
                 for s in scale:
-                    ctx = BenchContext(scale=s, server=server)
-                    for bench in benches:
+                    ctx = BenchContext(scale=s, server=server, quick=quick)
+                    for bench in [floor_row, *benches]:
                         self.stderr.write(f"… {bench.__name__} at {s}×")
                         rows.extend(bench(ctx))
             finally:
