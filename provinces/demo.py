@@ -85,8 +85,7 @@ def fill_registration(
                 ),
             ],
             "milestones": [
-                Milestone(due_date=due, description=what, done_on=done)
-                for due, what, done in steps
+                Milestone(due_date=due, description=what, done_on=done) for due, what, done in steps
             ],
         },
     )

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import EMAIL_INVALID, Assignment, Contact, LedgerEntry, Milestone, Registration
+from planning.models import Task
+
+from .models import (
+    EMAIL_INVALID,
+    Assignment,
+    Contact,
+    FieldKind,
+    LedgerEntry,
+    Milestone,
+    Notice,
+    Province,
+    Registration,
+    TaskReportDefinition,
+    TaskReportField,
+    clean_report_values,
+)
 
 
 class RegistrationForm(forms.ModelForm):
@@ -133,3 +149,122 @@ class LedgerEntryForm(forms.ModelForm):
         self.fields["assignment"].label_from_instance = lambda a: (
             f"{a.task.plan.year} · {a.task}" if user and user.is_province_staff else str(a)
         )
+
+
+# --- 专项报送 ----------------------------------------------------------------------------
+
+
+class TaskReportDefinitionForm(forms.ModelForm):
+    """HQ's definition of a task report; its fields are the formset below."""
+
+    class Meta:
+        model = TaskReportDefinition
+        fields = ["task", "title", "instructions", "due_date", "reminder_offsets"]
+        widgets = {
+            "due_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "instructions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task"].queryset = (
+            plan.tasks.order_by("number") if plan else Task.objects.none()
+        )
+
+
+class TaskReportFieldForm(forms.ModelForm):
+    class Meta:
+        model = TaskReportField
+        fields = ["label", "kind", "required", "help_text", "order"]
+
+
+TaskReportFieldFormSet = forms.inlineformset_factory(
+    TaskReportDefinition,
+    TaskReportField,
+    form=TaskReportFieldForm,
+    extra=3,
+    can_delete=True,
+    min_num=1,
+    validate_min=True,
+    error_messages={"too_few_forms": gettext_lazy("请至少定义一个报送字段。")},
+)
+
+_WIDGETS = {
+    FieldKind.TEXT: lambda: forms.TextInput(),
+    FieldKind.LONG_TEXT: lambda: forms.Textarea(attrs={"rows": 4}),
+    FieldKind.INTEGER: lambda: forms.TextInput(attrs={"inputmode": "numeric"}),
+    FieldKind.DECIMAL: lambda: forms.TextInput(attrs={"inputmode": "decimal"}),
+    FieldKind.DATE: lambda: forms.DateInput(attrs={"type": "date"}),
+}
+
+
+class TaskReportForm(forms.Form):
+    """A unit's values for a task report: one text input per field, each checked by
+    ``clean_report_values`` (the API's serializer calls the same function)."""
+
+    def __init__(self, *args, definition: TaskReportDefinition, report=None, **kwargs):
+        self.definition_fields = list(definition.fields.all())
+        values = (report.values if report else None) or {}
+        kwargs.setdefault(
+            "initial", {f"f{f.key}": values.get(f.key, "") for f in self.definition_fields}
+        )
+        super().__init__(*args, **kwargs)
+        for f in self.definition_fields:
+            self.fields[f"f{f.key}"] = forms.CharField(
+                label=f.label,
+                required=False,  # required is asked at submission, not for a draft
+                help_text=f.help_text or f.get_kind_display(),
+                widget=_WIDGETS[f.kind](),
+                strip=True,
+            )
+
+    def clean(self):
+        data = super().clean()
+        raw = {f.key: data.get(f"f{f.key}", "") for f in self.definition_fields}
+        try:
+            self.values = clean_report_values(self.definition_fields, raw)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                self.add_error(f"f{key}" if key != "values" else None, messages)
+        return data
+
+
+# --- 另行通知 ----------------------------------------------------------------------------
+
+
+class NoticeForm(forms.ModelForm):
+    files = MultipleFileField(label=gettext_lazy("附件"), required=False)
+
+    class Meta:
+        model = Notice
+        fields = ["title", "number", "body", "audience", "task", "units", "reply_by"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 10}),
+            "reply_by": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "units": forms.CheckboxSelectMultiple(),
+            "audience": forms.RadioSelect(),
+        }
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.fields["task"].queryset = (
+            plan.tasks.order_by("number") if plan else Task.objects.none()
+        )
+        self.fields["units"].queryset = Province.objects.order_by("sort_order")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("audience") == Notice.Audience.CHOSEN and not data.get("units"):
+            self.add_error("units", _("发送给指定单位时，请至少选择一个单位。"))
+        return data
+
+
+class NoticeReplyForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("回复内容"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        error_messages={"required": gettext_lazy("请填写回复内容。")},
+    )
+    files = MultipleFileField(label=gettext_lazy("附件"), required=False)

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import board, contacts, deadlines, ledger, registrations, review, todo, units
+from .views import (
+    board,
+    contacts,
+    deadlines,
+    ledger,
+    notices,
+    registrations,
+    review,
+    task_reports,
+    todo,
+    units,
+)
 
 app_name = "provinces"
 urlpatterns = [
@@ -30,5 +41,36 @@ urlpatterns = [
     path("contacts/", contacts.contacts, name="contacts"),
     path("contacts/import/", contacts.contacts_import, name="contacts_import"),
     path("contacts/template.xlsx", contacts.contacts_template_download, name="contacts_template"),
+    path("task-reports/", task_reports.task_report_list, name="task_report_list"),
+    path(
+        "task-reports/new/",
+        task_reports.task_report_definition_edit,
+        name="task_report_definition_new",
+    ),
+    path("task-reports/<int:pk>/", task_reports.task_report, name="task_report"),
+    path(
+        "task-reports/<int:pk>/edit/",
+        task_reports.task_report_definition_edit,
+        name="task_report_definition_edit",
+    ),
+    path(
+        "task-reports/submissions/<int:pk>/",
+        task_reports.task_report_submission,
+        name="task_report_submission",
+    ),
+    path(
+        "task-reports/submissions/<int:pk>/<str:action>/",
+        task_reports.task_report_action,
+        name="task_report_action",
+    ),
+    path("notices/", notices.notice_list, name="notice_list"),
+    path("notices/new/", notices.notice_edit, name="notice_new"),
+    path("notices/<int:pk>/", notices.notice_detail, name="notice"),
+    path("notices/<int:pk>/edit/", notices.notice_edit, name="notice_edit"),
+    path("notices/<int:pk>/send/", notices.notice_send, name="notice_send"),
+    path("notices/<int:pk>/chase/", notices.notice_chase, name="notice_chase"),
+    path("notices/<int:pk>/reply/", notices.notice_reply, name="notice_reply"),
+    path("notices/files/<int:pk>/", notices.notice_attachment, name="notice_attachment"),
+    path("notices/reply-files/<int:pk>/", notices.notice_reply_file, name="notice_reply_file"),
     path("<str:code>/", units.province_detail, name="province_detail"),
 ]
