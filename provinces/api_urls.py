@@ -8,4 +8,7 @@ router.register("assignments", api.AssignmentViewSet, basename="assignment")
 router.register("registrations", api.RegistrationViewSet, basename="registration")
 router.register("ledger-entries", api.LedgerEntryViewSet, basename="ledger-entry")
 router.register("contacts", api.ContactViewSet, basename="contact")
+router.register("task-reports", api.TaskReportDefinitionViewSet, basename="task-report")
+router.register("task-report-submissions", api.TaskReportViewSet, basename="task-report-submission")
+router.register("notices", api.NoticeViewSet, basename="notice")
 urlpatterns = router.urls

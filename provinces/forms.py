@@ -177,6 +177,12 @@ class TaskReportFieldForm(forms.ModelForm):
         model = TaskReportField
         fields = ["label", "kind", "required", "help_text", "order"]
 
+    def has_changed(self) -> bool:
+        """A new row without a label is an unused row, whatever its type or order says."""
+        if self.instance.pk is None and not (self.data.get(self.add_prefix("label")) or "").strip():
+            return False
+        return super().has_changed()
+
 
 TaskReportFieldFormSet = forms.inlineformset_factory(
     TaskReportDefinition,
