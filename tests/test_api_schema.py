@@ -123,6 +123,9 @@ BAD_FILTERS = {
     "payment-list": ["year=0.5", "year=abc", "allocation=abc"],
     "spending-report-list": ["year=0.5", "year=abc", "state=abc"],
     "project-report-list": ["year=0.5", "year=abc", "state=abc", "application=abc"],
+    "task-report-list": ["year=0.5", "year=abc", "task=0.5"],
+    "task-report-submission-list": ["year=0.5", "year=abc", "task=x", "state=abc"],
+    "notice-list": ["year=0.5", "year=abc", "task=0.5", "state=abc", "audience=abc"],
 }
 
 
