@@ -17,6 +17,7 @@ DEMO_MODULES = [
     "provinces.demo_plans",
     "provinces.demo",
     "provinces.demo:seed_current_year",
+    "provinces.demo_reports",
     "projects.demo",
     "projects.demo:seed_reporting_project",
     "funding.demo",
