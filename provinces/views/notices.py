@@ -139,7 +139,7 @@ def notice_chase(request: HttpRequest, pk: int) -> HttpResponse:
     except TransitionRefused as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已向未阅读的单位发出 %(n)d 封提醒。") % {"n": sent})
+        messages.success(request, _("已提醒 %(n)d 个未阅读的单位。") % {"n": sent})
     return redirect("provinces:notice", pk=notice.pk)
 
 

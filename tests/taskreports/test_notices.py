@@ -9,8 +9,8 @@ import pytest
 from django.core import mail
 
 from notifications.obligations import everything_owed
-from notifications.services import RateLimited
 from provinces import services
+from provinces.services import ChasedToday
 from provinces.models import Notice, NoticeReceipt
 from tests.conftest import client_for, make_user
 
@@ -68,18 +68,23 @@ def test_the_first_reading_is_the_receipt(draft_notice, hq_reviewer, jiangxi_sta
     assert unit_view["receipts"] is None  # a unit does not see the others' receipts
 
 
-def test_chasing_the_unread_once_a_day_per_unit(draft_notice, hq_reviewer, jiangxi_staff):
+def test_chasing_the_unread_once_a_day_per_unit(
+    draft_notice, hq_reviewer, jiangxi_staff, django_capture_on_commit_callbacks
+):
     tianjin = make_user("tianjin_staff", "province_staff", "天津")
     services.send_notice(draft_notice, hq_reviewer)
     client_for(jiangxi_staff).get(f"/provinces/notices/{draft_notice.pk}/")
     mail.outbox.clear()
-    sent = services.chase_unread(draft_notice, hq_reviewer, today=date(2018, 12, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        reminded = services.chase_unread(draft_notice, hq_reviewer, today=date(2018, 12, 1))
     recipients = {address for m in mail.outbox for address in m.to}
-    assert sent == 1 and recipients == {tianjin.email}  # 江西 read it; 江苏、重庆 have no staff
-    assert tianjin.notifications.filter(kind="reminder").exists()
-    with pytest.raises(RateLimited):
+    assert reminded == 1 and tianjin.email in recipients  # 江西 read it; 江苏、重庆 have no staff
+    assert jiangxi_staff.email not in recipients
+    assert tianjin.notifications.filter(kind="reminder").count() == 1
+    with pytest.raises(ChasedToday):
         services.chase_unread(draft_notice, hq_reviewer, today=date(2018, 12, 1))
     assert services.chase_unread(draft_notice, hq_reviewer, today=date(2018, 12, 2)) == 1
+    assert tianjin.notifications.filter(kind="reminder").count() == 2
 
 
 def test_a_reply_is_owed_until_given(draft_notice, hq_reviewer, jiangxi_staff, plan_2018):
