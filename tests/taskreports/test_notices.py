@@ -10,8 +10,8 @@ from django.core import mail
 
 from notifications.obligations import everything_owed
 from provinces import services
-from provinces.services import ChasedToday
 from provinces.models import Notice, NoticeReceipt
+from provinces.services import ChasedToday
 from tests.conftest import client_for, make_user
 
 pytestmark = pytest.mark.django_db
