@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from planning.models import Deadline, Plan
@@ -201,12 +202,19 @@ class ReportRate:
 
 
 def task_report_rates(plan: Plan, user, today: date | None = None) -> list[ReportRate]:
-    """Each task report of the plan with its counts (two queries)."""
+    """Each task report of the plan with its counts (one query)."""
     today = today or timezone.localdate()
+    carrying = (
+        Assignment.objects.filter(task_id=OuterRef("task_id"), taken_up=True)
+        .values("task_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
     definitions = (
         TaskReportDefinition.objects.visible_to(user)
         .filter(task__plan=plan)
         .annotate(
+            expected=Coalesce(Subquery(carrying), 0),
             handed_in=Count(
                 "submissions", filter=Q(submissions__state__in=TaskReport.HANDED_IN), distinct=True
             ),
@@ -219,19 +227,16 @@ def task_report_rates(plan: Plan, user, today: date | None = None) -> list[Repor
         .select_related("task")
         .order_by("due_date", "pk")
     )
-    expected = dict(
-        Assignment.objects.filter(task__plan=plan, taken_up=True)
-        .values("task_id")
-        .annotate(n=Count("pk"))
-        .values_list("task_id", "n")
-    )
-    rates = []
-    for d in definitions:
-        n = expected.get(d.task_id, 0)
-        rates.append(
-            ReportRate(d, n, d.handed_in, d.confirmed, d.due_date < today and d.handed_in < n)
+    return [
+        ReportRate(
+            d,
+            d.expected,
+            d.handed_in,
+            d.confirmed,
+            d.due_date < today and d.handed_in < d.expected,
         )
-    return rates
+        for d in definitions
+    ]
 
 
 def owed_task_reports(plan: Plan, user) -> list[tuple[TaskReportDefinition, TaskReport | None]]:
