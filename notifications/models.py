@@ -246,6 +246,7 @@ class Notification(models.Model):
         PLAN = "plan", _("年度计划")
         REPORT = "report", _("项目报告")
         QUESTION = "question", _("项目咨询")
+        NOTICE = "notice", _("通知")
 
     user = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"

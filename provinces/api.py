@@ -1,7 +1,7 @@
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
@@ -25,8 +25,13 @@ from .models import (
     Evidence,
     LedgerEntry,
     NetworkEntity,
+    Notice,
+    NoticeReceipt,
+    NoticeReply,
     Province,
     Registration,
+    TaskReport,
+    TaskReportDefinition,
     TrainingClass,
 )
 from .serializers import (
@@ -40,9 +45,14 @@ from .serializers import (
     LedgerEntrySerializer,
     MilestoneDoneSerializer,
     NetworkEntitySerializer,
+    NoticeReplySerializer,
+    NoticeReplyWriteSerializer,
+    NoticeSerializer,
     ProvinceSerializer,
     ReasonSerializer,
     RegistrationSerializer,
+    TaskReportDefinitionSerializer,
+    TaskReportSerializer,
     TrainingClassSerializer,
 )
 
@@ -491,3 +501,193 @@ class TrainingClassViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelV
     def perform_destroy(self, instance):
         instance.plan.ensure_open()
         instance.delete()
+
+
+class TaskReportDefinitionFilter(FilterSet):
+    year = year_filter("task__plan__year")
+    task = IntegerFilter(field_name="task__number", min_value=1)
+
+    class Meta:
+        model = TaskReportDefinition
+        fields = ["year", "task"]
+
+
+class TaskReportDefinitionViewSet(
+    WorkingPlanList, mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet
+):
+    """Task reports HQ defined (专项报送): their fields and due dates; HQ defines them on
+    the pages."""
+
+    base_queryset = TaskReportDefinition.objects
+    plan_path = "task__plan"
+    serializer_class = TaskReportDefinitionSerializer
+    filterset_class = TaskReportDefinitionFilter
+    roles = {"list": STAFF | HQ, "retrieve": STAFF | HQ}
+
+    def optimise(self, qs):
+        return (
+            qs.select_related("task__plan")
+            .prefetch_related("fields")
+            .order_by("task__plan__year", "due_date", "pk")
+        )
+
+
+class TaskReportFilter(FilterSet):
+    year = year_filter("definition__task__plan__year")
+    task = IntegerFilter(field_name="definition__task__number", min_value=1)
+    definition = IntegerFilter(field_name="definition_id", min_value=1)
+    province = django_filters.CharFilter(field_name="province__code")
+
+    class Meta:
+        model = TaskReport
+        fields = ["year", "task", "definition", "province", "state", "is_late"]
+
+
+class TaskReportViewSet(
+    WorkingPlanList,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    VisibleModelViewSet,
+):
+    """Units' task reports: staff write and submit their own; HQ returns or confirms."""
+
+    base_queryset = TaskReport.objects
+    plan_path = "definition__task__plan"
+    serializer_class = TaskReportSerializer
+    filterset_class = TaskReportFilter
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    roles = {
+        "list": STAFF | HQ,
+        "retrieve": STAFF | HQ,
+        **dict.fromkeys(["create", "update", "partial_update", "submit"], STAFF),
+        **dict.fromkeys(["return_for_revision", "confirm"], HQ),
+    }
+    refusable = frozenset(
+        {"create", "update", "partial_update", "submit", "return_for_revision", "confirm"}
+    )
+
+    def optimise(self, qs):
+        return qs.select_related("definition__task__plan", "province").order_by(
+            "definition__task__plan__year", "definition__due_date", "province__sort_order", "pk"
+        )
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    @extend_schema(request=None, responses=TaskReportSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None, version=None):
+        report = self.get_object()
+        services.submit_task_report(report, request.user)
+        return Response(self.get_serializer(report).data)
+
+    def _review(self, verb, request):
+        report = self.get_object()
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        verb(report, request.user, serializer.validated_data["reason"])
+        return Response(self.get_serializer(report).data)
+
+    @extend_schema(request=ReasonSerializer, responses=TaskReportSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_for_revision(self, request, pk=None, version=None):
+        return self._review(services.return_task_report, request)
+
+    @extend_schema(request=ReasonSerializer, responses=TaskReportSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None, version=None):
+        return self._review(services.confirm_task_report, request)
+
+
+class NoticeFilter(FilterSet):
+    year = year_filter("plan__year")
+    task = IntegerFilter(field_name="task__number", min_value=1)
+
+    class Meta:
+        model = Notice
+        fields = ["year", "task", "state", "audience"]
+
+
+class NoticeViewSet(
+    WorkingPlanList,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    VisibleModelViewSet,
+):
+    """Follow-up notices (另行通知): HQ writes and sends; the addressed units read and reply.
+
+    Reading a notice here does not count as reading it: ``read`` records the unit's read
+    receipt, as opening the page does."""
+
+    base_queryset = Notice.objects
+    plan_path = "plan"
+    serializer_class = NoticeSerializer
+    filterset_class = NoticeFilter
+    http_method_names = ["get", "post", "head", "options"]
+    roles = {
+        "list": STAFF | HQ,
+        "retrieve": STAFF | HQ,
+        **dict.fromkeys(["create", "send", "chase"], HQ),
+        **dict.fromkeys(["read", "reply"], STAFF),
+    }
+    refusable = frozenset({"send", "chase", "reply"})
+
+    def optimise(self, qs):
+        return (
+            qs.select_related("plan", "task")
+            .prefetch_related(
+                "units",
+                "attachments",
+                Prefetch("receipts", NoticeReceipt.objects.select_related("province", "read_by")),
+                Prefetch(
+                    "replies",
+                    NoticeReply.objects.select_related("province").prefetch_related("files"),
+                ),
+            )
+            .order_by("-plan__year", "-sent_at", "-pk")
+        )
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def _fresh(self, notice):
+        return Response(self.get_serializer(self.get_queryset().get(pk=notice.pk)).data)
+
+    @extend_schema(request=None, responses=NoticeSerializer)
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None, version=None):
+        notice = self.get_object()
+        services.send_notice(notice, request.user)
+        return self._fresh(notice)
+
+    @extend_schema(request=None, responses=NoticeSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None, version=None):
+        notice = self.get_object()
+        services.mark_notice_read(notice, request.user)
+        return self._fresh(notice)
+
+    @extend_schema(request=None, responses=NoticeSerializer)
+    @action(detail=True, methods=["post"])
+    def chase(self, request, pk=None, version=None):
+        notice = self.get_object()
+        services.chase_unread(notice, request.user)  # ChasedToday (409) once a day per unit
+        return self._fresh(notice)
+
+    @extend_schema(request=NoticeReplyWriteSerializer, responses=NoticeReplySerializer)
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None, version=None):
+        notice = self.get_object()
+        serializer = NoticeReplyWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reply = services.reply_to_notice(notice, request.user, serializer.validated_data["text"])
+        return Response(NoticeReplySerializer(reply).data)

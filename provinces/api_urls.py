@@ -12,4 +12,7 @@ router.register("board", api.BoardViewSet, basename="board")
 router.register("cases", api.CaseViewSet, basename="case")
 router.register("service-network", api.NetworkEntityViewSet, basename="service-network")
 router.register("trainings", api.TrainingClassViewSet, basename="training")
+router.register("task-reports", api.TaskReportDefinitionViewSet, basename="task-report")
+router.register("task-report-submissions", api.TaskReportViewSet, basename="task-report-submission")
+router.register("notices", api.NoticeViewSet, basename="notice")
 urlpatterns = router.urls

@@ -11,12 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from planning.models import Deadline, Plan
 
 from .ledger import PeriodicProgress, period_progress
-from .models import Assignment, Milestone, Province, Registration
+from .models import (
+    Assignment,
+    Milestone,
+    Province,
+    Registration,
+    TaskReport,
+    TaskReportDefinition,
+)
 
 WARN_DAYS = 3
 
@@ -175,3 +184,75 @@ def build_board(plan: Plan, user, today: date | None = None) -> Board:
                         r.on_time += 1
         board.rows.append((province, cells, rate))
     return board
+
+
+@dataclass
+class ReportRate:
+    """One task report on the board: how many of the units carrying its task handed it in."""
+
+    definition: TaskReportDefinition
+    expected: int
+    handed_in: int
+    confirmed: int
+    overdue: bool
+
+    @property
+    def completeness(self) -> int:
+        return round(100 * self.handed_in / self.expected) if self.expected else 0
+
+
+def task_report_rates(plan: Plan, user, today: date | None = None) -> list[ReportRate]:
+    """Each task report of the plan with its counts (one query)."""
+    today = today or timezone.localdate()
+    carrying = (
+        Assignment.objects.filter(task_id=OuterRef("task_id"), taken_up=True)
+        .values("task_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    definitions = (
+        TaskReportDefinition.objects.visible_to(user)
+        .filter(task__plan=plan)
+        .annotate(
+            expected=Coalesce(Subquery(carrying), 0),
+            handed_in=Count(
+                "submissions", filter=Q(submissions__state__in=TaskReport.HANDED_IN), distinct=True
+            ),
+            confirmed=Count(
+                "submissions",
+                filter=Q(submissions__state=TaskReport.State.CONFIRMED),
+                distinct=True,
+            ),
+        )
+        .select_related("task")
+        .order_by("due_date", "pk")
+    )
+    return [
+        ReportRate(
+            d,
+            d.expected,
+            d.handed_in,
+            d.confirmed,
+            d.due_date < today and d.handed_in < d.expected,
+        )
+        for d in definitions
+    ]
+
+
+def owed_task_reports(plan: Plan, user) -> list[tuple[TaskReportDefinition, TaskReport | None]]:
+    """A unit's task reports in the plan (of the tasks it carries), with its own report."""
+    definitions = list(
+        TaskReportDefinition.objects.filter(
+            task__plan=plan,
+            task__assignments__province_id=user.province_id,
+            task__assignments__taken_up=True,
+        )
+        .visible_to(user)
+        .select_related("task")
+        .order_by("due_date", "pk")
+    )
+    own = {
+        r.definition_id: r
+        for r in TaskReport.objects.visible_to(user).filter(definition__in=definitions)
+    }
+    return [(d, own.get(d.pk)) for d in definitions]

@@ -14,11 +14,17 @@ from .models import (
     EMAIL_INVALID,
     Assignment,
     Contact,
+    FieldKind,
     LedgerEntry,
     Milestone,
     NetworkEntity,
+    Notice,
+    Province,
     Registration,
+    TaskReportDefinition,
+    TaskReportField,
     TrainingClass,
+    clean_report_values,
 )
 from .network import check_entities, entity_choices
 
@@ -238,3 +244,128 @@ class TrainingClassForm(forms.ModelForm):
         self.fields["files"].help_text = _(
             "日程、课件、签到表、照片等；PDF、Word、Excel、JPEG、PNG，单个文件不超过 %(mb)d MB，可多选。"
         ) % {"mb": settings.MAX_UPLOAD_SIZE // 1024 // 1024}
+
+
+# --- 专项报送 ----------------------------------------------------------------------------
+
+
+class TaskReportDefinitionForm(forms.ModelForm):
+    """HQ's definition of a task report; its fields are the formset below."""
+
+    class Meta:
+        model = TaskReportDefinition
+        fields = ["task", "title", "instructions", "due_date", "reminder_offsets"]
+        widgets = {
+            "due_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "instructions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task"].queryset = (
+            plan.tasks.order_by("number") if plan else Task.objects.none()
+        )
+
+
+class TaskReportFieldForm(forms.ModelForm):
+    class Meta:
+        model = TaskReportField
+        fields = ["label", "kind", "required", "help_text", "order"]
+
+    def has_changed(self) -> bool:
+        """A new row without a label is an unused row, whatever its type or order says."""
+        if self.instance.pk is None and not (self.data.get(self.add_prefix("label")) or "").strip():
+            return False
+        return super().has_changed()
+
+
+TaskReportFieldFormSet = forms.inlineformset_factory(
+    TaskReportDefinition,
+    TaskReportField,
+    form=TaskReportFieldForm,
+    extra=3,
+    can_delete=True,
+    min_num=1,
+    validate_min=True,
+    error_messages={"too_few_forms": gettext_lazy("请至少定义一个报送字段。")},
+)
+
+_WIDGETS = {
+    FieldKind.TEXT: lambda: forms.TextInput(),
+    FieldKind.LONG_TEXT: lambda: forms.Textarea(attrs={"rows": 4}),
+    FieldKind.INTEGER: lambda: forms.TextInput(attrs={"inputmode": "numeric"}),
+    FieldKind.DECIMAL: lambda: forms.TextInput(attrs={"inputmode": "decimal"}),
+    FieldKind.DATE: lambda: forms.DateInput(attrs={"type": "date"}),
+}
+
+
+class TaskReportForm(forms.Form):
+    """A unit's values for a task report: one text input per field, each checked by
+    ``clean_report_values`` (the API's serializer calls the same function)."""
+
+    def __init__(self, *args, definition: TaskReportDefinition, report=None, **kwargs):
+        self.definition_fields = list(definition.fields.all())
+        values = (report.values if report else None) or {}
+        kwargs.setdefault(
+            "initial", {f"f{f.key}": values.get(f.key, "") for f in self.definition_fields}
+        )
+        super().__init__(*args, **kwargs)
+        for f in self.definition_fields:
+            self.fields[f"f{f.key}"] = forms.CharField(
+                label=f.label,
+                required=False,  # required is asked at submission, not for a draft
+                help_text=f.help_text or f.get_kind_display(),
+                widget=_WIDGETS[f.kind](),
+                strip=True,
+            )
+
+    def clean(self):
+        data = super().clean()
+        raw = {f.key: data.get(f"f{f.key}", "") for f in self.definition_fields}
+        try:
+            self.values = clean_report_values(self.definition_fields, raw)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                self.add_error(f"f{key}" if key != "values" else None, messages)
+        return data
+
+
+# --- 另行通知 ----------------------------------------------------------------------------
+
+
+class NoticeForm(forms.ModelForm):
+    files = MultipleFileField(label=gettext_lazy("附件"), required=False)
+
+    class Meta:
+        model = Notice
+        fields = ["title", "number", "body", "audience", "task", "units", "reply_by"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 10}),
+            "reply_by": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "units": forms.CheckboxSelectMultiple(),
+            "audience": forms.RadioSelect(),
+        }
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.fields["task"].queryset = (
+            plan.tasks.order_by("number") if plan else Task.objects.none()
+        )
+        self.fields["units"].queryset = Province.objects.order_by("sort_order")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("audience") == Notice.Audience.CHOSEN and not data.get("units"):
+            self.add_error("units", _("发送给指定单位时，请至少选择一个单位。"))
+        return data
+
+
+class NoticeReplyForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("回复内容"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        error_messages={"required": gettext_lazy("请填写回复内容。")},
+    )
+    files = MultipleFileField(label=gettext_lazy("附件"), required=False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -13,11 +15,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.visibility import scoped as unit_scoped
-from planning.models import BaseLevel, Deadline, plan_scoped
+from planning.models import BaseLevel, Deadline, parse_offsets, plan_scoped, validate_offsets
 from workflow.files import StoredFile
-from workflow.machine import TransitionRefused, record_event
+from workflow.machine import TransitionRefused, apply_transition, record_event
 from workflow.review import ReviewedSubmission, ReviewState
-from workflow.validation import check_plan_window, count_bound, normalise_phone, text_bound
+from workflow.validation import (
+    COUNT_MAX,
+    TEXT_MAX,
+    check_plan_window,
+    count_bound,
+    normalise_phone,
+    text_bound,
+)
 
 
 def scoped(
@@ -551,6 +560,462 @@ class DeadlineReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province} · {self.deadline}"
+
+
+
+# --- 专项报送: typed task reports HQ defines for a task ---------------------------------
+
+
+class FieldKind(models.TextChoices):
+    TEXT = "text", _("单行文字")
+    LONG_TEXT = "long_text", _("多行文字")
+    INTEGER = "integer", _("整数")
+    DECIMAL = "decimal", _("小数")
+    DATE = "date", _("日期")
+
+
+TEXT_FIELD_MAX = 200  # characters of a one-line answer; a long answer has the text bound
+DECIMAL_MAX = Decimal("1000000000")
+
+
+def _integer(value: str) -> int:
+    if not re.fullmatch(r"[+-]?\d+", value):
+        raise ValidationError(_("请填写整数。"))
+    number = int(value)
+    if number < 0:
+        raise ValidationError(_("不能为负数。"))
+    if number > COUNT_MAX:
+        raise ValidationError(_("数值过大：不能超过 %(limit)s。") % {"limit": COUNT_MAX})
+    return number
+
+
+def _decimal(value: str) -> str:
+    try:
+        number = Decimal(value.replace(",", ""))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise ValidationError(_("请填写数字，例如 12.5。"))
+    if number < 0:
+        raise ValidationError(_("不能为负数。"))
+    if number >= DECIMAL_MAX or number.as_tuple().exponent < -4:
+        raise ValidationError(_("数值超出范围：最多 9 位整数、4 位小数。"))
+    return str(number)  # JSON keeps a decimal exactly as text, never as a float
+
+
+def _date(value: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise ValidationError(_("请按“2018-11-30”的格式填写日期。")) from exc
+
+
+def _text(limit: int):
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise ValidationError(
+                _("内容过长：不能超过 %(limit)d 个字符（现有 %(n)d 个）。")
+                % {"limit": limit, "n": len(value)}
+            )
+        return value
+
+    return check
+
+
+FIELD_PARSERS = {
+    FieldKind.TEXT: _text(TEXT_FIELD_MAX),
+    FieldKind.LONG_TEXT: _text(TEXT_MAX),
+    FieldKind.INTEGER: _integer,
+    FieldKind.DECIMAL: _decimal,
+    FieldKind.DATE: _date,
+}
+
+
+def clean_report_values(fields, raw: Any) -> dict[str, Any]:
+    """The one validation of a task report's values, for the page's form and the API alike.
+
+    ``raw`` maps a field's key (its id, as text) to what was typed; every value is read as
+    text and checked against its field's kind. The result holds JSON values only: integers,
+    decimals as text, dates as ``YYYY-MM-DD``; a blank answer is left out (whether it is
+    required is asked at submission). Keys that name no field are refused.
+    """
+    if not isinstance(raw, dict):
+        raise ValidationError({"values": [_("填报内容应为“字段编号: 值”的对象。")]})
+    by_key = {f.key: f for f in fields}
+    errors: dict[str, list[str]] = {}
+    unknown = sorted(str(k) for k in raw if str(k) not in by_key)
+    if unknown:
+        errors["values"] = [_("没有这些字段：%(keys)s。") % {"keys": "、".join(unknown)}]
+    out: dict[str, Any] = {}
+    for key, field in by_key.items():
+        value = raw.get(key, "")
+        if value is None:
+            value = ""
+        elif isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            errors[key] = [_("“%(label)s”的格式不正确。") % {"label": field.label}]
+            continue
+        value = str(value)
+        value = value.strip()
+        if not value:
+            continue
+        try:
+            out[key] = FIELD_PARSERS[field.kind](value)
+        except ValidationError as exc:
+            errors[key] = [f"{field.label}：{m}" for m in exc.messages]
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+class TaskReportDefinitionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TaskReportDefinitionQuerySet:
+        """HQ sees every definition; a unit those of the tasks it is assigned."""
+        return scoped(self, user, "task__assignments__province_id", "task__plan__")
+
+
+class TaskReportDefinition(models.Model):
+    """专项报送 (a template): what HQ asks the units of one task to report, and by when."""
+
+    task = models.ForeignKey(
+        "planning.Task", on_delete=models.CASCADE, related_name="report_definitions"
+    )
+    title = models.CharField(_("报送名称"), max_length=200)
+    instructions = models.TextField(_("填报说明"), blank=True, validators=[text_bound()])
+    due_date = models.DateField(_("报送截止日期"))
+    reminder_offsets = models.CharField(
+        _("提前提醒天数"),
+        max_length=50,
+        blank=True,
+        validators=[validate_offsets],
+        help_text=_("逗号分隔的天数，例如“14,7,1,0”；留空使用系统默认（7,3,1,0）。"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = TaskReportDefinitionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("专项报送")
+        verbose_name_plural = _("专项报送")
+        ordering = ["due_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "title"], name="one_report_title_per_task")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("provinces:task_report", args=[self.pk])
+
+    @property
+    def offsets(self) -> tuple[int, ...] | None:
+        return parse_offsets(self.reminder_offsets)
+
+    def clean(self) -> None:
+        if self.task_id and self.due_date:
+            check_plan_window(self.due_date, self.task.plan.year, "due_date")
+
+
+class TaskReportField(models.Model):
+    """One typed field of a report definition (label, kind, whether required, its order)."""
+
+    definition = models.ForeignKey(
+        TaskReportDefinition, on_delete=models.CASCADE, related_name="fields"
+    )
+    label = models.CharField(_("字段名称"), max_length=100)
+    kind = models.CharField(
+        _("字段类型"), max_length=10, choices=FieldKind.choices, default=FieldKind.TEXT
+    )
+    required = models.BooleanField(_("必填"), default=True)
+    help_text = models.CharField(_("填写提示"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("报送字段")
+        verbose_name_plural = _("报送字段")
+        ordering = ["definition", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def key(self) -> str:
+        """The key of this field's value in a report's ``values``."""
+        return str(self.pk)
+
+
+class TaskReportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TaskReportQuerySet:
+        return scoped(self, user, "province_id", "definition__task__plan__")
+
+
+class TaskReport(ReviewedSubmission):
+    """A unit's report against a definition: its values, reviewed like a registration."""
+
+    SET_BY_TRANSITIONS = ReviewedSubmission.SET_BY_TRANSITIONS | {"confirmed_at"}
+
+    definition = models.ForeignKey(
+        TaskReportDefinition, on_delete=models.CASCADE, related_name="submissions"
+    )
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="task_reports")
+    values = models.JSONField(_("填报内容"), default=dict, blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = TaskReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("专项报送填报")
+        verbose_name_plural = _("专项报送填报")
+        ordering = ["definition", "province__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["definition", "province"], name="one_task_report_per_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province} · {self.definition}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("provinces:task_report_submission", args=[self.pk])
+
+    def answers(self) -> list[tuple[TaskReportField, Any]]:
+        """Each field of the definition with this report's value (None when blank)."""
+        return [(f, (self.values or {}).get(f.key)) for f in self.definition.fields.all()]
+
+    # --- what the lifecycle asks of a task report ------------------------------------
+    def unit_id(self) -> int | None:
+        return self.province_id
+
+    def check_eligible(self, by) -> None:
+        super().check_eligible(by)
+        if not Assignment.objects.filter(
+            task_id=self.definition.task_id, province_id=self.province_id, taken_up=True
+        ).exists():
+            raise TransitionRefused(
+                _("本单位未开展该任务，无需填报该专项报送。"), current_state=self.state
+            )
+
+    def missing_for_submission(self) -> list[str]:
+        values = self.values or {}
+        return [f.label for f in self.definition.fields.all() if f.required and f.key not in values]
+
+    def submission_deadline(self) -> date | None:
+        return self.definition.due_date
+
+    def transition_updates(self, transition: str, now: datetime) -> dict[str, Any]:
+        if transition == "confirm":
+            return {"confirmed_at": now}
+        if transition == "reopen":
+            return {"confirmed_at": None}
+        return {}
+
+
+# --- 另行通知: HQ's follow-up notices -------------------------------------------------
+
+
+class NoticeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NoticeQuerySet:
+        """HQ sees every notice, drafts too; a unit the notices sent to it; experts none.
+
+        A unit's receipt is written when the notice is sent, so the unit half of the one
+        rule (through the receipts) already hides drafts; the state is checked as well.
+        """
+        qs = scoped(self, user, "receipts__province_id", "plan__")
+        if getattr(user, "is_authenticated", False) and user.is_active and not user.is_hq:
+            qs = qs.filter(state=Notice.State.SENT)
+        return qs
+
+
+class Notice(models.Model):
+    """通知 / 另行通知: a follow-up notice HQ sends to all units, a task's units or chosen ones."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SENT = "sent", _("已发送")
+
+    class Audience(models.TextChoices):
+        ALL = "all", _("全部执行单位")
+        TASK = "task", _("某项任务的承担单位")
+        CHOSEN = "chosen", _("指定单位")
+
+    plan = models.ForeignKey("planning.Plan", on_delete=models.PROTECT, related_name="notices")
+    title = models.CharField(_("标题"), max_length=200)
+    number = models.CharField(_("文号"), max_length=100, blank=True)
+    body = models.TextField(_("正文"), validators=[text_bound(20000)])
+    audience = models.CharField(
+        _("发送范围"), max_length=10, choices=Audience.choices, default=Audience.ALL
+    )
+    task = models.ForeignKey(
+        "planning.Task",
+        verbose_name=_("任务"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notices",
+    )
+    units = models.ManyToManyField(
+        Province, verbose_name=_("指定单位"), blank=True, related_name="chosen_notices"
+    )
+    reply_by = models.DateField(
+        _("回复截止日期"), null=True, blank=True, help_text=_("需要各单位回复时填写")
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-sent_at", "-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("provinces:notice", args=[self.pk])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == self.State.DRAFT
+
+    def clean(self) -> None:
+        if self.audience == self.Audience.TASK and not self.task_id:
+            raise ValidationError({"task": _("发送给某项任务的承担单位时，请选择任务。")})
+        if self.task_id and self.plan_id and self.task.plan_id != self.plan_id:
+            raise ValidationError({"task": _("该任务不属于本年度计划。")})
+        if self.reply_by and self.plan_id:
+            check_plan_window(self.reply_by, self.plan.year, "reply_by")
+
+    def audience_units(self) -> list[Province]:
+        """The units this notice addresses, by its audience (read when it is sent)."""
+        if self.audience == self.Audience.TASK:
+            units = Province.objects.filter(
+                assignments__task_id=self.task_id, assignments__taken_up=True
+            )
+        elif self.audience == self.Audience.CHOSEN:
+            units = self.units.all()
+        else:
+            units = Province.objects.all()
+        return list(units.distinct().order_by("sort_order", "code"))
+
+    def send(self, by, now: datetime | None = None) -> None:
+        """Draft → sent, once (the receipts and the inbox are written by the service)."""
+        now = now or timezone.now()
+        apply_transition(
+            self,
+            name="send",
+            source=[self.State.DRAFT],
+            target=self.State.SENT,
+            actor=by,
+            updates={"sent_at": now, "sent_by": by if getattr(by, "pk", None) else None},
+        )
+
+
+class NoticeAttachmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NoticeAttachmentQuerySet:
+        """An attachment follows its notice."""
+        return self.filter(notice__in=Notice.objects.visible_to(user))
+
+
+class NoticeAttachment(StoredFile):
+    """附件 of a notice."""
+
+    upload_dir = "notices"
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="attachments")
+
+    objects = NoticeAttachmentQuerySet.as_manager()
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("通知附件")
+        verbose_name_plural = _("通知附件")
+
+
+class NoticeReceipt(models.Model):
+    """One addressed unit of a sent notice, and when (and by whom) it first read it."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="receipts")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="receipts")
+    read_at = models.DateTimeField(_("首次阅读时间"), null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("阅读回执")
+        verbose_name_plural = _("阅读回执")
+        ordering = ["notice", "province__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "province"], name="one_receipt_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province} · {self.notice}"
+
+
+class NoticeReplyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NoticeReplyQuerySet:
+        return scoped(self, user, "province_id", "notice__plan__")
+
+
+class NoticeReply(models.Model):
+    """A unit's reply to a notice that asks for one: text and files."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="replies")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="notice_replies")
+    text = models.TextField(_("回复内容"), validators=[text_bound()])
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    replied_at = models.DateTimeField(_("回复时间"), default=timezone.now)
+
+    objects = NoticeReplyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通知回复")
+        verbose_name_plural = _("通知回复")
+        ordering = ["notice", "province__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "province"], name="one_reply_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province} · {self.notice}"
+
+
+class NoticeFileQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NoticeFileQuerySet:
+        return self.filter(reply__in=NoticeReply.objects.visible_to(user))
+
+
+class NoticeReplyFile(StoredFile):
+    """A file attached to a unit's reply."""
+
+    upload_dir = "notices"
+
+    reply = models.ForeignKey(NoticeReply, on_delete=models.CASCADE, related_name="files")
+
+    objects = NoticeFileQuerySet.as_manager()
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("回复附件")
+        verbose_name_plural = _("回复附件")
 
 
 # The service network and training classes live in their own module (models of this app).

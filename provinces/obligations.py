@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from functools import cached_property
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,20 @@ from notifications.obligations import Owed, register
 from planning.models import Deadline, Plan, chinese_numeral
 
 from .ledger import period_progress
-from .models import Assignment, Case, Contact, DeadlineReport, Milestone, Province, Registration
+from .models import (
+    Assignment,
+    Case,
+    Contact,
+    DeadlineReport,
+    Milestone,
+    Notice,
+    NoticeReceipt,
+    NoticeReply,
+    Province,
+    Registration,
+    TaskReport,
+    TaskReportDefinition,
+)
 
 
 class Recipients:
@@ -282,3 +296,78 @@ def periodic_targets_owed(
                     recipients=staff.get(a.province_id, []),
                     tasks=(a.task.number,),
                 )
+
+
+@register
+def task_reports_owed(
+    plan: Plan, due_by: date | None = None, shared: dict | None = None
+) -> Iterator[Owed]:
+    """专项报送 HQ defined: every unit carrying the task owes its report until it is handed
+    in (a returned report is owed again)."""
+    definitions = list(TaskReportDefinition.objects.filter(task__plan=plan).select_related("task"))
+    if not definitions:
+        return
+    staff = Recipients.of(plan, shared).units
+    handed_in = set(
+        TaskReport.objects.filter(
+            definition__in=definitions, state__in=TaskReport.HANDED_IN
+        ).values_list("definition_id", "province_id")
+    )
+    carrying: dict[int, list[Province]] = {}
+    for a in (
+        Assignment.objects.filter(task__in=[d.task_id for d in definitions], taken_up=True)
+        .select_related("province")
+        .order_by("province__sort_order")
+    ):
+        carrying.setdefault(a.task_id, []).append(a.province)
+    for definition in definitions:
+        for province in carrying.get(definition.task_id, []):
+            if (definition.pk, province.pk) in handed_in:
+                continue
+            yield Owed(
+                key=f"task-report:{definition.pk}",
+                province=province,
+                due=definition.due_date,
+                what=_("专项报送：%(title)s（任务（%(task)s））")
+                % {"title": definition.title, "task": definition.task.numeral},
+                link=reverse("provinces:task_report", args=[definition.pk]),
+                recipients=staff.get(province.pk, []),
+                offsets=definition.offsets,
+                tasks=(definition.task.number,),
+            )
+
+
+@register
+def notice_replies_owed(
+    plan: Plan, due_by: date | None = None, shared: dict | None = None
+) -> Iterator[Owed]:
+    """A sent notice that asks for a reply by a date: each addressed unit owes one."""
+    receipts = list(
+        NoticeReceipt.objects.filter(
+            notice__plan=plan, notice__state=Notice.State.SENT, notice__reply_by__isnull=False
+        )
+        .exclude(
+            Exists(
+                NoticeReply.objects.filter(
+                    notice_id=OuterRef("notice_id"), province_id=OuterRef("province_id")
+                )
+            )
+        )
+        .select_related("notice__task", "province")
+        .order_by("notice__reply_by", "province__sort_order")
+    )
+    if not receipts:
+        return
+    staff = Recipients.of(plan, shared).staff
+    for receipt in receipts:
+        notice = receipt.notice
+        yield Owed(
+            key=f"notice-reply:{notice.pk}",
+            province=receipt.province,
+            due=notice.reply_by,
+            what=_("回复通知：%(title)s") % {"title": notice.title},
+            link=reverse("provinces:notice", args=[notice.pk]),
+            recipients=staff.get(receipt.province_id, []),
+            offsets=None,
+            tasks=(notice.task.number,) if notice.task_id else (),
+        )

@@ -18,9 +18,16 @@ from .models import (
     LedgerEntry,
     Milestone,
     NetworkEntity,
+    Notice,
+    NoticeReceipt,
+    NoticeReply,
     Province,
     Registration,
+    TaskReport,
+    TaskReportDefinition,
+    TaskReportField,
     TrainingClass,
+    clean_report_values,
 )
 from .network import check_entities
 
@@ -556,3 +563,229 @@ class TrainingClassSerializer(ModelRulesSerializer):
             }
             for m in training.materials.all()
         ]
+
+
+# --- 专项报送 ----------------------------------------------------------------------------
+
+
+class TaskReportFieldSerializer(serializers.ModelSerializer):
+    key = serializers.CharField(read_only=True, help_text=gettext_lazy("该字段在 values 中的键"))
+
+    class Meta:
+        model = TaskReportField
+        fields = ["key", "label", "kind", "required", "help_text", "order"]
+        read_only_fields = fields
+
+
+class TaskReportDefinitionSerializer(serializers.ModelSerializer):
+    """A task report HQ defined (read only in the API): its task, due date and fields."""
+
+    year = serializers.IntegerField(source="task.plan.year", read_only=True)
+    task = serializers.IntegerField(source="task.number", read_only=True)
+    fields = TaskReportFieldSerializer(many=True, read_only=True)
+    reminder_offsets = serializers.ListField(
+        child=serializers.IntegerField(), source="offsets", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = TaskReportDefinition
+        fields = [
+            "id",
+            "year",
+            "task",
+            "title",
+            "instructions",
+            "due_date",
+            "reminder_offsets",
+            "fields",
+        ]
+        read_only_fields = fields
+
+
+class TaskReportSerializer(serializers.ModelSerializer):
+    """A unit's task report. ``values`` maps each field's key to its value, checked by
+    ``clean_report_values`` (as the page's form is)."""
+
+    definition = serializers.PrimaryKeyRelatedField(queryset=TaskReportDefinition.objects.none())
+    province = serializers.CharField(source="province.code", read_only=True)
+    year = serializers.IntegerField(source="definition.task.plan.year", read_only=True)
+    task = serializers.IntegerField(source="definition.task.number", read_only=True)
+    values = serializers.JSONField(
+        required=False, help_text=gettext_lazy("字段键 → 值（整数、小数、日期 YYYY-MM-DD 或文字）")
+    )
+
+    class Meta:
+        model = TaskReport
+        fields = [
+            "id",
+            "definition",
+            "year",
+            "task",
+            "province",
+            "state",
+            "values",
+            "submitted_at",
+            "is_late",
+            "confirmed_at",
+        ]
+        read_only_fields = ["state", "submitted_at", "is_late", "confirmed_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["definition"].queryset = TaskReportDefinition.objects.visible_to(
+                request.user
+            )
+
+    def validate_definition(self, definition):
+        if self.instance is not None and definition.pk != self.instance.definition_id:
+            raise serializers.ValidationError(_("不能更改所属的专项报送。"))
+        return definition
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        definition = attrs.get("definition") or self.instance.definition
+        if "values" in attrs:
+            try:
+                attrs["values"] = clean_report_values(definition.fields.all(), attrs["values"])
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"values": exc.message_dict}) from exc
+        return attrs
+
+    def create(self, validated):
+        user = self.context["request"].user
+        definition = validated["definition"]
+        report = TaskReport.objects.filter(
+            definition=definition, province_id=user.province_id
+        ).first() or TaskReport(definition=definition, province_id=user.province_id)
+        return save_draft(report, user, {"values": validated.get("values", report.values or {})})
+
+    def update(self, report, validated):
+        user = self.context["request"].user
+        return save_draft(report, user, {"values": validated.get("values", report.values or {})})
+
+
+# --- 另行通知 ----------------------------------------------------------------------------
+
+
+class NoticeReceiptSerializer(serializers.ModelSerializer):
+    province = serializers.CharField(source="province.code", read_only=True)
+    province_name = serializers.CharField(source="province.short_name", read_only=True)
+    read_by = serializers.CharField(source="read_by.display_name", read_only=True, default=None)
+
+    class Meta:
+        model = NoticeReceipt
+        fields = ["province", "province_name", "read_at", "read_by"]
+        read_only_fields = fields
+
+
+class NoticeReplySerializer(serializers.ModelSerializer):
+    province = serializers.CharField(source="province.code", read_only=True)
+    files = serializers.SerializerMethodField()
+
+    class Meta:
+        model = NoticeReply
+        fields = ["province", "text", "replied_at", "files"]
+        read_only_fields = ["province", "replied_at", "files"]
+
+    def get_files(self, reply) -> list[dict]:
+        return [
+            {
+                "id": f.pk,
+                "name": f.original_name,
+                "url": reverse("provinces:notice_reply_file", args=[f.pk]),
+            }
+            for f in reply.files.all()
+        ]
+
+
+class NoticeSerializer(ModelRulesSerializer):
+    """A follow-up notice. HQ writes drafts (``year`` names the plan) and sends them; the
+    units it addresses read it. ``receipts`` and ``replies`` are filled for HQ only."""
+
+    year = serializers.IntegerField(source="plan.year", min_value=2000, max_value=2100)
+    task = serializers.IntegerField(
+        source="task.number", required=False, allow_null=True, min_value=1, max_value=99
+    )
+    units = serializers.SlugRelatedField(
+        slug_field="code", many=True, required=False, queryset=Province.objects.all()
+    )
+    attachments = serializers.SerializerMethodField()
+    receipts = serializers.SerializerMethodField()
+    replies = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notice
+        fields = [
+            "id",
+            "year",
+            "title",
+            "number",
+            "body",
+            "audience",
+            "task",
+            "units",
+            "reply_by",
+            "state",
+            "sent_at",
+            "attachments",
+            "receipts",
+            "replies",
+        ]
+        read_only_fields = ["state", "sent_at"]
+
+    def _hq(self) -> bool:
+        request = self.context.get("request")
+        return bool(request and request.user.is_hq)
+
+    def get_attachments(self, notice) -> list[dict]:
+        return [
+            {
+                "id": a.pk,
+                "name": a.original_name,
+                "url": reverse("provinces:notice_attachment", args=[a.pk]),
+            }
+            for a in notice.attachments.all()
+        ]
+
+    def get_receipts(self, notice) -> list[dict] | None:
+        if not self._hq():
+            return None
+        return NoticeReceiptSerializer(notice.receipts.all(), many=True).data
+
+    def get_replies(self, notice) -> list[dict] | None:
+        if not self._hq():
+            return None
+        return NoticeReplySerializer(notice.replies.all(), many=True).data
+
+    def validate(self, attrs):
+        plan_data = attrs.pop("plan", None)
+        task_data = attrs.pop("task", None)
+        year = plan_data["year"] if plan_data else None
+        plan = Plan.objects.for_year(year) if year else getattr(self.instance, "plan", None)
+        if plan is None:
+            raise serializers.ValidationError({"year": [_("没有该年度的计划。")]})
+        attrs["plan"] = plan
+        if task_data and task_data.get("number") is not None:
+            task = plan.tasks.filter(number=task_data["number"]).first()
+            if task is None:
+                raise serializers.ValidationError({"task": [_("该年度计划没有这项任务。")]})
+            attrs["task"] = task
+        elif "task" in (self.initial_data or {}):
+            attrs["task"] = None
+        if attrs.get("audience") == Notice.Audience.CHOSEN and not attrs.get("units"):
+            raise serializers.ValidationError(
+                {"units": [_("发送给指定单位时，请至少选择一个单位。")]}
+            )
+        return super().validate(attrs)
+
+    def create(self, validated):
+        units = validated.pop("units", [])
+        notice = Notice.objects.create(created_by=self.context["request"].user, **validated)
+        notice.units.set(units)
+        return notice
+
+
+class NoticeReplyWriteSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=5000)

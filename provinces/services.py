@@ -12,11 +12,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from notifications.inbox import notify_province
+from accounts.models import Role, User
+from notifications.inbox import notify, notify_province
+from notifications.models import ReminderLog
 from planning.models import Deadline, Plan
+from workflow.files import attach
 from workflow.machine import TransitionRefused, record_event
+from workflow.review import save_draft
 
-from .models import Assignment, Contact, DeadlineReport, Milestone, Registration
+from .models import (
+    Assignment,
+    Contact,
+    DeadlineReport,
+    Milestone,
+    Notice,
+    NoticeReceipt,
+    NoticeReply,
+    NoticeReplyFile,
+    Registration,
+    TaskReport,
+)
 
 
 def submit_registration(registration: Registration, by) -> Registration:
@@ -173,3 +188,173 @@ def report_on_deadline(deadline: Deadline, province, by, note: str) -> DeadlineR
             )
     except IntegrityError as exc:
         raise TransitionRefused(_("已经报送过了。")) from exc
+
+
+# --- 专项报送 ----------------------------------------------------------------------------
+
+
+def save_task_report(report: TaskReport, by, values: dict) -> TaskReport:
+    """Save a unit's draft of a task report; ``values`` come from ``clean_report_values``."""
+    return save_draft(report, by, {"values": values})
+
+
+def submit_task_report(report: TaskReport, by) -> TaskReport:
+    report.submit(by)
+    return report
+
+
+def _tell_unit_of_report(report: TaskReport, kind: str, message: str, **params) -> None:
+    notify_province(
+        report.province_id,
+        kind,
+        message,
+        params={"title": report.definition.title, **params},
+        link=reverse("provinces:task_report_submission", args=[report.pk]),
+    )
+
+
+@transaction.atomic  # the change, its history and its notification: all or none
+def return_task_report(report: TaskReport, by, reason: str) -> TaskReport:
+    report.return_for_revision(by, reason)
+    _tell_unit_of_report(
+        report,
+        "returned",
+        gettext_noop("专项报送“%(title)s”被退回修改：%(reason)s"),
+        reason=reason.strip(),
+    )
+    return report
+
+
+@transaction.atomic
+def confirm_task_report(report: TaskReport, by, reason: str = "") -> TaskReport:
+    report.confirm(by, reason)
+    _tell_unit_of_report(report, "confirmed", gettext_noop("专项报送“%(title)s”已确认。"))
+    return report
+
+
+# --- 另行通知 ----------------------------------------------------------------------------
+
+
+@transaction.atomic  # the state, the receipts and the inbox: all or none (mail on commit)
+def send_notice(notice: Notice, by) -> Notice:
+    """Send a draft notice to its audience: a receipt per unit, the units' staff notified."""
+    units = notice.audience_units()
+    if not units:
+        raise TransitionRefused(_("发送范围内没有执行单位，不能发送。"), current_state=notice.state)
+    notice.send(by)
+    NoticeReceipt.objects.bulk_create(NoticeReceipt(notice=notice, province=p) for p in units)
+    staff = User.objects.filter(
+        role=Role.PROVINCE_STAFF, is_active=True, province__in=[p.pk for p in units]
+    )
+    if notice.reply_by:
+        message = gettext_noop("新通知：%(title)s（请于 %(day)s 前回复）")
+    else:
+        message = gettext_noop("新通知：%(title)s")
+    notify(
+        staff,
+        "notice",
+        message,
+        params={"title": notice.title, "day": notice.reply_by},
+        link=reverse("provinces:notice", args=[notice.pk]),
+    )
+    return notice
+
+
+def mark_notice_read(notice: Notice, user) -> bool:
+    """The first time a unit's staff opens a notice: its receipt records when, and who."""
+    if not (user.is_province_staff and user.province_id):
+        return False
+    return bool(
+        NoticeReceipt.objects.filter(
+            notice=notice, province_id=user.province_id, read_at__isnull=True
+        ).update(read_at=timezone.now(), read_by=user)
+    )
+
+
+class ChasedToday(TransitionRefused):
+    """Every unread unit of this notice was reminded today already."""
+
+
+def chase_unread(notice: Notice, by, today: date | None = None) -> int:
+    """HQ's 催阅: remind the staff of every unit that has not read a sent notice yet.
+
+    Once a day per unit: the day's claim is a reminder-log row per recipient, written all or
+    none under the log's unique constraint (two HQ clicks at once remind a unit once). The
+    reminder goes to the staff's inbox and, by their preference, by mail on commit.
+    ChasedToday when every unread unit was reminded today. Returns how many units.
+    """
+    if notice.state != Notice.State.SENT:
+        raise TransitionRefused(_("通知尚未发送。"), current_state=notice.state)
+    today = today or timezone.localdate()
+    unread = list(
+        notice.receipts.filter(read_at__isnull=True)
+        .select_related("province")
+        .order_by("province__sort_order")
+    )
+    if not unread:
+        raise TransitionRefused(_("所有单位都已阅读该通知。"), current_state=notice.state)
+    staff: dict[int, list[User]] = {}
+    for user in User.objects.filter(
+        role=Role.PROVINCE_STAFF, is_active=True, province__in=[r.province_id for r in unread]
+    ):
+        staff.setdefault(user.province_id, []).append(user)
+    link = reverse("provinces:notice", args=[notice.pk])
+    key, day = f"notice-read:{notice.pk}", int(today.strftime("%Y%m%d"))
+    reminded = 0
+    with transaction.atomic():
+        for receipt in unread:
+            users = staff.get(receipt.province_id, [])
+            if not users:
+                continue
+            now = timezone.now()
+            try:
+                with transaction.atomic():
+                    ReminderLog.objects.bulk_create(
+                        ReminderLog(
+                            deadline_key=key,
+                            province=receipt.province,
+                            recipient=u.email or f"user-{u.pk}@inbox.invalid",
+                            offset=day,
+                            kind=ReminderLog.Kind.MANUAL,
+                            what=(_("请阅读通知：%(title)s") % {"title": notice.title})[:300],
+                            due_date=timezone.localdate(notice.sent_at),
+                            link=link,
+                            requested_by=by,
+                            state=ReminderLog.State.SENT,
+                            sent_at=now,
+                        )
+                        for u in users
+                    )
+            except IntegrityError:
+                continue  # reminded today already
+            notify(
+                users,
+                "reminder",
+                gettext_noop("请阅读通知：%(title)s"),
+                params={"title": notice.title},
+                link=link,
+            )
+            reminded += 1
+    if not reminded:
+        raise ChasedToday(_("今天已经提醒过未阅读的单位，请明天再试。"), current_state=notice.state)
+    return reminded
+
+
+def reply_to_notice(notice: Notice, by, text: str, files: Iterable = ()) -> NoticeReply:
+    """A unit's reply (text and files) to a notice that asks for one; a later reply replaces
+    the text and adds its files."""
+    if notice.state != Notice.State.SENT or not notice.reply_by:
+        raise TransitionRefused(_("该通知不需要回复。"), current_state=notice.state)
+    if not notice.receipts.filter(province_id=by.province_id).exists():
+        raise TransitionRefused(_("该通知未发送给本单位。"), current_state=notice.state)
+    text = (text or "").strip()
+    if not text:
+        raise TransitionRefused(_("请填写回复内容。"), current_state=notice.state)
+    with transaction.atomic():
+        reply, _created = NoticeReply.objects.update_or_create(
+            notice=notice,
+            province_id=by.province_id,
+            defaults={"text": text, "replied_by": by, "replied_at": timezone.now()},
+        )
+        attach(NoticeReplyFile, files, by, reply=reply)
+    return reply

@@ -137,6 +137,9 @@ BAD_FILTERS = {
     "board-list": ["year=0.5", "year=abc"],
     "service-network-list": ["year=0.5", "year=abc", "kind=abc", "state=abc"],
     "training-list": ["year=0.5", "year=abc", "task=0.5", "task=abc"],
+    "task-report-list": ["year=0.5", "year=abc", "task=0.5"],
+    "task-report-submission-list": ["year=0.5", "year=abc", "task=x", "state=abc"],
+    "notice-list": ["year=0.5", "year=abc", "task=0.5", "state=abc", "audience=abc"],
 }
 
 

@@ -365,6 +365,53 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         lambda w: f"/api/v1/trainings/{w['jiangxi_training'].pk}/",
         api(other=404, expert=404),
     ),
+    "provinces:task_report_list": (lambda w: "/provinces/task-reports/", page(expert=404)),
+    "provinces:task_report_definition_new": (lambda w: "/provinces/task-reports/new/", HQ_ONLY),
+    "provinces:task_report": (
+        lambda w: f"/provinces/task-reports/{w['task_report_definition'].pk}/",
+        page(expert=404),  # 河南 may take task 7 up: it sees the definition, files nothing
+    ),
+    "provinces:task_report_definition_edit": (
+        lambda w: f"/provinces/task-reports/{w['task_report_definition'].pk}/edit/",
+        HQ_ONLY,
+    ),
+    "provinces:task_report_submission": (
+        lambda w: f"/provinces/task-reports/submissions/{w['task_report'].pk}/",
+        OWN_PROVINCE,
+    ),
+    "provinces:notice_list": (lambda w: "/provinces/notices/", page(expert=404)),
+    "provinces:notice_new": (lambda w: "/provinces/notices/new/", HQ_ONLY),
+    "provinces:notice": (lambda w: f"/provinces/notices/{w['notice'].pk}/", OWN_PROVINCE),
+    "provinces:notice_edit": (
+        lambda w: f"/provinces/notices/{w['draft_notice'].pk}/edit/",
+        HQ_ONLY,
+    ),
+    "provinces:notice_attachment": (
+        lambda w: f"/provinces/notices/files/{w['notice_attachment'].pk}/",
+        OWN_PROVINCE,
+    ),
+    "provinces:notice_reply_file": (
+        lambda w: f"/provinces/notices/reply-files/{w['notice_reply_file'].pk}/",
+        OWN_PROVINCE,
+    ),
+    "v1:task-report-list": (lambda w: "/api/v1/task-reports/", api(expert=403)),
+    "v1:task-report-detail": (
+        lambda w: f"/api/v1/task-reports/{w['task_report_definition'].pk}/",
+        api(expert=403),
+    ),
+    "v1:task-report-submission-list": (
+        lambda w: "/api/v1/task-report-submissions/",
+        api(expert=403),
+    ),
+    "v1:task-report-submission-detail": (
+        lambda w: f"/api/v1/task-report-submissions/{w['task_report'].pk}/",
+        api(other=404, expert=403),
+    ),
+    "v1:notice-list": (lambda w: "/api/v1/notices/", api(expert=403)),
+    "v1:notice-detail": (
+        lambda w: f"/api/v1/notices/{w['notice'].pk}/",
+        api(other=404, expert=403),
+    ),
     "schema": (lambda w: "/api/schema/", api(anonymous=200)),
     "api-docs": (lambda w: "/api/docs/", api(anonymous=200)),
 }
@@ -631,6 +678,45 @@ def world(plan_2018):
         content_type="image/png",
         size=len(PNG),
     )
+    from provinces.models import (
+        Notice,
+        NoticeAttachment,
+        NoticeReply,
+        NoticeReplyFile,
+        TaskReport,
+        TaskReportDefinition,
+    )
+    from provinces.services import send_notice
+
+    jiangxi = Province.objects.get(short_name="江西")
+    definition = TaskReportDefinition.objects.create(
+        task=plan_2018.tasks.get(number=7), title="众创空间评价指标", due_date="2018-11-30"
+    )
+    definition.fields.create(label="服务数量", kind="integer")
+    notice = Notice.objects.create(
+        plan=plan_2018,
+        title="通知",
+        body="正文",
+        audience="chosen",
+        reply_by="2018-12-10",
+    )
+    notice.units.set([jiangxi])
+    notice_attachment = NoticeAttachment.objects.create(
+        notice=notice,
+        file=SimpleUploadedFile("n.png", PNG),
+        original_name="n.png",
+        content_type="image/png",
+        size=len(PNG),
+    )
+    send_notice(notice, users["hq"])
+    reply = NoticeReply.objects.create(notice=notice, province=jiangxi, text="收到")
+    notice_reply_file = NoticeReplyFile.objects.create(
+        reply=reply,
+        file=SimpleUploadedFile("r.png", PNG),
+        original_name="r.png",
+        content_type="image/png",
+        size=len(PNG),
+    )
     return {
         "allocation": allocation,
         "spending": spending,
@@ -639,6 +725,12 @@ def world(plan_2018):
         "project_report": project_report,
         "report_file": report_file,
         **network_world(plan_2018),
+        "task_report_definition": definition,
+        "task_report": TaskReport.objects.create(definition=definition, province=jiangxi),
+        "notice": notice,
+        "draft_notice": Notice.objects.create(plan=plan_2018, title="草稿", body="正文"),
+        "notice_attachment": notice_attachment,
+        "notice_reply_file": notice_reply_file,
         "case": case,
         "case_evidence": case_evidence,
         "bulletin": bulletin,

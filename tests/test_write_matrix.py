@@ -554,6 +554,82 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
         lambda w: {"confirm": "1"},
         hq_page(302),
     ),
+    # --- task reports and notices -----------------------------------------------------
+    ("provinces:task_report_action", "POST"): (
+        lambda w: f"/provinces/task-reports/submissions/{w['task_report'].pk}/confirm/",
+        lambda w: {},
+        hq_page(302),  # a draft cannot be confirmed: refused with a message
+    ),
+    ("provinces:notice_send", "POST"): (
+        lambda w: f"/provinces/notices/{w['draft_notice'].pk}/send/",
+        lambda w: {},
+        hq_page(302),
+    ),
+    ("provinces:notice_chase", "POST"): (
+        lambda w: f"/provinces/notices/{w['notice'].pk}/chase/",
+        lambda w: {},
+        hq_page(302),
+    ),
+    ("provinces:notice_reply", "POST"): (
+        lambda w: f"/provinces/notices/{w['notice'].pk}/reply/",
+        lambda w: {"text": "已收到，按要求办理。"},
+        st(302),  # only 江西 is addressed: 河南 does not see the notice
+    ),
+    ("v1:task-report-submission-list", "POST"): (
+        lambda w: "/api/v1/task-report-submissions/",
+        lambda w: {"definition": w["task_report_definition"].pk, "values": {}},
+        api(201, other=409),  # 河南 may see task 7's report but has not taken the task up
+    ),
+    ("v1:task-report-submission-detail", "PUT"): (
+        lambda w: f"/api/v1/task-report-submissions/{w['task_report'].pk}/",
+        lambda w: {"definition": w["task_report_definition"].pk, "values": {}},
+        api(200),
+    ),
+    ("v1:task-report-submission-detail", "PATCH"): (
+        lambda w: f"/api/v1/task-report-submissions/{w['task_report'].pk}/",
+        lambda w: {"values": {}},
+        api(200),
+    ),
+    ("v1:task-report-submission-submit", "POST"): (
+        lambda w: f"/api/v1/task-report-submissions/{w['task_report'].pk}/submit/",
+        lambda w: {},
+        api(409),  # its required field is blank
+    ),
+    ("v1:task-report-submission-return-for-revision", "POST"): (
+        lambda w: f"/api/v1/task-report-submissions/{w['task_report'].pk}/return/",
+        lambda w: {"reason": "请补充"},
+        hq_api(409),  # a draft cannot be returned
+    ),
+    ("v1:task-report-submission-confirm", "POST"): (
+        lambda w: f"/api/v1/task-report-submissions/{w['task_report'].pk}/confirm/",
+        lambda w: {},
+        hq_api(409),
+    ),
+    ("v1:notice-list", "POST"): (
+        lambda w: "/api/v1/notices/",
+        lambda w: {"year": 2018, "title": "通知", "body": "正文", "audience": "all"},
+        hq_api(201),
+    ),
+    ("v1:notice-send", "POST"): (
+        lambda w: f"/api/v1/notices/{w['draft_notice'].pk}/send/",
+        lambda w: {},
+        hq_api(200),
+    ),
+    ("v1:notice-chase", "POST"): (
+        lambda w: f"/api/v1/notices/{w['notice'].pk}/chase/",
+        lambda w: {},
+        hq_api(200),  # 江西, the one unit addressed, has not read it
+    ),
+    ("v1:notice-read", "POST"): (
+        lambda w: f"/api/v1/notices/{w['notice'].pk}/read/",
+        lambda w: {},
+        api(200),
+    ),
+    ("v1:notice-reply", "POST"): (
+        lambda w: f"/api/v1/notices/{w['notice'].pk}/reply/",
+        lambda w: {"text": "收到"},
+        api(200),
+    ),
     ("notifications:remind_late", "POST"): (
         lambda w: "/notifications/remind/late/",
         lambda w: {"task": 2, "confirm": "1"},

@@ -33,6 +33,7 @@ TRANSITION_LABELS = {
     "select": _("选用"),
     "set_contacts": _("指定项目联系人"),
     "set_report_schedule": _("设置报告安排"),
+    "send": _("发送"),
 }
 
 

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from accounts.access import HQ, role_required
 from planning.working import visible_plans, working_plan
 
-from ..board import build_board
+from ..board import build_board, task_report_rates
 
 
 @role_required(HQ)
@@ -25,5 +25,6 @@ def board(request: HttpRequest) -> HttpResponse:
             "plan": plan,
             "years": [p.year for p in visible_plans(request)],
             "task_columns": list(zip(data.tasks, data.task_rates, strict=True)),
+            "report_rates": task_report_rates(plan, request.user),
         },
     )

@@ -12,7 +12,7 @@ from notifications.obligations import owed_by, todo_owed
 from planning.working import working_plan
 from workflow.models import TransitionLog
 
-from ..board import earliest_open_steps, light_for, owes_registration
+from ..board import earliest_open_steps, light_for, owed_task_reports, owes_registration
 from ..models import Assignment, Registration
 
 
@@ -72,6 +72,7 @@ def todo(request: HttpRequest) -> HttpResponse:
             "deadlines": deadlines,
             "province": user.province,
             "carried": carried,
+            "task_reports": owed_task_reports(plan, user) if plan else [],
             "today": today,
             "also_owed": todo_owed(user.province, plan),
         },

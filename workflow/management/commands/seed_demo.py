@@ -19,6 +19,7 @@ DEMO_MODULES = [
     "provinces.demo:seed_current_year",
     "provinces.demo_network",
     "provinces.demo_network:seed_current_year",
+    "provinces.demo_reports",
     "projects.demo",
     "projects.demo:seed_reporting_project",
     "funding.demo",
