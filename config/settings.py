@@ -300,6 +300,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReviewStateEnum": "workflow.review.ReviewState",
         "DeadlineKindEnum": "planning.models.Deadline.Kind",
+        "BaseLevelEnum": "planning.models.BaseLevel",
+        "ReportFrequencyEnum": "projects.models.ReportFrequency",
     },
 }
 

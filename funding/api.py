@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import HQ, STAFF
-from config.api import IntegerFilter, VisibleModelViewSet, year_filter
+from config.api import FilterSet, IntegerFilter, VisibleModelViewSet, year_filter
 from planning.working import WorkingPlanList, in_working_plan
 from provinces.serializers import ReasonSerializer
 
@@ -35,7 +35,7 @@ class PatchOnly:
         serializer.save()
 
 
-class AllocationFilter(django_filters.FilterSet):
+class AllocationFilter(FilterSet):
     year = year_filter("plan__year")
     task = IntegerFilter(field_name="task__number", min_value=1)
     province = django_filters.CharFilter(field_name="province__code", max_length=6)
@@ -92,7 +92,7 @@ class AllocationViewSet(
         )
 
 
-class PaymentFilter(django_filters.FilterSet):
+class PaymentFilter(FilterSet):
     year = year_filter("allocation__plan__year")
     allocation = IntegerFilter(field_name="allocation_id", min_value=1)
 
@@ -123,7 +123,7 @@ class PaymentViewSet(
         serializer.save(by=self.request.user)
 
 
-class SpendingReportFilter(django_filters.FilterSet):
+class SpendingReportFilter(FilterSet):
     year = year_filter("allocation__plan__year")
     state = django_filters.ChoiceFilter(choices=SpendingReport.State.choices)
 

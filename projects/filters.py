@@ -35,7 +35,7 @@ class ApplicationFilter(FilterSet):
         fields = ["year", "task", "province", "project_type", "state", "call"]
 
 
-class ProjectReportFilter(django_filters.FilterSet):
+class ProjectReportFilter(FilterSet):
     year = year_filter("application__call__plan__year")
     province = django_filters.CharFilter(field_name="application__province__code")
 

@@ -11,7 +11,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.access import ALL, HQ, STAFF
-from config.api import FilterSet, IntegerFilter, VisibleModelViewSet, year_filter
+from config.api import BooleanFilter, FilterSet, IntegerFilter, VisibleModelViewSet, year_filter
 from planning.working import WorkingPlanList, working_plan
 from workflow.files import attach
 
@@ -409,7 +409,7 @@ class BoardViewSet(viewsets.GenericViewSet):
 # --- the service network and training classes ------------------------------------------
 
 
-class NetworkEntityFilter(django_filters.FilterSet):
+class NetworkEntityFilter(FilterSet):
     year = year_filter("plan__year")
     province = django_filters.CharFilter(field_name="province__code")
 
@@ -452,11 +452,11 @@ class NetworkEntityViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelV
         instance.delete()
 
 
-class TrainingClassFilter(django_filters.FilterSet):
+class TrainingClassFilter(FilterSet):
     year = year_filter("plan__year")
     task = IntegerFilter(field_name="task__number", min_value=1)
     province = django_filters.CharFilter(field_name="province__code")
-    by_hq = django_filters.BooleanFilter(field_name="province", lookup_expr="isnull")
+    by_hq = BooleanFilter(field_name="province", lookup_expr="isnull")
 
     class Meta:
         model = TrainingClass

@@ -13,6 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role, User
+from funding.data import ensure_categories
+from funding.models import SpendingCategory
 from planning.models import Plan
 from provinces.data import UNITS, ensure_units
 from provinces.models import Province
@@ -76,8 +78,11 @@ def notice_text() -> str:
 
 
 def _units_in_place() -> None:
+    """Transactional tests flush the rows the data migrations made: put them back."""
     if Province.objects.count() != len(UNITS):
-        ensure_units(Province)  # transactional tests flush the rows the data migration made
+        ensure_units(Province)
+    if not SpendingCategory.objects.exists():
+        ensure_categories(SpendingCategory)
 
 
 INSERT_RE = re.compile(r'^INSERT INTO "([^"]+)"')

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from projects.models import Application, Call
 from provinces.models import Assignment, Case, Contact, LedgerEntry, Province, Registration
+from provinces.network import TrainingClass
 from provinces.resources import import_contacts, import_ledger
 from reporting import services as reporting_services
 from reporting.demo import TEXT
@@ -274,8 +275,19 @@ def test_digest_workbook_is_formula_safe_and_typed(
         state="confirmed",
         selected_for_digest=True,
     )
+    TrainingClass.objects.create(
+        plan=plan_2018,
+        task=plan_2018.tasks.get(number=8),
+        title=HOSTILE[2],
+        start_date=date(2018, 9, 10),
+        end_date=date(2018, 9, 14),
+        place=HOSTILE[4],
+        attendee_count=120,
+    )
     wb = workbook(as_user(hq_reviewer).get("/reporting/2018/digest.xlsx"))
-    assert wb.sheetnames == ["按任务", "年度工作总结", "典型案例", "通讯录", "项目"]
+    assert wb.sheetnames == [
+        "按任务", "年度工作总结", "典型案例", "通讯录", "项目", "服务网络", "专利文献部培训班"
+    ]  # fmt: skip
     assert_text(cells(wb["年度工作总结"])["政策规划编制"][0], HOSTILE[0])
     case = cells(wb["典型案例"])
     assert_text(case["标题"][0], HOSTILE[3])
@@ -285,5 +297,9 @@ def test_digest_workbook_is_formula_safe_and_typed(
     assert {c.data_type for c in projects["承担单位"]} == {"s"}
     assert {c.value for c in projects["资助经费（万元）"]} == {10}
     assert [c.value for c in cells(wb["按任务"])["序号"]] == list(range(1, 11))
+    hq_classes = cells(wb["专利文献部培训班"])
+    assert_text(hq_classes["培训班名称"][0], HOSTILE[2])
+    assert_text(hq_classes["地点"][0], HOSTILE[4])
+    assert hq_classes["开始日期"][0].is_date and hq_classes["参训人数"][0].value == 120
     for ws in wb:
         assert_wide_enough(ws)

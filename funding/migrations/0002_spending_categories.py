@@ -1,15 +1,12 @@
-"""The spending categories of the notice's practice (劳务、会议、培训、资料、差旅、其他); HQ may
-change them in the admin."""
+"""The spending categories of the notice's practice (funding/data.py)."""
 
 from django.db import migrations
 
-CATEGORIES = ["劳务", "会议", "培训", "资料", "差旅", "其他"]
-
 
 def seed(apps, schema_editor):
-    SpendingCategory = apps.get_model("funding", "SpendingCategory")
-    for order, name in enumerate(CATEGORIES, start=1):
-        SpendingCategory.objects.get_or_create(name=name, defaults={"sort_order": order})
+    from funding.data import ensure_categories
+
+    ensure_categories(apps.get_model("funding", "SpendingCategory"))
 
 
 class Migration(migrations.Migration):

@@ -114,7 +114,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(
     actions={
         **dict.fromkeys(["submit", "request_acceptance", "upload"], STAFF),
-        **dict.fromkeys(["assign", "approve", "reject", "sign", "accept", "rectify", "fail"], HQ),
+        **dict.fromkeys(["assign", "approve", "reject", "sign", "rectify", "fail"], HQ),
     }
 )
 @require_POST
@@ -168,9 +168,6 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         elif action == "sign":
             sign(app, user, post)
             done = _("项目“%(a)s”的协议已签订。") % a
-        elif action == "accept":
-            services.accept(app, user, post.get("reason", ""))
-            done = _("项目“%(a)s”验收通过。") % a
         elif action == "rectify":
             due = posted_date(
                 post.get("due", ""),
