@@ -562,7 +562,6 @@ class DeadlineReport(models.Model):
         return f"{self.province} · {self.deadline}"
 
 
-
 # --- 专项报送: typed task reports HQ defines for a task ---------------------------------
 
 
