@@ -43,6 +43,15 @@ def set_eager(app, eager: bool) -> None:
     assert app.conf.task_always_eager is eager
 
 
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist, every test that runs a real Celery worker on the shared Redis
+    broker goes to one process, one at a time: a worker never takes another process's task
+    (whose rows live in that process's test database)."""
+    for item in items:
+        if "real_worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("celery-worker"))
+
+
 @pytest.fixture(autouse=True)
 def _celery_eager(settings):
     """Tasks run in-process unless a test starts a real worker (see test_celery_worker)."""

@@ -119,6 +119,7 @@ def test_ledger_import_bad_then_fixed(journey, people, tmp_path):
     assert LedgerEntry.objects.count() == 2
 
 
+@pytest.mark.xdist_group("celery-worker")  # a real worker on the shared Redis broker
 def test_administrator_generates_and_downloads_the_digest(journey, people):
     admin = make_user("admin_browser", "administrator")
     admin.is_staff = admin.is_superuser = True
