@@ -235,10 +235,8 @@ class SpendingEvidence(StoredFile):
     """A file backing a spending report (invoices, vouchers, a signed statement)."""
 
     upload_dir = "spending"
+    owner_field = "report"
     report = models.ForeignKey(SpendingReport, on_delete=models.CASCADE, related_name="evidence")
-
-    scope = ("report__allocation__province_id", "report__allocation__plan__")
-    objects = ScopedQuerySet.as_manager()
 
     class Meta(StoredFile.Meta):
         verbose_name = _("经费使用凭证")

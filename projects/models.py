@@ -344,16 +344,11 @@ class Review(models.Model):
         return f"{self.assignment} {self.weighted_total}"
 
 
-class AttachmentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> AttachmentQuerySet:
-        """Whoever sees the application sees its files (experts: only those assigned)."""
-        return self.filter(application__in=Application.objects.visible_to(user))
-
-
 class Attachment(StoredFile):
     """A file of an application (申报材料) or of its acceptance request (验收佐证)."""
 
     upload_dir = "projects"
+    owner_field = "application"
 
     class Purpose(models.TextChoices):
         APPLICATION = "application", _("申报材料")
@@ -363,8 +358,6 @@ class Attachment(StoredFile):
         Application, on_delete=models.CASCADE, related_name="attachments"
     )
     purpose = models.CharField(_("用途"), max_length=20, choices=Purpose.choices)
-
-    objects = AttachmentQuerySet.as_manager()
 
     class Meta(StoredFile.Meta):
         verbose_name = _("项目附件")
@@ -626,19 +619,13 @@ class ProjectReport(ReviewedSubmission):
         self.selected_for_digest = selected
 
 
-class ProjectReportFileQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ProjectReportFileQuerySet:
-        return self.filter(report__in=ProjectReport.objects.visible_to(user))
-
-
 class ProjectReportFile(StoredFile):
     """A file attached to a project report (佐证材料)."""
 
     upload_dir = "project-reports"
+    owner_field = "report"
 
     report = models.ForeignKey(ProjectReport, on_delete=models.CASCADE, related_name="files")
-
-    objects = ProjectReportFileQuerySet.as_manager()
 
     class Meta(StoredFile.Meta):
         verbose_name = _("项目报告附件")

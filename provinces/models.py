@@ -394,11 +394,9 @@ class Evidence(StoredFile):
     """佐证材料: a file attached to a ledger entry."""
 
     upload_dir = "evidence"
+    owner_field = "entry"
 
     entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="evidence")
-
-    scope = ("entry__assignment__province_id",)
-    objects = ScopedQuerySet.as_manager()
 
     class Meta(StoredFile.Meta):
         verbose_name = _("佐证材料")
@@ -516,20 +514,13 @@ class Case(ReviewedSubmission):
         self.selected_for_digest, self.selected_for_publication = digest, publication
 
 
-class CaseEvidenceQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CaseEvidenceQuerySet:
-        """Evidence follows its case: a published case's evidence is published with it."""
-        return self.filter(case__in=Case.objects.visible_to(user))
-
-
 class CaseEvidence(StoredFile):
     """佐证材料 of a typical case."""
 
     upload_dir = "evidence"
+    owner_field = "case"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
-
-    objects = CaseEvidenceQuerySet.as_manager()
 
     class Meta(StoredFile.Meta):
         verbose_name = _("案例佐证材料")
@@ -926,20 +917,13 @@ class Notice(models.Model):
         )
 
 
-class NoticeAttachmentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> NoticeAttachmentQuerySet:
-        """An attachment follows its notice."""
-        return self.filter(notice__in=Notice.objects.visible_to(user))
-
-
 class NoticeAttachment(StoredFile):
     """附件 of a notice."""
 
     upload_dir = "notices"
+    owner_field = "notice"
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="attachments")
-
-    objects = NoticeAttachmentQuerySet.as_manager()
 
     class Meta(StoredFile.Meta):
         verbose_name = _("通知附件")
@@ -998,19 +982,13 @@ class NoticeReply(models.Model):
         return f"{self.province} · {self.notice}"
 
 
-class NoticeFileQuerySet(models.QuerySet):
-    def visible_to(self, user) -> NoticeFileQuerySet:
-        return self.filter(reply__in=NoticeReply.objects.visible_to(user))
-
-
 class NoticeReplyFile(StoredFile):
     """A file attached to a unit's reply."""
 
     upload_dir = "notices"
+    owner_field = "reply"
 
     reply = models.ForeignKey(NoticeReply, on_delete=models.CASCADE, related_name="files")
-
-    objects = NoticeFileQuerySet.as_manager()
 
     class Meta(StoredFile.Meta):
         verbose_name = _("回复附件")

@@ -359,19 +359,13 @@ class TrainingAttendee(models.Model):
         return f"{self.name}（{self.organisation}）" if self.organisation else self.name
 
 
-class TrainingMaterialQuerySet(models.QuerySet):
-    def visible_to(self, user) -> TrainingMaterialQuerySet:
-        return self.filter(training__in=TrainingClass.objects.visible_to(user))
-
-
 class TrainingMaterial(StoredFile):
     """培训材料: a file of a class (programme, slides, sign-in sheet, photos)."""
 
     upload_dir = "training"
+    owner_field = "training"
 
     training = models.ForeignKey(TrainingClass, on_delete=models.CASCADE, related_name="materials")
-
-    objects = TrainingMaterialQuerySet.as_manager()
 
     class Meta(StoredFile.Meta):
         verbose_name = gettext_lazy("培训材料")

@@ -141,3 +141,20 @@ def test_a_failing_earlier_commit_hook_does_not_remove_a_committed_file(
         )
     assert Evidence.objects.filter(pk=evidence.pk).exists()
     assert stored_files(media) == [evidence.file.name]
+
+
+def test_every_file_model_follows_its_owners_visibility(jiangxi_staff, hq_reviewer, expert):
+    """One rule: a file is visible exactly when the row it belongs to is (FileQuerySet)."""
+    from django.apps import apps as django_apps
+    from django.db import models as dj_models
+
+    from workflow.files import StoredFile
+
+    file_models = [m for m in django_apps.get_models() if issubclass(m, StoredFile)]
+    assert len(file_models) >= 8
+    for model in file_models:
+        owner = model._meta.get_field(model.owner_field)
+        assert isinstance(owner, dj_models.ForeignKey), model
+        assert owner.column in str(model.objects.visible_to(hq_reviewer).query), model
+        for user in (jiangxi_staff, hq_reviewer, expert):
+            assert model.objects.visible_to(user).exists() is False, (model, user)

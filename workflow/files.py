@@ -117,10 +117,20 @@ def upload_to(instance: StoredFile, filename: str) -> str:
     return f"{instance.upload_dir}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 
+class FileQuerySet(models.QuerySet):
+    def visible_to(self, user) -> FileQuerySet:
+        """A file is seen by exactly those who see the row it belongs to: its owner's
+        ``visible_to`` is the one rule, and no file model writes a rule of its own."""
+        owner = self.model._meta.get_field(self.model.owner_field)
+        return self.filter(**{f"{owner.name}__in": owner.related_model.objects.visible_to(user)})
+
+
 class StoredFile(models.Model):
-    """An uploaded file with what we know of it. Subclasses add their owner (a foreign key)."""
+    """An uploaded file with what we know of it. Subclasses add their owner, a foreign key
+    named by ``owner_field``; who may see the file follows the owner (``FileQuerySet``)."""
 
     upload_dir = "files"  # the folder under MEDIA_ROOT; each subclass names its own
+    owner_field = ""  # the foreign key to the row the file belongs to; each subclass names it
 
     file = models.FileField(gettext_lazy("文件"), upload_to=upload_to, max_length=200)
     original_name = models.CharField(gettext_lazy("原文件名"), max_length=200)
@@ -130,6 +140,8 @@ class StoredFile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(gettext_lazy("上传时间"), auto_now_add=True)
+
+    objects = FileQuerySet.as_manager()
 
     class Meta:
         abstract = True
