@@ -7,7 +7,9 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -144,3 +146,58 @@ class Schema(AutoSchema):
         if self.method not in SAFE_METHODS and action in getattr(self.view, "refusable", ()):
             statuses.append("409")
         return statuses
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SubmissionActions:
+    """The reviewed-submission lifecycle (workflow.review) as API actions, written once:
+    ``submit`` by the unit, ``return`` with a reason and ``confirm`` by HQ.
+
+    A viewset names its service for each step in ``review_steps`` (``submit(obj, by)``,
+    ``return_for_revision(obj, by, reason)``, ``confirm(obj, by, reason)``); who may take
+    a step is declared in its ``roles`` like any other action. ``answer`` is what the
+    action responds with (a viewset may re-read the row with its annotations).
+    """
+
+    review_steps: dict = {}
+
+    def answer(self, obj):
+        return Response(self.get_serializer(obj).data)
+
+    def _step(self, name, request):
+        obj = self.get_object()
+        if name == "submit":
+            self.review_steps[name](obj, request.user)
+        else:
+            serializer = ReasonSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            self.review_steps[name](obj, request.user, serializer.validated_data["reason"])
+        return self.answer(obj)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None, version=None):
+        return self._step("submit", request)
+
+    @extend_schema(request=ReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_for_revision(self, request, pk=None, version=None):
+        """Return for revision; the reason is required."""
+        return self._step("return_for_revision", request)
+
+    @extend_schema(request=ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None, version=None):
+        return self._step("confirm", request)
+
+
+class ReopenAction:
+    """``reopen`` of a confirmed submission by HQ, with a reason (see SubmissionActions)."""
+
+    @extend_schema(request=ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None, version=None):
+        return self._step("reopen", request)

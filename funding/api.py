@@ -9,9 +9,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import HQ, STAFF
-from config.api import FilterSet, IntegerFilter, VisibleModelViewSet, year_filter
+from config.api import (
+    FilterSet,
+    IntegerFilter,
+    SubmissionActions,
+    VisibleModelViewSet,
+    year_filter,
+)
 from planning.working import WorkingPlanList, in_working_plan
-from provinces.serializers import ReasonSerializer
 
 from . import figures
 from .models import Allocation, Payment, SpendingReport
@@ -133,6 +138,7 @@ class SpendingReportFilter(FilterSet):
 
 
 class SpendingReportViewSet(
+    SubmissionActions,
     WorkingPlanList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -143,6 +149,11 @@ class SpendingReportViewSet(
     """经费使用情况: the unit writes and submits; HQ confirms or returns with a reason."""
 
     base_queryset = SpendingReport.objects
+    review_steps = {
+        "submit": SpendingReport.submit,
+        "return_for_revision": SpendingReport.return_for_revision,
+        "confirm": SpendingReport.confirm,
+    }
     plan_path = "allocation__plan"
     serializer_class = SpendingReportSerializer
     filterset_class = SpendingReportFilter
@@ -161,27 +172,3 @@ class SpendingReportViewSet(
             .prefetch_related("lines")
             .order_by("allocation__plan__year", "allocation__task__number", "pk")
         )
-
-    @extend_schema(request=None, responses=SpendingReportSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None, version=None):
-        report = self.get_object()
-        report.submit(request.user)
-        return Response(self.get_serializer(report).data)
-
-    def _review(self, name, request):
-        report = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        getattr(report, name)(request.user, serializer.validated_data["reason"])
-        return Response(self.get_serializer(report).data)
-
-    @extend_schema(request=ReasonSerializer, responses=SpendingReportSerializer)
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None, version=None):
-        return self._review("confirm", request)
-
-    @extend_schema(request=ReasonSerializer, responses=SpendingReportSerializer)
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_for_revision(self, request, pk=None, version=None):
-        return self._review("return_for_revision", request)

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from accounts.access import ALL, EXPERTS, HQ, STAFF
 from accounts.models import Role
-from config.api import VisibleModelViewSet
+from config.api import SubmissionActions, VisibleModelViewSet
 from planning.working import WorkingPlanList, working_plan
 
 from . import services
@@ -32,7 +32,6 @@ from .serializers import (
     ProjectReportSerializer,
     RectifySerializer,
     RejectSerializer,
-    ReportReasonSerializer,
     ReportScheduleInputSerializer,
     ReportScheduleSerializer,
     ReportSelectSerializer,
@@ -376,6 +375,7 @@ class ApplicationViewSet(
 
 
 class ProjectReportViewSet(
+    SubmissionActions,
     WorkingPlanList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -392,6 +392,11 @@ class ProjectReportViewSet(
     """
 
     base_queryset = ProjectReport.objects
+    review_steps = {
+        "submit": services.submit_report,
+        "return_for_revision": services.return_report,
+        "confirm": services.confirm_report,
+    }
     plan_path = "application__call__plan"
     serializer_class = ProjectReportSerializer
     filterset_class = ProjectReportFilter
@@ -400,7 +405,7 @@ class ProjectReportViewSet(
         "retrieve": STAFF | HQ,
         "schedule": STAFF | HQ,
         **dict.fromkeys(["create", "update", "partial_update", "submit"], STAFF),
-        **dict.fromkeys(["confirm", "return_report", "select", "set_schedule"], HQ),
+        **dict.fromkeys(["confirm", "return_for_revision", "select", "set_schedule"], HQ),
     }
     refusable = frozenset(
         {
@@ -409,7 +414,7 @@ class ProjectReportViewSet(
             "partial_update",
             "submit",
             "confirm",
-            "return_report",
+            "return_for_revision",
             "select",
             "set_schedule",
         }
@@ -435,7 +440,7 @@ class ProjectReportViewSet(
     def _deliverables(self, data):
         return [d.pk for d in data["deliverables"]] if "deliverables" in data else None
 
-    def _answer(self, report, status=200):
+    def answer(self, report, status=200):
         return Response(self.get_serializer(self.get_queryset().get(pk=report.pk)).data, status)
 
     def create(self, request, *args, **kwargs):
@@ -449,7 +454,7 @@ class ProjectReportViewSet(
         report = services.new_report(
             app, d.get("due"), request.user, self._fields(d), self._deliverables(d)
         )
-        return self._answer(report, 201)
+        return self.answer(report, 201)
 
     def update(self, request, *args, **kwargs):
         """Change a draft or a returned report (PUT or PATCH); otherwise 409."""
@@ -460,33 +465,7 @@ class ProjectReportViewSet(
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         services.save_report(report, request.user, self._fields(d), self._deliverables(d))
-        return self._answer(report)
-
-    @extend_schema(request=None, responses=ProjectReportSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None, version=None):
-        report = self.get_object()
-        services.submit_report(report, request.user)
-        return self._answer(report)
-
-    @extend_schema(request=ReportReasonSerializer, responses=ProjectReportSerializer)
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None, version=None):
-        report = self.get_object()
-        serializer = ReportReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.confirm_report(report, request.user, serializer.validated_data["reason"])
-        return self._answer(report)
-
-    @extend_schema(request=ReportReasonSerializer, responses=ProjectReportSerializer)
-    @action(detail=True, methods=["post"], url_path="return", url_name="return")
-    def return_report(self, request, pk=None, version=None):
-        """Return for revision; the reason is required."""
-        report = self.get_object()
-        serializer = ReportReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.return_report(report, request.user, serializer.validated_data["reason"])
-        return self._answer(report)
+        return self.answer(report)
 
     @extend_schema(request=ReportSelectSerializer, responses=ProjectReportSerializer)
     @action(detail=True, methods=["post"])
@@ -496,7 +475,7 @@ class ProjectReportViewSet(
         serializer = ReportSelectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.select_report(report, request.user, serializer.validated_data["digest"])
-        return self._answer(report)
+        return self.answer(report)
 
     def _project(self, application: str) -> Application:
         app = (

@@ -311,10 +311,6 @@ class ProjectReportSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ReportReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
 class ReportSelectSerializer(serializers.Serializer):
     digest = serializers.BooleanField(help_text="选入年度汇编（仅已确认的报告）")
 

@@ -11,7 +11,15 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.access import ALL, HQ, STAFF
-from config.api import BooleanFilter, FilterSet, IntegerFilter, VisibleModelViewSet, year_filter
+from config.api import (
+    BooleanFilter,
+    FilterSet,
+    IntegerFilter,
+    ReopenAction,
+    SubmissionActions,
+    VisibleModelViewSet,
+    year_filter,
+)
 from planning.working import WorkingPlanList, working_plan
 from workflow.files import attach
 
@@ -49,7 +57,6 @@ from .serializers import (
     NoticeReplyWriteSerializer,
     NoticeSerializer,
     ProvinceSerializer,
-    ReasonSerializer,
     RegistrationSerializer,
     TaskReportDefinitionSerializer,
     TaskReportSerializer,
@@ -116,6 +123,8 @@ class RegistrationFilter(FilterSet):
 
 
 class RegistrationViewSet(
+    SubmissionActions,
+    ReopenAction,
     WorkingPlanList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -126,6 +135,12 @@ class RegistrationViewSet(
     """Registrations (任务分解报送) with contacts and milestones; transitions as actions."""
 
     base_queryset = Registration.objects
+    review_steps = {
+        "submit": services.submit_registration,
+        "return_for_revision": services.return_registration,
+        "confirm": services.confirm_registration,
+        "reopen": services.reopen_registration,
+    }
     plan_path = "assignment__task__plan"
     serializer_class = RegistrationSerializer
     filterset_class = RegistrationFilter
@@ -165,13 +180,6 @@ class RegistrationViewSet(
         with transaction.atomic():
             serializer.save()
 
-    @extend_schema(request=None, responses=RegistrationSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None, version=None):
-        registration = self.get_object()
-        services.submit_registration(registration, request.user)
-        return Response(self.get_serializer(registration).data)
-
     @extend_schema(request=MilestoneDoneSerializer, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"], url_path="milestone-done")
     def milestone_done(self, request, pk=None, version=None):
@@ -191,28 +199,6 @@ class RegistrationViewSet(
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from exc
         return Response(self.get_serializer(self.get_object()).data)
-
-    def _review(self, verb, request):
-        registration = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        verb(registration, request.user, serializer.validated_data["reason"])
-        return Response(self.get_serializer(registration).data)
-
-    @extend_schema(request=ReasonSerializer, responses=RegistrationSerializer)
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_for_revision(self, request, pk=None, version=None):
-        return self._review(services.return_registration, request)
-
-    @extend_schema(request=ReasonSerializer, responses=RegistrationSerializer)
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None, version=None):
-        return self._review(services.confirm_registration, request)
-
-    @extend_schema(request=ReasonSerializer, responses=RegistrationSerializer)
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None, version=None):
-        return self._review(services.reopen_registration, request)
 
 
 class ContactFilter(FilterSet):
@@ -304,6 +290,7 @@ class LedgerEntryViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelVie
 
 
 class CaseViewSet(
+    SubmissionActions,
     WorkingPlanList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -315,6 +302,11 @@ class CaseViewSet(
     and selects; every unit reads the cases HQ published."""
 
     base_queryset = Case.objects
+    review_steps = {
+        "submit": Case.submit,
+        "return_for_revision": Case.return_for_revision,
+        "confirm": Case.confirm,
+    }
     plan_path = "plan"
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
@@ -348,31 +340,6 @@ class CaseViewSet(
     def perform_update(self, serializer):
         with transaction.atomic():
             serializer.save()
-
-    @extend_schema(request=None, responses=CaseSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None, version=None):
-        case = self.get_object()
-        case.submit(request.user)
-        return Response(self.get_serializer(case).data)
-
-    @extend_schema(request=ReasonSerializer, responses=CaseSerializer)
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_for_revision(self, request, pk=None, version=None):
-        case = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        case.return_for_revision(request.user, serializer.validated_data["reason"])
-        return Response(self.get_serializer(case).data)
-
-    @extend_schema(request=ReasonSerializer, responses=CaseSerializer)
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None, version=None):
-        case = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        case.confirm(request.user, serializer.validated_data["reason"])
-        return Response(self.get_serializer(case).data)
 
     @extend_schema(request=CaseSelectionSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
@@ -544,6 +511,7 @@ class TaskReportFilter(FilterSet):
 
 
 class TaskReportViewSet(
+    SubmissionActions,
     WorkingPlanList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -554,6 +522,11 @@ class TaskReportViewSet(
     """Units' task reports: staff write and submit their own; HQ returns or confirms."""
 
     base_queryset = TaskReport.objects
+    review_steps = {
+        "submit": services.submit_task_report,
+        "return_for_revision": services.return_task_report,
+        "confirm": services.confirm_task_report,
+    }
     plan_path = "definition__task__plan"
     serializer_class = TaskReportSerializer
     filterset_class = TaskReportFilter
@@ -580,30 +553,6 @@ class TaskReportViewSet(
     def perform_update(self, serializer):
         with transaction.atomic():
             serializer.save()
-
-    @extend_schema(request=None, responses=TaskReportSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None, version=None):
-        report = self.get_object()
-        services.submit_task_report(report, request.user)
-        return Response(self.get_serializer(report).data)
-
-    def _review(self, verb, request):
-        report = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        verb(report, request.user, serializer.validated_data["reason"])
-        return Response(self.get_serializer(report).data)
-
-    @extend_schema(request=ReasonSerializer, responses=TaskReportSerializer)
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_for_revision(self, request, pk=None, version=None):
-        return self._review(services.return_task_report, request)
-
-    @extend_schema(request=ReasonSerializer, responses=TaskReportSerializer)
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None, version=None):
-        return self._review(services.confirm_task_report, request)
 
 
 class NoticeFilter(FilterSet):

@@ -163,10 +163,6 @@ class RegistrationSerializer(serializers.ModelSerializer):
         return save_draft(registration, self.context["request"].user, validated, children)
 
 
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
 class DirectoryContactSerializer(serializers.ModelSerializer):
     """One line of the contact directory (通讯录)."""
 

@@ -13,10 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import HQ, STAFF
-from config.api import VisibleModelViewSet
+from config.api import SubmissionActions, VisibleModelViewSet
 from planning.working import WorkingPlanList
 from provinces.models import Case, LedgerEntry
-from provinces.serializers import ReasonSerializer
 
 from . import services
 from .filters import AnnualSummaryFilter, BulletinFilter
@@ -53,6 +52,7 @@ class TrendsView(APIView):
 
 
 class AnnualSummaryViewSet(
+    SubmissionActions,
     WorkingPlanList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -64,6 +64,11 @@ class AnnualSummaryViewSet(
     own; HQ returns or confirms."""
 
     base_queryset = AnnualSummary.objects
+    review_steps = {
+        "submit": services.submit_summary,
+        "return_for_revision": services.return_summary,
+        "confirm": services.confirm_summary,
+    }
     plan_path = "plan"
     serializer_class = AnnualSummarySerializer
     filterset_class = AnnualSummaryFilter
@@ -94,32 +99,8 @@ class AnnualSummaryViewSet(
         with transaction.atomic():
             serializer.save()
 
-    def _fresh(self, summary: AnnualSummary):
+    def answer(self, summary: AnnualSummary):
         return Response(self.get_serializer(self.get_queryset().get(pk=summary.pk)).data)
-
-    @extend_schema(request=None, responses=AnnualSummarySerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None, version=None):
-        summary = self.get_object()
-        services.submit_summary(summary, request.user)
-        return self._fresh(summary)
-
-    @extend_schema(request=ReasonSerializer, responses=AnnualSummarySerializer)
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_for_revision(self, request, pk=None, version=None):
-        return self._review(services.return_summary, request)
-
-    @extend_schema(request=ReasonSerializer, responses=AnnualSummarySerializer)
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None, version=None):
-        return self._review(services.confirm_summary, request)
-
-    def _review(self, verb, request):
-        summary = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        verb(summary, request.user, serializer.validated_data["reason"])
-        return self._fresh(summary)
 
 
 class BulletinViewSet(

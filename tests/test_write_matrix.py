@@ -472,7 +472,7 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
         lambda w: {},
         hq_api(200),
     ),
-    ("v1:project-report-return", "POST"): (
+    ("v1:project-report-return-for-revision", "POST"): (
         lambda w: f"/api/v1/project-reports/{w['project_report'].pk}/return/",
         lambda w: {"reason": "请补充"},
         hq_api(200),
