@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
@@ -108,6 +108,19 @@ class VisibleModelViewSet(viewsets.GenericViewSet):
         return qs
 
 
+class AtomicWrites:
+    """A create or an update is one transaction (a draft and its children, a row and the
+    notifications it causes). Listed before DRF's model mixins, whose saves it replaces."""
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {"detail": {"type": "string"}},
@@ -152,7 +165,7 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SubmissionActions:
+class SubmissionActions(AtomicWrites):
     """The reviewed-submission lifecycle (workflow.review) as API actions, written once:
     ``submit`` by the unit, ``return`` with a reason and ``confirm`` by HQ.
 

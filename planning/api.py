@@ -1,9 +1,8 @@
-from django.db import transaction
 from django.db.models import Prefetch
 from rest_framework import mixins
 
 from accounts.access import ALL, HQ
-from config.api import VisibleModelViewSet
+from config.api import AtomicWrites, VisibleModelViewSet
 
 from .filters import DeadlineFilter, PlanFilter, TaskFilter
 from .models import Deadline, Plan, Target, Task, Track
@@ -50,6 +49,7 @@ class TaskViewSet(
 
 
 class DeadlineViewSet(
+    AtomicWrites,
     WorkingPlanList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -74,11 +74,3 @@ class DeadlineViewSet(
 
     def optimise(self, qs):
         return qs.select_related("plan", "task").order_by("plan__year", "due_date", "pk")
-
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            serializer.save()
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            serializer.save()

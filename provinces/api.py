@@ -172,14 +172,6 @@ class RegistrationViewSet(
             .order_by("assignment__task__plan__year", "assignment__task__number", "pk")
         )
 
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            serializer.save()
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            serializer.save()
-
     @extend_schema(request=MilestoneDoneSerializer, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"], url_path="milestone-done")
     def milestone_done(self, request, pk=None, version=None):
@@ -332,14 +324,6 @@ class CaseViewSet(
         return qs.select_related("plan", "province", "assignment__task").order_by(
             "-created_at", "-pk"
         )
-
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            serializer.save()
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            serializer.save()
 
     @extend_schema(request=CaseSelectionSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
@@ -545,14 +529,6 @@ class TaskReportViewSet(
         return qs.select_related("definition__task__plan", "province").order_by(
             "definition__task__plan__year", "definition__due_date", "province__sort_order", "pk"
         )
-
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            serializer.save()
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            serializer.save()
 
 
 class NoticeFilter(FilterSet):

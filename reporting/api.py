@@ -3,7 +3,6 @@ plan) and bulletins."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
@@ -13,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import HQ, STAFF
-from config.api import SubmissionActions, VisibleModelViewSet
+from config.api import AtomicWrites, SubmissionActions, VisibleModelViewSet
 from planning.working import WorkingPlanList
 from provinces.models import Case, LedgerEntry
 
@@ -91,19 +90,12 @@ class AnnualSummaryViewSet(
             .order_by("plan__year", "province__sort_order")
         )
 
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            serializer.save()
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            serializer.save()
-
     def answer(self, summary: AnnualSummary):
         return Response(self.get_serializer(self.get_queryset().get(pk=summary.pk)).data)
 
 
 class BulletinViewSet(
+    AtomicWrites,
     WorkingPlanList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -135,14 +127,6 @@ class BulletinViewSet(
             )
             .order_by("-period_end", "-pk")
         )
-
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            serializer.save()
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            serializer.save()
 
     @extend_schema(request=None, responses=BulletinSerializer)
     @action(detail=True, methods=["post"])
