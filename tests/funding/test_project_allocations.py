@@ -10,10 +10,12 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from funding import services
-from funding.models import Allocation
+from funding.models import Allocation, SpendingCategory
 from funding.resources import import_allocations
 from projects import services as project_services
 from projects.models import Application, Call
@@ -178,3 +180,78 @@ def test_the_allocation_import_page_shows_the_refusal(as_user, approved, hq_revi
     assert page.status_code == 200
     assert "超过项目“某机电公司”的资助经费 15.00 万元" in page.content.decode()
     assert not Allocation.objects.exists()
+
+
+# --- the money on the acceptance page ------------------------------------------------------
+
+
+def test_acceptance_shows_the_allocation_payments_and_spending_by_category(
+    as_user, approved, jiangxi_staff, hq_reviewer, django_assert_num_queries
+):
+    project_services.sign_agreement(
+        approved,
+        hq_reviewer,
+        number="WX-2",
+        budget=Decimal("15"),
+        starts_on=date(2018, 7, 1),
+        ends_on=date(2018, 12, 31),
+        deliverables=[project_services.DeliverableLine("分析报告", date(2018, 11, 30))],
+        report_frequency="final",
+    )
+    allocation, _ = services.allocate(
+        approved.call.task,
+        approved.province,
+        project=approved,
+        amount=Decimal("15"),
+        date=date(2018, 8, 1),
+        document_number="国知办函〔2018〕40号",
+        by=hq_reviewer,
+    )
+    services.record_payment(
+        allocation, amount=Decimal("9"), date=date(2018, 8, 10), note="首期拨付", by=hq_reviewer
+    )
+    categories = dict(SpendingCategory.objects.values_list("name", "pk"))
+    report = services.save_spending(
+        services.report_for(allocation),
+        jiangxi_staff,
+        note="按协议使用",
+        amounts={categories["劳务"]: Decimal("3.5"), categories["会议"]: Decimal("2")},
+    )
+    report.submit(jiangxi_staff)
+    approved.refresh_from_db()
+    project_services.request_acceptance(approved, jiangxi_staff, "已完成。")
+    client = as_user(hq_reviewer)
+    url = f"/projects/applications/{approved.pk}/acceptance/"
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    money = html[html.index('id="project-money"') :]
+    money = money[: money.index("</section>")]
+    assert "15.00" in money and "国知办函〔2018〕40号" in money  # allocated
+    assert "9.00" in money and "首期拨付" in money  # paid
+    assert "已报送" in money  # the spending report's state
+    assert "劳务" in money and "3.50" in money and "会议" in money and "5.50" in money
+    assert f"/funding/allocations/{allocation.pk}/spending/" in money
+    with django_assert_num_queries(count := len(queries_of(client, url))):
+        assert client.get(url).status_code == 200
+    for day in (11, 12):  # more payments, the same number of queries
+        services.record_payment(
+            allocation, amount=Decimal("1"), date=date(2018, 8, day), by=hq_reviewer
+        )
+    with django_assert_num_queries(count):
+        assert client.get(url).status_code == 200
+
+
+def test_acceptance_of_an_unfunded_project_says_so(as_user, approved, jiangxi_staff, hq_reviewer):
+    page = as_user(hq_reviewer).get(f"/projects/applications/{approved.pk}/acceptance/")
+    assert page.status_code == 200
+    assert "本项目暂无经费下达。" in page.content.decode()
+    assert as_user(jiangxi_staff).get(
+        f"/projects/applications/{approved.pk}/acceptance/"
+    ).status_code in (403, 404)  # HQ's page
+
+
+def queries_of(client, url) -> list:
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return captured.captured_queries
