@@ -286,6 +286,46 @@ def test_acceptance_with_every_report_in_needs_no_confirmation(call, jiangxi_sta
     assert app.state == "accepted"
 
 
+# --- the board ----------------------------------------------------------------------
+
+
+def test_hq_board_shows_each_units_project_reports_due_and_overdue(
+    call, jiangxi_staff, hq_reviewer, as_user
+):
+    """Quarterly from 2018-07-01: the first report is due at the end of September. A week
+    before, the board shows 江西's project with one report due soon; after it, overdue (red);
+    once handed in, nothing. The link opens the project's reports."""
+    app = running(call, jiangxi_staff, hq_reviewer)
+    first = app.report_dues.order_by("due_date").first()
+    client = as_user(hq_reviewer)
+
+    def rows(day: date) -> tuple[str, str, str]:
+        with time_machine.travel(
+            timezone.make_aware(timezone.datetime(day.year, day.month, day.day, 9))
+        ):
+            page = client.get("/provinces/board/?year=2018")
+        assert page.status_code == 200
+        html = page.content.decode()
+
+        def row(unit: str) -> str:
+            start = html.index(f">{unit}</a>")
+            return html[start : html.index("</tr>", start)]
+
+        return html, row("江西"), row("河南")
+
+    _html, jiangxi, _henan = rows(first.due_date - timedelta(days=30))
+    assert "某机电公司" not in jiangxi  # a month ahead: not yet on the board
+    html, jiangxi, _henan = rows(first.due_date - timedelta(days=5))
+    assert 'id="column-project-reports"' in html and "某机电公司：1 份即将到期" in jiangxi
+    assert f"/projects/applications/{app.pk}/reporting/" in jiangxi
+    _html, jiangxi, henan = rows(first.due_date + timedelta(days=3))
+    assert 'class="error"' in jiangxi and "某机电公司：1 份未报，1 份逾期" in jiangxi
+    assert "某机电公司" not in henan
+    submitted_report(app, jiangxi_staff, first)
+    _html, jiangxi, _henan = rows(first.due_date + timedelta(days=3))
+    assert "某机电公司" not in jiangxi
+
+
 # --- pages --------------------------------------------------------------------------
 
 
