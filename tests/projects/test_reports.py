@@ -522,13 +522,18 @@ def test_live_demo_runs_a_quarterly_project_with_reports_in_three_states(plan_20
     app = Application.objects.get(call__plan=live)
     assert app.state == "in_progress" and app.report_schedule.frequency == "quarterly"
     assert app.unit_contact == staff and app.hq_contact.username == "hq"
-    states = {r.due.due_date: r.state for r in app.reports.select_related("due")}
-    assert sorted(states.values()) == ["confirmed", "returned"]
+    # three reports apart: one confirmed, one returned with a reason, one due soon unwritten
+    confirmed = app.reports.get(state="confirmed")
+    returned = app.reports.get(state="returned")
+    assert app.reports.count() == 2 and confirmed.due.due_date < today
+    assert "专利数量" in history_reasons(returned)
     owed = services.reports_still_owed(app)
     assert all(d.due_date >= today for d in owed)  # nothing overdue in the live demo
-    assert owed[0].due_date - today == timedelta(days=5)  # the returned one, due soon
-    returned = app.reports.get(state="returned")
-    assert "专利数量" in history_reasons(returned)
+    due_soon = owed[0]
+    assert timedelta(days=1) <= due_soon.due_date - today <= timedelta(days=7)
+    assert not ProjectReport.objects.filter(due=due_soon).exists()  # not written yet
+    assert due_soon.pk not in {confirmed.due_id, returned.due_id}
+    assert not any(o.due < today for o in everything_owed(live) if o.key.startswith("project"))
     seed_reporting_project(lambda message: None)  # idempotent
     assert Application.objects.filter(call__plan=live).count() == 1
 
