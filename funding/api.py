@@ -73,6 +73,9 @@ class AllocationViewSet(
         "partial_update": HQ,
     }
 
+    def perform_create(self, serializer):
+        serializer.save(by=self.request.user)  # the allocation records who entered it
+
     def optimise(self, qs):
         return (
             figures.with_money(qs)

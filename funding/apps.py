@@ -7,4 +7,4 @@ class FundingConfig(AppConfig):
     verbose_name = _("经费")
 
     def ready(self) -> None:
-        from . import resources  # noqa: F401  (registers the allocations import)
+        from . import acceptance, resources  # noqa: F401  (register the import, the panel)

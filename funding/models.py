@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from planning.models import Deadline, Plan
+from projects.models import Application
 from provinces.models import ScopedQuerySet
 from workflow.files import StoredFile
 from workflow.machine import TransitionRefused
@@ -100,6 +101,43 @@ class Allocation(models.Model):
             raise ValidationError({"project": _gettext("项目不属于该执行单位。")})
         if self.project_id and self.project.call.task_id != self.task_id:
             raise ValidationError({"project": _gettext("项目不属于该任务。")})
+        if self.project_id:
+            problem = project_allocation_problem(self.project, self.amount)
+            if problem:
+                raise ValidationError({"project": problem})
+
+
+# A project is allocated money once approved (立项) or under its agreement, never as a draft,
+# under review or rejected.
+ALLOCATABLE = tuple(Application.PROJECTS)
+
+
+def project_ceiling(project: Application) -> Decimal | None:
+    """What a project may be allocated: its agreement's budget, else the budget granted."""
+    agreement = getattr(project, "agreement", None)
+    return agreement.budget if agreement is not None else project.budget_granted
+
+
+def project_allocation_problem(project: Application, amount: Decimal | None) -> str:
+    """Why ``amount`` may not be allocated to ``project`` (in Chinese), or "" if it may.
+
+    The one rule for a project's allocation: the model's ``clean`` (pages, admin, the API
+    through the service) and the import's rows ask it.
+    """
+    if project.state not in ALLOCATABLE:
+        return _gettext(
+            "项目“%(project)s”当前状态为“%(state)s”，立项或签订协议后才能下达经费。"
+        ) % {"project": project.applicant, "state": project.get_state_display()}
+    ceiling = project_ceiling(project)
+    if ceiling is None:
+        return _gettext("项目“%(project)s”尚无资助经费，不能下达经费。") % {
+            "project": project.applicant
+        }
+    if amount is not None and amount > ceiling:
+        return _gettext(
+            "下达经费 %(amount)s 万元超过项目“%(project)s”的资助经费 %(ceiling)s 万元。"
+        ) % {"amount": amount, "project": project.applicant, "ceiling": ceiling}
+    return ""
 
 
 class Payment(models.Model):

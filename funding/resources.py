@@ -21,7 +21,7 @@ from workflow import sheets
 from workflow.imports import Importer, ImportOutcome, RowProblem, RowTicker, register
 
 from . import figures, services
-from .models import ZERO, Allocation
+from .models import ZERO, Allocation, project_allocation_problem
 
 ALLOCATION_HEADERS = [
     "年度",
@@ -188,13 +188,17 @@ class AllocationsImport(Importer):
                 problems.append(_("下达日期应为日期，例如 2018-05-01"))
             project = None
             if not problems and project_id is not None:
-                project = Application.objects.filter(
-                    pk=project_id, call__task=task, province=province
-                ).first()
+                project = (
+                    Application.objects.filter(pk=project_id, call__task=task, province=province)
+                    .select_related("agreement")
+                    .first()
+                )
                 if project is None:
                     problems.append(
                         _("项目编号“%(n)s”不是该任务、该省份的项目") % {"n": project_id}
                     )
+                elif problem := project_allocation_problem(project, amount):
+                    problems.append(problem)
             elif not problems and (task.pk, province.pk) not in carrying:
                 problems.append(
                     _("%(p)s不承担任务（%(n)s），不能下达经费") % {"p": province, "n": task.numeral}

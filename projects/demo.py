@@ -196,8 +196,9 @@ def seed_current_year(hq, experts) -> int:
 
 
 def seed_reporting_project(log) -> None:
-    """The live year: one running project with a quarterly report schedule, one report
-    confirmed, one returned with a reason and one due within a week (dates from today)."""
+    """The live year: one running project with a quarterly report schedule, three reports
+    apart: the first quarter's confirmed, an extra (unscheduled) report returned with a
+    reason, and the second quarter's due five days from today, not yet written."""
     today = timezone.localdate()
     plan = Plan.objects.for_year(today.year)
     if plan is None or plan.year == 2018:
@@ -234,8 +235,9 @@ def seed_reporting_project(log) -> None:
     services.approve(
         app, hq, app.applicant, Decimal("18"), "试点急需，特批立项。", override_reviews=True
     )
-    # Quarterly from the agreement's start: the second report falls due five days from today
-    # (handed in early and returned), so nothing the live demo owes is overdue.
+    # Quarterly from the agreement's start: the first report fell due three months ago
+    # (confirmed), the second falls due five days from today (not written yet), so nothing
+    # the live demo owes is overdue; the returned one is an extra report between them.
     starts_on = services.add_months(today + timedelta(days=6), -6)
     ends_on = services.add_months(starts_on, 12) - timedelta(days=1)
     services.sign_agreement(
@@ -251,12 +253,12 @@ def seed_reporting_project(log) -> None:
         ],
         report_frequency="quarterly",
     )
-    first, second = app.report_dues.order_by("due_date")[:2]
+    first = app.report_dues.order_by("due_date").first()
     tz = timezone.get_current_timezone()
 
     def handed_in(due, fields) -> ProjectReport:
         report = services.new_report(app, due, staff, fields, [app.deliverables.first().pk])
-        day = min(due.due_date, today - timedelta(days=2))
+        day = min(due.due_date, today - timedelta(days=2)) if due else today - timedelta(days=2)
         report.submit(staff, now=datetime.combine(day, time(10), tzinfo=tz))
         return report
 
@@ -273,12 +275,15 @@ def seed_reporting_project(log) -> None:
     services.confirm_report(confirmed, hq)
     confirmed.select_for_digest(hq, True)
     returned = handed_in(
-        second,
+        None,  # an extra report on the trade fair, outside the schedule
         {
-            "work_done": "开展海外参展专利预警。",
+            "work_done": "开展海外参展专利预警（专题报告）。",
             "results": "完成预警分析。",
             "next_steps": "整理工作规范。",
         },
     )
     services.return_report(returned, hq, "请补充预警分析涉及的专利数量和企业采纳情况。")
-    log(f"{plan.year} 年运行中的项目 1 个（按季度报告：已确认 1 份、退回 1 份、5 天后到期 1 份）")
+    log(
+        f"{plan.year} 年运行中的项目 1 个（按季度报告：已确认 1 份、专题报告退回 1 份、"
+        "5 天后到期 1 份未写）"
+    )

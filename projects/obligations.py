@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -27,13 +28,12 @@ def running_projects(plan: Plan) -> QuerySet[Application]:
     (实施中, 整改中), and the running projects of closed earlier plans that no published plan
     between carries (a project goes on across the year boundary; closing its year does not
     stop it, and the first published year after it takes it on, once)."""
-    earlier_published = (
-        Plan.objects.published()
-        .filter(year__lt=plan.year)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .first()
-    ) or 0
+    earlier_published = Coalesce(  # a subquery: the caller's one query stays one
+        Subquery(
+            Plan.objects.published().filter(year__lt=plan.year).order_by("-year").values("year")[:1]
+        ),
+        Value(0),
+    )
     return Application.objects.filter(state__in=RUNNING).filter(
         Q(call__plan=plan)
         | Q(

@@ -8,8 +8,10 @@ more when the plan has periodic targets (counted per period, see
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -184,6 +186,46 @@ def build_board(plan: Plan, user, today: date | None = None) -> Board:
                         r.on_time += 1
         board.rows.append((province, cells, rate))
     return board
+
+
+# --- what the apps above add to a unit's row -------------------------------------------
+
+
+@dataclass
+class UnitMark:
+    """One thing an app above provinces shows in a unit's row (a project's reports owed)."""
+
+    label: str
+    link: str
+    title: str = ""
+    alert: bool = False  # something is overdue: shown red
+
+
+@dataclass
+class UnitColumn:
+    """An extra column of the board: a heading and, per unit (province id), its marks."""
+
+    key: str
+    heading: str
+    note: str = ""  # what the column counts, for the legend
+    marks: dict[int, list[UnitMark]] = field(default_factory=dict)
+
+
+ColumnSource = Callable[[Plan, Any, date], UnitColumn]
+_columns: list[ColumnSource] = []
+
+
+def register_column(source: ColumnSource) -> ColumnSource:
+    """An app above provinces (projects) adds a column: ``source(plan, user, today)``, one
+    query whatever the data size, reading only what ``user`` may see."""
+    if source not in _columns:  # a module may be imported again (autoreload)
+        _columns.append(source)
+    return source
+
+
+def unit_columns(plan: Plan, user, today: date | None = None) -> list[UnitColumn]:
+    today = today or timezone.localdate()
+    return [source(plan, user, today) for source in _columns]
 
 
 @dataclass

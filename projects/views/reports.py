@@ -20,6 +20,7 @@ from workflow.files import download
 from workflow.machine import TransitionRefused, history
 
 from .. import services
+from ..acceptance import panels
 from ..forms import ProjectReportForm
 from ..models import (
     Application,
@@ -281,5 +282,6 @@ def acceptance(request: HttpRequest, pk: int) -> HttpResponse:
             "deliverables": app.deliverables.annotate(n_reports=Count("reports")),
             "owed": owed,
             "attachments": app.attachments.filter(purpose="acceptance"),
+            "panels": panels(request, app),  # the money, from funding
         },
     )

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from accounts.access import HQ, role_required
 from planning.working import visible_plans, working_plan
 
-from ..board import build_board, task_report_rates
+from ..board import build_board, task_report_rates, unit_columns
 
 
 @role_required(HQ)
@@ -17,6 +17,7 @@ def board(request: HttpRequest) -> HttpResponse:
     if plan is None:
         return render(request, "provinces/board.html", {"board": None})
     data = build_board(plan, request.user)
+    columns = unit_columns(plan, request.user)  # the apps above: project reports owed
     return render(
         request,
         "provinces/board.html",
@@ -26,5 +27,10 @@ def board(request: HttpRequest) -> HttpResponse:
             "years": [p.year for p in visible_plans(request)],
             "task_columns": list(zip(data.tasks, data.task_rates, strict=True)),
             "report_rates": task_report_rates(plan, request.user),
+            "columns": columns,
+            "rows": [
+                (province, cells, rate, [c.marks.get(province.pk, []) for c in columns])
+                for province, cells, rate in data.rows
+            ],
         },
     )

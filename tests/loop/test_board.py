@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 from django.utils import timezone
 
+from projects.models import Call
 from provinces.board import build_board, light_for
 from provinces.models import Assignment, Registration
 from provinces.services import submit_registration
 from tests.loop.conftest import fill
+from tests.projects.test_reports import running
 
 pytestmark = pytest.mark.django_db
 
@@ -63,14 +65,28 @@ def test_board_query_count_is_fixed(
     as_user, plan_2018, hq_reviewer, jiangxi_staff, django_assert_max_num_queries
 ):
     client = as_user(hq_reviewer)
-    # 11: the board's own ten, and one for the task reports' rates (专项报送)
-    with django_assert_max_num_queries(11):
+    # 12: the board's own ten, one for the task reports' rates (专项报送) and one for the
+    # project reports each unit owes (the column projects adds)
+    with django_assert_max_num_queries(12):
         assert client.get("/provinces/board/").status_code == 200
     for a in Assignment.objects.filter(task__number__in=[3, 4])[:40]:
         reg = fill(Registration.objects.create(assignment=a))
         Registration.objects.filter(pk=reg.pk).update(state="submitted")
-    with django_assert_max_num_queries(11):
-        assert client.get("/provinces/board/").status_code == 200
+    call = Call.objects.create(
+        plan=plan_2018,
+        task=plan_2018.tasks.get(number=4),
+        project_type="enterprise_pilot",
+        title="试点申报",
+        opens_at=timezone.now() - timedelta(days=1),
+        closes_at=timezone.now() + timedelta(days=10),
+        reviews_required=0,
+    )
+    for n in range(3):  # running projects with monthly reports, all overdue by now
+        running(call, jiangxi_staff, hq_reviewer, "monthly", applicant=f"企业{n}")
+    with django_assert_max_num_queries(12):
+        page = client.get("/provinces/board/")
+        assert page.status_code == 200
+    assert page.content.decode().count("份逾期") == 3
 
 
 def test_board_is_hq_only(as_user, plan_2018, jiangxi_staff, expert):

@@ -286,6 +286,46 @@ def test_acceptance_with_every_report_in_needs_no_confirmation(call, jiangxi_sta
     assert app.state == "accepted"
 
 
+# --- the board ----------------------------------------------------------------------
+
+
+def test_hq_board_shows_each_units_project_reports_due_and_overdue(
+    call, jiangxi_staff, hq_reviewer, as_user
+):
+    """Quarterly from 2018-07-01: the first report is due at the end of September. A week
+    before, the board shows 江西's project with one report due soon; after it, overdue (red);
+    once handed in, nothing. The link opens the project's reports."""
+    app = running(call, jiangxi_staff, hq_reviewer)
+    first = app.report_dues.order_by("due_date").first()
+    client = as_user(hq_reviewer)
+
+    def rows(day: date) -> tuple[str, str, str]:
+        with time_machine.travel(
+            timezone.make_aware(timezone.datetime(day.year, day.month, day.day, 9))
+        ):
+            page = client.get("/provinces/board/?year=2018")
+        assert page.status_code == 200
+        html = page.content.decode()
+
+        def row(unit: str) -> str:
+            start = html.index(f">{unit}</a>")
+            return html[start : html.index("</tr>", start)]
+
+        return html, row("江西"), row("河南")
+
+    _html, jiangxi, _henan = rows(first.due_date - timedelta(days=30))
+    assert "某机电公司" not in jiangxi  # a month ahead: not yet on the board
+    html, jiangxi, _henan = rows(first.due_date - timedelta(days=5))
+    assert 'id="column-project-reports"' in html and "某机电公司：1 份即将到期" in jiangxi
+    assert f"/projects/applications/{app.pk}/reporting/" in jiangxi
+    _html, jiangxi, henan = rows(first.due_date + timedelta(days=3))
+    assert 'class="error"' in jiangxi and "某机电公司：1 份未报，1 份逾期" in jiangxi
+    assert "某机电公司" not in henan
+    submitted_report(app, jiangxi_staff, first)
+    _html, jiangxi, _henan = rows(first.due_date + timedelta(days=3))
+    assert "某机电公司" not in jiangxi
+
+
 # --- pages --------------------------------------------------------------------------
 
 
@@ -482,13 +522,18 @@ def test_live_demo_runs_a_quarterly_project_with_reports_in_three_states(plan_20
     app = Application.objects.get(call__plan=live)
     assert app.state == "in_progress" and app.report_schedule.frequency == "quarterly"
     assert app.unit_contact == staff and app.hq_contact.username == "hq"
-    states = {r.due.due_date: r.state for r in app.reports.select_related("due")}
-    assert sorted(states.values()) == ["confirmed", "returned"]
+    # three reports apart: one confirmed, one returned with a reason, one due soon unwritten
+    confirmed = app.reports.get(state="confirmed")
+    returned = app.reports.get(state="returned")
+    assert app.reports.count() == 2 and confirmed.due.due_date < today
+    assert "专利数量" in history_reasons(returned)
     owed = services.reports_still_owed(app)
     assert all(d.due_date >= today for d in owed)  # nothing overdue in the live demo
-    assert owed[0].due_date - today == timedelta(days=5)  # the returned one, due soon
-    returned = app.reports.get(state="returned")
-    assert "专利数量" in history_reasons(returned)
+    due_soon = owed[0]
+    assert timedelta(days=1) <= due_soon.due_date - today <= timedelta(days=7)
+    assert not ProjectReport.objects.filter(due=due_soon).exists()  # not written yet
+    assert due_soon.pk not in {confirmed.due_id, returned.due_id}
+    assert not any(o.due < today for o in everything_owed(live) if o.key.startswith("project"))
     seed_reporting_project(lambda message: None)  # idempotent
     assert Application.objects.filter(call__plan=live).count() == 1
 
