@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from planning.models import Deadline, Plan
@@ -95,11 +95,11 @@ class Allocation(models.Model):
 
     def clean(self) -> None:
         if self.task_id and self.plan_id and self.task.plan_id != self.plan_id:
-            raise ValidationError({"task": _gettext("任务不属于该年度计划。")})
+            raise ValidationError({"task": gettext("任务不属于该年度计划。")})
         if self.project_id and self.project.province_id != self.province_id:
-            raise ValidationError({"project": _gettext("项目不属于该执行单位。")})
+            raise ValidationError({"project": gettext("项目不属于该执行单位。")})
         if self.project_id and self.project.call.task_id != self.task_id:
-            raise ValidationError({"project": _gettext("项目不属于该任务。")})
+            raise ValidationError({"project": gettext("项目不属于该任务。")})
 
 
 class Payment(models.Model):
@@ -179,7 +179,7 @@ class SpendingReport(ReviewedSubmission):
 
     def missing_for_submission(self) -> list[str]:
         if not any(line.amount for line in self.lines.all()):
-            return [_gettext("支出明细")]
+            return [gettext("支出明细")]
         return []
 
     def submission_deadline(self) -> date | None:
@@ -204,7 +204,7 @@ def overspending(allocation: Allocation, total: Decimal) -> str:
     """The refusal of a report spending ``total`` of ``allocation``, or "" if it fits."""
     paid = allocation.payments.aggregate(s=models.Sum("amount"))["s"] or ZERO
     if total > paid:
-        return _gettext(
+        return gettext(
             "支出合计 %(total)s 万元，超过已拨付的 %(paid)s 万元（下达 %(allocated)s 万元）：不能超支报送。"
         ) % {"total": total, "paid": paid, "allocated": allocation.amount}
     return ""
