@@ -761,6 +761,12 @@ class TaskReport(ReviewedSubmission):
     )
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="task_reports")
     values = models.JSONField(_("填报内容"), default=dict, blank=True)
+    entities = models.ManyToManyField(
+        "provinces.NetworkEntity",
+        verbose_name=_("涉及的服务网络"),
+        blank=True,
+        related_name="task_reports",
+    )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

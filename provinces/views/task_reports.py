@@ -129,7 +129,9 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    services.save_task_report(report, request.user, form.values)
+                    services.save_task_report(
+                        report, request.user, form.values, form.cleaned_data["entities"]
+                    )
                     if "submit" in request.POST:
                         services.submit_task_report(report, request.user)
             except TransitionRefused as exc:
@@ -174,6 +176,7 @@ def task_report_submission(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "definition": report.definition,
             "answers": report.answers(),
+            "entities": report.entities.order_by("kind", "name"),
             "history": history(report),
             "reason_form": ReasonForm(),
         },
