@@ -745,6 +745,19 @@ class TaskReportField(models.Model):
         """The key of this field's value in a report's ``values``."""
         return str(self.pk)
 
+    def typed(self, value: Any) -> Any:
+        """A stored value as the Python value of its kind (a decimal stored as text is a
+        ``Decimal``, a date a ``date``), for typed spreadsheet cells; None when blank."""
+        if value is None or value == "":
+            return None
+        if self.kind == FieldKind.INTEGER:
+            return int(value)
+        if self.kind == FieldKind.DECIMAL:
+            return Decimal(str(value))
+        if self.kind == FieldKind.DATE:
+            return date.fromisoformat(str(value))
+        return value
+
 
 class TaskReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> TaskReportQuerySet:
