@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from planning.models import Deadline, Plan
@@ -96,11 +96,11 @@ class Allocation(models.Model):
 
     def clean(self) -> None:
         if self.task_id and self.plan_id and self.task.plan_id != self.plan_id:
-            raise ValidationError({"task": _gettext("任务不属于该年度计划。")})
+            raise ValidationError({"task": gettext("任务不属于该年度计划。")})
         if self.project_id and self.project.province_id != self.province_id:
-            raise ValidationError({"project": _gettext("项目不属于该执行单位。")})
+            raise ValidationError({"project": gettext("项目不属于该执行单位。")})
         if self.project_id and self.project.call.task_id != self.task_id:
-            raise ValidationError({"project": _gettext("项目不属于该任务。")})
+            raise ValidationError({"project": gettext("项目不属于该任务。")})
         if self.project_id:
             problem = project_allocation_problem(self.project, self.amount)
             if problem:
@@ -125,16 +125,16 @@ def project_allocation_problem(project: Application, amount: Decimal | None) -> 
     through the service) and the import's rows ask it.
     """
     if project.state not in ALLOCATABLE:
-        return _gettext(
+        return gettext(
             "项目“%(project)s”当前状态为“%(state)s”，立项或签订协议后才能下达经费。"
         ) % {"project": project.applicant, "state": project.get_state_display()}
     ceiling = project_ceiling(project)
     if ceiling is None:
-        return _gettext("项目“%(project)s”尚无资助经费，不能下达经费。") % {
+        return gettext("项目“%(project)s”尚无资助经费，不能下达经费。") % {
             "project": project.applicant
         }
     if amount is not None and amount > ceiling:
-        return _gettext(
+        return gettext(
             "下达经费 %(amount)s 万元超过项目“%(project)s”的资助经费 %(ceiling)s 万元。"
         ) % {"amount": amount, "project": project.applicant, "ceiling": ceiling}
     return ""
@@ -217,7 +217,7 @@ class SpendingReport(ReviewedSubmission):
 
     def missing_for_submission(self) -> list[str]:
         if not any(line.amount for line in self.lines.all()):
-            return [_gettext("支出明细")]
+            return [gettext("支出明细")]
         return []
 
     def submission_deadline(self) -> date | None:
@@ -242,7 +242,7 @@ def overspending(allocation: Allocation, total: Decimal) -> str:
     """The refusal of a report spending ``total`` of ``allocation``, or "" if it fits."""
     paid = allocation.payments.aggregate(s=models.Sum("amount"))["s"] or ZERO
     if total > paid:
-        return _gettext(
+        return gettext(
             "支出合计 %(total)s 万元，超过已拨付的 %(paid)s 万元（下达 %(allocated)s 万元）：不能超支报送。"
         ) % {"total": total, "paid": paid, "allocated": allocation.amount}
     return ""

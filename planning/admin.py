@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from workflow.machine import TransitionRefused
@@ -37,10 +38,17 @@ def _transition_action(verb: str, description):
             try:
                 getattr(plan, verb)(request.user, _("管理后台操作"))
             except TransitionRefused as exc:
-                modeladmin.message_user(request, f"{plan.year}：{exc.message}", messages.ERROR)
+                modeladmin.message_user(
+                    request,
+                    gettext("%(year)s 年度：%(what)s") % {"year": plan.year, "what": exc.message},
+                    messages.ERROR,
+                )
             else:
                 modeladmin.message_user(
-                    request, f"{plan.year}：{plan.get_state_display()}", messages.SUCCESS
+                    request,
+                    gettext("%(year)s 年度：%(what)s")
+                    % {"year": plan.year, "what": plan.get_state_display()},
+                    messages.SUCCESS,
                 )
 
     action.__name__ = f"{verb}_plans"

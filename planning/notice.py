@@ -297,7 +297,11 @@ FIELD_RE = re.compile(r"(\d+)\s*[.．、]\s*(工作目标|工作内容|执行单
 ITEM_MARK = re.compile(r"（(\d+)）")
 
 # 执行单位 clauses ----------------------------------------------------------------
-_EXECUTE = r"(?:执行|承担|开展|实施)(?:相关|相应)?(?:工作)?"
+#: 执行 / 承担 / 开展 / 实施 / 负责 / 负责实施 / 具体负责组织实施 (…相关工作)
+_EXECUTE = (
+    r"(?:(?:具体)?负责(?:组织)?(?:执行|承担|开展|实施)?|(?:组织)?(?:执行|承担|开展|实施))"
+    r"(?:相关|相应)?(?:工作)?"
+)
 _ITEMS = r"内容\s*(?P<items>（\d+）(?:\s*(?:至|到|—|－|-|～|~|、|和|及)\s*（\d+）)*)"
 _BASE = (
     r"(?:由\s*)?(?:承担\s*)?(?P<level>重点|基础)\s*类?\s*项目\s*的?\s*"
@@ -660,6 +664,9 @@ class _Reader:
         return []
 
     def _names(self, task: ParsedTask, raw: str, clause: str) -> list[str]:
+        """The codes of the units a clause names. A name the importer does not know refuses
+        the notice, quoting the clause and naming the task (the documented behaviour the
+        import and preview tests hold: nothing is saved, no preview is shown)."""
         codes = []
         for piece in NAME_SEPARATORS.split(raw):
             piece = piece.strip()

@@ -526,8 +526,15 @@ class TaskReportViewSet(
     )
 
     def optimise(self, qs):
-        return qs.select_related("definition__task__plan", "province").order_by(
-            "definition__task__plan__year", "definition__due_date", "province__sort_order", "pk"
+        return (
+            qs.select_related("definition__task__plan", "province")
+            .prefetch_related("entities")
+            .order_by(
+                "definition__task__plan__year",
+                "definition__due_date",
+                "province__sort_order",
+                "pk",
+            )
         )
 
 

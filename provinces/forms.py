@@ -306,9 +306,10 @@ class TaskReportForm(forms.Form):
     def __init__(self, *args, definition: TaskReportDefinition, report=None, **kwargs):
         self.definition_fields = list(definition.fields.all())
         values = (report.values if report else None) or {}
-        kwargs.setdefault(
-            "initial", {f"f{f.key}": values.get(f.key, "") for f in self.definition_fields}
-        )
+        initial = {f"f{f.key}": values.get(f.key, "") for f in self.definition_fields}
+        if report is not None and report.pk:
+            initial["entities"] = list(report.entities.all())
+        kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         for f in self.definition_fields:
             self.fields[f"f{f.key}"] = forms.CharField(
@@ -318,6 +319,24 @@ class TaskReportForm(forms.Form):
                 widget=_WIDGETS[f.kind](),
                 strip=True,
             )
+        self.unit_id = report.province_id if report is not None else None
+        self.plan_id = definition.task.plan_id
+        self.fields["entities"] = forms.ModelMultipleChoiceField(
+            label=_("涉及的服务网络"),
+            queryset=entity_choices(self.unit_id, self.plan_id),
+            required=False,
+            widget=forms.CheckboxSelectMultiple(),
+            help_text=_("本单位同一年度服务网络中与这份报送有关的单位。"),
+        )
+        self.fields["entities"].label_from_instance = lambda e: f"{e.kind_label} · {e.name}"
+
+    def clean_entities(self):
+        chosen = self.cleaned_data["entities"]
+        try:
+            check_entities(chosen, self.unit_id, self.plan_id)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+        return chosen
 
     def clean(self):
         data = super().clean()

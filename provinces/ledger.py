@@ -18,6 +18,7 @@ from planning.periods import Period, periods_of
 from .models import Assignment, Case, LedgerEntry, TrainingClass
 
 FIGURES = ("classes_held", "trainees", "enterprises_served")
+TRAINING_FIGURES = ("classes_held", "trainees")  # counted from training classes, not typed
 PERIODIC = ("half", "quarter", "month")
 
 
@@ -28,6 +29,27 @@ def ledger_totals(assignments: Iterable[Assignment] | None = None, qs=None) -> d
         qs = qs.filter(assignment__in=[a.pk for a in assignments])
     rows = qs.values("assignment_id").annotate(entries=Count("pk"), **{f: Sum(f) for f in FIGURES})
     return {row.pop("assignment_id"): {k: v or 0 for k, v in row.items()} for row in rows}
+
+
+def training_figures(classes=None) -> dict[tuple[int, int, int], dict[str, int]]:
+    """The one count of training classes: {(plan id, task id, province id): {"classes_held":
+    n, "trainees": n}} from the units' ``TrainingClass`` records (HQ's own classes left
+    out), a class counted once and its attendees as its ``attendee_count``; the typed
+    ``classes_held``/``trainees`` of ledger lines are not counted. ``classes`` narrows (and
+    scopes) the records, e.g. ``TrainingClass.objects.visible_to(user).filter(plan=plan)``.
+    The year-end summary, the digest and the trends all read it (one query)."""
+    qs = TrainingClass.objects.all() if classes is None else classes
+    rows = (
+        qs.filter(province__isnull=False)
+        .values("plan_id", "task_id", "province_id")
+        .annotate(n=Count("pk"), attendees=Sum("attendee_count"))
+        .values_list("plan_id", "task_id", "province_id", "n", "attendees")
+        .order_by()
+    )
+    return {
+        (plan_id, task_id, province_id): {"classes_held": n, "trainees": attendees or 0}
+        for plan_id, task_id, province_id, n, attendees in rows
+    }
 
 
 @dataclass

@@ -736,6 +736,19 @@ class TaskReportField(models.Model):
         """The key of this field's value in a report's ``values``."""
         return str(self.pk)
 
+    def typed(self, value: Any) -> Any:
+        """A stored value as the Python value of its kind (a decimal stored as text is a
+        ``Decimal``, a date a ``date``), for typed spreadsheet cells; None when blank."""
+        if value is None or value == "":
+            return None
+        if self.kind == FieldKind.INTEGER:
+            return int(value)
+        if self.kind == FieldKind.DECIMAL:
+            return Decimal(str(value))
+        if self.kind == FieldKind.DATE:
+            return date.fromisoformat(str(value))
+        return value
+
 
 class TaskReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> TaskReportQuerySet:
@@ -752,6 +765,12 @@ class TaskReport(ReviewedSubmission):
     )
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="task_reports")
     values = models.JSONField(_("填报内容"), default=dict, blank=True)
+    entities = models.ManyToManyField(
+        "provinces.NetworkEntity",
+        verbose_name=_("涉及的服务网络"),
+        blank=True,
+        related_name="task_reports",
+    )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

@@ -30,6 +30,7 @@ from .models import (
     clean_report_values,
 )
 from .network import check_entities
+from .services import save_task_report
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
@@ -620,17 +621,22 @@ class TaskReportSerializer(serializers.ModelSerializer):
             "province",
             "state",
             "values",
+            "entities",
             "submitted_at",
             "is_late",
             "confirmed_at",
         ]
         read_only_fields = ["state", "submitted_at", "is_late", "confirmed_at"]
+        extra_kwargs = {"entities": {"required": False}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
             self.fields["definition"].queryset = TaskReportDefinition.objects.visible_to(
+                request.user
+            )
+            self.fields["entities"].child_relation.queryset = NetworkEntity.objects.visible_to(
                 request.user
             )
 
@@ -647,6 +653,13 @@ class TaskReportSerializer(serializers.ModelSerializer):
                 attrs["values"] = clean_report_values(definition.fields.all(), attrs["values"])
             except DjangoValidationError as exc:
                 raise serializers.ValidationError({"values": exc.message_dict}) from exc
+        if attrs.get("entities"):
+            user = self.context["request"].user
+            unit = self.instance.province_id if self.instance else user.province_id
+            try:
+                check_entities(attrs["entities"], unit, definition.task.plan_id)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"entities": exc.messages}) from exc
         return attrs
 
     def create(self, validated):
@@ -655,11 +668,21 @@ class TaskReportSerializer(serializers.ModelSerializer):
         report = TaskReport.objects.filter(
             definition=definition, province_id=user.province_id
         ).first() or TaskReport(definition=definition, province_id=user.province_id)
-        return save_draft(report, user, {"values": validated.get("values", report.values or {})})
+        return save_task_report(
+            report,
+            user,
+            validated.get("values", report.values or {}),
+            validated.get("entities"),
+        )
 
     def update(self, report, validated):
         user = self.context["request"].user
-        return save_draft(report, user, {"values": validated.get("values", report.values or {})})
+        return save_task_report(
+            report,
+            user,
+            validated.get("values", report.values or {}),
+            validated.get("entities"),
+        )
 
 
 # --- 另行通知 ----------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from .models import (
     Registration,
     TaskReport,
 )
+from .network import check_entities
 
 
 def submit_registration(registration: Registration, by) -> Registration:
@@ -193,9 +194,18 @@ def report_on_deadline(deadline: Deadline, province, by, note: str) -> DeadlineR
 # --- 专项报送 ----------------------------------------------------------------------------
 
 
-def save_task_report(report: TaskReport, by, values: dict) -> TaskReport:
-    """Save a unit's draft of a task report; ``values`` come from ``clean_report_values``."""
-    return save_draft(report, by, {"values": values})
+@transaction.atomic  # the values and the entities named: all or none
+def save_task_report(report: TaskReport, by, values: dict, entities=None) -> TaskReport:
+    """Save a unit's draft of a task report; ``values`` come from ``clean_report_values``;
+    ``entities`` (None leaves them alone) are the service-network entities it concerns, of
+    the same unit and plan year (``check_entities``, as for ledger entries and cases)."""
+    if entities is not None:
+        entities = list(entities)
+        check_entities(entities, report.province_id, report.definition.task.plan_id)
+    save_draft(report, by, {"values": values})
+    if entities is not None:
+        report.entities.set(entities)
+    return report
 
 
 def submit_task_report(report: TaskReport, by) -> TaskReport:

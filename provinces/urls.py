@@ -86,6 +86,11 @@ urlpatterns = [
         name="task_report_definition_edit",
     ),
     path(
+        "task-reports/<int:pk>/export.xlsx",
+        task_reports.task_report_export,
+        name="task_report_export",
+    ),
+    path(
         "task-reports/submissions/<int:pk>/",
         task_reports.task_report_submission,
         name="task_report_submission",
@@ -101,6 +106,11 @@ urlpatterns = [
     path("notices/<int:pk>/edit/", notices.notice_edit, name="notice_edit"),
     path("notices/<int:pk>/send/", notices.notice_send, name="notice_send"),
     path("notices/<int:pk>/chase/", notices.notice_chase, name="notice_chase"),
+    path(
+        "notices/<int:pk>/receipts.xlsx",
+        notices.notice_receipts_export,
+        name="notice_receipts_export",
+    ),
     path("notices/<int:pk>/reply/", notices.notice_reply, name="notice_reply"),
     path("notices/files/<int:pk>/", notices.notice_attachment, name="notice_attachment"),
     path("notices/reply-files/<int:pk>/", notices.notice_reply_file, name="notice_reply_file"),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from funding import digest as funding_digest
 from planning.models import Plan
 from projects import digest as projects_digest
+from provinces.ledger import TRAINING_FIGURES, training_figures
 from provinces.models import (
     Assignment,
     Case,
@@ -89,7 +90,7 @@ def collect(plan: Plan) -> dict:
     by_assignment = {
         row["assignment_id"]: row
         for row in ledger.values("assignment_id").annotate(
-            n=Count("pk"), **{f: Sum(f) for f in figures}
+            n=Count("pk"), enterprises_served=Sum("enterprises_served")
         )
     }
     per_province: dict[int, dict] = defaultdict(lambda: {"n": 0, **{f: 0 for f in figures}})
@@ -100,8 +101,14 @@ def collect(plan: Plan) -> dict:
             continue
         for bucket in (per_province[a.province_id], per_task[a.task_id]):
             bucket["n"] += row["n"]
-            for f in figures:
-                bucket[f] += row[f] or 0
+            bucket["enterprises_served"] += row["enterprises_served"] or 0
+    # classes and trainees: the units' training classes, not the ledger's typed numbers
+    for (_plan, task_id, province_id), row in training_figures(
+        TrainingClass.objects.filter(plan=plan)
+    ).items():
+        for bucket in (per_province[province_id], per_task[task_id]):
+            for f in TRAINING_FIGURES:
+                bucket[f] += row[f]
     per_region: dict[str, int] = defaultdict(int)
     for p in provinces:
         per_region[p.get_region_display()] += per_province[p.pk]["trainees"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from planning.models import Deadline, chinese_numeral
 from projects.models import Application
+from provinces.ledger import TRAINING_FIGURES, training_figures
 from provinces.models import LedgerEntry, NetworkEntity, ScopedQuerySet, TrainingClass
 from workflow.jobs import Job
 from workflow.machine import apply_transition
@@ -86,16 +87,17 @@ class AnnualSummary(ReviewedSubmission):
         return [(label, getattr(self, name)) for name, label in self.SECTIONS]
 
     def ledger_figures(self) -> dict[str, int]:
-        """The figures a summary shows, from the province's ledgers of that year."""
+        """The figures a summary shows, from the province's ledgers of that year; classes
+        and trainees from its training classes (``provinces.ledger.training_figures``)."""
         agg = LedgerEntry.objects.filter(
             assignment__province=self.province_id, assignment__task__plan=self.plan_id
-        ).aggregate(
-            ledger_entries=Count("pk"),
-            classes_held=Sum("classes_held"),
-            trainees=Sum("trainees"),
-            enterprises_served=Sum("enterprises_served"),
-        )
+        ).aggregate(ledger_entries=Count("pk"), enterprises_served=Sum("enterprises_served"))
         figures = {k: v or 0 for k, v in agg.items()}
+        training = training_figures(
+            TrainingClass.objects.filter(province=self.province_id, plan=self.plan_id)
+        ).values()
+        for name in TRAINING_FIGURES:
+            figures[name] = sum(row[name] for row in training)
         figures["projects_accepted"] = Application.objects.filter(
             province=self.province_id, call__plan=self.plan_id, state=Application.State.ACCEPTED
         ).count()

@@ -1,8 +1,9 @@
 """Trends across years: every plan the user may see, compared per task and per unit.
 
 For each year: registrations expected and handed in (completeness), handed in on time, the
-ledger's figures (classes held, trainees, enterprises served), cases, projects (approved
-applications) and money granted (万元, Decimal).
+units' training classes (classes held and trainees, counted from ``TrainingClass`` records by
+``provinces.ledger.training_figures``), the ledger's enterprises served, cases, projects
+(approved applications) and money granted (万元, Decimal).
 
 Who sees what is each model's ``visible_to``, and the units are ``Province.visible_to``: HQ
 sees every unit, province staff only their own (even the cases of others HQ published are
@@ -35,14 +36,15 @@ from django.utils.translation import gettext_lazy as _lazy
 from funding.models import Allocation
 from planning.models import Plan, Task
 from projects.models import Application
-from provinces.models import Assignment, Case, LedgerEntry, Province
+from provinces.ledger import TRAINING_FIGURES, training_figures
+from provinces.models import Assignment, Case, LedgerEntry, Province, TrainingClass
 from workflow import sheets
 from workflow.review import ReviewedSubmission
 
 from .digest import bar_chart
 
 HANDED_IN = ReviewedSubmission.HANDED_IN
-LEDGER_FIGURES = ("classes_held", "trainees", "enterprises_served")
+LEDGER_FIGURES = ("enterprises_served",)  # classes and trainees: the training classes
 PERCENT = Decimal("0.1")
 
 # (plan id, task id or None, province id): the grain every figure is collected at
@@ -185,7 +187,7 @@ def _lineage(tasks: list[dict], year_of: dict[int, int]) -> dict[int, int]:
 
 
 def collect(user) -> dict:
-    """The raw figures the user may see, keyed by (plan, task, unit), in eight queries."""
+    """The raw figures the user may see, keyed by (plan, task, unit), in nine queries."""
     units = list(Province.objects.visible_to(user))
     if not units:
         return {"units": [], "plans": [], "tasks": [], "figures": {}}
@@ -230,6 +232,15 @@ def collect(user) -> dict:
         f = figures[(plan_of[task_id], task_id, row["assignment__province_id"])]
         for name in LEDGER_FIGURES:
             setattr(f, name, row[name] or 0)
+
+    training = training_figures(
+        TrainingClass.objects.visible_to(user).filter(
+            task_id__in=list(plan_of), province_id__in=unit_ids
+        )
+    )
+    for key, row in training.items():
+        for name in TRAINING_FIGURES:
+            setattr(figures[key], name, row[name])
 
     cases = (
         Case.objects.visible_to(user)

@@ -14,13 +14,29 @@ def views_modules() -> list[Path]:
     return sorted(p for p in found if ".venv" not in p.parts)
 
 
+def obligations_modules() -> list[Path]:
+    return sorted(p for p in ROOT.glob("*/obligations.py") if ".venv" not in p.parts)
+
+
+def _names_a_state(node: ast.expr) -> bool:
+    """``x.state``, ``x.spending_report.state`` or ``row["state"]``/``row["x__state"]``."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "state"
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        key = node.slice.value
+        return isinstance(key, str) and (key == "state" or key.endswith("__state"))
+    return False
+
+
 def raw_states(path: Path) -> list[str]:
-    """String literals compared with, or passed as, a state (``x.state == "returned"``)."""
+    """String literals compared with, or passed as, a state (``x.state == "returned"``,
+    ``x.state in ("submitted", "confirmed")``, ``state__in=["submitted"]``)."""
     hits = []
+    label = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         values: list[ast.expr] = []
-        if isinstance(node, ast.Compare) and getattr(node.left, "attr", None) == "state":
-            values = node.comparators
+        if isinstance(node, ast.Compare) and _names_a_state(node.left):
+            values = [v for c in node.comparators for v in (c, *getattr(c, "elts", []))]
         elif (
             isinstance(node, ast.keyword)
             and node.arg
@@ -32,7 +48,7 @@ def raw_states(path: Path) -> list[str]:
         ):
             values = [node.value, *getattr(node.value, "elts", [])]
         hits += [
-            f"{path.relative_to(ROOT)}:{node.lineno} {v.value!r}"
+            f"{label}:{node.lineno} {v.value!r}"
             for v in values
             if isinstance(v, ast.Constant) and isinstance(v.value, str)
         ]
@@ -49,6 +65,42 @@ def test_views_name_states_through_their_choices_not_raw_strings():
     } <= found, "the views packages' modules are read too"
     hits = [hit for path in modules for hit in raw_states(path)]
     assert not hits, "use the model's State choices: " + ", ".join(hits)
+
+
+def test_obligations_name_states_through_their_choices_not_raw_strings():
+    """What is owed depends on states: each app's ``obligations.py`` names them through the
+    model's choices (``Registration.HANDED_IN``, ``Case.State.CONFIRMED``), never as text."""
+    modules = obligations_modules()
+    found = {str(p.relative_to(ROOT)) for p in modules}
+    assert {
+        "notifications/obligations.py",
+        "provinces/obligations.py",
+        "funding/obligations.py",
+        "projects/obligations.py",
+        "reporting/obligations.py",
+    } <= found
+    hits = [hit for path in modules for hit in raw_states(path)]
+    assert not hits, "use the model's State choices: " + ", ".join(hits)
+
+
+def test_the_state_rule_sees_raw_states(tmp_path):
+    bad = tmp_path / "obligations.py"
+    bad.write_text(
+        'if reg.state == "submitted": pass\n'
+        'if reg.state not in ("submitted", "confirmed"): pass\n'
+        'if row["report__state"] in ["returned"]: pass\n'
+        'Case.objects.filter(state__in=["confirmed"])\n'
+        "Case.objects.filter(state=Case.State.CONFIRMED)\n"
+        "if reg.state in Registration.HANDED_IN: pass\n",
+        encoding="utf-8",
+    )
+    assert [h.split(":", 1)[1] for h in raw_states(bad)] == [
+        "1 'submitted'",
+        "2 'submitted'",
+        "2 'confirmed'",
+        "3 'returned'",
+        "4 'confirmed'",
+    ]
 
 
 NOTIFY_FUNCTIONS = {"notify", "notify_province"}

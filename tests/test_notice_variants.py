@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planning.notice import ParsedPlan, from_numeral, parse_notice, to_numeral
+from planning.notice import NoticeError, ParsedPlan, from_numeral, parse_notice, to_numeral
 from provinces.data import UNITS as UNIT_ROWS
 from tests.conftest import SEED_NOTICE
 
@@ -514,3 +514,33 @@ def test_a_summary_due_by_the_second_half_is_the_year_end_summary():
     plan = parse(NOTICE.replace(original, "应于2018年下半年完成"))
     assert ("summary", date(2018, 12, 31), 10) in summary(plan)["deadlines"]
     assert summary(plan) == baseline()
+
+
+# --- "负责" / "负责实施" name who executes, as "执行" does --------------------------------
+
+WESTERN = "由贵州、甘肃、青海、宁夏、西藏、新疆和新疆生产建设兵团执行。"
+CAPACITY = "（1）综合能力培育工作：由江西、河南、湖北、广西、陕西执行"
+
+
+@pytest.mark.parametrize("verb", ["负责", "负责实施", "具体负责组织实施", "负责实施相关工作"])
+def test_responsible_wording_names_the_executing_units(verb):
+    assert WESTERN in NOTICE and CAPACITY in NOTICE
+    reworded = NOTICE.replace(WESTERN, WESTERN.replace("执行。", f"{verb}。")).replace(
+        CAPACITY, CAPACITY.replace("陕西执行", f"陕西{verb}")
+    )
+    assert reworded != NOTICE
+    assert summary(parse(reworded)) == summary(parse(NOTICE))
+    plan = parse(reworded)
+    assert plan.unclear == []
+    assert sorted(plan.task(5).mandatory) == sorted(
+        CODE[s] for s in ["贵州", "甘肃", "青海", "宁夏", "西藏", "新疆", "新疆生产建设兵团"]
+    )
+
+
+def test_an_unknown_unit_in_responsible_wording_is_still_refused_by_name():
+    """The documented refusal (tests/test_plan_import.py, test_import_preview.py) holds
+    whatever the verb: the name is quoted, the task named."""
+    with pytest.raises(NoticeError) as err:
+        parse(NOTICE.replace(WESTERN, "由贵州、火星、甘肃负责实施。"))
+    assert "火星" in err.value.message and "（五）" in err.value.message
+    assert err.value.where.startswith("由贵州、火星、甘肃负责实施")

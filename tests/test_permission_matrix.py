@@ -379,6 +379,14 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         lambda w: f"/provinces/task-reports/submissions/{w['task_report'].pk}/",
         OWN_PROVINCE,
     ),
+    "provinces:task_report_export": (
+        lambda w: f"/provinces/task-reports/{w['task_report_definition'].pk}/export.xlsx",
+        HQ_ONLY,
+    ),
+    "provinces:notice_receipts_export": (
+        lambda w: f"/provinces/notices/{w['notice'].pk}/receipts.xlsx",
+        HQ_ONLY,
+    ),
     "provinces:notice_list": (lambda w: "/provinces/notices/", page(expert=404)),
     "provinces:notice_new": (lambda w: "/provinces/notices/new/", HQ_ONLY),
     "provinces:notice": (lambda w: f"/provinces/notices/{w['notice'].pk}/", OWN_PROVINCE),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import translation
@@ -137,3 +138,27 @@ def test_command_output_is_translated():
         call_command("build_digest", year=1999, output="/dev/null")
     with pytest.raises(CommandError, match="文件不存在"):
         call_command("import_plan", "/nonexistent/notice.txt")
+
+
+@pytest.mark.django_db
+def test_rollover_and_reminder_commands_speak_the_language(capsys):
+    with translation.override("en"), pytest.raises(CommandError, match="There is no plan for 1999"):
+        call_command("rollover_plan", 1999, 2000)
+    with translation.override("en"):
+        call_command("send_reminders")
+    assert "Reminders: 0 sent, 0 failed, 0 skipped" in capsys.readouterr().out
+    call_command("send_reminders")
+    assert "提醒：新发送 0 封" in capsys.readouterr().out
+
+
+def test_funding_rules_speak_the_language():
+    from funding.models import Allocation
+    from planning.models import Task
+
+    with translation.override("en"):
+        try:
+            Allocation(plan_id=1, task=Task(pk=5, plan_id=2)).clean()
+        except ValidationError as exc:
+            assert exc.message_dict == {"task": ["The task does not belong to this year's plan."]}
+        else:  # pragma: no cover
+            raise AssertionError("the rule did not refuse")

@@ -14,12 +14,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import HQ, STAFF, role_required
 from planning.working import require_working_plan, working_plan
+from workflow import sheets
 from workflow.files import attach, download
 from workflow.machine import TransitionRefused, history
 
 from .. import services
 from ..forms import NoticeForm, NoticeReplyForm
 from ..models import Notice, NoticeAttachment, NoticeReceipt, NoticeReply, NoticeReplyFile
+from ..report_sheets import receipts_sheet
 
 
 def _notice(request: HttpRequest, pk: int):
@@ -175,3 +177,10 @@ def notice_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(STAFF | HQ)
 def notice_reply_file(request: HttpRequest, pk: int) -> HttpResponse:
     return download(get_object_or_404(NoticeReplyFile.objects.visible_to(request.user), pk=pk))
+
+
+@role_required(HQ)
+def notice_receipts_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """HQ: who has read a notice, and when, as a workbook."""
+    notice = _notice(request, pk)
+    return sheets.download(f"notice-{notice.pk}-receipts.xlsx", receipts_sheet(notice))

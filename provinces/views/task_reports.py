@@ -13,11 +13,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import HQ, STAFF, role_required
 from planning.working import require_working_plan, working_plan
+from workflow import sheets
 from workflow.machine import TransitionRefused, history
 
 from .. import services
 from ..forms import ReasonForm, TaskReportDefinitionForm, TaskReportFieldFormSet, TaskReportForm
 from ..models import Assignment, TaskReport, TaskReportDefinition
+from ..report_sheets import task_report_sheet
 
 
 def _definition(request: HttpRequest, pk: int) -> TaskReportDefinition:
@@ -129,7 +131,9 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    services.save_task_report(report, request.user, form.values)
+                    services.save_task_report(
+                        report, request.user, form.values, form.cleaned_data["entities"]
+                    )
                     if "submit" in request.POST:
                         services.submit_task_report(report, request.user)
             except TransitionRefused as exc:
@@ -174,6 +178,7 @@ def task_report_submission(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "definition": report.definition,
             "answers": report.answers(),
+            "entities": report.entities.order_by("kind", "name"),
             "history": history(report),
             "reason_form": ReasonForm(),
         },
@@ -202,3 +207,15 @@ def task_report_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     else:
         messages.success(request, done % {"r": report})
     return redirect("provinces:task_report_submission", pk=report.pk)
+
+
+@role_required(HQ)
+def task_report_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """HQ: the units' submissions of one task report as a workbook (one row per unit, one
+    typed column per field)."""
+    definition = _definition(request, pk)
+    reports = TaskReport.objects.visible_to(request.user).filter(definition=definition)
+    return sheets.download(
+        f"task-report-{definition.task.plan.year}-{definition.pk}.xlsx",
+        task_report_sheet(definition, reports),
+    )

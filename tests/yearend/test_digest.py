@@ -14,6 +14,7 @@ from reporting.demo import TEXT
 from reporting.digest import MissingCJKFont, build_digest, require_fonts
 from reporting.models import AnnualSummary, DigestBuild
 from tests.conftest import make_user
+from tests.network.conftest import training
 from workflow.machine import TransitionRefused
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def summary_for(plan, short: str, **fields) -> AnnualSummary:
     )
 
 
-def test_submit_fills_figures_from_the_ledger(plan_2018, jiangxi_staff):
+def test_submit_fills_figures_from_the_ledger_and_the_training_classes(plan_2018, jiangxi_staff):
     a = Assignment.objects.get(task__number=2, province__short_name="江西")
     LedgerEntry.objects.create(
         assignment=a,
@@ -34,10 +35,14 @@ def test_submit_fills_figures_from_the_ledger(plan_2018, jiangxi_staff):
         kind="training",
         description="培训",
         responsible_person="李",
-        classes_held=2,
-        trainees=180,
+        classes_held=7,  # typed on the ledger line: not what the summary counts
+        trainees=999,
         enterprises_served=3,
     )
+    training(plan_2018, "江西", 2, attendee_count=100)
+    training(plan_2018, "江西", 4, attendee_count=80)
+    training(plan_2018, "河南", 2, attendee_count=50)  # another unit's
+    training(plan_2018, None, 8, attendee_count=120)  # HQ's own
     from decimal import Decimal
 
     from django.utils import timezone
@@ -149,6 +154,8 @@ def digest_year(plan_2018, jiangxi_staff, hq_reviewer):
             )
         )
     LedgerEntry.objects.bulk_create(entries)
+    for i, short in enumerate(["江西", "河南", "贵州", "北京"]):
+        training(plan_2018, short, 2, f"{short}专利信息利用培训班", attendee_count=40 + i)
     confirmed = ["江西", "河南", "贵州", "新疆生产建设兵团"]
     for number, short in enumerate(confirmed):
         s = summary_for(plan_2018, short)

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from notifications.services import sweep
 
@@ -8,8 +9,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = sweep()
-        self.stdout.write(
-            f"提醒：新发送 {result.sent} 封，失败 {result.failed} 封，"
-            f"已发送过而跳过 {result.skipped_existing} 封；"
-            f"专利文献部汇总邮件：{'已发送' if result.summary_sent else '无'}"
+        message = (
+            _(
+                "提醒：新发送 %(sent)d 封，失败 %(failed)d 封，已发送过而跳过 %(skipped)d 封；"
+                "专利文献部汇总邮件已发送。"
+            )
+            if result.summary_sent
+            else _(
+                "提醒：新发送 %(sent)d 封，失败 %(failed)d 封，已发送过而跳过 %(skipped)d 封；"
+                "无专利文献部汇总邮件。"
+            )
         )
+        counts = {
+            "sent": result.sent,
+            "failed": result.failed,
+            "skipped": result.skipped_existing,
+        }
+        self.stdout.write(message % counts)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from planning.models import Plan
 from provinces.plans import RolloverRefused, rollover_plan
@@ -16,14 +17,27 @@ class Command(BaseCommand):
     def handle(self, *args, from_year: int, to_year: int, **options):
         source = Plan.objects.for_year(from_year)
         if source is None:
-            raise CommandError(f"{from_year}年度工作计划不存在，数据库未作任何更改。")
+            raise CommandError(
+                _("%(year)s年度工作计划不存在，数据库未作任何更改。") % {"year": from_year}
+            )
         try:
             plan = rollover_plan(source, to_year, None)
         except RolloverRefused as exc:
-            raise CommandError(f"无法结转，数据库未作任何更改：{exc.message}") from exc
+            raise CommandError(
+                _("无法结转，数据库未作任何更改：%(error)s") % {"error": exc.message}
+            ) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"已由{from_year}年度结转《{plan.title}》：{plan.tasks.count()} 项任务，"
-                f"{plan.deadlines.count()} 个时间节点。状态：{plan.get_state_display()}。"
+                _(
+                    "已由%(year)s年度结转《%(title)s》：%(tasks)d 项任务，"
+                    "%(deadlines)d 个时间节点。状态：%(state)s。"
+                )
+                % {
+                    "year": from_year,
+                    "title": plan.title,
+                    "tasks": plan.tasks.count(),
+                    "deadlines": plan.deadlines.count(),
+                    "state": plan.get_state_display(),
+                }
             )
         )
