@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from notifications import extensions
 from notifications.models import Notification
 from notifications.obligations import owed_by
 from planning.models import Deadline, Plan
@@ -154,6 +155,48 @@ def test_hq_manages_the_deadlines_of_a_plan_that_is_not_the_newest(as_user, plan
     edit = client.get(f"/plans/deadlines/{added.pk}/?year=2018")
     assert edit.status_code == 200
     assert client.get(f"/plans/deadlines/{added.pk}/").status_code == 404
+
+
+def test_the_chase_page_works_on_the_working_plan(as_user, plan_2019, hq_reviewer):
+    client = as_user(hq_reviewer)
+    assert client.get("/notifications/remind/late/").context["plan"] == plan_2019
+    client.post("/plans/switch/", {"year": "2018", "next": "/"})
+    assert client.get("/notifications/remind/late/").context["plan"].year == 2018
+    assert client.get("/notifications/remind/360000/").context["plan"].year == 2018
+    assert client.get("/notifications/remind/late/?year=2019").context["plan"] == plan_2019
+
+
+def ask_extension(year: int, staff):
+    return extensions.request_extension(
+        staff.province,
+        staff,
+        key=f"registration:{year}:360000",
+        requested_due=date(year, 6, 30),
+        reason=f"{year}年人员调整",
+        today=date(year, 6, 1),
+    )
+
+
+def test_extension_requests_are_listed_per_plan(as_user, plan_2019, jiangxi_staff, hq_reviewer):
+    asked = {year: ask_extension(year, jiangxi_staff) for year in (2018, 2019)}
+    assert asked[2018].plan_year == 2018 and asked[2019].plan_year == 2019
+    client = as_user(hq_reviewer)
+    page = client.get("/notifications/extensions/").content.decode()
+    assert "2019年人员调整" in page and "2018年人员调整" not in page
+    assert [r["id"] for r in client.get("/api/v1/extension-requests/").json()["results"]] == [
+        asked[2019].pk
+    ]
+    listed = client.get("/api/v1/extension-requests/?year=2018").json()["results"]
+    assert [(r["id"], r["plan_year"]) for r in listed] == [(asked[2018].pk, 2018)]
+    client.post("/plans/switch/", {"year": "2018", "next": "/"})
+    page = client.get("/notifications/extensions/").content.decode()
+    assert "2018年人员调整" in page and "2019年人员调整" not in page
+    listed = client.get("/api/v1/extension-requests/").json()["results"]
+    assert [r["id"] for r in listed] == [asked[2018].pk]
+    # one request is found whatever the year
+    assert client.get(f"/api/v1/extension-requests/{asked[2019].pk}/").status_code == 200
+    unit = as_user(jiangxi_staff).get("/api/v1/extension-requests/?year=2019").json()
+    assert [r["id"] for r in unit["results"]] == [asked[2019].pk]
 
 
 def apply(call: Call, short_name: str) -> Application:
