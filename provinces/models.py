@@ -493,7 +493,7 @@ class Case(ReviewedSubmission):
             return {"selected_for_digest": False, "selected_for_publication": False}
         return {}
 
-    def select(self, by, *, digest: bool, publication: bool) -> None:
+    def select(self, by, *, digest: bool, publication: bool, now=None) -> None:
         """HQ's choice for the annual digest and for publication: confirmed cases only.
 
         Conditional on the confirmed state in the database, and kept in the history.
@@ -512,7 +512,7 @@ class Case(ReviewedSubmission):
                 (False, True): _("选用发布"),
                 (False, False): _("不选用"),
             }[(bool(digest), bool(publication))]
-            record_event(self, name="select", actor=by, reason=str(choice))
+            record_event(self, name="select", actor=by, reason=str(choice), at=now)
         self.selected_for_digest, self.selected_for_publication = digest, publication
 
 
@@ -922,6 +922,7 @@ class Notice(models.Model):
             source=[self.State.DRAFT],
             target=self.State.SENT,
             actor=by,
+            at=now,
             updates={"sent_at": now, "sent_by": by if getattr(by, "pk", None) else None},
         )
 

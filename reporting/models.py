@@ -253,12 +253,14 @@ class Bulletin(models.Model):
         if self.period_start and self.period_end and self.period_start > self.period_end:
             raise ValidationError(_("起始日期不能晚于截止日期。"))
 
-    def publish(self, by) -> None:
+    def publish(self, by, *, now: datetime | None = None) -> None:
+        now = now or timezone.now()
         apply_transition(
             self,
             name="publish",
             source=[self.State.DRAFT],
             target=self.State.PUBLISHED,
             actor=by,
-            updates={"published_at": timezone.now()},
+            at=now,
+            updates={"published_at": now},
         )

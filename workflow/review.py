@@ -144,6 +144,7 @@ class ReviewedSubmission(models.Model):
             source=self.EDITABLE,
             target=target,
             actor=by,
+            at=now,
             updates={
                 "submitted_at": now,
                 "is_late": bool(deadline and timezone.localdate(now) > deadline),
@@ -151,19 +152,28 @@ class ReviewedSubmission(models.Model):
             },
         )
 
-    def return_for_revision(self, by, reason: str) -> None:
-        self._review("return", self.AWAITING_REVIEW, self.State.RETURNED, by, reason, True)
+    # ``now``: the moment of the decision (by default now), as for submit.
+    def return_for_revision(self, by, reason: str, *, now: datetime | None = None) -> None:
+        self._review("return", self.AWAITING_REVIEW, self.State.RETURNED, by, reason, True, now)
 
-    def confirm(self, by, reason: str = "") -> None:
-        self._review("confirm", self.AWAITING_REVIEW, self.State.CONFIRMED, by, reason, False)
+    def confirm(self, by, reason: str = "", *, now: datetime | None = None) -> None:
+        self._review("confirm", self.AWAITING_REVIEW, self.State.CONFIRMED, by, reason, False, now)
 
-    def reopen(self, by, reason: str) -> None:
+    def reopen(self, by, reason: str, *, now: datetime | None = None) -> None:
         """HQ opens a confirmed submission again for the unit to change and hand in."""
-        self._review("reopen", [self.State.CONFIRMED], self.State.RETURNED, by, reason, True)
+        self._review("reopen", [self.State.CONFIRMED], self.State.RETURNED, by, reason, True, now)
 
     def _review(
-        self, name: str, source: Iterable[str], target: str, by, reason: str, required: bool
+        self,
+        name: str,
+        source: Iterable[str],
+        target: str,
+        by,
+        reason: str,
+        required: bool,
+        now: datetime | None = None,
     ) -> None:
+        now = now or timezone.now()
         apply_transition(
             self,
             name=name,
@@ -172,7 +182,8 @@ class ReviewedSubmission(models.Model):
             actor=by,
             reason=reason,
             reason_required=required,
-            updates=self.transition_updates(name, timezone.now()),
+            at=now,
+            updates=self.transition_updates(name, now),
         )
 
 
