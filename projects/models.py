@@ -181,6 +181,17 @@ class Application(models.Model):
     def is_locked(self) -> bool:
         return self.state in (self.State.ACCEPTED, self.State.FAILED, self.State.REJECTED)
 
+    @property
+    def is_running(self) -> bool:
+        """实施中 or 整改中: it goes on across the year boundary, its year closed or not."""
+        return self.state in (self.State.IN_PROGRESS, self.State.RECTIFICATION)
+
+    def check_open(self) -> None:
+        """Refuse applying, or changing an application, under a closed plan (read-only
+        history); a running project goes on across the year boundary."""
+        if not self.is_running:
+            self.call.plan.ensure_open()
+
     # --- transitions (``now``: the moment recorded, by default now) ------------------
     def submit(self, by, *, now: datetime | None = None) -> None:
         now = now or timezone.now()
@@ -602,6 +613,11 @@ class ProjectReport(ReviewedSubmission):
     # --- what the lifecycle asks of a project report ---------------------------------
     def unit_id(self) -> int | None:
         return self.application.province_id
+
+    def check_open(self) -> None:
+        """A running project reports across the year boundary (its year may be closed)."""
+        if not self.application.is_running:
+            self.application.call.plan.ensure_open()
 
     def check_eligible(self, by) -> None:
         super().check_eligible(by)

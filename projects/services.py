@@ -209,6 +209,7 @@ def ensure_eligible(call: Call, province: Province, state: str = "") -> None:
 
 def start_application(call: Call, by, fields: dict) -> Application:
     """A province's draft application to a call it is eligible for (its own province)."""
+    call.plan.ensure_open()
     ensure_eligible(call, by.province)
     return Application.objects.create(
         call=call,
@@ -224,6 +225,7 @@ def update_draft(application: Application, by, changes: dict) -> Application:
     The update is conditional on the draft state in the database, so a submit that lands
     first wins and this edit is refused rather than slipping in after it.
     """
+    application.check_open()
     fields = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
     changed = Application.objects.filter(pk=application.pk, state=Application.State.DRAFT).update(
         **fields
@@ -239,6 +241,7 @@ def submit_application(application: Application, by, now=None) -> Application:
     """Submit while the call is open and the unit eligible; a closed call refuses with its
     dates, an ineligible unit with the reason."""
     call = application.call
+    application.check_open()
     ensure_eligible(call, application.province, application.state)
     if not call.is_open(now):
         raise TransitionRefused(

@@ -197,6 +197,9 @@ class Registration(ReviewedSubmission):
     def unit_id(self) -> int | None:
         return self.assignment.province_id
 
+    def check_open(self) -> None:
+        self.assignment.task.plan.ensure_open()
+
     def check_eligible(self, by) -> None:
         super().check_eligible(by)
         if not self.assignment.taken_up:
@@ -471,6 +474,9 @@ class Case(ReviewedSubmission):
     # --- what the lifecycle asks of a case -------------------------------------------
     def unit_id(self) -> int | None:
         return self.province_id
+
+    def check_open(self) -> None:
+        self.plan.ensure_open()
 
     def check_eligible(self, by) -> None:
         super().check_eligible(by)
@@ -790,6 +796,9 @@ class TaskReport(ReviewedSubmission):
     # --- what the lifecycle asks of a task report ------------------------------------
     def unit_id(self) -> int | None:
         return self.province_id
+
+    def check_open(self) -> None:
+        self.definition.task.plan.ensure_open()
 
     def check_eligible(self, by) -> None:
         super().check_eligible(by)

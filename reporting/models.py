@@ -125,6 +125,9 @@ class AnnualSummary(ReviewedSubmission):
     def unit_id(self) -> int | None:
         return self.province_id
 
+    def check_open(self) -> None:
+        self.plan.ensure_open()
+
     def missing_for_submission(self) -> list[str]:
         return [str(label) for name, label in self.SECTIONS if not getattr(self, name).strip()]
 

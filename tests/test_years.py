@@ -12,12 +12,16 @@ from notifications import extensions
 from notifications.models import Notification
 from notifications.obligations import owed_by
 from planning.models import Deadline, Plan
-from projects.models import Application, Call
+from projects import services as project_services
+from projects.models import Application, Call, ProjectReport
 from projects.services import project_totals
-from provinces.models import Assignment, Case, PlanUnit, Province
+from provinces.models import Assignment, Case, PlanUnit, Province, Registration
 from provinces.plans import import_plan
+from reporting.models import AnnualSummary
 from tests.test_plan_import import another_year
+from workflow.machine import TransitionRefused
 from workflow.models import TransitionLog
+from workflow.review import save_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -292,12 +296,66 @@ def test_a_unit_cannot_move_a_plan_and_a_wrong_transition_changes_nothing(
 
 
 def test_a_closed_plan_is_read_only_history(as_user, plan_2018, jiangxi_staff, hq_reviewer):
+    closed = "2018年度工作计划已结束，只能查看，不能新增或修改。"
+    assignment = Assignment.objects.filter(
+        task__plan=plan_2018, province=jiangxi_staff.province, taken_up=True
+    ).first()
+    registration = save_draft(
+        Registration(assignment=assignment), jiangxi_staff, {"work_content": "年初"}
+    )
+    summary = save_draft(
+        AnnualSummary(plan=plan_2018, province=jiangxi_staff.province),
+        jiangxi_staff,
+        {"problems": "年初"},
+    )
+    now = timezone.now()
+    call = Call.objects.create(
+        plan=plan_2018,
+        task=plan_2018.tasks.get(number=8),
+        project_type="talent",
+        title="2018年专利信息人才项目",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=10),
+    )
+    application = apply(call, "江西")
+    running = apply(call, "江西")
+    Application.objects.filter(pk=running.pk).update(state=Application.State.IN_PROGRESS)
+    running.refresh_from_db()
     plan_2018.close(hq_reviewer, "年度工作已完成")
+    registration = Registration.objects.get(pk=registration.pk)  # as a request reads it
     unit = as_user(jiangxi_staff)
     assert unit.get("/plans/2018/").status_code == 200
     response = unit.post("/reporting/cases/new/?year=2018", case_data(2018), follow=True)
-    assert "2018年度工作计划已结束，只能查看，不能新增或修改。" in response.content.decode()
+    assert closed in response.content.decode()
     assert not Case.objects.exists()
+    # registrations, summaries, applications and project reports: the page, the API and the
+    # services all refuse, and nothing changes
+    page = unit.post(
+        f"/provinces/assignments/{assignment.pk}/", {"work_content": "年底改动"}, follow=True
+    )
+    assert closed in page.content.decode()
+    api = unit.post(f"/api/v1/registrations/{registration.pk}/submit/")
+    assert api.status_code == 409 and closed in api.json()["detail"]
+    for refused in (
+        lambda: save_draft(registration, jiangxi_staff, {"work_content": "年底改动"}),
+        lambda: registration.submit(jiangxi_staff),
+        lambda: save_draft(summary, jiangxi_staff, {"problems": "年底改动"}),
+        lambda: summary.submit(jiangxi_staff),
+        lambda: project_services.start_application(call, jiangxi_staff, {"applicant": "新"}),
+        lambda: project_services.update_draft(application, jiangxi_staff, {"applicant": "改"}),
+        lambda: project_services.submit_application(application, jiangxi_staff),
+        lambda: ProjectReport(application=application).check_open(),
+    ):
+        with pytest.raises(TransitionRefused, match=closed):
+            refused()
+    ProjectReport(application=running).check_open()  # a running project goes on
+    registration.refresh_from_db()
+    summary.refresh_from_db()
+    application.refresh_from_db()
+    assert (registration.work_content, registration.state) == ("年初", "draft")
+    assert (summary.problems, summary.state) == ("年初", "draft")
+    assert (application.applicant, application.state) == ("某单位", "draft")
+    assert Application.objects.filter(call=call).count() == 2
     assert not owed_by(jiangxi_staff.province)  # closed: nothing is owed any more
     with pytest.raises(Exception, match="不能重新导入"):
         import_plan(plan_2018.source_text)

@@ -80,6 +80,11 @@ class ReviewedSubmission(models.Model):
                 current_state=self.state,
             )
 
+    def check_open(self) -> None:
+        """Refuse (TransitionRefused) when what this is filed under is closed history (a
+        closed plan is read-only: nothing is written, handed in or reviewed). Subclasses
+        say where their plan is."""
+
     def missing_for_submission(self) -> list[str]:
         """The labels of what must still be filled in before it can be submitted."""
         return []
@@ -120,6 +125,7 @@ class ReviewedSubmission(models.Model):
         """Whether pages should offer ``by`` the form (the same rules save_draft applies)."""
         try:
             self.check_eligible(by)
+            self.check_open()
         except TransitionRefused:
             return False
         return self.is_editable
@@ -127,6 +133,7 @@ class ReviewedSubmission(models.Model):
     def submit(self, by, *, now: datetime | None = None) -> None:
         """Hand in (or hand in again after a return); late is allowed and recorded."""
         self.check_eligible(by)
+        self.check_open()
         missing = self.missing_for_submission()
         if missing:
             raise TransitionRefused(
@@ -173,6 +180,7 @@ class ReviewedSubmission(models.Model):
         required: bool,
         now: datetime | None = None,
     ) -> None:
+        self.check_open()
         now = now or timezone.now()
         apply_transition(
             self,
@@ -207,6 +215,7 @@ def save_draft(
     if written_by_transitions:
         raise ValueError(f"save_draft cannot write {sorted(written_by_transitions)}")
     obj.check_eligible(by)
+    obj.check_open()
     with transaction.atomic():
         if obj.pk is None:
             for name, value in fields.items():
