@@ -395,3 +395,13 @@ def test_pages_and_api_are_sent_compressed(as_user, plan_2018, hq_reviewer):
     assert page.status_code == 200 and page["Content-Encoding"] == "gzip"
     api = client.get("/api/v1/assignments/", HTTP_ACCEPT_ENCODING="gzip")
     assert api.status_code == 200 and api["Content-Encoding"] == "gzip"
+
+
+def test_seed_demo_names_only_demo_modules_that_exist():
+    import importlib
+
+    from workflow.management.commands.seed_demo import DEMO_MODULES
+
+    for step in DEMO_MODULES:
+        name, _colon, function = step.partition(":")
+        assert hasattr(importlib.import_module(name), function or "seed"), step
