@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Role, User
+from planning.demo import moment
 from planning.models import Plan
 from projects.models import Application
 from provinces.models import Assignment, PlanUnit
@@ -119,11 +120,14 @@ def seed(log) -> None:
         )
         if target == "draft":
             continue
-        report.submit(staff)
+        report.submit(staff, now=moment(plan.year, 12, 15))
+        reviewed_at = moment(plan.year, 12, 18)
         if target == "confirmed":
-            report.confirm(hq, "")
+            report.confirm(hq, "", now=reviewed_at)
         elif target == "returned":
-            report.return_for_revision(hq, "培训费缺少签到表和发票，请补充凭证后重新报送。")
+            report.return_for_revision(
+                hq, "培训费缺少签到表和发票，请补充凭证后重新报送。", now=reviewed_at
+            )
     log(f"经费：{n} 笔经费下达，{paid} 笔拨付，{len(REPORTS)} 份经费使用情况")
     current = Plan.objects.for_year(timezone.localdate().year)
     if current is not None and current.pk != plan.pk:

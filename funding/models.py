@@ -215,6 +215,9 @@ class SpendingReport(ReviewedSubmission):
     def unit_id(self) -> int | None:
         return self.allocation.province_id
 
+    def check_open(self) -> None:
+        self.allocation.plan.ensure_open()
+
     def missing_for_submission(self) -> list[str]:
         if not any(line.amount for line in self.lines.all()):
             return [gettext("支出明细")]

@@ -14,6 +14,7 @@ from config.api import VisibleModelViewSet
 from . import extensions
 from .filters import ExtensionRequestFilter, NotificationFilter
 from .models import ExtensionRequest, Notification
+from .obligations import working_year
 from .serializers import (
     DecisionSerializer,
     ExtensionRequestSerializer,
@@ -65,6 +66,15 @@ class ExtensionRequestViewSet(
         **dict.fromkeys(["approve", "refuse"], HQ),
     }
     refusable = frozenset({"create", "approve", "refuse"})
+
+    def get_queryset(self):
+        """A list shows one plan's requests (``?year=``, else the working plan), as every
+        API list does; one request is found whatever its year."""
+        qs = super().get_queryset()
+        if self.action != "list":
+            return qs
+        year = working_year(self.request)
+        return qs.none() if year is None else qs.filter(plan_year=year)
 
     def optimise(self, qs):
         return qs.select_related("province").order_by("state", "-requested_at", "-pk")

@@ -44,6 +44,7 @@ def request_extension(
                 deadline_key=key,
                 province=province,
                 what=owed.what[:300],
+                plan_year=owed.year,
                 due_date=owed.due,
                 requested_due=requested_due,
                 reason=reason.strip(),

@@ -120,6 +120,8 @@ class ExtensionRequest(models.Model):
         UNIT_MODEL, on_delete=models.PROTECT, related_name="extension_requests"
     )
     what = models.CharField(_("内容"), max_length=300)
+    # The year of the plan the debt is owed under: HQ's queue and the API list one plan.
+    plan_year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True, db_index=True)
     due_date = models.DateField(_("原截止日期"))
     requested_due = models.DateField(_("申请延至"))
     reason = models.TextField(_("延期理由"))

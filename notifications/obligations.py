@@ -5,6 +5,9 @@ notifications knows no domain model. ``NotificationsConfig.ready()`` imports eac
 registers:
 
 - ``register_plans(source)`` (planning): the plans under which obligations run;
+- ``register_working_plan(resolver)`` (planning): the plan a request works on (the year
+  switcher, ``?year=``), so that notifications' pages and API lists show one plan as every
+  other page does;
 - ``register(provider)``: a function ``provider(plan, due_by, shared)`` yielding
   :class:`Owed` items for a plan (``shared`` is a dict the providers of one plan share,
   so that a read every source needs, such as the recipients, happens once);
@@ -38,6 +41,7 @@ class Owed:
     offsets: tuple[int, ...] | None = None  # days before due to remind; None: the default
     extended_from: date | None = None  # the due date before an approved extension
     tasks: tuple[int, ...] = ()  # the plan's task numbers this obligation is about
+    year: int | None = None  # the year of the plan it is owed under (set by everything_owed)
     # The year of an earlier, closed plan the obligation goes on from (a project still
     # running across the year boundary); None for the plan's own.
     carried_from: int | None = None
@@ -58,6 +62,7 @@ _plans: list[Callable[[], Iterable[Any]]] = []
 _providers: list[Provider] = []
 _calendars: list[Callable[[Any], Iterable[CalendarEntry]]] = []
 _todo: list[Provider] = []
+_working: list[Callable[[Any], Any]] = []
 
 
 def _add(registry: list, item):
@@ -69,6 +74,27 @@ def _add(registry: list, item):
 def register_plans(source: Callable[[], Iterable[Any]]) -> Callable[[], Iterable[Any]]:
     """The plans whose obligations run (newest first); each has a ``year``."""
     return _add(_plans, source)
+
+
+def register_working_plan(resolver: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``resolver(request)``: the plan the request works on (None when there is none; a
+    year the user may not see raises Http404)."""
+    return _add(_working, resolver)
+
+
+def working_plan(request) -> Any | None:
+    """The plan this request works on, as the registered resolver says."""
+    return _working[-1](request) if _working else plan_of_year(None)
+
+
+def working_year(request) -> int | None:
+    """The year an API list shows: ``?year=`` when it is a year at all (a year that is no
+    plan lists nothing), else the working plan's."""
+    year = (request.GET.get("year") or "").strip()
+    if year.isdigit():
+        return int(year)
+    plan = working_plan(request)
+    return plan.year if plan is not None else None
 
 
 def register(provider: Provider) -> Provider:
@@ -162,9 +188,10 @@ def everything_owed(plan, due_by: date | None = None) -> list[Owed]:
     due by then before it too, and is never filtered out wrongly.
     """
     shared: dict = {}
-    return apply_extensions(
-        [owed for provider in _providers for owed in provider(plan, due_by, shared)]
-    )
+    items = [owed for provider in _providers for owed in provider(plan, due_by, shared)]
+    for owed in items:
+        owed.year = plan.year
+    return apply_extensions(items)
 
 
 def owed_by(province, plans: Iterable[Any] | None = None) -> list[Owed]:

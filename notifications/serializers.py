@@ -40,6 +40,7 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
             "key",
             "province",
             "what",
+            "plan_year",
             "due_date",
             "requested_due",
             "reason",
@@ -50,6 +51,7 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = [
             "what",
+            "plan_year",
             "due_date",
             "state",
             "requested_at",

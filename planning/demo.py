@@ -4,12 +4,19 @@ bases is provinces.demo_plans.)"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+
+from django.utils import timezone
 
 from .models import Plan
 
 SEED_NOTICE = Path(__file__).resolve().parent / "seed" / "2018-work-plan.txt"
+
+
+def moment(year: int, month: int, day: int, hour: int = 10) -> datetime:
+    """A moment of a demo year's history (its submissions and decisions are dated then)."""
+    return timezone.make_aware(datetime(year, month, day, hour))
 
 
 def live_window(today: date) -> tuple[date, date]:
@@ -38,5 +45,5 @@ def close_history(log) -> None:
     """The last demo step: 2018's year-end work is done, so it becomes closed history."""
     plan = Plan.objects.for_year(2018)
     if plan is not None and plan.state == Plan.State.PUBLISHED:
-        plan.close(None, "演示数据：历史年度")
+        plan.close(None, "演示数据：历史年度", now=moment(2018, 12, 31, 17))
         log(f"《{plan.title}》：已结束")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models, transaction
 from django.db.models import Case, Q, When
 from django.urls import reverse
@@ -126,7 +128,7 @@ class Plan(models.Model):
         return self.state == PlanState.CLOSED
 
     @transaction.atomic  # the state, the notices and what the apps above do on it: all or none
-    def publish(self, by, reason: str = "") -> None:
+    def publish(self, by, reason: str = "", *, now: datetime | None = None) -> None:
         """Draft → published: units see the plan, its obligations and reminders start, and
         every unit that carries a task is told in its inbox. Then ``plan_published`` is sent
         (reporting pre-fills registrations from last year's summaries)."""
@@ -137,6 +139,7 @@ class Plan(models.Model):
             target=PlanState.PUBLISHED,
             actor=by,
             reason=reason,
+            at=now,
         )
         staff = User.objects.filter(
             role=Role.PROVINCE_STAFF, province__assignments__task__plan=self
@@ -150,7 +153,7 @@ class Plan(models.Model):
         )
         plan_published.send(sender=Plan, plan=self, by=by)
 
-    def close(self, by, reason: str = "") -> None:
+    def close(self, by, reason: str = "", *, now: datetime | None = None) -> None:
         """Published → closed: the year's work is done; the plan stays as read-only history."""
         apply_transition(
             self,
@@ -159,6 +162,7 @@ class Plan(models.Model):
             target=PlanState.CLOSED,
             actor=by,
             reason=reason,
+            at=now,
         )
 
     def reopen(self, by, reason: str = "") -> None:

@@ -1,4 +1,5 @@
-"""What planning tells notifications: which plans have obligations, and the plans' dated
+"""What planning tells notifications: which plans have obligations, which plan a request
+works on, and the plans' dated
 deadlines for the calendar of users who are not a unit's staff (found by notifications'
 autodiscovery of ``obligations`` modules)."""
 
@@ -8,9 +9,17 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from notifications.obligations import CalendarEntry, register_calendar, register_plans
+from notifications.obligations import (
+    CalendarEntry,
+    register_calendar,
+    register_plans,
+    register_working_plan,
+)
 
 from .models import Deadline, Plan
+from .working import working_plan
+
+register_working_plan(working_plan)  # notifications' pages and lists work on the same plan
 
 
 @register_plans

@@ -46,8 +46,11 @@ class CallAdmin(admin.ModelAdmin):
 
 
 def _locked(application) -> bool:
-    """Accepted, failed and rejected projects are closed: nobody edits them, here included."""
-    return application is not None and application.is_locked
+    """Accepted, failed and rejected projects are closed, and so is what a closed plan holds
+    (but a project still running): nobody edits them, here included."""
+    if application is None:
+        return False
+    return application.is_locked or (application.call.plan.is_closed and not application.is_running)
 
 
 class LockedWithApplication:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
-from planning.demo import live_window
+from planning.demo import live_window, moment
 from planning.models import Plan
 from provinces.models import Province
 
@@ -58,17 +58,20 @@ def _application(call: Call, short: str, applicant: str, now: datetime) -> Appli
     return app
 
 
-def _review(app: Application, hq, experts, *, submit: bool = True) -> None:
+def _review(app: Application, hq, experts, *, submit: bool = True, now=None) -> None:
     for expert in experts:
         if expert.province_id != app.province_id:
-            a = services.assign_expert(app, expert, hq)
+            a = services.assign_expert(app, expert, hq, now=now)
             if not submit:
                 return  # one expert assigned, the review still to come
             services.submit_review(a, SCORES, "approve", "方案具体可行。")
 
 
-def _run(app, hq, number: str, starts: date, ends: date, deliverables) -> None:
-    services.approve(app, hq, app.applicant, Decimal("15"), "专家建议立项。", override_reviews=True)
+def _run(app, hq, number: str, starts: date, ends: date, deliverables, now=None) -> None:
+    """Approved and the agreement signed (``now``: the day of both, by default today)."""
+    services.approve(
+        app, hq, app.applicant, Decimal("15"), "专家建议立项。", override_reviews=True, now=now
+    )
     services.sign_agreement(
         app,
         hq,
@@ -77,15 +80,16 @@ def _run(app, hq, number: str, starts: date, ends: date, deliverables) -> None:
         starts_on=starts,
         ends_on=ends,
         deliverables=[services.DeliverableLine(t, d) for t, d in deliverables],
+        now=now,
     )
 
 
-def _finish(app, staff, today: date) -> None:
+def _finish(app, staff, today: date, now=None) -> None:
     for d in app.deliverables.all():
         services.report_progress(
             d, staff, percent=100, note="已完成。", done_on=d.due_date, today=today
         )
-    services.request_acceptance(app, staff, "完成节点专利信息利用流程和分析报告。")
+    services.request_acceptance(app, staff, "完成节点专利信息利用流程和分析报告。", now=now)
 
 
 def seed(log) -> None:
@@ -118,9 +122,10 @@ def seed(log) -> None:
     for short, applicant, target in APPS_2018:
         app = _application(call, short, applicant, datetime(2018, 7, 15, 10, tzinfo=tz))
         staff = app.created_by
-        _review(app, hq, experts)
+        _review(app, hq, experts, now=moment(2018, 7, 20))
+        decided = moment(2018, 7, 28)
         if target == "rejected":
-            services.reject(app, hq, "与试点要求契合度不高。")
+            services.reject(app, hq, "与试点要求契合度不高。", now=decided)
             continue
         # 江西's applications have one review (the 江西 expert stands aside): HQ overrides
         _run(
@@ -133,12 +138,13 @@ def seed(log) -> None:
                 ("研发节点专利信息利用流程", date(2018, 11, 30)),
                 ("企业专利信息分析报告", date(2018, 12, 20)),
             ],
+            now=decided,
         )
-        _finish(app, staff, date(2018, 12, 31))
+        _finish(app, staff, date(2018, 12, 31), now=moment(2018, 12, 21))
         if target == "accepted":
-            services.accept(app, hq)
+            services.accept(app, hq, now=moment(2018, 12, 28))
         else:
-            services.fail(app, hq, "未完成协议约定的交付成果。")
+            services.fail(app, hq, "未完成协议约定的交付成果。", now=moment(2018, 12, 28))
     made = len(APPS_2018) + seed_current_year(hq, experts)
     log(f"申报通知 {Call.objects.count()} 个，项目申报 {made} 份")
 

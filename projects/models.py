@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -181,103 +181,138 @@ class Application(models.Model):
     def is_locked(self) -> bool:
         return self.state in (self.State.ACCEPTED, self.State.FAILED, self.State.REJECTED)
 
-    # --- transitions -----------------------------------------------------------
-    def submit(self, by) -> None:
+    @property
+    def is_running(self) -> bool:
+        """实施中 or 整改中: it goes on across the year boundary, its year closed or not."""
+        return self.state in (self.State.IN_PROGRESS, self.State.RECTIFICATION)
+
+    def check_open(self) -> None:
+        """Refuse applying, or changing an application, under a closed plan (read-only
+        history); a running project goes on across the year boundary."""
+        if not self.is_running:
+            self.call.plan.ensure_open()
+
+    # --- transitions (``now``: the moment recorded, by default now) ------------------
+    def submit(self, by, *, now: datetime | None = None) -> None:
+        now = now or timezone.now()
         apply_transition(
             self,
             name="submit",
             source=[self.State.DRAFT],
             target=self.State.SUBMITTED,
             actor=by,
-            updates={"submitted_at": timezone.now()},
+            at=now,
+            updates={"submitted_at": now},
         )
 
-    def start_review(self, by) -> None:
+    def start_review(self, by, *, now: datetime | None = None) -> None:
+        now = now or timezone.now()
         apply_transition(
             self,
             name="start_review",
             source=[self.State.SUBMITTED],
             target=self.State.UNDER_REVIEW,
             actor=by,
+            at=now,
         )
 
     def approve(
-        self, by, *, undertaking_unit: str, budget_granted: Decimal, reason: str = ""
+        self,
+        by,
+        *,
+        undertaking_unit: str,
+        budget_granted: Decimal,
+        reason: str = "",
+        now: datetime | None = None,
     ) -> None:
+        now = now or timezone.now()
         apply_transition(
             self,
             name="approve",
             source=self.DECIDABLE,
             target=self.State.APPROVED,
             actor=by,
+            at=now,
             reason=reason,
             updates={
                 "undertaking_unit": undertaking_unit,
                 "budget_granted": budget_granted,
-                "decided_at": timezone.now(),
+                "decided_at": now,
             },
         )
 
-    def reject(self, by, reason: str) -> None:
+    def reject(self, by, reason: str, *, now: datetime | None = None) -> None:
+        now = now or timezone.now()
         apply_transition(
             self,
             name="reject",
             source=self.DECIDABLE,
             target=self.State.REJECTED,
             actor=by,
+            at=now,
             reason=reason,
             reason_required=True,
-            updates={"decided_at": timezone.now()},
+            updates={"decided_at": now},
         )
 
-    def start(self, by) -> None:
+    def start(self, by, *, now: datetime | None = None) -> None:
+        now = now or timezone.now()
         apply_transition(
             self,
             name="sign_agreement",
             source=[self.State.APPROVED],
             target=self.State.IN_PROGRESS,
             actor=by,
+            at=now,
         )
 
-    def request_acceptance(self, by, final_report: str) -> None:
+    def request_acceptance(self, by, final_report: str, *, now: datetime | None = None) -> None:
+        now = now or timezone.now()
         apply_transition(
             self,
             name="request_acceptance",
             source=[self.State.IN_PROGRESS, self.State.RECTIFICATION],
             target=self.State.ACCEPTANCE_REQUESTED,
             actor=by,
+            at=now,
             updates={"final_report": final_report},
         )
 
-    def accept(self, by, reason: str = "") -> None:
+    def accept(self, by, reason: str = "", *, now: datetime | None = None) -> None:
+        now = now or timezone.now()
         apply_transition(
             self,
             name="accept",
             source=[self.State.ACCEPTANCE_REQUESTED],
             target=self.State.ACCEPTED,
             actor=by,
+            at=now,
             reason=reason,
         )
 
-    def require_rectification(self, by, reason: str, due) -> None:
+    def require_rectification(self, by, reason: str, due, *, now: datetime | None = None) -> None:
+        now = now or timezone.now()
         apply_transition(
             self,
             name="rectify",
             source=[self.State.ACCEPTANCE_REQUESTED],
             target=self.State.RECTIFICATION,
             actor=by,
+            at=now,
             reason=reason,
             reason_required=True,
             updates={"rectification_due": due},
         )
 
-    def fail(self, by, reason: str) -> None:
+    def fail(self, by, reason: str, *, now: datetime | None = None) -> None:
+        now = now or timezone.now()
         apply_transition(
             self,
             name="fail",
             source=[self.State.ACCEPTANCE_REQUESTED],
             target=self.State.FAILED,
             actor=by,
+            at=now,
             reason=reason,
             reason_required=True,
         )
@@ -571,6 +606,11 @@ class ProjectReport(ReviewedSubmission):
     # --- what the lifecycle asks of a project report ---------------------------------
     def unit_id(self) -> int | None:
         return self.application.province_id
+
+    def check_open(self) -> None:
+        """A running project reports across the year boundary (its year may be closed)."""
+        if not self.application.is_running:
+            self.application.call.plan.ensure_open()
 
     def check_eligible(self, by) -> None:
         super().check_eligible(by)

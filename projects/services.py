@@ -209,6 +209,7 @@ def ensure_eligible(call: Call, province: Province, state: str = "") -> None:
 
 def start_application(call: Call, by, fields: dict) -> Application:
     """A province's draft application to a call it is eligible for (its own province)."""
+    call.plan.ensure_open()
     ensure_eligible(call, by.province)
     return Application.objects.create(
         call=call,
@@ -224,6 +225,7 @@ def update_draft(application: Application, by, changes: dict) -> Application:
     The update is conditional on the draft state in the database, so a submit that lands
     first wins and this edit is refused rather than slipping in after it.
     """
+    application.check_open()
     fields = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
     changed = Application.objects.filter(pk=application.pk, state=Application.State.DRAFT).update(
         **fields
@@ -239,6 +241,7 @@ def submit_application(application: Application, by, now=None) -> Application:
     """Submit while the call is open and the unit eligible; a closed call refuses with its
     dates, an ineligible unit with the reason."""
     call = application.call
+    application.check_open()
     ensure_eligible(call, application.province, application.state)
     if not call.is_open(now):
         raise TransitionRefused(
@@ -249,7 +252,7 @@ def submit_application(application: Application, by, now=None) -> Application:
             },
             current_state=application.state,
         )
-    application.submit(by)
+    application.submit(by, now=now)
     return application
 
 
@@ -263,7 +266,7 @@ def find_expert(pk) -> User:
     return expert
 
 
-def assign_expert(application: Application, expert, by) -> ExpertAssignment:
+def assign_expert(application: Application, expert, by, now=None) -> ExpertAssignment:
     """An active expert, never from the applicant's province."""
     if not expert.is_expert:
         raise TransitionRefused(_("只能分配评审专家。"))
@@ -277,7 +280,7 @@ def assign_expert(application: Application, expert, by) -> ExpertAssignment:
             % {"e": expert.display_name(), "p": application.province.short_name}
         )
     if application.state == Application.State.SUBMITTED:
-        application.start_review(by)
+        application.start_review(by, now=now)
     elif application.state != Application.State.UNDER_REVIEW:
         raise TransitionRefused(_("只有已申报或评审中的申报可以分配专家。"))
     try:
@@ -361,6 +364,7 @@ def approve(
     reason: str = "",
     allow_over: bool = False,
     override_reviews: bool = False,
+    now=None,
 ) -> Application:
     if not undertaking_unit.strip():
         raise TransitionRefused(_("请填写项目承担单位。"))
@@ -373,6 +377,7 @@ def approve(
         undertaking_unit=undertaking_unit,
         budget_granted=budget_granted,
         reason=decision_reason(application, reason, override_reviews),
+        now=now,
     )
     _default_contacts(application, by)
     _tell(application, gettext_noop("项目“%(a)s”已立项，资助经费 %(b)s 万元。"), b=budget_granted)
@@ -381,9 +386,9 @@ def approve(
 
 @transaction.atomic  # the change, its history and its notification: all or none
 def reject(
-    application: Application, by, reason: str, override_reviews: bool = False
+    application: Application, by, reason: str, override_reviews: bool = False, now=None
 ) -> Application:
-    application.reject(by, decision_reason(application, reason, override_reviews))
+    application.reject(by, decision_reason(application, reason, override_reviews), now=now)
     _tell(application, gettext_noop("项目“%(a)s”未立项：%(r)s"), r=reason.strip())
     return application
 
@@ -400,7 +405,7 @@ def _tell(application: Application, message: str, **params) -> None:
 
 @transaction.atomic  # the change, its history and its notification: all or none
 def accept(
-    application: Application, by, reason: str = "", owed_confirmed: bool = False
+    application: Application, by, reason: str = "", owed_confirmed: bool = False, now=None
 ) -> Application:
     """Accept a project; with project reports still owed, only once HQ confirms so."""
     owed = len(reports_still_owed(application))
@@ -415,7 +420,7 @@ def accept(
             "n": owed,
             "reason": reason.strip(),
         }
-    application.accept(by, reason)
+    application.accept(by, reason, now=now)
     _tell(application, gettext_noop("项目“%(a)s”验收通过。"))
     return application
 
@@ -433,8 +438,8 @@ def require_rectification(application: Application, by, reason: str, due) -> App
 
 
 @transaction.atomic  # the change, its history and its notification: all or none
-def fail(application: Application, by, reason: str) -> Application:
-    application.fail(by, reason)
+def fail(application: Application, by, reason: str, now=None) -> Application:
+    application.fail(by, reason, now=now)
     _tell(application, gettext_noop("项目“%(a)s”验收不通过：%(r)s"), r=reason.strip())
     return application
 
@@ -530,6 +535,7 @@ def sign_agreement(
     terms: str = "",
     report_frequency: str = "",
     report_dates: Iterable[date] | None = None,
+    now=None,
 ) -> Agreement:
     """Record the agreement and its deliverables, and start the project (已立项 → 实施中).
 
@@ -556,7 +562,7 @@ def sign_agreement(
     if Agreement.objects.filter(number=number.strip()).exists():
         raise TransitionRefused(_("协议编号 %(n)s 已被使用。") % {"n": number.strip()})
     with transaction.atomic():
-        application.start(by)
+        application.start(by, now=now)
         agreement = Agreement.objects.create(
             application=application,
             number=number.strip(),
@@ -609,10 +615,10 @@ def report_progress(
     return deliverable
 
 
-def request_acceptance(application: Application, by, final_report: str) -> Application:
+def request_acceptance(application: Application, by, final_report: str, now=None) -> Application:
     if not final_report.strip():
         raise TransitionRefused(_("请填写验收报告。"), current_state=application.state)
-    application.request_acceptance(by, final_report.strip())
+    application.request_acceptance(by, final_report.strip(), now=now)
     return application
 
 

@@ -123,16 +123,20 @@ def seed(log) -> None:
         submitted_at = timezone.make_aware(
             timezone.datetime(2018, 6, rnd.choice([15, 18, 19, 22]), 10)
         )
+        reviewed_at = submitted_at + timedelta(days=3)  # HQ's decision, three days later
         reg.submit(staff, now=submitted_at)
         if target == "returned":
             services.return_registration(
-                reg, hq, "进度安排过于笼统，请按月细化，并补充预期成果的量化指标。"
+                reg,
+                hq,
+                "进度安排过于笼统，请按月细化，并补充预期成果的量化指标。",
+                now=reviewed_at,
             )
         elif target == "resubmitted":
-            services.return_registration(reg, hq, "请补充工作联系人的办公电话。")
+            services.return_registration(reg, hq, "请补充工作联系人的办公电话。", now=reviewed_at)
             reg.submit(staff, now=submitted_at + timedelta(days=5))
         elif target == "confirmed":
-            services.confirm_registration(reg, hq)
+            services.confirm_registration(reg, hq, now=reviewed_at)
     log(f"任务分解报送 {made} 份")
 
     if LedgerEntry.objects.filter(assignment__task__plan=plan).exists():

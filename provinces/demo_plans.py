@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from planning.demo import SEED_NOTICE, bring_deadlines_ahead
+from planning.demo import SEED_NOTICE, bring_deadlines_ahead, moment
 from planning.models import Plan
 
 from .plans import import_plan, rollover_plan
@@ -30,7 +30,7 @@ def seed(log) -> None:
         bases = None if plan is not None else demo_bases()  # a re-run keeps the year's bases
         result = import_plan(SEED_NOTICE.read_text(encoding="utf-8"), bases=bases)
         if result.plan.state == Plan.State.DRAFT:
-            result.plan.publish(None, "演示数据")
+            result.plan.publish(None, "演示数据", now=moment(2018, 5, 20))
         plan = result.plan
         log(f"《{plan.title}》：{result.tasks} 项任务，{result.assignments} 项任务承担")
     today = timezone.localdate()

@@ -118,13 +118,13 @@ def _file(definition: TaskReportDefinition, limit: int, hq, states: list[str], w
             continue
         report.submit(staff, now=when)
         if state == "returned":
-            services.return_task_report(report, hq, RETURN_REASON)
+            services.return_task_report(report, hq, RETURN_REASON, now=when + timedelta(days=2))
         elif state == "confirmed":
-            services.confirm_task_report(report, hq)
+            services.confirm_task_report(report, hq, now=when + timedelta(days=2))
     return made
 
 
-def _notice(plan: Plan, hq, reply_by: date | None) -> Notice | None:
+def _notice(plan: Plan, hq, reply_by: date | None, sent_at=None) -> Notice | None:
     title = f"关于报送{plan.year}年度网点专利信息服务情况的通知"
     if Notice.objects.filter(plan=plan, title=title).exists():
         return None
@@ -141,7 +141,7 @@ def _notice(plan: Plan, hq, reply_by: date | None) -> Notice | None:
         reply_by=reply_by,
         created_by=hq,
     )
-    services.send_notice(notice, hq)
+    services.send_notice(notice, hq, now=sent_at)
     receipts = list(notice.receipts.select_related("province").order_by("province__sort_order"))
     for receipt in receipts[: len(receipts) // 2]:  # half the units have read it
         staff = User.objects.filter(province=receipt.province, role=Role.PROVINCE_STAFF).first()
@@ -160,7 +160,7 @@ def seed(log) -> None:
         made = 0
         for definition in _define(plan, date(2018, 11, 30), hq):
             made += _file(definition, 4, hq, ["confirmed", "returned", "submitted", "draft"], when)
-        _notice(plan, hq, date(2018, 12, 10))
+        _notice(plan, hq, date(2018, 12, 10), sent_at=when - timedelta(days=6))
         log(f"2018年度：专项报送 3 项，填报 {made} 份；通知 1 份（半数单位已读）")
     today = timezone.localdate()
     current = Plan.objects.for_year(today.year)

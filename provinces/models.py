@@ -197,6 +197,9 @@ class Registration(ReviewedSubmission):
     def unit_id(self) -> int | None:
         return self.assignment.province_id
 
+    def check_open(self) -> None:
+        self.assignment.task.plan.ensure_open()
+
     def check_eligible(self, by) -> None:
         super().check_eligible(by)
         if not self.assignment.taken_up:
@@ -470,6 +473,9 @@ class Case(ReviewedSubmission):
     def unit_id(self) -> int | None:
         return self.province_id
 
+    def check_open(self) -> None:
+        self.plan.ensure_open()
+
     def check_eligible(self, by) -> None:
         super().check_eligible(by)
         if self.assignment_id and (
@@ -491,7 +497,7 @@ class Case(ReviewedSubmission):
             return {"selected_for_digest": False, "selected_for_publication": False}
         return {}
 
-    def select(self, by, *, digest: bool, publication: bool) -> None:
+    def select(self, by, *, digest: bool, publication: bool, now=None) -> None:
         """HQ's choice for the annual digest and for publication: confirmed cases only.
 
         Conditional on the confirmed state in the database, and kept in the history.
@@ -510,7 +516,7 @@ class Case(ReviewedSubmission):
                 (False, True): _("选用发布"),
                 (False, False): _("不选用"),
             }[(bool(digest), bool(publication))]
-            record_event(self, name="select", actor=by, reason=str(choice))
+            record_event(self, name="select", actor=by, reason=str(choice), at=now)
         self.selected_for_digest, self.selected_for_publication = digest, publication
 
 
@@ -801,6 +807,9 @@ class TaskReport(ReviewedSubmission):
     def unit_id(self) -> int | None:
         return self.province_id
 
+    def check_open(self) -> None:
+        self.definition.task.plan.ensure_open()
+
     def check_eligible(self, by) -> None:
         super().check_eligible(by)
         if not Assignment.objects.filter(
@@ -932,6 +941,7 @@ class Notice(models.Model):
             source=[self.State.DRAFT],
             target=self.State.SENT,
             actor=by,
+            at=now,
             updates={"sent_at": now, "sent_by": by if getattr(by, "pk", None) else None},
         )
 

@@ -53,8 +53,8 @@ def _tell_province(registration: Registration, kind: str, message: str, **params
 
 
 @transaction.atomic  # the change, its history and its notification: all or none
-def return_registration(registration: Registration, by, reason: str) -> Registration:
-    registration.return_for_revision(by, reason)
+def return_registration(registration: Registration, by, reason: str, now=None) -> Registration:
+    registration.return_for_revision(by, reason, now=now)
     _tell_province(
         registration,
         "returned",
@@ -65,8 +65,10 @@ def return_registration(registration: Registration, by, reason: str) -> Registra
 
 
 @transaction.atomic  # the change, its history and its notification: all or none
-def confirm_registration(registration: Registration, by, reason: str = "") -> Registration:
-    registration.confirm(by, reason)
+def confirm_registration(
+    registration: Registration, by, reason: str = "", now=None
+) -> Registration:
+    registration.confirm(by, reason, now=now)
     _tell_province(
         registration,
         "confirmed",
@@ -224,8 +226,8 @@ def _tell_unit_of_report(report: TaskReport, kind: str, message: str, **params) 
 
 
 @transaction.atomic  # the change, its history and its notification: all or none
-def return_task_report(report: TaskReport, by, reason: str) -> TaskReport:
-    report.return_for_revision(by, reason)
+def return_task_report(report: TaskReport, by, reason: str, now=None) -> TaskReport:
+    report.return_for_revision(by, reason, now=now)
     _tell_unit_of_report(
         report,
         "returned",
@@ -236,8 +238,8 @@ def return_task_report(report: TaskReport, by, reason: str) -> TaskReport:
 
 
 @transaction.atomic
-def confirm_task_report(report: TaskReport, by, reason: str = "") -> TaskReport:
-    report.confirm(by, reason)
+def confirm_task_report(report: TaskReport, by, reason: str = "", now=None) -> TaskReport:
+    report.confirm(by, reason, now=now)
     _tell_unit_of_report(report, "confirmed", gettext_noop("专项报送“%(title)s”已确认。"))
     return report
 
@@ -246,12 +248,12 @@ def confirm_task_report(report: TaskReport, by, reason: str = "") -> TaskReport:
 
 
 @transaction.atomic  # the state, the receipts and the inbox: all or none (mail on commit)
-def send_notice(notice: Notice, by) -> Notice:
+def send_notice(notice: Notice, by, now=None) -> Notice:
     """Send a draft notice to its audience: a receipt per unit, the units' staff notified."""
     units = notice.audience_units()
     if not units:
         raise TransitionRefused(_("发送范围内没有执行单位，不能发送。"), current_state=notice.state)
-    notice.send(by)
+    notice.send(by, now)
     NoticeReceipt.objects.bulk_create(NoticeReceipt(notice=notice, province=p) for p in units)
     staff = User.objects.filter(
         role=Role.PROVINCE_STAFF, is_active=True, province__in=[p.pk for p in units]

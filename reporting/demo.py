@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
+from datetime import timedelta
 
 from accounts.models import Role, User
+from planning.demo import moment
 from planning.models import Plan
 from provinces.models import Case, LedgerEntry, Province
 from workflow.review import save_draft
@@ -12,7 +13,8 @@ from workflow.review import save_draft
 from . import services
 from .models import AnnualSummary, Bulletin
 
-YEAR_END = timezone.make_aware(timezone.datetime(2018, 12, 20, 10))
+YEAR_END = moment(2018, 12, 20)
+REVIEWED = YEAR_END + timedelta(days=3)  # HQ's decisions on the year's summaries and cases
 
 TEXT = {
     "policy_planning": "将专利信息传播利用工作纳入本省知识产权事业发展规划，制定年度实施方案，明确任务分工和时间节点。",
@@ -58,9 +60,11 @@ def seed(log) -> None:
         summary = save_draft(AnnualSummary(plan=plan, province=province), staff, TEXT)
         summary.submit(staff, now=YEAR_END)
         if province.sort_order % 5 == 0:
-            services.return_summary(summary, hq, "请补充情报服务部分的具体成果和数据。")
+            services.return_summary(
+                summary, hq, "请补充情报服务部分的具体成果和数据。", now=REVIEWED
+            )
         elif province.sort_order % 7 != 0:
-            services.confirm_summary(summary, hq)
+            services.confirm_summary(summary, hq, now=REVIEWED)
     for short, title, text in CASES:
         province = Province.objects.get(short_name=short)
         if Case.objects.filter(plan=plan, province=province, title=title).exists():
@@ -69,8 +73,8 @@ def seed(log) -> None:
             Case(plan=plan, province=province), None, {"title": title, "summary": text}
         )
         case.submit(None, now=YEAR_END)
-        case.confirm(hq)
-        case.select(hq, digest=True, publication=True)
+        case.confirm(hq, now=REVIEWED)
+        case.select(hq, digest=True, publication=True, now=REVIEWED)
     log(f"年度工作总结 {made} 份，典型案例 {len(CASES)} 个")
     seed_bulletin(log)
 
@@ -94,5 +98,5 @@ def seed_bulletin(log) -> None:
         LedgerEntry.objects.filter(date__range=(bulletin.period_start, bulletin.period_end))[:12]
     )
     bulletin.cases.set(Case.objects.filter(state=Case.State.CONFIRMED)[:2])
-    bulletin.publish(hq)
+    bulletin.publish(hq, now=moment(2018, 10, 15))
     log("工作进展 1 期（已发布）")

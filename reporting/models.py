@@ -127,6 +127,9 @@ class AnnualSummary(ReviewedSubmission):
     def unit_id(self) -> int | None:
         return self.province_id
 
+    def check_open(self) -> None:
+        self.plan.ensure_open()
+
     def missing_for_submission(self) -> list[str]:
         return [str(label) for name, label in self.SECTIONS if not getattr(self, name).strip()]
 
@@ -255,12 +258,14 @@ class Bulletin(models.Model):
         if self.period_start and self.period_end and self.period_start > self.period_end:
             raise ValidationError(_("起始日期不能晚于截止日期。"))
 
-    def publish(self, by) -> None:
+    def publish(self, by, *, now: datetime | None = None) -> None:
+        now = now or timezone.now()
         apply_transition(
             self,
             name="publish",
             source=[self.State.DRAFT],
             target=self.State.PUBLISHED,
             actor=by,
-            updates={"published_at": timezone.now()},
+            at=now,
+            updates={"published_at": now},
         )

@@ -38,8 +38,8 @@ def _tell_province(summary: AnnualSummary, kind: str, message: str, **params) ->
 
 
 @transaction.atomic  # the change, its history and its notification: all or none
-def return_summary(summary: AnnualSummary, by, reason: str) -> AnnualSummary:
-    summary.return_for_revision(by, reason)
+def return_summary(summary: AnnualSummary, by, reason: str, now=None) -> AnnualSummary:
+    summary.return_for_revision(by, reason, now=now)
     _tell_province(
         summary,
         "returned",
@@ -50,8 +50,8 @@ def return_summary(summary: AnnualSummary, by, reason: str) -> AnnualSummary:
 
 
 @transaction.atomic  # the change, its history and its notification: all or none
-def confirm_summary(summary: AnnualSummary, by, reason: str = "") -> AnnualSummary:
-    summary.confirm(by, reason)
+def confirm_summary(summary: AnnualSummary, by, reason: str = "", now=None) -> AnnualSummary:
+    summary.confirm(by, reason, now=now)
     _tell_province(summary, "confirmed", gettext_noop("%(year)s 年度工作总结已确认。"))
     return summary
 

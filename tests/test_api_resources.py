@@ -407,6 +407,7 @@ def _extensions(plan, n):
             deadline_key=f"deadline:{ExtensionRequest.objects.count()}",
             province=jiangxi,
             what="报送",
+            plan_year=plan.year,
             due_date=date(2018, 6, 20),
             requested_due=date(2018, 6, 30),
             reason="人员调整",

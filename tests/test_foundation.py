@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -332,6 +334,40 @@ def test_seed_demo_keeps_2018_as_history_and_publishes_a_live_current_year(db):
         page = client_for(user).get("/provinces/todo/")
         assert page.status_code == 200 and "已逾期" not in page.content.decode()
 
+    # 2018's history is dated in 2018: its submissions, returns, decisions and its close.
+    assert_2018_history_is_dated_2018()
+
+
+def assert_2018_history_is_dated_2018():
+    from django.contrib.contenttypes.models import ContentType
+
+    from funding.models import SpendingReport
+    from planning.models import Plan
+    from projects.models import Application, ProjectReport
+    from provinces.models import Case, Notice, Registration, TaskReport
+    from reporting.models import AnnualSummary, Bulletin
+    from workflow.models import TransitionLog
+
+    plan_of = {  # the lookup from each model with a history to its plan
+        Plan: "",
+        Registration: "assignment__task__plan__",
+        TaskReport: "definition__task__plan__",
+        Case: "plan__",
+        Notice: "plan__",
+        Application: "call__plan__",
+        ProjectReport: "application__call__plan__",
+        SpendingReport: "allocation__plan__",
+        AnnualSummary: "plan__",
+        Bulletin: "plan__",
+    }
+    assert TransitionLog.objects.filter(at__year=2018).count() > 200
+    later = TransitionLog.objects.filter(at__date__gt=date(2018, 12, 31))
+    for type_id in set(later.values_list("content_type", flat=True)):
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        ids = later.filter(content_type_id=type_id).values_list("object_id", flat=True)
+        dated_later = model._default_manager.filter(pk__in=ids, **{f"{plan_of[model]}year": 2018})
+        assert not dated_later.exists(), model
+
 
 def test_browser_language_does_not_override_chinese(as_user, plan_2018, jiangxi_staff):
     page = as_user(jiangxi_staff).get("/plans/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
@@ -359,3 +395,13 @@ def test_pages_and_api_are_sent_compressed(as_user, plan_2018, hq_reviewer):
     assert page.status_code == 200 and page["Content-Encoding"] == "gzip"
     api = client.get("/api/v1/assignments/", HTTP_ACCEPT_ENCODING="gzip")
     assert api.status_code == 200 and api["Content-Encoding"] == "gzip"
+
+
+def test_seed_demo_names_only_demo_modules_that_exist():
+    import importlib
+
+    from workflow.management.commands.seed_demo import DEMO_MODULES
+
+    for step in DEMO_MODULES:
+        name, _colon, function = step.partition(":")
+        assert hasattr(importlib.import_module(name), function or "seed"), step

@@ -578,6 +578,7 @@ def world(plan_2018):
         deadline_key="registration:2018:360000",
         province=Province.objects.get(short_name="江西"),
         what="报送",
+        plan_year=2018,
         due_date="2018-06-20",
         requested_due="2018-06-30",
         reason="人员调整",

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from notifications import extensions
 from notifications.models import Notification
 from notifications.obligations import owed_by
 from planning.models import Deadline, Plan
-from projects.models import Application, Call
+from projects import services as project_services
+from projects.models import Application, Call, ProjectReport
 from projects.services import project_totals
-from provinces.models import Assignment, Case, PlanUnit, Province
+from provinces.models import Assignment, Case, PlanUnit, Province, Registration
 from provinces.plans import import_plan
+from reporting.models import AnnualSummary
 from tests.test_plan_import import another_year
+from workflow.machine import TransitionRefused
 from workflow.models import TransitionLog
+from workflow.review import save_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +161,48 @@ def test_hq_manages_the_deadlines_of_a_plan_that_is_not_the_newest(as_user, plan
     assert client.get(f"/plans/deadlines/{added.pk}/").status_code == 404
 
 
+def test_the_chase_page_works_on_the_working_plan(as_user, plan_2019, hq_reviewer):
+    client = as_user(hq_reviewer)
+    assert client.get("/notifications/remind/late/").context["plan"] == plan_2019
+    client.post("/plans/switch/", {"year": "2018", "next": "/"})
+    assert client.get("/notifications/remind/late/").context["plan"].year == 2018
+    assert client.get("/notifications/remind/360000/").context["plan"].year == 2018
+    assert client.get("/notifications/remind/late/?year=2019").context["plan"] == plan_2019
+
+
+def ask_extension(year: int, staff):
+    return extensions.request_extension(
+        staff.province,
+        staff,
+        key=f"registration:{year}:360000",
+        requested_due=date(year, 6, 30),
+        reason=f"{year}年人员调整",
+        today=date(year, 6, 1),
+    )
+
+
+def test_extension_requests_are_listed_per_plan(as_user, plan_2019, jiangxi_staff, hq_reviewer):
+    asked = {year: ask_extension(year, jiangxi_staff) for year in (2018, 2019)}
+    assert asked[2018].plan_year == 2018 and asked[2019].plan_year == 2019
+    client = as_user(hq_reviewer)
+    page = client.get("/notifications/extensions/").content.decode()
+    assert "2019年人员调整" in page and "2018年人员调整" not in page
+    assert [r["id"] for r in client.get("/api/v1/extension-requests/").json()["results"]] == [
+        asked[2019].pk
+    ]
+    listed = client.get("/api/v1/extension-requests/?year=2018").json()["results"]
+    assert [(r["id"], r["plan_year"]) for r in listed] == [(asked[2018].pk, 2018)]
+    client.post("/plans/switch/", {"year": "2018", "next": "/"})
+    page = client.get("/notifications/extensions/").content.decode()
+    assert "2018年人员调整" in page and "2019年人员调整" not in page
+    listed = client.get("/api/v1/extension-requests/").json()["results"]
+    assert [r["id"] for r in listed] == [asked[2018].pk]
+    # one request is found whatever the year
+    assert client.get(f"/api/v1/extension-requests/{asked[2019].pk}/").status_code == 200
+    unit = as_user(jiangxi_staff).get("/api/v1/extension-requests/?year=2019").json()
+    assert [r["id"] for r in unit["results"]] == [asked[2019].pk]
+
+
 def apply(call: Call, short_name: str) -> Application:
     return Application.objects.create(
         call=call,
@@ -249,12 +296,66 @@ def test_a_unit_cannot_move_a_plan_and_a_wrong_transition_changes_nothing(
 
 
 def test_a_closed_plan_is_read_only_history(as_user, plan_2018, jiangxi_staff, hq_reviewer):
+    closed = "2018年度工作计划已结束，只能查看，不能新增或修改。"
+    assignment = Assignment.objects.filter(
+        task__plan=plan_2018, province=jiangxi_staff.province, taken_up=True
+    ).first()
+    registration = save_draft(
+        Registration(assignment=assignment), jiangxi_staff, {"work_content": "年初"}
+    )
+    summary = save_draft(
+        AnnualSummary(plan=plan_2018, province=jiangxi_staff.province),
+        jiangxi_staff,
+        {"problems": "年初"},
+    )
+    now = timezone.now()
+    call = Call.objects.create(
+        plan=plan_2018,
+        task=plan_2018.tasks.get(number=8),
+        project_type="talent",
+        title="2018年专利信息人才项目",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=10),
+    )
+    application = apply(call, "江西")
+    running = apply(call, "江西")
+    Application.objects.filter(pk=running.pk).update(state=Application.State.IN_PROGRESS)
+    running.refresh_from_db()
     plan_2018.close(hq_reviewer, "年度工作已完成")
+    registration = Registration.objects.get(pk=registration.pk)  # as a request reads it
     unit = as_user(jiangxi_staff)
     assert unit.get("/plans/2018/").status_code == 200
     response = unit.post("/reporting/cases/new/?year=2018", case_data(2018), follow=True)
-    assert "2018年度工作计划已结束，只能查看，不能新增或修改。" in response.content.decode()
+    assert closed in response.content.decode()
     assert not Case.objects.exists()
+    # registrations, summaries, applications and project reports: the page, the API and the
+    # services all refuse, and nothing changes
+    page = unit.post(
+        f"/provinces/assignments/{assignment.pk}/", {"work_content": "年底改动"}, follow=True
+    )
+    assert closed in page.content.decode()
+    api = unit.post(f"/api/v1/registrations/{registration.pk}/submit/")
+    assert api.status_code == 409 and closed in api.json()["detail"]
+    for refused in (
+        lambda: save_draft(registration, jiangxi_staff, {"work_content": "年底改动"}),
+        lambda: registration.submit(jiangxi_staff),
+        lambda: save_draft(summary, jiangxi_staff, {"problems": "年底改动"}),
+        lambda: summary.submit(jiangxi_staff),
+        lambda: project_services.start_application(call, jiangxi_staff, {"applicant": "新"}),
+        lambda: project_services.update_draft(application, jiangxi_staff, {"applicant": "改"}),
+        lambda: project_services.submit_application(application, jiangxi_staff),
+        lambda: ProjectReport(application=application).check_open(),
+    ):
+        with pytest.raises(TransitionRefused, match=closed):
+            refused()
+    ProjectReport(application=running).check_open()  # a running project goes on
+    registration.refresh_from_db()
+    summary.refresh_from_db()
+    application.refresh_from_db()
+    assert (registration.work_content, registration.state) == ("年初", "draft")
+    assert (summary.problems, summary.state) == ("年初", "draft")
+    assert (application.applicant, application.state) == ("某单位", "draft")
+    assert Application.objects.filter(call=call).count() == 2
     assert not owed_by(jiangxi_staff.province)  # closed: nothing is owed any more
     with pytest.raises(Exception, match="不能重新导入"):
         import_plan(plan_2018.source_text)

@@ -10,6 +10,7 @@ changes. Each success writes a :class:`~workflow.models.TransitionLog` row.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -39,8 +40,12 @@ def apply_transition(
     reason: str = "",
     reason_required: bool = False,
     updates: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> TransitionLog:
-    """Move ``obj`` from one of ``source`` to ``target``, or refuse and change nothing."""
+    """Move ``obj`` from one of ``source`` to ``target``, or refuse and change nothing.
+
+    ``at`` is the moment the history records (by default now): a submission backdated to
+    the day it was really made (demo data, a paper form entered later) is dated then."""
     reason = (reason or "").strip()
     if reason_required and not reason:
         raise TransitionRefused(_("必须填写理由。"), current_state=obj.state)
@@ -67,7 +72,7 @@ def apply_transition(
             from_state=_from_state(obj, sources),
             to_state=target,
             actor=actor if getattr(actor, "pk", None) else None,
-            at=timezone.now(),
+            at=at or timezone.now(),
             reason=reason,
         )
     obj.state = target
@@ -89,10 +94,16 @@ def _state_label(model: type[models.Model], state: str | None) -> str:
 
 
 def record_event(
-    obj: models.Model, *, name: str, actor: Any = None, reason: str = ""
+    obj: models.Model,
+    *,
+    name: str,
+    actor: Any = None,
+    reason: str = "",
+    at: datetime | None = None,
 ) -> TransitionLog:
     """Record something done to ``obj`` that does not change its state (a schedule step
-    marked done, a case selected), in the same history as its transitions."""
+    marked done, a case selected), in the same history as its transitions, dated ``at``
+    (by default now)."""
     state = getattr(obj, "state", "")
     return TransitionLog.objects.create(
         content_type=ContentType.objects.get_for_model(type(obj)),
@@ -101,7 +112,7 @@ def record_event(
         from_state=state,
         to_state=state,
         actor=actor if getattr(actor, "pk", None) else None,
-        at=timezone.now(),
+        at=at or timezone.now(),
         reason=reason,
     )
 

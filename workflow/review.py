@@ -80,6 +80,11 @@ class ReviewedSubmission(models.Model):
                 current_state=self.state,
             )
 
+    def check_open(self) -> None:
+        """Refuse (TransitionRefused) when what this is filed under is closed history (a
+        closed plan is read-only: nothing is written, handed in or reviewed). Subclasses
+        say where their plan is."""
+
     def missing_for_submission(self) -> list[str]:
         """The labels of what must still be filled in before it can be submitted."""
         return []
@@ -120,6 +125,7 @@ class ReviewedSubmission(models.Model):
         """Whether pages should offer ``by`` the form (the same rules save_draft applies)."""
         try:
             self.check_eligible(by)
+            self.check_open()
         except TransitionRefused:
             return False
         return self.is_editable
@@ -127,6 +133,7 @@ class ReviewedSubmission(models.Model):
     def submit(self, by, *, now: datetime | None = None) -> None:
         """Hand in (or hand in again after a return); late is allowed and recorded."""
         self.check_eligible(by)
+        self.check_open()
         missing = self.missing_for_submission()
         if missing:
             raise TransitionRefused(
@@ -144,6 +151,7 @@ class ReviewedSubmission(models.Model):
             source=self.EDITABLE,
             target=target,
             actor=by,
+            at=now,
             updates={
                 "submitted_at": now,
                 "is_late": bool(deadline and timezone.localdate(now) > deadline),
@@ -151,19 +159,29 @@ class ReviewedSubmission(models.Model):
             },
         )
 
-    def return_for_revision(self, by, reason: str) -> None:
-        self._review("return", self.AWAITING_REVIEW, self.State.RETURNED, by, reason, True)
+    # ``now``: the moment of the decision (by default now), as for submit.
+    def return_for_revision(self, by, reason: str, *, now: datetime | None = None) -> None:
+        self._review("return", self.AWAITING_REVIEW, self.State.RETURNED, by, reason, True, now)
 
-    def confirm(self, by, reason: str = "") -> None:
-        self._review("confirm", self.AWAITING_REVIEW, self.State.CONFIRMED, by, reason, False)
+    def confirm(self, by, reason: str = "", *, now: datetime | None = None) -> None:
+        self._review("confirm", self.AWAITING_REVIEW, self.State.CONFIRMED, by, reason, False, now)
 
-    def reopen(self, by, reason: str) -> None:
+    def reopen(self, by, reason: str, *, now: datetime | None = None) -> None:
         """HQ opens a confirmed submission again for the unit to change and hand in."""
-        self._review("reopen", [self.State.CONFIRMED], self.State.RETURNED, by, reason, True)
+        self._review("reopen", [self.State.CONFIRMED], self.State.RETURNED, by, reason, True, now)
 
     def _review(
-        self, name: str, source: Iterable[str], target: str, by, reason: str, required: bool
+        self,
+        name: str,
+        source: Iterable[str],
+        target: str,
+        by,
+        reason: str,
+        required: bool,
+        now: datetime | None = None,
     ) -> None:
+        self.check_open()
+        now = now or timezone.now()
         apply_transition(
             self,
             name=name,
@@ -172,7 +190,8 @@ class ReviewedSubmission(models.Model):
             actor=by,
             reason=reason,
             reason_required=required,
-            updates=self.transition_updates(name, timezone.now()),
+            at=now,
+            updates=self.transition_updates(name, now),
         )
 
 
@@ -196,6 +215,7 @@ def save_draft(
     if written_by_transitions:
         raise ValueError(f"save_draft cannot write {sorted(written_by_transitions)}")
     obj.check_eligible(by)
+    obj.check_open()
     with transaction.atomic():
         if obj.pk is None:
             for name, value in fields.items():

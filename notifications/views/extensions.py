@@ -17,6 +17,7 @@ from workflow.machine import TransitionRefused, history
 
 from .. import extensions
 from ..models import ExtensionRequest
+from ..obligations import working_plan
 
 
 def _back(request: HttpRequest) -> str:
@@ -50,14 +51,16 @@ def extension_request(request: HttpRequest) -> HttpResponse:
 
 @role_required(HQ)
 def extension_list(request: HttpRequest) -> HttpResponse:
-    """HQ's queue of extension requests, pending first, with the history."""
+    """HQ's queue of extension requests in the working plan, pending first, with the history."""
+    plan = working_plan(request)
     requests = (
         ExtensionRequest.objects.visible_to(request.user)
+        .filter(plan_year=plan.year if plan is not None else -1)
         .select_related("province", "requested_by", "decided_by")
         .order_by("state", "-requested_at")
     )
     page = Paginator(requests, 50).get_page(request.GET.get("page"))
-    return render(request, "notifications/extension_list.html", {"page": page})
+    return render(request, "notifications/extension_list.html", {"page": page, "plan": plan})
 
 
 @role_required(HQ)

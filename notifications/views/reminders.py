@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.access import HQ, role_required
 
 from ..models import ReminderLog, unit_model
-from ..obligations import plan_of_year
+from ..obligations import working_plan
 from ..services import ChaseResult, chase, chase_preview
 
 
@@ -39,8 +39,8 @@ def _param(request: HttpRequest, name: str) -> str:
 
 
 def _plan(request: HttpRequest):
-    year = _param(request, "year")
-    plan = plan_of_year(year if year.isdigit() else None)
+    """The plan HQ works in (the year switcher, or ``year`` in the URL or the form)."""
+    plan = working_plan(request)
     if plan is None:
         raise Http404
     return plan

@@ -68,6 +68,7 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
         reg = reg or Registration(assignment=assignment)
         try:  # refuse before reading the forms; save_draft checks again in the database
             reg.check_eligible(request.user)
+            reg.check_open()
             reg.ensure_editable()
         except TransitionRefused as exc:
             messages.error(request, exc.message)
