@@ -122,6 +122,12 @@ def import_plan(
 def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
     """Save what was understood, the plan's content and who carries it; refuses while a
     sentence not understood awaits a decision. Call inside a transaction."""
+    # A task the notice no longer has loses the assignments nobody has worked on yet (the
+    # proposal a rollover made, say), so that save_plan_content can drop the task; a task a
+    # unit has registered, kept a ledger or filed a case for stays, as a unit does below.
+    Assignment.objects.filter(task__plan__year=parsed.year).exclude(
+        task__number__in=[pt.number for pt in parsed.tasks]
+    ).filter(registration__isnull=True, ledger_entries__isnull=True, cases__isnull=True).delete()
     saved = save_plan_content(parsed)
     plan = saved.plan
     provinces = {p.code: p for p in Province.objects.all()}

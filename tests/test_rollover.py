@@ -212,11 +212,6 @@ def test_importing_the_new_years_notice_after_a_rollover_updates_the_draft_in_pl
     assert plan_2018.tasks.count() == 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a rolled-over task the new notice drops keeps its proposed assignments, so the "
-    "import leaves it in the draft (save_plan_content deletes only unassigned tasks)",
-)
 def test_a_task_the_new_notice_drops_leaves_the_rolled_over_draft(plan_2018):
     from provinces.plans import import_plan
     from tests.test_plan_import import another_year
@@ -224,3 +219,5 @@ def test_a_task_the_new_notice_drops_leaves_the_rolled_over_draft(plan_2018):
     rollover_plan(plan_2018, 2019, None)
     plan = import_plan(another_year(plan_2018.source_text)).plan
     assert plan.tasks.count() == 9
+    assert plan_2018.tasks.count() == 10  # 2018 keeps its ten
+    assert not plan.tasks.filter(number=10).exists()
