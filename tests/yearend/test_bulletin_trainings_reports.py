@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 import weasyprint
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -176,3 +177,10 @@ def test_the_bulletin_page_reads_a_fixed_number_of_queries(plan_2018, hq_reviewe
     assert bulletin.trainings.count() == 6 and bulletin.task_reports.count() == 6
     assert counts[0] == counts[1], counts  # the page and the form, whatever they carry
     assert counts[0][0] == 11, counts  # the bulletin page, pinned
+
+
+def test_the_demo_bulletin_carries_the_quarters_classes(db):
+    call_command("seed_demo", verbosity=0)
+    bulletin = Bulletin.objects.get(plan__year=2018)
+    assert bulletin.trainings.exists()
+    assert not bulletin.trainings.exclude(start_date__range=(date(2018, 7, 1), date(2018, 9, 30)))
