@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.access import HQ, STAFF
 from config.api import AtomicWrites, SubmissionActions, VisibleModelViewSet
 from planning.working import WorkingPlanList
-from provinces.models import Case, LedgerEntry
+from provinces.models import Case, LedgerEntry, TaskReport, TrainingClass
 
 from . import services
 from .filters import AnnualSummaryFilter, BulletinFilter
@@ -124,6 +124,8 @@ class BulletinViewSet(
             .prefetch_related(
                 Prefetch("entries", queryset=LedgerEntry.objects.only("pk")),
                 Prefetch("cases", queryset=Case.objects.only("pk")),
+                Prefetch("trainings", queryset=TrainingClass.objects.only("pk")),
+                Prefetch("task_reports", queryset=TaskReport.objects.only("pk")),
             )
             .order_by("-period_end", "-pk")
         )

@@ -7,7 +7,7 @@ from datetime import timedelta
 from accounts.models import Role, User
 from planning.demo import moment
 from planning.models import Plan
-from provinces.models import Case, LedgerEntry, Province
+from provinces.models import Case, LedgerEntry, Province, TrainingClass
 from workflow.review import save_draft
 
 from . import services
@@ -98,5 +98,11 @@ def seed_bulletin(log) -> None:
         LedgerEntry.objects.filter(date__range=(bulletin.period_start, bulletin.period_end))[:12]
     )
     bulletin.cases.set(Case.objects.filter(state=Case.State.CONFIRMED)[:2])
+    # The quarter's classes, HQ's and units'; the year's task reports are confirmed later.
+    bulletin.trainings.set(
+        TrainingClass.objects.filter(
+            plan=plan, start_date__range=(bulletin.period_start, bulletin.period_end)
+        )[:6]
+    )
     bulletin.publish(hq, now=moment(2018, 10, 15))
     log("工作进展 1 期（已发布）")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from planning.models import Deadline, chinese_numeral
 from projects.models import Application
 from provinces.ledger import TRAINING_FIGURES, training_figures
-from provinces.models import LedgerEntry, NetworkEntity, ScopedQuerySet, TrainingClass
+from provinces.models import LedgerEntry, NetworkEntity, ScopedQuerySet, TaskReport, TrainingClass
 from workflow.jobs import Job
 from workflow.machine import apply_transition
 from workflow.review import ReviewedSubmission
@@ -234,6 +234,12 @@ class Bulletin(models.Model):
     project_reports = models.ManyToManyField(
         "projects.ProjectReport", verbose_name=_("项目报告"), blank=True
     )
+    trainings = models.ManyToManyField(
+        "provinces.TrainingClass", verbose_name=_("培训班"), blank=True
+    )
+    task_reports = models.ManyToManyField(
+        "provinces.TaskReport", verbose_name=_("专项报送"), blank=True
+    )
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -257,6 +263,33 @@ class Bulletin(models.Model):
         """The period runs forwards (the page's form and the API both ask here)."""
         if self.period_start and self.period_end and self.period_start > self.period_end:
             raise ValidationError(_("起始日期不能晚于截止日期。"))
+
+    def check_items(self, *, trainings=(), task_reports=()) -> None:
+        """A bulletin carries only its plan's training classes and its plan's confirmed task
+        reports (the page and the API both ask here). Task reports come with
+        ``definition__task``, classes with ``plan``."""
+        errors: dict[str, list[str]] = {}
+        year = self.plan.year
+        foreign = [t for t in trainings if t.plan_id != self.plan_id]
+        if foreign:
+            errors["trainings"] = [
+                _("培训班“%(title)s”属于%(other)s年度，只能收录%(year)s年度计划的培训班。")
+                % {"title": t.title, "other": t.plan.year, "year": year}
+                for t in foreign
+            ]
+        wrong = [
+            r
+            for r in task_reports
+            if r.definition.task.plan_id != self.plan_id or r.state != TaskReport.State.CONFIRMED
+        ]
+        if wrong:
+            errors["task_reports"] = [
+                _("专项报送“%(report)s”不是%(year)s年度已确认的报送，不能收录。")
+                % {"report": r, "year": year}
+                for r in wrong
+            ]
+        if errors:
+            raise ValidationError(errors)
 
     def publish(self, by, *, now: datetime | None = None) -> None:
         now = now or timezone.now()

@@ -3,13 +3,14 @@ next year's plan, and progress bulletins."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.api import ObjectIdField
 from planning.models import Plan
-from provinces.models import Case, LedgerEntry
+from provinces.models import Case, LedgerEntry, TaskReport, TrainingClass
 from workflow.machine import TransitionRefused
 from workflow.review import save_draft
 from workflow.validation import ModelRulesSerializer
@@ -200,8 +201,8 @@ class AnnualSummarySerializer(serializers.ModelSerializer):
 
 
 class BulletinSerializer(ModelRulesSerializer):
-    """工作进展: HQ composes it for a period, collects ledger entries and confirmed cases,
-    and publishes it to every unit."""
+    """工作进展: HQ composes it for a period, collects ledger entries, confirmed cases,
+    training classes and confirmed task reports, and publishes it to every unit."""
 
     year = serializers.SlugRelatedField(
         source="plan", slug_field="year", queryset=Plan.objects.none()
@@ -211,6 +212,18 @@ class BulletinSerializer(ModelRulesSerializer):
     )
     cases = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=Case.objects.none()
+    )
+    trainings = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=TrainingClass.objects.none(),
+        help_text=gettext_lazy("收录的培训班（本年度计划的，各单位和专利文献部主办的）"),
+    )
+    task_reports = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=TaskReport.objects.none(),
+        help_text=gettext_lazy("收录的专项报送（本年度已确认的）"),
     )
 
     class Meta:
@@ -224,6 +237,8 @@ class BulletinSerializer(ModelRulesSerializer):
             "introduction",
             "entries",
             "cases",
+            "trainings",
+            "task_reports",
             "state",
             "published_at",
         ]
@@ -239,6 +254,12 @@ class BulletinSerializer(ModelRulesSerializer):
                 user
             ).select_related("assignment__task")
             self.fields["cases"].child_relation.queryset = Case.objects.visible_to(user)
+            self.fields["trainings"].child_relation.queryset = TrainingClass.objects.visible_to(
+                user
+            ).select_related("plan")
+            self.fields["task_reports"].child_relation.queryset = TaskReport.objects.visible_to(
+                user
+            ).select_related("province", "definition__task")
 
     def validate_year(self, plan):
         if self.instance is not None and plan.pk != self.instance.plan_id:
@@ -256,6 +277,12 @@ class BulletinSerializer(ModelRulesSerializer):
             c.plan_id != plan.pk or c.state != Case.State.CONFIRMED for c in attrs.get("cases", [])
         ):
             errors["cases"] = [gettext("只能收录本年度已确认的典型案例。")]
+        try:
+            Bulletin(plan=plan).check_items(
+                trainings=attrs.get("trainings", []), task_reports=attrs.get("task_reports", [])
+            )
+        except ModelValidationError as exc:
+            errors.update(exc.message_dict)
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -267,6 +294,8 @@ class BulletinSerializer(ModelRulesSerializer):
             )
         bulletin.plan.ensure_open()
         entries, cases = validated.pop("entries", None), validated.pop("cases", None)
+        trainings = validated.pop("trainings", None)
+        task_reports = validated.pop("task_reports", None)
         for name, value in validated.items():
             setattr(bulletin, name, value)
         bulletin.save()
@@ -274,6 +303,10 @@ class BulletinSerializer(ModelRulesSerializer):
             bulletin.entries.set(entries)
         if cases is not None:
             bulletin.cases.set(cases)
+        if trainings is not None:
+            bulletin.trainings.set(trainings)
+        if task_reports is not None:
+            bulletin.task_reports.set(task_reports)
         return bulletin
 
     def create(self, validated):

@@ -14,6 +14,8 @@ from planning.models import Deadline
 from provinces.models import Assignment, Case, LedgerEntry
 from reporting.models import AnnualSummary, Bulletin
 from tests.conftest import client_for
+from tests.network.conftest import training
+from tests.yearend.test_bulletin_trainings_reports import task_report
 
 pytestmark = pytest.mark.django_db
 
@@ -375,6 +377,8 @@ def _bulletins(plan, n):
         responsible_person="李",
     )
     case = confirmed_case(plan, entry.assignment.province)
+    hq_class = training(plan, None, 8, title=f"培训班{Bulletin.objects.count()}")
+    report = task_report(plan, title=f"报送{Bulletin.objects.count()}")
     for i in range(n):
         bulletin = Bulletin.objects.create(
             plan=plan,
@@ -385,6 +389,8 @@ def _bulletins(plan, n):
         )
         bulletin.entries.add(entry)
         bulletin.cases.add(case)
+        bulletin.trainings.add(hq_class)
+        bulletin.task_reports.add(report)
 
 
 def _deadlines(plan, n):
@@ -431,7 +437,7 @@ def _board(plan, n):
 LISTS = {
     "/api/v1/cases/": ("jiangxi_staff", _cases, 4),
     "/api/v1/summaries/": ("hq_reviewer", _summaries, 5),
-    "/api/v1/bulletins/": ("jiangxi_staff", _bulletins, 6),
+    "/api/v1/bulletins/": ("jiangxi_staff", _bulletins, 8),
     "/api/v1/deadlines/": ("jiangxi_staff", _deadlines, 4),
     "/api/v1/extension-requests/": ("jiangxi_staff", _extensions, 4),
     "/api/v1/notifications/": ("jiangxi_staff", _notifications, 4),

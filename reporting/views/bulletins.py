@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import HQ, STAFF, role_required
 from planning.working import require_working_plan, working_plan
 from projects.models import ProjectReport
-from provinces.models import Case, LedgerEntry
+from provinces.models import Case, LedgerEntry, TaskReport, TrainingClass
 from workflow.machine import TransitionRefused
 
 from ..digest import require_fonts
@@ -29,6 +30,48 @@ def confirmed_project_reports(plan):
         .select_related("application__province", "due")
         .order_by("application__province__sort_order", "due__due_date", "pk")
     )
+
+
+def plan_trainings(plan, user):
+    """Training classes a bulletin may carry: the plan's classes, units' and HQ's own."""
+    return (
+        TrainingClass.objects.visible_to(user)
+        .filter(plan=plan)
+        .select_related("plan", "province", "task")
+        .order_by("start_date", "pk")
+    )
+
+
+def confirmed_task_reports(plan, user):
+    """Task reports a bulletin may carry: the plan's reports HQ confirmed."""
+    return (
+        TaskReport.objects.visible_to(user)
+        .filter(definition__task__plan=plan, state=TaskReport.State.CONFIRMED)
+        .select_related("province", "definition__task")
+        .order_by("definition__due_date", "definition__pk", "province__sort_order")
+    )
+
+
+def _picked(request: HttpRequest, name: str) -> list[int]:
+    return [int(v) for v in request.POST.getlist(name) if v.isdigit()]
+
+
+def _chosen_items(request: HttpRequest, bulletin: Bulletin) -> tuple[list, list]:
+    """The classes and task reports ticked on the page, among those HQ can see; one of
+    another plan or not confirmed is refused by ``Bulletin.check_items``."""
+    user = request.user
+    trainings = list(
+        TrainingClass.objects.visible_to(user)
+        .filter(pk__in=_picked(request, "trainings"))
+        .select_related("plan")
+    )
+    reports = list(
+        TaskReport.objects.visible_to(user)
+        .filter(pk__in=_picked(request, "task_reports"))
+        .select_related("province", "definition__task")
+    )
+    bulletin.check_items(trainings=trainings, task_reports=reports)
+    return trainings, reports
 
 
 @role_required(STAFF | HQ)
@@ -53,6 +96,7 @@ def bulletin_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return redirect(bulletin or "reporting:bulletin_list")
     form = BulletinForm(request.POST or None, instance=bulletin)
     candidates_entries = candidates_cases = candidates_reports = []
+    candidates_trainings = candidates_task_reports = []
     if bulletin:
         candidates_entries = (
             LedgerEntry.objects.filter(
@@ -66,6 +110,16 @@ def bulletin_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             plan=plan, state=Case.State.CONFIRMED
         ).select_related("province")
         candidates_reports = confirmed_project_reports(plan)
+        candidates_trainings = plan_trainings(plan, request.user)
+        candidates_task_reports = confirmed_task_reports(plan, request.user)
+    chosen_items = None
+    if request.method == "POST" and form.is_valid() and bulletin:
+        try:
+            chosen_items = _chosen_items(request, bulletin)
+        except ValidationError as exc:
+            for texts in exc.message_dict.values():
+                for message in texts:
+                    form.add_error(None, message)
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         obj.plan = plan
@@ -87,6 +141,9 @@ def bulletin_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     pk__in=request.POST.getlist("project_reports")
                 )
             )
+            trainings, task_reports = chosen_items
+            obj.trainings.set(trainings)
+            obj.task_reports.set(task_reports)
         messages.success(request, _("已保存。请选择要收录的台账和案例，然后发布。"))
         return redirect("reporting:bulletin_edit", pk=obj.pk)
     return render(
@@ -106,8 +163,19 @@ def bulletin_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "chosen_reports": set(bulletin.project_reports.values_list("pk", flat=True))
             if bulletin
             else set(),
+            "trainings": candidates_trainings,
+            "chosen_trainings": _chosen_pks(request, bulletin, "trainings"),
+            "task_reports": candidates_task_reports,
+            "chosen_task_reports": _chosen_pks(request, bulletin, "task_reports"),
         },
     )
+
+
+def _chosen_pks(request: HttpRequest, bulletin: Bulletin | None, name: str) -> set[int]:
+    """What the page shows ticked: what was just posted, else what the bulletin carries."""
+    if request.method == "POST":
+        return set(_picked(request, name))
+    return set(getattr(bulletin, name).values_list("pk", flat=True)) if bulletin else set()
 
 
 @role_required(HQ)
@@ -133,6 +201,12 @@ def _bulletin_context(bulletin: Bulletin) -> dict:
         "project_reports": bulletin.project_reports.select_related(
             "application__province", "due"
         ).order_by("application__province__sort_order", "due__due_date", "pk"),
+        "trainings": bulletin.trainings.select_related("province", "task").order_by(
+            "start_date", "pk"
+        ),
+        "task_reports": bulletin.task_reports.select_related("province", "definition")
+        .prefetch_related("definition__fields")
+        .order_by("definition__due_date", "definition__pk", "province__sort_order"),
     }
 
 
