@@ -75,3 +75,13 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class ProjectAllocationForm(forms.Form):
+    """One project's allocation: an amount in 万元, the document, the date."""
+
+    amount = amount_field(_("下达经费（万元）"), required=True)
+    document_number = forms.CharField(label=_("下达文号"), max_length=100, required=False)
+    date = forms.DateField(
+        label=_("下达日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

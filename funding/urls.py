@@ -9,6 +9,11 @@ urlpatterns = [
     path("allocations/", allocations.allocation_list, name="allocation_list"),
     path("allocations/<int:pk>/", allocations.allocation_detail, name="allocation_detail"),
     path("allocations/task/<int:number>/", allocations.task_grid, name="task_grid"),
+    path(
+        "allocations/project/<int:pk>/",
+        allocations.project_allocation,
+        name="project_allocation",
+    ),
     path("allocations/import/", allocations.allocation_import, name="allocation_import"),
     path("allocations/template.xlsx", allocations.allocation_template, name="allocation_template"),
     path("allocations/<int:pk>/pay/", payments.payment_new, name="payment_new"),

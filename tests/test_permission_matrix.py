@@ -257,6 +257,10 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
         OWN_PROVINCE,
     ),
     "funding:task_grid": (lambda w: "/funding/allocations/task/2/", HQ_ONLY),
+    "funding:project_allocation": (
+        lambda w: f"/funding/allocations/project/{w['application'].pk}/",
+        HQ_ONLY,
+    ),
     "funding:allocation_import": (lambda w: "/funding/allocations/import/", HQ_ONLY),
     "funding:allocation_template": (lambda w: "/funding/allocations/template.xlsx", HQ_ONLY),
     "funding:payment_list": (lambda w: "/funding/payments/", page(expert=404)),

@@ -186,6 +186,11 @@ WRITE_MATRIX: dict[tuple[str, str], tuple[Builder, Data, dict[str, int]]] = {
         lambda w: {"date": "2018-05-01", "document_number": ""},
         hq_page(302),
     ),
+    ("funding:project_allocation", "POST"): (
+        lambda w: f"/funding/allocations/project/{application(w)}/",
+        lambda w: {"amount": "1", "date": "2018-08-01"},
+        hq_page(200),  # under review: refused with the reason on the page, nothing written
+    ),
     ("funding:spending", "POST"): (
         lambda w: f"/funding/allocations/{w['allocation'].pk}/spending/",
         lambda w: {"note": "修改"},

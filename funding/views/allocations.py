@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 
 from accounts.access import HQ, STAFF, role_required
 from planning.working import require_working_plan, with_year
+from projects.models import Application
 from workflow import sheets
 from workflow.views import upload_page
 
 from .. import figures, services
-from ..forms import GridHeadForm, PaymentForm, amount_field
-from ..models import Allocation, year_end
+from ..forms import GridHeadForm, PaymentForm, ProjectAllocationForm, amount_field
+from ..models import Allocation, project_allocation_problem, project_ceiling, year_end
 from ..resources import ALLOCATIONS_IMPORT, allocation_template_sheet
 
 
@@ -155,6 +156,67 @@ def task_grid(request: HttpRequest, number: int) -> HttpResponse:
             "rows": rows,
             "mode": services.funding_mode(task),
             "allocated": sum((r.allocation.amount for r in grid if r.allocation), Decimal(0)),
+        },
+    )
+
+
+@role_required(HQ)
+def project_allocation(request: HttpRequest, pk: int) -> HttpResponse:
+    """HQ allocates to one project (经费下达 to a project): the same service and rule
+    (``project_allocation_problem``) as the import and the API."""
+    project = get_object_or_404(
+        Application.objects.visible_to(request.user).select_related(
+            "call__task__plan", "province", "agreement"
+        ),
+        pk=pk,
+    )
+    task = project.call.task
+    existing = Allocation.objects.filter(project=project).first()
+    refused = (
+        "" if services.funding_mode(task) else _("该任务不提供资金支持，不能下达经费。")
+    ) or project_allocation_problem(project, None)
+    form = ProjectAllocationForm(
+        request.POST or None,
+        initial={
+            "amount": existing.amount if existing else project_ceiling(project),
+            "document_number": existing.document_number if existing else "",
+            "date": existing.date if existing else timezone.localdate(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        if refused:
+            messages.error(request, refused)
+        else:
+            try:
+                allocation, created = services.allocate(
+                    task,
+                    project.province,
+                    project=project,
+                    by=request.user,
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                text = (
+                    _("已向项目“%(project)s”下达经费 %(amount)s 万元。")
+                    if created
+                    else _("已将项目“%(project)s”的下达经费改为 %(amount)s 万元。")
+                )
+                messages.success(
+                    request, text % {"project": project.applicant, "amount": allocation.amount}
+                )
+                return redirect(allocation)
+    return render(
+        request,
+        "funding/project_allocation.html",
+        {
+            "project": project,
+            "task": task,
+            "existing": existing,
+            "ceiling": project_ceiling(project),
+            "refused": refused,
+            "form": form,
         },
     )
 

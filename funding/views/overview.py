@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from accounts.access import HQ, STAFF, role_required
 from planning.working import require_working_plan
+from projects.models import Application
 from workflow import sheets
 
 from .. import figures
 from ..charts import money_chart
-from ..models import Allocation
+from ..models import ALLOCATABLE, Allocation
 from ..resources import allocation_sheet
 
 
@@ -37,6 +39,13 @@ def overview_data(request: HttpRequest) -> dict:
 def overview(request: HttpRequest) -> HttpResponse:
     data = overview_data(request)
     data["chart"] = money_chart(data["units"] if request.user.is_hq else data["tasks"])
+    if request.user.is_hq:  # the plan's projects, each with a link to allocate to it
+        data["projects"] = (
+            Application.objects.filter(call__plan=data["plan"], state__in=ALLOCATABLE)
+            .select_related("province", "call__task")
+            .annotate(allocated=Sum("allocations__amount"))
+            .order_by("call__task__number", "province__sort_order", "pk")
+        )
     return render(request, "funding/overview.html", data)
 
 

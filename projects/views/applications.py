@@ -18,6 +18,7 @@ from workflow.files import download
 from workflow.machine import TransitionRefused, history
 
 from .. import services
+from ..acceptance import panels
 from ..forms import ApplicationForm, posted_date, posted_money
 from ..models import Application, Attachment, Call
 from .agreements import sign
@@ -107,6 +108,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": app.attachments.all(),
             "purposes": Attachment.Purpose,
             "upload_limit_mb": settings.MAX_UPLOAD_SIZE // 1024 // 1024,
+            # the money, from funding (above projects), once the application is a project
+            "panels": panels(request, app) if app.state in Application.PROJECTS else [],
         },
     )
 

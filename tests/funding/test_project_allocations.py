@@ -255,3 +255,48 @@ def queries_of(client, url) -> list:
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     return captured.captured_queries
+
+
+def test_hq_allocates_to_a_project_on_its_page(as_user, approved, hq_reviewer):
+    client = as_user(hq_reviewer)
+    url = f"/funding/allocations/project/{approved.pk}/"
+    page = client.get(url).content.decode()
+    assert 'data-confirm="确定向项目“某机电公司”下达经费吗？"' in page
+    response = client.post(
+        url, {"amount": "12.50", "document_number": "国知办函〔2018〕9号", "date": "2018-08-01"}
+    )
+    allocation = Allocation.objects.get(project=approved)
+    assert response.status_code == 302 and response["Location"] == allocation.get_absolute_url()
+    assert (allocation.amount, allocation.document_number, allocation.date) == (
+        Decimal("12.50"),
+        "国知办函〔2018〕9号",
+        date(2018, 8, 1),
+    )
+    assert allocation.task == approved.call.task and allocation.province == approved.province
+    assert allocation.created_by == hq_reviewer
+    shown = client.get(response["Location"]).content.decode()
+    assert "已向项目“某机电公司”下达经费 12.50 万元。" in shown
+    client.post(url, {"amount": "15", "document_number": "", "date": "2018-08-02"})
+    assert Allocation.objects.get(project=approved).amount == Decimal("15")
+    # the project's page shows the money with the link back to this page
+    assert url in client.get(approved.get_absolute_url()).content.decode()
+    assert url in client.get("/funding/?year=2018").content.decode()
+
+
+def test_the_page_refuses_over_the_ceiling_and_writes_nothing(as_user, approved, hq_reviewer):
+    response = as_user(hq_reviewer).post(
+        f"/funding/allocations/project/{approved.pk}/",
+        {"amount": "15.01", "document_number": "", "date": "2018-08-01"},
+    )
+    assert response.status_code == 200
+    assert "超过项目“某机电公司”的资助经费 15.00 万元" in response.content.decode()
+    assert not Allocation.objects.exists()
+
+
+def test_the_page_says_why_a_draft_gets_no_money(as_user, task4_call, jiangxi_staff, hq_reviewer):
+    draft = application(task4_call, jiangxi_staff)
+    client = as_user(hq_reviewer)
+    url = f"/funding/allocations/project/{draft.pk}/"
+    assert "立项或签订协议后才能下达经费" in client.get(url).content.decode()
+    client.post(url, {"amount": "1", "document_number": "", "date": "2018-08-01"})
+    assert not Allocation.objects.exists()
