@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from pytest_django.plugin import blocking_manager_key
 
 from accounts.models import Role, User
 from funding.data import ensure_categories
@@ -41,6 +42,26 @@ def set_eager(app, eager: bool) -> None:
     app.conf.CELERY_TASK_ALWAYS_EAGER = eager
     app.conf.CELERY_TASK_EAGER_PROPAGATES = True
     assert app.conf.task_always_eager is eager
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        fixtures & {"transactional_db", "live_server"}
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends with a flush, which empties the tables the data migrations
+    filled (the 32 units, the spending categories): put them back for the tests that run
+    after it in this process, whatever order pytest-xdist gives them."""
+    result = yield
+    if nextitem is not None and _is_transactional(item):  # (after the last, the test DB is gone)
+        with item.config.stash[blocking_manager_key].unblock():
+            _units_in_place()
+    return result
 
 
 def pytest_collection_modifyitems(items):
