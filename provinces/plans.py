@@ -132,8 +132,13 @@ def save_parsed_plan(parsed: ParsedPlan) -> ImportResult:
     plan = saved.plan
     provinces = {p.code: p for p in Province.objects.all()}
     for code, province in provinces.items():
+        # A new plan's western units start from the province's current flag; a re-import
+        # keeps the flag the plan already has.
         PlanUnit.objects.update_or_create(
-            plan=plan, province=province, defaults={"base_level": parsed.bases.get(code, "")}
+            plan=plan,
+            province=province,
+            defaults={"base_level": parsed.bases.get(code, "")},
+            create_defaults={"base_level": parsed.bases.get(code, ""), "western": province.western},
         )
     assignment_count = 0
     for pt in parsed.tasks:
@@ -194,8 +199,15 @@ def rollover_plan(from_plan: Plan, to_year: int, by) -> Plan:
     """
     copied = copy_plan(from_plan, to_year)
     plan, new_task, new_track = copied.plan, copied.tasks, copied.tracks
+    # Each unit's role (base level, western) is carried; a unit the old plan lacks starts
+    # from the province's current defaults.
+    carried = list(PlanUnit.objects.filter(plan=from_plan))
     PlanUnit.objects.bulk_create(
-        copy_row(unit, plan_id=plan.pk) for unit in PlanUnit.objects.filter(plan=from_plan)
+        [copy_row(unit, plan_id=plan.pk) for unit in carried]
+        + [
+            PlanUnit(plan=plan, province=province, western=province.western)
+            for province in Province.objects.exclude(pk__in=[u.province_id for u in carried])
+        ]
     )
     # Executing units are proposed; a voluntary task is taken up again by the unit itself.
     Assignment.objects.bulk_create(
