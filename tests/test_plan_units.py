@@ -194,3 +194,12 @@ def test_only_hq_may_set_a_plans_units(as_user, plan_2018, jiangxi_staff, expert
     assert rows_of(plan_2019) == before
     assert as_user(administrator).post("/plans/2019/units/", data).status_code == 302
     assert western_of(plan_2019, "海南")
+
+
+def test_the_plan_api_says_which_units_are_western_that_year(as_user, plan_2018, hq_reviewer):
+    plan_2019 = rollover_plan(plan_2018, 2019, None)
+    PlanUnit.objects.filter(plan=plan_2019, province__short_name="贵州").update(western=False)
+    client = as_user(hq_reviewer)
+    guizhou = Province.objects.get(short_name="贵州").code
+    assert guizhou in client.get("/api/v1/plans/2018/").json()["western"]
+    assert guizhou not in client.get("/api/v1/plans/2019/").json()["western"]
