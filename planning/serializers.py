@@ -72,6 +72,13 @@ class PlanSerializer(serializers.ModelSerializer):
     def get_bases(self, plan: Plan) -> dict[str, str]:
         return {u.province.code: u.base_level for u in plan.units.all() if u.base_level}
 
+    western = serializers.SerializerMethodField(
+        help_text="codes of the provinces counted as western in this plan year"
+    )
+
+    def get_western(self, plan: Plan) -> list[str]:
+        return [u.province.code for u in plan.units.all() if u.western]
+
     class Meta:
         model = Plan
         fields = [
@@ -87,6 +94,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "state",
             "deadlines",
             "bases",
+            "western",
         ]
 
 

@@ -79,7 +79,7 @@ def call_misfit(task: Task, project_type: str) -> str:
     A call opens only under a funded task, of a type funded the way the task is funded:
     base projects under a task with a track of that base level, provincial cultivation
     under a task whose tracks name their units, western support under a task all of
-    whose units are western, the other pilots and projects under a task about them.
+    whose units are western in the task's plan, the other pilots and projects under a task about them.
     """
     values = {
         "task": task.numeral,
@@ -117,7 +117,8 @@ def call_misfit(task: Task, project_type: str) -> str:
             )
     elif project_type == ProjectType.WESTERN_SUPPORT:
         units = task.assignments.filter(kind=Assignment.Kind.MANDATORY)
-        if not units.exists() or units.filter(province__western=False).exists():
+        western = PlanUnit.objects.western(task.plan_id)
+        if not units.exists() or units.exclude(province_id__in=western).exists():
             return _("任务（%(task)s）的执行单位不全是西部省区，不能发布“%(type)s”。") % values
     words = WORDS_OF.get(project_type, ())
     if words and not any(w in task.title or w in task.support for w in words):
@@ -177,7 +178,8 @@ def ineligibility(call: Call, province: Province) -> str:
     Base projects: only the bases of that level in the call's plan. Every other type: the
     units carrying the call's task (a voluntary one once it has taken the task up), so
     western support goes to the western task's units and enterprise pilots to any unit
-    under a task every unit carries.
+    under a task every unit carries; western support also only to units western in the
+    call's plan (``PlanUnit.western`` of that year).
     """
     values = {
         "unit": province.short_name,
@@ -199,6 +201,9 @@ def ineligibility(call: Call, province: Province) -> str:
         return _("%(unit)s不是任务（%(task)s）的执行单位，不能申报“%(type)s”。") % values
     if not assignment.taken_up:
         return _("%(unit)s尚未确认开展任务（%(task)s），不能申报“%(type)s”。") % values
+    if call.project_type == ProjectType.WESTERN_SUPPORT:
+        if not PlanUnit.objects.western(call.plan_id).filter(province_id=province.pk).exists():
+            return _("%(unit)s不是%(year)d年度的西部省区，不能申报“%(type)s”。") % values
     return ""
 
 

@@ -26,9 +26,9 @@ class ProvinceAdmin(admin.ModelAdmin):
 class PlanUnitAdmin(admin.ModelAdmin):
     """Each year's bases: edited per plan, so one year's change leaves the others alone."""
 
-    list_display = ("plan", "province", "base_level")
-    list_editable = ("base_level",)
-    list_filter = ("plan", "base_level")
+    list_display = ("plan", "province", "base_level", "western")
+    list_editable = ("base_level", "western")
+    list_filter = ("plan", "base_level", "western")
     list_select_related = ("plan", "province")
     search_fields = ("province__name", "province__short_name")
 

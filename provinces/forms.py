@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from planning.models import Task
+from planning.models import BaseLevel, Task
 
 from .models import (
     EMAIL_INVALID,
@@ -388,3 +388,32 @@ class NoticeReplyForm(forms.Form):
         error_messages={"required": gettext_lazy("请填写回复内容。")},
     )
     files = MultipleFileField(label=gettext_lazy("附件"), required=False)
+
+
+class PlanUnitsForm(forms.Form):
+    """A draft plan's units at once: each unit's base level (none, basic, key) and whether
+    it is western that year. ``units`` is [(province, base level, western)]."""
+
+    def __init__(self, *args, units: list[tuple[Province, str, bool]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = units
+        for province, level, western in units:
+            self.fields[f"base_{province.code}"] = forms.ChoiceField(
+                label=province.short_name,
+                choices=[("", gettext_lazy("非基地")), *BaseLevel.choices],
+                required=False,
+                initial=level,
+            )
+            self.fields[f"western_{province.code}"] = forms.BooleanField(
+                label=gettext_lazy("西部省区"), required=False, initial=western
+            )
+
+    def rows(self) -> list[tuple[Province, forms.BoundField, forms.BoundField]]:
+        return [(p, self[f"base_{p.code}"], self[f"western_{p.code}"]) for p, _l, _w in self.units]
+
+    def roles(self) -> dict[str, tuple[str, bool]]:
+        """Province code → (base level or "", western), from the cleaned data."""
+        return {
+            p.code: (self.cleaned_data[f"base_{p.code}"], self.cleaned_data[f"western_{p.code}"])
+            for p, _l, _w in self.units
+        }

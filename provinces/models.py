@@ -89,6 +89,12 @@ class PlanUnitQuerySet(models.QuerySet):
         """Roles are part of the plan: whoever sees the plan sees every unit's role in it."""
         return plan_scoped(self, user, "plan__")
 
+    def western(self, plan) -> PlanUnitQuerySet:
+        """The units western in one plan (their province ids): that year's own flag, not the
+        province's current default."""
+        plan_id = getattr(plan, "pk", plan)
+        return self.filter(plan_id=plan_id, western=True).values("province_id")
+
     def bases(self, plan) -> dict[str, str]:
         """Province code → base level (``key``/``basic``) of the bases in one plan."""
         return dict(
@@ -99,10 +105,12 @@ class PlanUnitQuerySet(models.QuerySet):
 
 
 class PlanUnit(models.Model):
-    """A unit's role in one plan year: whether it hosts a base that year, and at which level.
+    """A unit's role in one plan year: whether it hosts a base that year, and at which level,
+    and whether it counts as western that year (western support and who may apply for it).
 
     The designation belongs to the year (the bases change between notices), so changing
-    2019's roles never touches 2018's.
+    2019's roles never touches 2018's. ``Province.western`` is only the default a new plan
+    starts from.
     """
 
     plan = models.ForeignKey("planning.Plan", on_delete=models.CASCADE, related_name="units")
@@ -113,6 +121,11 @@ class PlanUnit(models.Model):
         choices=BaseLevel.choices,
         blank=True,
         help_text=_("该年度承担重点项目或基础项目的基地省市；非基地留空"),
+    )
+    western = models.BooleanField(
+        _("西部省区"),
+        default=False,
+        help_text=_("该年度是否按西部省区对待（西部省区帮扶及其申报资格）"),
     )
 
     objects = PlanUnitQuerySet.as_manager()

@@ -50,6 +50,7 @@ MATRIX: dict[str, tuple[Callable[[dict], str], dict[str, int]]] = {
     "health": (lambda w: "/health/", page(anonymous=200)),
     "planning:plan_list": (lambda w: "/plans/", PUBLIC_TO_USERS),
     "planning:plan_detail": (lambda w: "/plans/2018/", PUBLIC_TO_USERS),
+    "planning:plan_units": (lambda w: "/plans/2018/units/", HQ_ONLY),
     "planning:task_detail": (lambda w: "/plans/2018/tasks/2/", PUBLIC_TO_USERS),
     "planning:import_notice": (lambda w: "/plans/import/", ADMIN_ONLY),
     "provinces:province_list": (lambda w: "/provinces/", HQ_ONLY),
