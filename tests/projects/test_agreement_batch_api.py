@@ -209,7 +209,13 @@ def test_attachments_upload_scope_and_download(
     )
     assert "内容与扩展名不符" in response.content.decode()
     assert not Attachment.objects.exists()  # one bad file: none stored
-    client.post(url, {"purpose": "application", "files": [SimpleUploadedFile("方案.pdf", PDF)]})
+    said = client.post(
+        url,
+        {"purpose": "application", "files": [SimpleUploadedFile("方案.pdf", PDF)]},
+        follow=True,
+    ).content.decode()
+    # says what happened to what: the application, the count and the names (not "已处理。")
+    assert "已为“江西某公司”上传 1 个文件：方案.pdf。" in said and "已处理" not in said
     attachment = Attachment.objects.get()
     assert attachment.purpose == "application" and attachment.original_name == "方案.pdf"
     download = f"/projects/attachments/{attachment.pk}/"
