@@ -261,6 +261,43 @@ def test_digest_pdf_is_real_chinese(plan_2018, digest_year, tmp_path):
     assert len(list(ARTIFACTS.glob("page-*.png"))) >= 4
 
 
+def contents_lines_per_page(path: Path, pages: int) -> list[int]:
+    """How many contents entries (a leader of dots, then a page number) each page holds."""
+    import re
+
+    counts = []
+    for page in range(1, pages + 1):
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        counts.append(sum(bool(re.search(r"\.{5,}\s*\d+\s*$", ln)) for ln in text.splitlines()))
+    return counts
+
+
+def test_digest_contents_never_leave_their_last_line_alone_on_a_page(
+    plan_2018, digest_year, tmp_path
+):
+    """Enough confirmed chapters that the contents run just past one page: without the CSS
+    that keeps the last entries together, the last entry alone would start page 3."""
+    have = set(digest_year)
+    others = iter(p for p in Province.objects.order_by("sort_order") if p.short_name not in have)
+    for _ in range(11):  # 4 + 11 chapters: 33 entries, one more than a page holds
+        summary_for(plan_2018, next(others).short_name, state="confirmed")
+    path = tmp_path / "digest.pdf"
+    for _ in range(4):  # should the page hold a few more in some font build, add chapters
+        pdf, pages = build_digest(plan_2018)
+        path.write_bytes(pdf)
+        counts = [n for n in contents_lines_per_page(path, min(pages, 5)) if n]
+        if len(counts) > 1:
+            break
+        summary_for(plan_2018, next(others).short_name, state="confirmed")
+    assert len(counts) == 2, counts  # the contents run over two pages
+    assert all(n >= 2 for n in counts), counts  # no page holds one contents line alone
+
+
 def test_missing_cjk_font_is_refused_loudly():
     with pytest.raises(MissingCJKFont, match="fonts-noto-cjk"):
         require_fonts(("No Such CJK Font SC",))
