@@ -52,6 +52,10 @@ def test_staff_pages_and_the_board_are_usable_on_a_phone(phone, plan_2018):
     unit = page.locator("#board tbody th.unit").first
     name = unit.locator("a")
     assert name.bounding_box()["height"] < 30  # 北京 on one line, not running down the page
+    # 催办 reads on one line, not "催/办" one character a line.
+    remind = page.locator("#board tbody a", has_text="催办").first
+    assert remind.bounding_box()["height"] < 30, remind.bounding_box()
+    assert remind.evaluate("a => getComputedStyle(a).whiteSpace") == "nowrap"
     before = unit.bounding_box()["x"]
     phone.shot("board")
     scroller.evaluate("el => { el.scrollLeft = 400; }")
