@@ -9,7 +9,8 @@ from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-TRAINEES = "() => Array.from(document.querySelectorAll('#ledger tbody tr td:nth-child(8)')).map(td => +td.textContent)"
+TRAINEES = """() => Array.from(document.querySelectorAll("#ledger tbody tr td:nth-child(8)"))
+  .map(td => +td.textContent)"""
 
 
 def test_staff_sorts_the_ledger_and_adds_schedule_rows_in_place(journey, plan_2018):
