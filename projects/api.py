@@ -78,13 +78,15 @@ class CallViewSet(
 
 
 class ReviewAssignmentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet
+    WorkingPlanList, mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet
 ):
-    """An expert's review assignments (HQ reads all); the expert submits scores here.
+    """An expert's review assignments in the working plan (``?year=``; HQ reads all); the
+    expert submits scores here.
 
     An expert never sees an application from their own province: HQ cannot assign it.
     """
 
+    plan_path = "application__call__plan"
     base_queryset = ExpertAssignment.objects
     serializer_class = ReviewAssignmentSerializer
     filterset_class = ReviewAssignmentFilter

@@ -9,6 +9,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Role, User
+from notifications.extensions import approve_extension, request_extension
+from notifications.models import ExtensionRequest, Notification
+from notifications.obligations import owed_by
+from notifications.services import offsets, sweep
 from planning.demo import live_window
 from planning.models import Plan
 from workflow.review import save_draft
@@ -227,3 +231,55 @@ def seed_current_year(log) -> None:
         LedgerEntry.objects.bulk_create(ledger)
         entries += len(ledger)
     log(f"{plan.year}年度：任务分解报送 {made} 份，工作台账 {entries} 条")
+
+
+def seed_live_notifications(log) -> None:
+    """江西 in the current year's plan: today's reminder as the daily sweep sends it, and two
+    延期申请 through the extensions service, one pending and one approved by HQ.
+
+    Runs after 2018 is closed, so the sweep sees only the live year's obligations."""
+    today = timezone.localdate()
+    plan = Plan.objects.for_year(today.year)
+    staff = User.objects.filter(username="jiangxi").first()
+    hq = User.objects.filter(username="hq").first()
+    if plan is None or plan.year == 2018 or staff is None or hq is None:
+        return
+    province = staff.province
+    owed = [o for o in owed_by(province, [plan]) if o.due >= today]
+    # The reminder: the day the sweep reminds 江西 of its soonest item (today when it is due
+    # on one of the reminder offsets); a sweep already sent leaves the inbox as it is.
+    mine = [o for o in owed if staff.email in o.recipients]
+    reminded = Notification.objects.filter(user=staff, kind=Notification.Kind.REMINDER)
+    if mine and not reminded.exists():
+        # an item due on one of its offsets from today, else the soonest one's nearest day
+        due_now = [o for o in mine if (o.due - today).days in (o.offsets or offsets())]
+        first = (due_now or mine)[0]
+        days = max(d for d in (first.offsets or offsets()) if first.due - timedelta(d) >= today)
+        result = sweep(today=first.due - timedelta(days=days))
+        log(f"{plan.year}年度：到期提醒 {result.sent} 条")
+    if ExtensionRequest.objects.filter(province=province, plan_year=plan.year).exists():
+        return  # a re-run keeps the requests as the demo left them
+    registration = next((o for o in owed if o.key.startswith("registration:")), None)
+    other = next((o for o in owed if o.key.startswith("task-report:")), None)
+    if registration is not None:
+        request_extension(
+            province,
+            staff,
+            key=registration.key,
+            requested_due=registration.due + timedelta(days=14),
+            reason="省内网点调整，部分任务的承担单位和联系人尚在确认，需延后两周报送任务分解。",
+            today=today,
+        )
+    if other is not None:
+        approved = request_extension(
+            province,
+            staff,
+            key=other.key,
+            requested_due=other.due + timedelta(days=21),
+            reason="网点服务情况统计需汇总各地市数据，年初统计口径调整，申请延后三周报送。",
+            today=today,
+        )
+        approve_extension(approved, hq, "同意延期，请按新的截止日期报送。")
+    log(
+        f"{plan.year}年度：延期申请 {ExtensionRequest.objects.filter(province=province).count()} 份"
+    )

@@ -260,13 +260,16 @@ def test_seed_demo_is_idempotent(db):
     from django.core.management import call_command
 
     from accounts.models import User
+    from notifications.models import ExtensionRequest, Notification
     from planning.models import Plan
 
     call_command("seed_demo", verbosity=0)
     users, assignments = User.objects.count(), Assignment.objects.count()
+    live = [ExtensionRequest.objects.count(), Notification.objects.count()]
     call_command("seed_demo", verbosity=0)
     assert User.objects.count() == users
     assert Assignment.objects.count() == assignments
+    assert [ExtensionRequest.objects.count(), Notification.objects.count()] == live
     this_year = timezone.localdate().year
     assert sorted(Plan.objects.values_list("year", flat=True)) == [2018, this_year]
     assert User.objects.filter(province__short_name__in=["江西", "河南", "贵州"]).count() >= 3
@@ -334,6 +337,26 @@ def test_seed_demo_keeps_2018_as_history_and_publishes_a_live_current_year(db):
         page = client_for(user).get("/provinces/todo/")
         assert page.status_code == 200 and "已逾期" not in page.content.decode()
 
+    # 江西 asked for two extensions this year, one decided by HQ, and has today's reminder.
+    from notifications.models import ExtensionRequest, Notification
+
+    page = client_for(jiangxi).get("/provinces/deadlines/")
+    assert page.status_code == 200
+    history = page.content.decode().split('id="extension-history"', 1)[1]
+    assert "待审批" in history and "已批准" in history
+    requests = ExtensionRequest.objects.filter(province=jiangxi.province, plan_year=plan.year)
+    assert sorted(requests.values_list("state", flat=True)) == ["approved", "pending"]
+    assert requests.get(state="approved").decided_by.username == "hq"
+    reminders = Notification.objects.filter(user=jiangxi, kind=Notification.Kind.REMINDER)
+    assert reminders.exists()
+    inbox = client_for(jiangxi).get("/notifications/").content.decode()
+    assert "天后截止" in inbox or "今日截止" in inbox
+    hq = User.objects.get(username="hq")
+    page = client_for(hq).get("/notifications/extensions/")
+    pending = requests.get(state="pending")
+    assert page.status_code == 200 and pending in list(page.context["page"])
+    assert pending.what in page.content.decode() and "待审批" in page.content.decode()
+
     # 2018's history is dated in 2018: its submissions, returns, decisions and its close.
     assert_2018_history_is_dated_2018()
 
@@ -342,6 +365,7 @@ def assert_2018_history_is_dated_2018():
     from django.contrib.contenttypes.models import ContentType
 
     from funding.models import SpendingReport
+    from notifications.models import ExtensionRequest
     from planning.models import Plan
     from projects.models import Application, ProjectReport
     from provinces.models import Case, Notice, Registration, TaskReport
@@ -359,6 +383,7 @@ def assert_2018_history_is_dated_2018():
         SpendingReport: "allocation__plan__",
         AnnualSummary: "plan__",
         Bulletin: "plan__",
+        ExtensionRequest: "plan_",  # its plan_year
     }
     assert TransitionLog.objects.filter(at__year=2018).count() > 200
     later = TransitionLog.objects.filter(at__date__gt=date(2018, 12, 31))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from projects import services
-from projects.models import Application, ExpertAssignment
+from projects.models import Application, Call, ExpertAssignment
 from provinces.models import Province
+from provinces.plans import rollover_plan
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +230,32 @@ def test_application_page_rounds_the_spread_and_states_the_upload_limit(
     assert "专家间分差 7.50。" in page and "0000" not in page
     staff_page = as_user(jiangxi_staff).get(f"/projects/applications/{app.pk}/").content.decode()
     assert "不超过限制大小" not in staff_page
+
+
+def test_review_assignments_api_lists_the_working_plan_or_year(
+    as_user, call, plan_2018, jiangxi_staff, henan_staff, hq_reviewer, expert
+):
+    old = services.assign_expert(make_app(call, "江西", jiangxi_staff), expert, hq_reviewer)
+    plan_2019 = rollover_plan(plan_2018, 2019, None)
+    plan_2019.publish(None, "测试")
+    now = timezone.now()
+    call_2019 = Call.objects.create(
+        plan=plan_2019,
+        task=plan_2019.tasks.get(number=4),
+        project_type="enterprise_pilot",
+        title="2019 试点申报",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=10),
+    )
+    new = services.assign_expert(make_app(call_2019, "河南", henan_staff), expert, hq_reviewer)
+    for user in (expert, hq_reviewer):
+        client = as_user(user)
+        listed = client.get("/api/v1/review-assignments/?year=2018").json()
+        assert [a["id"] for a in listed["results"]] == [old.pk]
+        listed = client.get("/api/v1/review-assignments/?year=2019").json()
+        assert [a["id"] for a in listed["results"]] == [new.pk]
+        # without a year, the working plan's (the newest published) and not every year's
+        listed = client.get("/api/v1/review-assignments/").json()
+        assert [a["id"] for a in listed["results"]] == [new.pk]
+        # an assignment of another year is still read by its id
+        assert client.get(f"/api/v1/review-assignments/{old.pk}/").status_code == 200, user

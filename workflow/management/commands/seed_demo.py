@@ -24,7 +24,8 @@ DEMO_MODULES = [
     "projects.demo:seed_reporting_project",
     "funding.demo",
     "reporting.demo",
-    "planning.demo:close_history",  # last: 2018 is closed once the apps above filled it
+    "planning.demo:close_history",  # 2018 is closed once the apps above filled it
+    "provinces.demo:seed_live_notifications",  # the live year's reminders see no 2018 debt
 ]
 
 
