@@ -62,6 +62,7 @@ _plans: list[Callable[[], Iterable[Any]]] = []
 _providers: list[Provider] = []
 _calendars: list[Callable[[Any], Iterable[CalendarEntry]]] = []
 _todo: list[Provider] = []
+_carrying: list[Provider] = []
 _working: list[Callable[[Any], Any]] = []
 
 
@@ -105,6 +106,30 @@ def register(provider: Provider) -> Provider:
 def register_todo(provider: Provider) -> Provider:
     """List this provider's items on a unit's to-do page (it is a source of obligations too)."""
     return _add(_todo, register(provider))
+
+
+def register_carrying(provider: Provider) -> Provider:
+    """A source whose items may come from an earlier year's plan (a running project goes on
+    across the year end): the unit's to-do lists those as carried over (see carried_owed)."""
+    return _add(_carrying, register(provider))
+
+
+def carried_owed(province, plan) -> list[Owed]:
+    """What ``province`` still owes under ``plan`` from earlier years' work, soonest first.
+
+    Only the carrying sources are asked: the to-do needs no other unit's obligations."""
+    if plan is None:
+        return []
+    shared: dict = {}
+    items = apply_extensions(
+        [
+            o
+            for provider in _carrying
+            for o in provider(plan, None, shared)
+            if o.carried_from and o.province.pk == province.pk
+        ]
+    )
+    return sorted(items, key=lambda o: (o.due, o.what))
 
 
 def todo_owed(province, plan) -> list[Owed]:

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from notifications.obligations import Owed, register, register_todo
+from notifications.obligations import Owed, register_carrying, register_todo
 from planning.models import Deadline, Plan
 from provinces.obligations import Recipients
 
@@ -44,7 +44,7 @@ def running_projects(plan: Plan) -> QuerySet[Application]:
     )
 
 
-@register
+@register_carrying
 def projects_owed(
     plan: Plan, due_by: date | None = None, shared: dict | None = None
 ) -> Iterator[Owed]:
@@ -108,6 +108,7 @@ def projects_owed(
             )
 
 
+@register_carrying
 @register_todo
 def project_reports_owed(
     plan: Plan, due_by: date | None = None, shared: dict | None = None

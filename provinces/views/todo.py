@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import STAFF, role_required
-from notifications.obligations import owed_by, todo_owed
+from notifications.obligations import carried_owed, todo_owed
 from planning.working import working_plan
 from workflow.models import TransitionLog
 
@@ -62,7 +62,7 @@ def todo(request: HttpRequest) -> HttpResponse:
             }
         )
     # Running projects of closed earlier years go on: their obligations are this year's too.
-    carried = [o for o in owed_by(user.province, [plan]) if o.carried_from] if plan else []
+    carried = carried_owed(user.province, plan)
     return render(
         request,
         "provinces/todo.html",

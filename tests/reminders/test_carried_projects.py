@@ -12,7 +12,7 @@ from django.core import mail
 from django.utils import timezone
 
 from notifications.models import ReminderLog
-from notifications.obligations import everything_owed, owed_by
+from notifications.obligations import carried_owed, everything_owed, owed_by
 from notifications.services import sweep
 from projects import services
 from projects.models import Call
@@ -152,3 +152,14 @@ def test_the_new_years_todo_lists_last_years_running_projects(
     body = page.content.decode()
     assert "上一年度在研项目" in body and "企业专利信息利用流程" in body and "2018 年度" in body
     assert "上一年度在研项目" not in other.content.decode()
+
+
+def test_the_carrying_sources_give_all_a_unit_carries_and_only_that(running_2018, year_2019):
+    """The to-do asks only the carrying sources (carried_owed), never every unit's
+    obligations: what they give is exactly the carried part of everything the unit owes."""
+    jiangxi = running_2018.province
+    with at(date(2019, 3, 1)):
+        carried = carried_owed(jiangxi, year_2019)
+        expected = [o for o in owed_by(jiangxi, [year_2019]) if o.carried_from]
+    assert carried and [o.key for o in carried] == [o.key for o in expected]
+    assert {o.province.pk for o in carried} == {jiangxi.pk}
