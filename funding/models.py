@@ -125,9 +125,10 @@ def project_allocation_problem(project: Application, amount: Decimal | None) -> 
     through the service) and the import's rows ask it.
     """
     if project.state not in ALLOCATABLE:
-        return gettext(
-            "项目“%(project)s”当前状态为“%(state)s”，立项或签订协议后才能下达经费。"
-        ) % {"project": project.applicant, "state": project.get_state_display()}
+        return gettext("项目“%(project)s”当前状态为“%(state)s”，立项或签订协议后才能下达经费。") % {
+            "project": project.applicant,
+            "state": project.get_state_display(),
+        }
     ceiling = project_ceiling(project)
     if ceiling is None:
         return gettext("项目“%(project)s”尚无资助经费，不能下达经费。") % {
