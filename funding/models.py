@@ -97,6 +97,8 @@ class Allocation(models.Model):
     def clean(self) -> None:
         if self.task_id and self.plan_id and self.task.plan_id != self.plan_id:
             raise ValidationError({"task": gettext("任务不属于该年度计划。")})
+        if self.task_id and (problem := task_funding_problem(self.task)):
+            raise ValidationError({"task": problem})
         if self.project_id and self.project.province_id != self.province_id:
             raise ValidationError({"project": gettext("项目不属于该执行单位。")})
         if self.project_id and self.project.call.task_id != self.task_id:
@@ -105,6 +107,16 @@ class Allocation(models.Model):
             problem = project_allocation_problem(self.project, self.amount)
             if problem:
                 raise ValidationError({"project": problem})
+
+
+def task_funding_problem(task) -> str:
+    """Why nothing may be allocated under ``task`` (it gives no 资金支持), or "" if it may.
+
+    The one rule: the model's ``clean`` (page, admin, API through the service) and the
+    import's rows ask it."""
+    if task.funded and task.funding_mode:
+        return ""
+    return gettext("任务（%(n)s）不提供资金支持，不能下达经费。") % {"n": task.numeral}
 
 
 # A project is allocated money once approved (立项) or under its agreement, never as a draft,

@@ -21,7 +21,7 @@ from workflow import sheets
 from workflow.imports import Importer, ImportOutcome, RowProblem, RowTicker, register
 
 from . import figures, services
-from .models import ZERO, Allocation, project_allocation_problem
+from .models import ZERO, Allocation, project_allocation_problem, task_funding_problem
 
 ALLOCATION_HEADERS = [
     "年度",
@@ -174,10 +174,8 @@ class AllocationsImport(Importer):
                 )
             elif task is None:
                 problems.append(_("找不到任务序号“%(n)s”") % {"n": cells.get("任务序号")})
-            elif not services.funding_mode(task):
-                problems.append(
-                    _("任务（%(n)s）不提供资金支持，不能下达经费") % {"n": task.numeral}
-                )
+            elif problem := task_funding_problem(task):
+                problems.append(problem)
             if province is None:
                 problems.append(_("找不到省份“%(p)s”") % {"p": cells.get("省份") or ""})
             if amount is None or amount < 0:

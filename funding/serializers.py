@@ -65,8 +65,6 @@ class AllocationSerializer(serializers.ModelSerializer):
                 data[name] = getattr(self.instance, name)
             for name in ("amount", "document_number", "date", "note"):
                 data.setdefault(name, getattr(self.instance, name))
-        if not services.funding_mode(data["task"]):
-            raise serializers.ValidationError({"task": [_("该任务不提供资金支持，不能下达经费。")]})
         try:
             self.instance, _created = services.allocate(
                 data.pop("task"), data.pop("province"), **data

@@ -10,15 +10,17 @@ from workflow import sheets
 from .models import Assignment, Notice, TaskReport, TaskReportDefinition
 
 
-def task_report_sheet(definition: TaskReportDefinition, reports) -> sheets.Sheet:
+def task_report_sheet(definition: TaskReportDefinition, user) -> sheets.Sheet:
     """One row per unit carrying the definition's task (or having a report), one column per
-    typed field: integers and decimals as numbers, dates as dates. ``reports`` are the
-    visible reports of the definition; a draft's values are the unit's own until handed in."""
+    typed field: integers and decimals as numbers, dates as dates; only what ``user`` may
+    see. A draft's values are the unit's own until handed in."""
     fields = list(definition.fields.all())
+    reports = TaskReport.objects.visible_to(user).filter(definition=definition)
     by_unit = {r.province_id: r for r in reports.select_related("province")}
     units = [
         a.province
-        for a in Assignment.objects.filter(task_id=definition.task_id, taken_up=True)
+        for a in Assignment.objects.visible_to(user)
+        .filter(task_id=definition.task_id, taken_up=True)
         .select_related("province")
         .order_by("province__sort_order")
     ]

@@ -21,7 +21,13 @@ from workflow.views import upload_page
 
 from .. import figures, services
 from ..forms import GridHeadForm, PaymentForm, ProjectAllocationForm, amount_field
-from ..models import Allocation, project_allocation_problem, project_ceiling, year_end
+from ..models import (
+    Allocation,
+    project_allocation_problem,
+    project_ceiling,
+    task_funding_problem,
+    year_end,
+)
 from ..resources import ALLOCATIONS_IMPORT, allocation_template_sheet
 
 
@@ -171,10 +177,9 @@ def project_allocation(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     task = project.call.task
-    existing = Allocation.objects.filter(project=project).first()
-    refused = (
-        "" if services.funding_mode(task) else _("该任务不提供资金支持，不能下达经费。")
-    ) or project_allocation_problem(project, None)
+    existing = Allocation.objects.visible_to(request.user).filter(project=project).first()
+    # Said before HQ types anything; saving still asks the model's rules, through the service.
+    refused = task_funding_problem(task) or project_allocation_problem(project, None)
     form = ProjectAllocationForm(
         request.POST or None,
         initial={
@@ -184,29 +189,22 @@ def project_allocation(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        if refused:
-            messages.error(request, refused)
+        try:
+            allocation, created = services.allocate(
+                task, project.province, project=project, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         else:
-            try:
-                allocation, created = services.allocate(
-                    task,
-                    project.province,
-                    project=project,
-                    by=request.user,
-                    **form.cleaned_data,
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                text = (
-                    _("已向项目“%(project)s”下达经费 %(amount)s 万元。")
-                    if created
-                    else _("已将项目“%(project)s”的下达经费改为 %(amount)s 万元。")
-                )
-                messages.success(
-                    request, text % {"project": project.applicant, "amount": allocation.amount}
-                )
-                return redirect(allocation)
+            text = (
+                _("已向项目“%(project)s”下达经费 %(amount)s 万元。")
+                if created
+                else _("已将项目“%(project)s”的下达经费改为 %(amount)s 万元。")
+            )
+            messages.success(
+                request, text % {"project": project.applicant, "amount": allocation.amount}
+            )
+            return redirect(allocation)
     return render(
         request,
         "funding/project_allocation.html",

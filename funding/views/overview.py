@@ -41,7 +41,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     data["chart"] = money_chart(data["units"] if request.user.is_hq else data["tasks"])
     if request.user.is_hq:  # the plan's projects, each with a link to allocate to it
         data["projects"] = (
-            Application.objects.filter(call__plan=data["plan"], state__in=ALLOCATABLE)
+            Application.objects.visible_to(request.user)
+            .filter(call__plan=data["plan"], state__in=ALLOCATABLE)
             .select_related("province", "call__task")
             .annotate(allocated=Sum("allocations__amount"))
             .order_by("call__task__number", "province__sort_order", "pk")

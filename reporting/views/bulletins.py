@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import HQ, STAFF, role_required
+from config.api import MAX_ID
 from planning.working import require_working_plan, working_plan
 from projects.models import ProjectReport
 from provinces.models import Case, LedgerEntry, TaskReport, TrainingClass
@@ -53,7 +55,9 @@ def confirmed_task_reports(plan, user):
 
 
 def _picked(request: HttpRequest, name: str) -> list[int]:
-    return [int(v) for v in request.POST.getlist(name) if v.isdigit()]
+    """The ids ticked under ``name``; anything that names no row (not a number, beyond the
+    ids' 64 bits) is left out rather than sent to the database."""
+    return [int(v) for v in request.POST.getlist(name) if v.isdigit() and int(v) <= MAX_ID]
 
 
 def _chosen_items(request: HttpRequest, bulletin: Bulletin) -> tuple[list, list]:
@@ -121,29 +125,30 @@ def bulletin_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 for message in texts:
                     form.add_error(None, message)
     if request.method == "POST" and form.is_valid():
-        obj = form.save(commit=False)
-        obj.plan = plan
-        obj.created_by = obj.created_by or request.user
-        obj.save()
-        if bulletin:
-            obj.entries.set(
-                LedgerEntry.objects.filter(
-                    assignment__task__plan=plan, pk__in=request.POST.getlist("entries")
+        with transaction.atomic():  # the bulletin and what it carries, together
+            obj = form.save(commit=False)
+            obj.plan = plan
+            obj.created_by = obj.created_by or request.user
+            obj.save()
+            if bulletin:
+                obj.entries.set(
+                    LedgerEntry.objects.filter(
+                        assignment__task__plan=plan, pk__in=_picked(request, "entries")
+                    )
                 )
-            )
-            obj.cases.set(
-                Case.objects.filter(
-                    plan=plan, pk__in=request.POST.getlist("cases"), state=Case.State.CONFIRMED
+                obj.cases.set(
+                    Case.objects.filter(
+                        plan=plan, pk__in=_picked(request, "cases"), state=Case.State.CONFIRMED
+                    )
                 )
-            )
-            obj.project_reports.set(
-                confirmed_project_reports(plan).filter(
-                    pk__in=request.POST.getlist("project_reports")
+                obj.project_reports.set(
+                    confirmed_project_reports(plan).filter(
+                        pk__in=_picked(request, "project_reports")
+                    )
                 )
-            )
-            trainings, task_reports = chosen_items
-            obj.trainings.set(trainings)
-            obj.task_reports.set(task_reports)
+                trainings, task_reports = chosen_items
+                obj.trainings.set(trainings)
+                obj.task_reports.set(task_reports)
         messages.success(request, _("已保存。请选择要收录的台账和案例，然后发布。"))
         return redirect("reporting:bulletin_edit", pk=obj.pk)
     return render(

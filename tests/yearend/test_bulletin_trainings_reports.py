@@ -184,3 +184,13 @@ def test_the_demo_bulletin_carries_the_quarters_classes(db):
     bulletin = Bulletin.objects.get(plan__year=2018)
     assert bulletin.trainings.exists()
     assert not bulletin.trainings.exclude(start_date__range=(date(2018, 7, 1), date(2018, 9, 30)))
+
+
+@pytest.mark.parametrize("bad", ["99999999999999999999", "abc", "-1"])
+def test_ticked_ids_that_name_no_row_are_left_out_not_a_500(plan_2018, hq_reviewer, bad):
+    bulletin = bulletin_of(plan_2018)
+    data = form_data(bulletin, trainings=[], task_reports=[])
+    data.update({name: [bad] for name in ("entries", "cases", "project_reports", "trainings")})
+    response = client_for(hq_reviewer).post(f"/reporting/bulletins/{bulletin.pk}/edit/", data)
+    assert response.status_code == 302
+    assert not bulletin.entries.exists() and not bulletin.trainings.exists()
