@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -26,6 +25,7 @@ from projects.models import Application
 from provinces.models import ScopedQuerySet
 from workflow.files import StoredFile
 from workflow.machine import TransitionRefused
+from workflow.modelparts import by_user, meta
 from workflow.review import ReviewedSubmission
 
 ZERO = Decimal("0.00")
@@ -60,19 +60,16 @@ class Allocation(models.Model):
     document_number = models.CharField(_("下达文号"), max_length=100, blank=True)
     date = models.DateField(_("下达日期"))
     note = models.CharField(_("备注"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = by_user()
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     scope = ("province_id", "plan__")
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("经费下达")
-        verbose_name_plural = _("经费下达")
-        ordering = ["plan", "task__number", "province__sort_order", "pk"]
-        constraints = [
+    Meta = meta(
+        _("经费下达"),
+        ordering=["plan", "task__number", "province__sort_order", "pk"],
+        constraints=[
             models.UniqueConstraint(
                 fields=["plan", "task", "province"],
                 condition=Q(project__isnull=True),
@@ -84,7 +81,8 @@ class Allocation(models.Model):
                 name="one_allocation_per_project",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_not_negative"),
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         if self.project_id:
@@ -162,21 +160,19 @@ class Payment(models.Model):
     )
     date = models.DateField(_("拨付日期"))
     note = models.CharField(_("说明"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    recorded_by = by_user()
     recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
     scope = ("allocation__province_id", "allocation__plan__")
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("拨付")
-        verbose_name_plural = _("拨付")
-        ordering = ["date", "pk"]
-        constraints = [
+    Meta = meta(
+        _("拨付"),
+        ordering=["date", "pk"],
+        constraints=[
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.amount}"
@@ -189,10 +185,7 @@ class SpendingCategory(models.Model):
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
 
-    class Meta:
-        verbose_name = _("支出类别")
-        verbose_name_plural = _("支出类别")
-        ordering = ["sort_order", "pk"]
+    Meta = meta(_("支出类别"), ordering=["sort_order", "pk"])
 
     def __str__(self) -> str:
         return self.name
@@ -213,10 +206,7 @@ class SpendingReport(ReviewedSubmission):
     scope = ("allocation__province_id", "allocation__plan__")
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("经费使用情况")
-        verbose_name_plural = _("经费使用情况")
-        ordering = ["allocation__plan", "allocation__task__number", "pk"]
+    Meta = meta(_("经费使用情况"), ordering=["allocation__plan", "allocation__task__number", "pk"])
 
     def __str__(self) -> str:
         return str(self.allocation)
@@ -272,14 +262,14 @@ class SpendingLine(models.Model):
     amount = models.DecimalField(_("金额（万元）"), validators=[MinValueValidator(ZERO)], **MONEY)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
-    class Meta:
-        verbose_name = _("支出明细")
-        verbose_name_plural = _("支出明细")
-        ordering = ["category__sort_order", "pk"]
-        constraints = [
+    Meta = meta(
+        _("支出明细"),
+        ordering=["category__sort_order", "pk"],
+        constraints=[
             models.UniqueConstraint(fields=["report", "category"], name="one_line_per_category"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="spending_not_negative"),
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.category} {self.amount}"
@@ -292,6 +282,4 @@ class SpendingEvidence(StoredFile):
     owner_field = "report"
     report = models.ForeignKey(SpendingReport, on_delete=models.CASCADE, related_name="evidence")
 
-    class Meta(StoredFile.Meta):
-        verbose_name = _("经费使用凭证")
-        verbose_name_plural = _("经费使用凭证")
+    Meta = meta(_("经费使用凭证"), base=StoredFile.Meta)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.visibility import scoped
 from workflow.machine import apply_transition
+from workflow.modelparts import by_user, meta
 
 # The executing unit a reminder or an extension request is about, by its model label only
 # (as AUTH_USER_MODEL names the user model).
@@ -62,20 +63,18 @@ class ReminderLog(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, db_index=True)
     claimed_at = models.DateTimeField(_("领取时间"), default=timezone.now)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
-    requested_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    requested_by = by_user(on_delete=models.SET_NULL, blank=True)
 
-    class Meta:
-        verbose_name = _("提醒记录")
-        verbose_name_plural = _("提醒记录")
-        ordering = ["-created_at", "-pk"]
-        constraints = [
+    Meta = meta(
+        _("提醒记录"),
+        ordering=["-created_at", "-pk"],
+        constraints=[
             models.UniqueConstraint(
                 fields=["deadline_key", "province", "recipient", "offset", "kind"],
                 name="reminder_exactly_once",
             )
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.recipient} · {self.what} · {self.offset}"
@@ -90,10 +89,7 @@ class SummaryLog(models.Model):
     due_soon = models.PositiveIntegerField(_("即将到期"), default=0)
     overdue = models.PositiveIntegerField(_("已逾期"), default=0)
 
-    class Meta:
-        verbose_name = _("汇总邮件记录")
-        verbose_name_plural = _("汇总邮件记录")
-        ordering = ["-day"]
+    Meta = meta(_("汇总邮件记录"), ordering=["-day"])
 
     def __str__(self) -> str:
         return str(self.day)
@@ -128,23 +124,18 @@ class ExtensionRequest(models.Model):
     state = models.CharField(
         _("状态"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
     )
-    requested_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    requested_by = by_user()
     requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    decided_by = by_user(blank=True)
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_reason = models.TextField(_("审批意见"), blank=True)
 
     objects = ExtensionRequestQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("延期申请")
-        verbose_name_plural = _("延期申请")
-        ordering = ["-requested_at", "-pk"]
-        constraints = [
+    Meta = meta(
+        _("延期申请"),
+        ordering=["-requested_at", "-pk"],
+        constraints=[
             models.UniqueConstraint(
                 fields=["deadline_key", "province"],
                 condition=models.Q(state="pending"),
@@ -154,7 +145,8 @@ class ExtensionRequest(models.Model):
                 condition=models.Q(requested_due__gt=models.F("due_date")),
                 name="extension_moves_later",
             ),
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.province} · {self.what} → {self.requested_due}"
@@ -266,11 +258,10 @@ class Notification(models.Model):
 
     objects = NotificationQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("站内通知")
-        verbose_name_plural = _("站内通知")
-        ordering = ["-created_at", "-pk"]
-        indexes = [
+    Meta = meta(
+        _("站内通知"),
+        ordering=["-created_at", "-pk"],
+        indexes=[
             models.Index(
                 fields=["user"], condition=models.Q(read_at__isnull=True), name="unread_by_user"
             ),
@@ -279,7 +270,8 @@ class Notification(models.Model):
                 condition=models.Q(emailed_at__isnull=True),
                 name="not_emailed_by_user",
             ),
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return self.text

@@ -15,6 +15,7 @@ from accounts.models import Role, User
 from notifications.inbox import notify
 from notifications.models import Notification
 from workflow.machine import TransitionRefused, apply_transition
+from workflow.modelparts import meta
 
 from .signals import plan_published
 
@@ -112,10 +113,7 @@ class Plan(models.Model):
     objects = PlanQuerySet.as_manager()
     State = PlanState
 
-    class Meta:
-        verbose_name = _("年度工作计划")
-        verbose_name_plural = _("年度工作计划")
-        ordering = ["-year"]
+    Meta = meta(_("年度工作计划"), ordering=["-year"])
 
     def __str__(self) -> str:
         return self.title
@@ -238,18 +236,18 @@ class Task(models.Model):
 
     objects = TaskQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("具体任务")
-        verbose_name_plural = _("具体任务")
-        ordering = ["plan", "number"]
-        constraints = [
+    Meta = meta(
+        _("具体任务"),
+        ordering=["plan", "number"],
+        constraints=[
             models.UniqueConstraint(fields=["plan", "number"], name="unique_task_number"),
             models.CheckConstraint(
                 condition=Q(funded=True) | Q(funding_mode=""),
                 name="funding_mode_only_when_funded",
                 violation_error_message=_("只有提供资金支持的任务才填写资金支持方式。"),
             ),
-        ]
+        ],
+    )
 
     SUPPORT_FIELDS = ("funded", "guided", "funding_mode")
     FundingMode = FundingMode
@@ -278,13 +276,11 @@ class TaskItem(models.Model):
     number = models.PositiveSmallIntegerField(_("序号"))
     text = models.TextField(_("内容"))
 
-    class Meta:
-        verbose_name = _("工作内容")
-        verbose_name_plural = _("工作内容")
-        ordering = ["task", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["task", "number"], name="unique_item_number")
-        ]
+    Meta = meta(
+        _("工作内容"),
+        ordering=["task", "number"],
+        constraints=[models.UniqueConstraint(fields=["task", "number"], name="unique_item_number")],
+    )
 
     def __str__(self) -> str:
         return f"（{self.number}）{self.text[:40]}"
@@ -310,11 +306,11 @@ class Track(models.Model):
         help_text=_("由该类基地省市执行时填写"),
     )
 
-    class Meta:
-        verbose_name = _("类别")
-        verbose_name_plural = _("类别")
-        ordering = ["task", "pk"]
-        constraints = [models.UniqueConstraint(fields=["task", "code"], name="unique_track_code")]
+    Meta = meta(
+        _("类别"),
+        ordering=["task", "pk"],
+        constraints=[models.UniqueConstraint(fields=["task", "code"], name="unique_track_code")],
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -352,10 +348,7 @@ class Target(models.Model):
         help_text=_("指标在每个周期内都须达到，例如“每季度至少报送1次”"),
     )
 
-    class Meta:
-        verbose_name = _("量化指标")
-        verbose_name_plural = _("量化指标")
-        ordering = ["task", "pk"]
+    Meta = meta(_("量化指标"), ordering=["task", "pk"])
 
     def __str__(self) -> str:
         return self.description
@@ -415,10 +408,7 @@ class Deadline(models.Model):
 
     objects = DeadlineQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("时间节点")
-        verbose_name_plural = _("时间节点")
-        ordering = ["due_date", "pk"]
+    Meta = meta(_("时间节点"), ordering=["due_date", "pk"])
 
     def __str__(self) -> str:
         return f"{self.due_date:%Y-%m-%d} {self.description}"

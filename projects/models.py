@@ -16,6 +16,7 @@ from accounts.visibility import scoped
 from planning.models import plan_scoped
 from workflow.files import StoredFile
 from workflow.machine import TransitionRefused, apply_transition, record_event
+from workflow.modelparts import by_user, meta
 from workflow.review import ReviewedSubmission, ReviewState
 
 
@@ -54,10 +55,7 @@ class Call(models.Model):
 
     objects = CallQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("申报通知")
-        verbose_name_plural = _("申报通知")
-        ordering = ["-opens_at", "pk"]
+    Meta = meta(_("申报通知"), ordering=["-opens_at", "pk"])
 
     def __str__(self) -> str:
         return self.title
@@ -77,10 +75,7 @@ class Criterion(models.Model):
     name = models.CharField(_("评分项"), max_length=100)
     weight = models.PositiveSmallIntegerField(_("权重"))
 
-    class Meta:
-        verbose_name = _("评分项")
-        verbose_name_plural = _("评分项")
-        ordering = ["call", "pk"]
+    Meta = meta(_("评分项"), ordering=["call", "pk"])
 
     def __str__(self) -> str:
         return f"{self.name}（{self.weight}）"
@@ -142,9 +137,7 @@ class Application(models.Model):
     rectification_due = models.DateField(_("整改期限"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("申报时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = by_user()
     hq_contact = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("文献部项目联系人"),
@@ -166,10 +159,7 @@ class Application(models.Model):
 
     objects = ApplicationQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("项目申报")
-        verbose_name_plural = _("项目申报")
-        ordering = ["call", "province__sort_order", "pk"]
+    Meta = meta(_("项目申报"), ordering=["call", "province__sort_order", "pk"])
 
     def __str__(self) -> str:
         return f"{self.applicant} · {self.call}"
@@ -341,14 +331,14 @@ class ExpertAssignment(models.Model):
 
     objects = ExpertAssignmentQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("评审分配")
-        verbose_name_plural = _("评审分配")
-        constraints = [
+    Meta = meta(
+        _("评审分配"),
+        constraints=[
             models.UniqueConstraint(
                 fields=["application", "expert"], name="one_assignment_per_expert"
             )
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.expert} → {self.application}"
@@ -371,9 +361,7 @@ class Review(models.Model):
     comment = models.TextField(_("评语"), blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
 
-    class Meta:
-        verbose_name = _("项目评审")
-        verbose_name_plural = _("项目评审")
+    Meta = meta(_("项目评审"))
 
     def __str__(self) -> str:
         return f"{self.assignment} {self.weighted_total}"
@@ -394,10 +382,11 @@ class Attachment(StoredFile):
     )
     purpose = models.CharField(_("用途"), max_length=20, choices=Purpose.choices)
 
-    class Meta(StoredFile.Meta):
-        verbose_name = _("项目附件")
-        verbose_name_plural = _("项目附件")
-        ordering = ["application", "purpose", "uploaded_at", "pk"]
+    Meta = meta(
+        _("项目附件"),
+        base=StoredFile.Meta,
+        ordering=["application", "purpose", "uploaded_at", "pk"],
+    )
 
 
 class Agreement(models.Model):
@@ -411,20 +400,18 @@ class Agreement(models.Model):
     starts_on = models.DateField(_("实施开始"))
     ends_on = models.DateField(_("实施结束"))
     terms = models.TextField(_("主要条款"), blank=True)
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    signed_by = by_user()
     signed_at = models.DateTimeField(_("签订时间"), default=timezone.now)
 
-    class Meta:
-        verbose_name = _("项目协议")
-        verbose_name_plural = _("项目协议")
-        constraints = [
+    Meta = meta(
+        _("项目协议"),
+        constraints=[
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")), name="agreement_period_ordered"
             ),
             models.CheckConstraint(condition=Q(budget__gt=0), name="agreement_budget_positive"),
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return self.number
@@ -442,18 +429,16 @@ class Deliverable(models.Model):
     progress_note = models.TextField(_("进展情况"), blank=True)
     percent = models.PositiveSmallIntegerField(_("完成进度（%）"), default=0)
     reported_at = models.DateTimeField(_("报告时间"), null=True, blank=True)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    reported_by = by_user(on_delete=models.SET_NULL, blank=True)
 
-    class Meta:
-        verbose_name = _("协议交付成果")
-        verbose_name_plural = _("协议交付成果")
-        ordering = ["application", "due_date", "pk"]
-        constraints = [
+    Meta = meta(
+        _("协议交付成果"),
+        ordering=["application", "due_date", "pk"],
+        constraints=[
             models.CheckConstraint(condition=~Q(title=""), name="deliverable_has_title"),
             models.CheckConstraint(condition=Q(percent__lte=100), name="deliverable_percent_max"),
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return self.title
@@ -487,14 +472,10 @@ class ReportSchedule(models.Model):
         Application, on_delete=models.CASCADE, related_name="report_schedule"
     )
     frequency = models.CharField(_("报告频次"), max_length=20, choices=ReportFrequency.choices)
-    set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    set_by = by_user()
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    class Meta:
-        verbose_name = _("报告安排")
-        verbose_name_plural = _("报告安排")
+    Meta = meta(_("报告安排"))
 
     def __str__(self) -> str:
         return f"{self.application} · {self.get_frequency_display()}"
@@ -510,16 +491,16 @@ class ProjectReportDue(models.Model):
     period_start = models.DateField(_("报告期起"))
     is_final = models.BooleanField(_("结题报告"), default=False)
 
-    class Meta:
-        verbose_name = _("应交项目报告")
-        verbose_name_plural = _("应交项目报告")
-        ordering = ["application", "due_date", "pk"]
-        constraints = [
+    Meta = meta(
+        _("应交项目报告"),
+        ordering=["application", "due_date", "pk"],
+        constraints=[
             models.UniqueConstraint(fields=["application", "due_date"], name="one_due_per_date"),
             models.CheckConstraint(
                 condition=Q(due_date__gte=models.F("period_start")), name="report_due_ordered"
             ),
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.application.applicant} · {self.due_date:%Y-%m-%d}"
@@ -581,18 +562,13 @@ class ProjectReport(ReviewedSubmission):
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     selected_for_digest = models.BooleanField(_("选入年度汇编"), default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = by_user()
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ProjectReportQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("项目报告")
-        verbose_name_plural = _("项目报告")
-        ordering = ["application", "due__due_date", "pk"]
+    Meta = meta(_("项目报告"), ordering=["application", "due__due_date", "pk"])
 
     def __str__(self) -> str:
         return f"{self.application.applicant} · {self.due.label if self.due_id else _('项目报告')}"
@@ -667,9 +643,7 @@ class ProjectReportFile(StoredFile):
 
     report = models.ForeignKey(ProjectReport, on_delete=models.CASCADE, related_name="files")
 
-    class Meta(StoredFile.Meta):
-        verbose_name = _("项目报告附件")
-        verbose_name_plural = _("项目报告附件")
+    Meta = meta(_("项目报告附件"), base=StoredFile.Meta)
 
 
 class ProjectQuestion(models.Model):
@@ -677,15 +651,10 @@ class ProjectQuestion(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="questions")
     text = models.TextField(_("问题"))
-    asked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    asked_by = by_user()
     asked_at = models.DateTimeField(_("提问时间"), default=timezone.now)
 
-    class Meta:
-        verbose_name = _("项目咨询")
-        verbose_name_plural = _("项目咨询")
-        ordering = ["-asked_at", "-pk"]
+    Meta = meta(_("项目咨询"), ordering=["-asked_at", "-pk"])
 
     def __str__(self) -> str:
         return self.text[:40]

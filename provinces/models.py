@@ -7,7 +7,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
@@ -18,6 +17,7 @@ from accounts.visibility import scoped as unit_scoped
 from planning.models import BaseLevel, Deadline, parse_offsets, plan_scoped, validate_offsets
 from workflow.files import StoredFile
 from workflow.machine import TransitionRefused, apply_transition, record_event
+from workflow.modelparts import by_user, meta
 from workflow.review import ReviewedSubmission, ReviewState
 from workflow.validation import (
     COUNT_MAX,
@@ -72,10 +72,7 @@ class Province(models.Model):
     scope = ("pk",)
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("执行单位")
-        verbose_name_plural = _("执行单位")
-        ordering = ["sort_order", "code"]
+    Meta = meta(_("执行单位"), ordering=["sort_order", "code"])
 
     def __str__(self) -> str:
         return self.short_name
@@ -130,13 +127,13 @@ class PlanUnit(models.Model):
 
     objects = PlanUnitQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("年度执行单位角色")
-        verbose_name_plural = _("年度执行单位角色")
-        ordering = ["plan", "province__sort_order"]
-        constraints = [
+    Meta = meta(
+        _("年度执行单位角色"),
+        ordering=["plan", "province__sort_order"],
+        constraints=[
             models.UniqueConstraint(fields=["plan", "province"], name="one_role_per_unit_and_plan")
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.plan.year} {self.province} {self.get_base_level_display() or '—'}"
@@ -166,13 +163,13 @@ class Assignment(models.Model):
     scope = ("province_id", "task__plan__")
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("任务承担")
-        verbose_name_plural = _("任务承担")
-        ordering = ["task__number", "province__sort_order"]
-        constraints = [
+    Meta = meta(
+        _("任务承担"),
+        ordering=["task__number", "province__sort_order"],
+        constraints=[
             models.UniqueConstraint(fields=["task", "province"], name="one_assignment_per_task")
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.province} · {self.task}"
@@ -198,10 +195,9 @@ class Registration(ReviewedSubmission):
     scope = ("assignment__province_id", "assignment__task__plan__")
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("任务分解报送")
-        verbose_name_plural = _("任务分解报送")
-        ordering = ["assignment__task__number", "assignment__province__sort_order"]
+    Meta = meta(
+        _("任务分解报送"), ordering=["assignment__task__number", "assignment__province__sort_order"]
+    )
 
     def __str__(self) -> str:
         return str(self.assignment)
@@ -275,13 +271,13 @@ class Contact(models.Model):
     scope = ("registration__assignment__province_id",)
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("联系人")
-        verbose_name_plural = _("联系人")
-        ordering = ["registration", "role"]
-        constraints = [
+    Meta = meta(
+        _("联系人"),
+        ordering=["registration", "role"],
+        constraints=[
             models.UniqueConstraint(fields=["registration", "role"], name="one_contact_per_role")
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.name}"
@@ -307,10 +303,7 @@ class Milestone(models.Model):
     scope = ("registration__assignment__province_id",)
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("进度安排")
-        verbose_name_plural = _("进度安排")
-        ordering = ["registration", "due_date", "pk"]
+    Meta = meta(_("进度安排"), ordering=["registration", "due_date", "pk"])
 
     def __str__(self) -> str:
         return f"{self.due_date:%Y-%m-%d} {self.description}"
@@ -379,23 +372,21 @@ class LedgerEntry(models.Model):
         blank=True,
         related_name="ledger_entries",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = by_user(blank=True)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     scope = ("assignment__province_id", "assignment__task__plan__")
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("工作台账")
-        verbose_name_plural = _("工作台账")
-        ordering = ["-date", "-pk"]
-        indexes = [
+    Meta = meta(
+        _("工作台账"),
+        ordering=["-date", "-pk"],
+        indexes=[
             models.Index(fields=["assignment", "-date"]),
             # the ledger page's newest-first order, for HQ across all units
             models.Index(fields=["-date", "-id"], name="ledger_newest_first"),
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
@@ -414,9 +405,7 @@ class Evidence(StoredFile):
 
     entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="evidence")
 
-    class Meta(StoredFile.Meta):
-        verbose_name = _("佐证材料")
-        verbose_name_plural = _("佐证材料")
+    Meta = meta(_("佐证材料"), base=StoredFile.Meta)
 
 
 class CaseQuerySet(models.QuerySet):
@@ -466,18 +455,13 @@ class Case(ReviewedSubmission):
         blank=True,
         related_name="cases",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = by_user(blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("典型案例")
-        verbose_name_plural = _("典型案例")
-        ordering = ["-created_at", "-pk"]
+    Meta = meta(_("典型案例"), ordering=["-created_at", "-pk"])
 
     def __str__(self) -> str:
         return self.title
@@ -541,9 +525,7 @@ class CaseEvidence(StoredFile):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
 
-    class Meta(StoredFile.Meta):
-        verbose_name = _("案例佐证材料")
-        verbose_name_plural = _("案例佐证材料")
+    Meta = meta(_("案例佐证材料"), base=StoredFile.Meta)
 
 
 class DeadlineReport(models.Model):
@@ -556,17 +538,15 @@ class DeadlineReport(models.Model):
         Province, on_delete=models.PROTECT, related_name="deadline_reports"
     )
     note = models.TextField(_("报送说明"))
-    submitted_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    submitted_by = by_user()
     submitted_at = models.DateTimeField(_("报送时间"), default=timezone.now)
 
-    class Meta:
-        verbose_name = _("节点报送")
-        verbose_name_plural = _("节点报送")
-        constraints = [
+    Meta = meta(
+        _("节点报送"),
+        constraints=[
             models.UniqueConstraint(fields=["deadline", "province"], name="one_report_per_unit")
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.province} · {self.deadline}"
@@ -698,20 +678,18 @@ class TaskReportDefinition(models.Model):
         validators=[validate_offsets],
         help_text=_("逗号分隔的天数，例如“14,7,1,0”；留空使用系统默认（7,3,1,0）。"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = by_user(blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = TaskReportDefinitionQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("专项报送")
-        verbose_name_plural = _("专项报送")
-        ordering = ["due_date", "pk"]
-        constraints = [
+    Meta = meta(
+        _("专项报送"),
+        ordering=["due_date", "pk"],
+        constraints=[
             models.UniqueConstraint(fields=["task", "title"], name="one_report_title_per_task")
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return self.title
@@ -742,10 +720,7 @@ class TaskReportField(models.Model):
     help_text = models.CharField(_("填写提示"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
-    class Meta:
-        verbose_name = _("报送字段")
-        verbose_name_plural = _("报送字段")
-        ordering = ["definition", "order", "pk"]
+    Meta = meta(_("报送字段"), ordering=["definition", "order", "pk"])
 
     def __str__(self) -> str:
         return self.label
@@ -796,15 +771,15 @@ class TaskReport(ReviewedSubmission):
 
     objects = TaskReportQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("专项报送填报")
-        verbose_name_plural = _("专项报送填报")
-        ordering = ["definition", "province__sort_order"]
-        constraints = [
+    Meta = meta(
+        _("专项报送填报"),
+        ordering=["definition", "province__sort_order"],
+        constraints=[
             models.UniqueConstraint(
                 fields=["definition", "province"], name="one_task_report_per_unit"
             )
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.province} · {self.definition}"
@@ -900,20 +875,13 @@ class Notice(models.Model):
         _("状态"), max_length=10, choices=State.choices, default=State.DRAFT, db_index=True
     )
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    sent_by = by_user(blank=True)
+    created_by = by_user(blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = NoticeQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("通知")
-        verbose_name_plural = _("通知")
-        ordering = ["-sent_at", "-created_at", "-pk"]
+    Meta = meta(_("通知"), ordering=["-sent_at", "-created_at", "-pk"])
 
     def __str__(self) -> str:
         return self.title
@@ -967,9 +935,7 @@ class NoticeAttachment(StoredFile):
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="attachments")
 
-    class Meta(StoredFile.Meta):
-        verbose_name = _("通知附件")
-        verbose_name_plural = _("通知附件")
+    Meta = meta(_("通知附件"), base=StoredFile.Meta)
 
 
 class NoticeReceipt(models.Model):
@@ -978,17 +944,15 @@ class NoticeReceipt(models.Model):
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="receipts")
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="receipts")
     read_at = models.DateTimeField(_("首次阅读时间"), null=True, blank=True)
-    read_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    read_by = by_user(on_delete=models.SET_NULL, blank=True)
 
-    class Meta:
-        verbose_name = _("阅读回执")
-        verbose_name_plural = _("阅读回执")
-        ordering = ["notice", "province__sort_order"]
-        constraints = [
+    Meta = meta(
+        _("阅读回执"),
+        ordering=["notice", "province__sort_order"],
+        constraints=[
             models.UniqueConstraint(fields=["notice", "province"], name="one_receipt_per_unit")
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.province} · {self.notice}"
@@ -1005,20 +969,18 @@ class NoticeReply(models.Model):
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="replies")
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="notice_replies")
     text = models.TextField(_("回复内容"), validators=[text_bound()])
-    replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    replied_by = by_user()
     replied_at = models.DateTimeField(_("回复时间"), default=timezone.now)
 
     objects = NoticeReplyQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("通知回复")
-        verbose_name_plural = _("通知回复")
-        ordering = ["notice", "province__sort_order"]
-        constraints = [
+    Meta = meta(
+        _("通知回复"),
+        ordering=["notice", "province__sort_order"],
+        constraints=[
             models.UniqueConstraint(fields=["notice", "province"], name="one_reply_per_unit")
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.province} · {self.notice}"
@@ -1032,9 +994,7 @@ class NoticeReplyFile(StoredFile):
 
     reply = models.ForeignKey(NoticeReply, on_delete=models.CASCADE, related_name="files")
 
-    class Meta(StoredFile.Meta):
-        verbose_name = _("回复附件")
-        verbose_name_plural = _("回复附件")
+    Meta = meta(_("回复附件"), base=StoredFile.Meta)
 
 
 # The service network and training classes live in their own module (models of this app).

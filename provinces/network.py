@@ -11,7 +11,6 @@ a target such as "举办至少2期培训班" counts these rows (``provinces.ledg
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from accounts.visibility import scoped as unit_scoped
 from planning.models import BaseLevel, Plan, plan_scoped
 from workflow.files import StoredFile
+from workflow.modelparts import by_user, meta
 from workflow.validation import (
     check_plan_window,
     count_bound,
@@ -134,15 +134,15 @@ class NetworkEntity(models.Model):
 
     objects = NetworkEntityQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = gettext_lazy("服务网络")
-        verbose_name_plural = gettext_lazy("服务网络")
-        ordering = ["plan", "province__sort_order", "kind", "name", "pk"]
-        constraints = [
+    Meta = meta(
+        gettext_lazy("服务网络"),
+        ordering=["plan", "province__sort_order", "kind", "name", "pk"],
+        constraints=[
             models.UniqueConstraint(
                 fields=["plan", "province", "kind", "name"], name="one_entity_name_per_unit_year"
             )
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.name}"
@@ -294,18 +294,16 @@ class TrainingClass(models.Model):
     attendee_count = models.PositiveIntegerField(
         gettext_lazy("参训人数"), default=0, validators=[count_bound()]
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = by_user(blank=True)
     created_at = models.DateTimeField(gettext_lazy("录入时间"), auto_now_add=True)
 
     objects = TrainingClassQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = gettext_lazy("培训班")
-        verbose_name_plural = gettext_lazy("培训班")
-        ordering = ["-start_date", "-pk"]
-        indexes = [models.Index(fields=["plan", "province", "task"], name="training_by_unit_task")]
+    Meta = meta(
+        gettext_lazy("培训班"),
+        ordering=["-start_date", "-pk"],
+        indexes=[models.Index(fields=["plan", "province", "task"], name="training_by_unit_task")],
+    )
 
     def __str__(self) -> str:
         return self.title
@@ -345,15 +343,15 @@ class TrainingAttendee(models.Model):
 
     objects = TrainingAttendeeQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = gettext_lazy("参训人员")
-        verbose_name_plural = gettext_lazy("参训人员")
-        ordering = ["training", "pk"]
-        constraints = [
+    Meta = meta(
+        gettext_lazy("参训人员"),
+        ordering=["training", "pk"],
+        constraints=[
             models.UniqueConstraint(
                 fields=["training", "name", "organisation"], name="one_roster_line_per_person"
             )
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.name}（{self.organisation}）" if self.organisation else self.name
@@ -367,6 +365,4 @@ class TrainingMaterial(StoredFile):
 
     training = models.ForeignKey(TrainingClass, on_delete=models.CASCADE, related_name="materials")
 
-    class Meta(StoredFile.Meta):
-        verbose_name = gettext_lazy("培训材料")
-        verbose_name_plural = gettext_lazy("培训材料")
+    Meta = meta(gettext_lazy("培训材料"), base=StoredFile.Meta)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Sum
@@ -19,6 +18,7 @@ from provinces.ledger import TRAINING_FIGURES, training_figures
 from provinces.models import LedgerEntry, NetworkEntity, ScopedQuerySet, TaskReport, TrainingClass
 from workflow.jobs import Job
 from workflow.machine import apply_transition
+from workflow.modelparts import by_user, meta
 from workflow.review import ReviewedSubmission
 
 
@@ -69,13 +69,13 @@ class AnnualSummary(ReviewedSubmission):
     scope = ("province_id", "plan__")
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("年度工作总结")
-        verbose_name_plural = _("年度工作总结")
-        ordering = ["plan", "province__sort_order"]
-        constraints = [
+    Meta = meta(
+        _("年度工作总结"),
+        ordering=["plan", "province__sort_order"],
+        constraints=[
             models.UniqueConstraint(fields=["plan", "province"], name="one_summary_per_year")
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.province} · {self.plan.year}"
@@ -168,10 +168,7 @@ class NextYearTaskPlan(models.Model):
     scope = ("summary__province_id", "summary__plan__")
     objects = ScopedQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("下一年度任务计划")
-        verbose_name_plural = _("下一年度任务计划")
-        ordering = ["summary", "task_number", "pk"]
+    Meta = meta(_("下一年度任务计划"), ordering=["summary", "task_number", "pk"])
 
     def __str__(self) -> str:
         return f"（{chinese_numeral(self.task_number)}）{self.task_title}"
@@ -194,10 +191,7 @@ class DigestBuild(Job):
 
     objects = DigestBuildQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("年度汇编")
-        verbose_name_plural = _("年度汇编")
-        ordering = ["-created_at", "-pk"]
+    Meta = meta(_("年度汇编"), ordering=["-created_at", "-pk"])
 
     def __str__(self) -> str:
         return f"《全国专利信息传播利用{self.plan.year}》 #{self.pk}"
@@ -242,16 +236,11 @@ class Bulletin(models.Model):
     )
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = by_user()
 
     objects = BulletinQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("工作进展")
-        verbose_name_plural = _("工作进展")
-        ordering = ["-period_end", "-pk"]
+    Meta = meta(_("工作进展"), ordering=["-period_end", "-pk"])
 
     def __str__(self) -> str:
         return self.title

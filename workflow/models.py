@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .jobs import Job
+from .modelparts import meta
 
 # What people read in a history, for each transition name the models use.
 TRANSITION_LABELS = {
@@ -66,11 +67,11 @@ class TransitionLog(models.Model):
 
     objects = TransitionLogQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("状态变更记录")
-        verbose_name_plural = _("状态变更记录")
-        ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+    Meta = meta(
+        _("状态变更记录"),
+        ordering=["at", "pk"],
+        indexes=[models.Index(fields=["content_type", "object_id", "at"])],
+    )
 
     def __str__(self) -> str:
         return f"{self.transition}: {self.from_state} → {self.to_state}"
@@ -131,10 +132,7 @@ class ImportJob(Job):
 
     objects = ImportJobQuerySet.as_manager()
 
-    class Meta:
-        verbose_name = _("导入")
-        verbose_name_plural = _("导入")
-        ordering = ["-created_at", "-pk"]
+    Meta = meta(_("导入"), ordering=["-created_at", "-pk"])
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name} #{self.pk}"
