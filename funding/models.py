@@ -22,11 +22,11 @@ from django.utils.translation import gettext_lazy as _
 
 from planning.models import Deadline, Plan
 from projects.models import Application
-from provinces.models import ScopedQuerySet
+from provinces.models import Scoped
 from workflow.files import StoredFile
 from workflow.machine import TransitionRefused
 from workflow.modelparts import by_user, meta
-from workflow.review import ReviewedSubmission
+from workflow.review import ConfirmedSubmission
 
 ZERO = Decimal("0.00")
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -38,7 +38,7 @@ def year_end(plan: Plan) -> date:
     return deadline.due_date if deadline else date(plan.year, 12, 31)
 
 
-class Allocation(models.Model):
+class Allocation(Scoped):
     """经费下达: money HQ assigns to a unit for a task, or to one project, in a plan year."""
 
     plan = models.ForeignKey("planning.Plan", on_delete=models.PROTECT, related_name="allocations")
@@ -64,7 +64,6 @@ class Allocation(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     scope = ("province_id", "plan__")
-    objects = ScopedQuerySet.as_manager()
 
     Meta = meta(
         _("经费下达"),
@@ -151,7 +150,7 @@ def project_allocation_problem(project: Application, amount: Decimal | None) -> 
     return ""
 
 
-class Payment(models.Model):
+class Payment(Scoped):
     """拨付: one tranche actually paid against an allocation (on signing, on acceptance…)."""
 
     allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="payments")
@@ -164,7 +163,6 @@ class Payment(models.Model):
     recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
     scope = ("allocation__province_id", "allocation__plan__")
-    objects = ScopedQuerySet.as_manager()
 
     Meta = meta(
         _("拨付"),
@@ -191,20 +189,16 @@ class SpendingCategory(models.Model):
         return self.name
 
 
-class SpendingReport(ReviewedSubmission):
+class SpendingReport(Scoped, ConfirmedSubmission):
     """经费使用情况: what a unit spent of one allocation, by category, with evidence."""
-
-    SET_BY_TRANSITIONS = ReviewedSubmission.SET_BY_TRANSITIONS | {"confirmed_at"}
 
     allocation = models.OneToOneField(
         Allocation, on_delete=models.PROTECT, related_name="spending_report"
     )
     note = models.TextField(_("使用情况说明"), blank=True)
-    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     scope = ("allocation__province_id", "allocation__plan__")
-    objects = ScopedQuerySet.as_manager()
 
     Meta = meta(_("经费使用情况"), ordering=["allocation__plan", "allocation__task__number", "pk"])
 
@@ -228,9 +222,6 @@ class SpendingReport(ReviewedSubmission):
 
     def submission_deadline(self) -> date | None:
         return year_end(self.allocation.plan)
-
-    def transition_updates(self, transition: str, now):
-        return {"confirmed_at": now} if transition == "confirm" else {}
 
     def submit(self, by, *, now=None) -> None:
         """Hand in, unless it reports more than was paid (paid may have changed since)."""

@@ -68,12 +68,9 @@ class ReminderLog(models.Model):
     Meta = meta(
         _("提醒记录"),
         ordering=["-created_at", "-pk"],
-        constraints=[
-            models.UniqueConstraint(
-                fields=["deadline_key", "province", "recipient", "offset", "kind"],
-                name="reminder_exactly_once",
-            )
-        ],
+        unique={
+            "reminder_exactly_once": ("deadline_key", "province", "recipient", "offset", "kind")
+        },
     )
 
     def __str__(self) -> str:

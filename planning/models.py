@@ -279,7 +279,7 @@ class TaskItem(models.Model):
     Meta = meta(
         _("工作内容"),
         ordering=["task", "number"],
-        constraints=[models.UniqueConstraint(fields=["task", "number"], name="unique_item_number")],
+        unique={"unique_item_number": ("task", "number")},
     )
 
     def __str__(self) -> str:
@@ -309,7 +309,7 @@ class Track(models.Model):
     Meta = meta(
         _("类别"),
         ordering=["task", "pk"],
-        constraints=[models.UniqueConstraint(fields=["task", "code"], name="unique_track_code")],
+        unique={"unique_track_code": ("task", "code")},
     )
 
     def __str__(self) -> str:
@@ -370,13 +370,33 @@ def parse_offsets(value: str) -> tuple[int, ...] | None:
     return tuple(sorted({int(p) for p in parts}, reverse=True)) or None
 
 
+class Reminded(models.Model):
+    """A due date whose reminders go out on the days before it that it names (blank: the
+    system's default), read by the reminder engine as ``offsets``."""
+
+    reminder_offsets = models.CharField(
+        _("提前提醒天数"),
+        max_length=50,
+        blank=True,
+        validators=[validate_offsets],
+        help_text=_("逗号分隔的天数，例如“14,7,1,0”；留空使用系统默认（7,3,1,0）。"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def offsets(self) -> tuple[int, ...] | None:
+        return parse_offsets(self.reminder_offsets)
+
+
 class DeadlineQuerySet(models.QuerySet):
     def visible_to(self, user) -> DeadlineQuerySet:
         """A deadline is seen by whoever sees its plan."""
         return plan_scoped(self, user, "plan__")
 
 
-class Deadline(models.Model):
+class Deadline(Reminded):
     """时间节点: a dated obligation stated by the plan."""
 
     class Kind(models.TextChoices):
@@ -398,13 +418,6 @@ class Deadline(models.Model):
         blank=True,
         help_text=_("从通知中读出该时间节点的原句；总部另行添加的时间节点为空"),
     )
-    reminder_offsets = models.CharField(
-        _("提前提醒天数"),
-        max_length=50,
-        blank=True,
-        validators=[validate_offsets],
-        help_text=_("逗号分隔的天数，例如“14,7,1,0”；留空使用系统默认（7,3,1,0）。"),
-    )
 
     objects = DeadlineQuerySet.as_manager()
 
@@ -412,10 +425,6 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.due_date:%Y-%m-%d} {self.description}"
-
-    @property
-    def offsets(self) -> tuple[int, ...] | None:
-        return parse_offsets(self.reminder_offsets)
 
 
 _NUMERALS = "零一二三四五六七八九十"

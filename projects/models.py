@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.visibility import scoped
 from planning.models import plan_scoped
+from provinces.models import Scoped
 from workflow.files import StoredFile
 from workflow.machine import TransitionRefused, apply_transition, record_event
 from workflow.modelparts import by_user, meta
-from workflow.review import ReviewedSubmission, ReviewState
+from workflow.review import ConfirmedSubmission, ReviewState
 
 
 class ProjectType(models.TextChoices):
@@ -116,6 +117,22 @@ class Application(models.Model):
         ApplicationState.FAILED,
     )
 
+    # The life of an application, then a project: each transition's name → (from, to).
+    STEPS: dict[str, tuple[tuple[str, ...], str]] = {
+        "submit": ((ApplicationState.DRAFT,), ApplicationState.SUBMITTED),
+        "start_review": ((ApplicationState.SUBMITTED,), ApplicationState.UNDER_REVIEW),
+        "approve": (DECIDABLE, ApplicationState.APPROVED),
+        "reject": (DECIDABLE, ApplicationState.REJECTED),
+        "sign_agreement": ((ApplicationState.APPROVED,), ApplicationState.IN_PROGRESS),
+        "request_acceptance": (
+            (ApplicationState.IN_PROGRESS, ApplicationState.RECTIFICATION),
+            ApplicationState.ACCEPTANCE_REQUESTED,
+        ),
+        "accept": ((ApplicationState.ACCEPTANCE_REQUESTED,), ApplicationState.ACCEPTED),
+        "rectify": ((ApplicationState.ACCEPTANCE_REQUESTED,), ApplicationState.RECTIFICATION),
+        "fail": ((ApplicationState.ACCEPTANCE_REQUESTED,), ApplicationState.FAILED),
+    }
+
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications")
     province = models.ForeignKey(
         "provinces.Province", on_delete=models.PROTECT, related_name="applications"
@@ -183,28 +200,27 @@ class Application(models.Model):
             self.call.plan.ensure_open()
 
     # --- transitions (``now``: the moment recorded, by default now) ------------------
-    def submit(self, by, *, now: datetime | None = None) -> None:
+    def _move(self, by, name: str, now=None, *, stamp: str = "", **options) -> None:
+        """One step of ``STEPS``; ``stamp`` names the field that keeps its moment as well."""
+        source, target = self.STEPS[name]
         now = now or timezone.now()
+        updates = options.pop("updates", {}) | ({stamp: now} if stamp else {})
         apply_transition(
             self,
-            name="submit",
-            source=[self.State.DRAFT],
-            target=self.State.SUBMITTED,
+            name=name,
+            source=source,
+            target=target,
             actor=by,
             at=now,
-            updates={"submitted_at": now},
+            updates=updates,
+            **options,
         )
 
+    def submit(self, by, *, now: datetime | None = None) -> None:
+        self._move(by, "submit", now, stamp="submitted_at")
+
     def start_review(self, by, *, now: datetime | None = None) -> None:
-        now = now or timezone.now()
-        apply_transition(
-            self,
-            name="start_review",
-            source=[self.State.SUBMITTED],
-            target=self.State.UNDER_REVIEW,
-            actor=by,
-            at=now,
-        )
+        self._move(by, "start_review", now)
 
     def approve(
         self,
@@ -215,97 +231,27 @@ class Application(models.Model):
         reason: str = "",
         now: datetime | None = None,
     ) -> None:
-        now = now or timezone.now()
-        apply_transition(
-            self,
-            name="approve",
-            source=self.DECIDABLE,
-            target=self.State.APPROVED,
-            actor=by,
-            at=now,
-            reason=reason,
-            updates={
-                "undertaking_unit": undertaking_unit,
-                "budget_granted": budget_granted,
-                "decided_at": now,
-            },
-        )
+        granted = {"undertaking_unit": undertaking_unit, "budget_granted": budget_granted}
+        self._move(by, "approve", now, reason=reason, stamp="decided_at", updates=granted)
 
     def reject(self, by, reason: str, *, now: datetime | None = None) -> None:
-        now = now or timezone.now()
-        apply_transition(
-            self,
-            name="reject",
-            source=self.DECIDABLE,
-            target=self.State.REJECTED,
-            actor=by,
-            at=now,
-            reason=reason,
-            reason_required=True,
-            updates={"decided_at": now},
-        )
+        self._move(by, "reject", now, reason=reason, reason_required=True, stamp="decided_at")
 
     def start(self, by, *, now: datetime | None = None) -> None:
-        now = now or timezone.now()
-        apply_transition(
-            self,
-            name="sign_agreement",
-            source=[self.State.APPROVED],
-            target=self.State.IN_PROGRESS,
-            actor=by,
-            at=now,
-        )
+        self._move(by, "sign_agreement", now)
 
     def request_acceptance(self, by, final_report: str, *, now: datetime | None = None) -> None:
-        now = now or timezone.now()
-        apply_transition(
-            self,
-            name="request_acceptance",
-            source=[self.State.IN_PROGRESS, self.State.RECTIFICATION],
-            target=self.State.ACCEPTANCE_REQUESTED,
-            actor=by,
-            at=now,
-            updates={"final_report": final_report},
-        )
+        self._move(by, "request_acceptance", now, updates={"final_report": final_report})
 
     def accept(self, by, reason: str = "", *, now: datetime | None = None) -> None:
-        now = now or timezone.now()
-        apply_transition(
-            self,
-            name="accept",
-            source=[self.State.ACCEPTANCE_REQUESTED],
-            target=self.State.ACCEPTED,
-            actor=by,
-            at=now,
-            reason=reason,
-        )
+        self._move(by, "accept", now, reason=reason)
 
     def require_rectification(self, by, reason: str, due, *, now: datetime | None = None) -> None:
-        now = now or timezone.now()
-        apply_transition(
-            self,
-            name="rectify",
-            source=[self.State.ACCEPTANCE_REQUESTED],
-            target=self.State.RECTIFICATION,
-            actor=by,
-            at=now,
-            reason=reason,
-            reason_required=True,
-            updates={"rectification_due": due},
-        )
+        rectify_by = {"rectification_due": due}
+        self._move(by, "rectify", now, reason=reason, reason_required=True, updates=rectify_by)
 
     def fail(self, by, reason: str, *, now: datetime | None = None) -> None:
-        now = now or timezone.now()
-        apply_transition(
-            self,
-            name="fail",
-            source=[self.State.ACCEPTANCE_REQUESTED],
-            target=self.State.FAILED,
-            actor=by,
-            at=now,
-            reason=reason,
-            reason_required=True,
-        )
+        self._move(by, "fail", now, reason=reason, reason_required=True)
 
 
 class ExpertAssignmentQuerySet(models.QuerySet):
@@ -333,11 +279,7 @@ class ExpertAssignment(models.Model):
 
     Meta = meta(
         _("评审分配"),
-        constraints=[
-            models.UniqueConstraint(
-                fields=["application", "expert"], name="one_assignment_per_expert"
-            )
-        ],
+        unique={"one_assignment_per_expert": ("application", "expert")},
     )
 
     def __str__(self) -> str:
@@ -515,20 +457,11 @@ class ProjectReportDue(models.Model):
         }
 
 
-class ProjectReportQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ProjectReportQuerySet:
-        """Like applications: HQ all, the undertaking province its own; experts none."""
-        return scoped(self, user, "application__province_id")
-
-
-class ProjectReport(ReviewedSubmission):
+class ProjectReport(Scoped, ConfirmedSubmission):
     """项目报告: what a running project did, reported to its HQ contact, who confirms or
     returns it."""
 
-    SET_BY_TRANSITIONS = ReviewedSubmission.SET_BY_TRANSITIONS | {
-        "confirmed_at",
-        "selected_for_digest",
-    }
+    SET_BY_TRANSITIONS = ConfirmedSubmission.SET_BY_TRANSITIONS | {"selected_for_digest"}
     SECTIONS = [
         ("work_done", _("工作进展")),
         ("results", _("工作成果")),
@@ -560,13 +493,13 @@ class ProjectReport(ReviewedSubmission):
     deliverables = models.ManyToManyField(
         Deliverable, verbose_name=_("相关交付成果"), blank=True, related_name="reports"
     )
-    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     selected_for_digest = models.BooleanField(_("选入年度汇编"), default=False)
     created_by = by_user()
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = ProjectReportQuerySet.as_manager()
+    # Like applications: HQ all, the undertaking province its own; experts none.
+    scope = ("application__province_id",)
 
     Meta = meta(_("项目报告"), ordering=["application", "due__due_date", "pk"])
 
@@ -610,11 +543,10 @@ class ProjectReport(ReviewedSubmission):
         return self.due.due_date if self.due_id else None
 
     def transition_updates(self, transition: str, now) -> dict:
-        if transition == "confirm":
-            return {"confirmed_at": now}
+        updates = super().transition_updates(transition, now)
         if transition == "reopen":  # changed again: no longer HQ's choice for the digest
-            return {"confirmed_at": None, "selected_for_digest": False}
-        return {}
+            updates["selected_for_digest"] = False
+        return updates
 
     def select_for_digest(self, by, selected: bool) -> None:
         """HQ's choice for the digest's appendix: confirmed reports only; kept in history."""

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.visibility import scoped as unit_scoped
-from planning.models import BaseLevel, Deadline, parse_offsets, plan_scoped, validate_offsets
+from planning.models import BaseLevel, Deadline, Reminded, plan_scoped
 from workflow.files import StoredFile
 from workflow.machine import TransitionRefused, apply_transition, record_event
 from workflow.modelparts import by_user, meta
-from workflow.review import ReviewedSubmission, ReviewState
+from workflow.review import ConfirmedSubmission, ReviewedSubmission, ReviewState
 from workflow.validation import (
     COUNT_MAX,
     TEXT_MAX,
@@ -49,6 +49,27 @@ class ScopedQuerySet(models.QuerySet):
         return scoped(self, user, *self.model.scope)
 
 
+class Scoped(models.Model):
+    """A model seen by the one rule along the paths it names in ``scope`` (its manager is
+    a ``ScopedQuerySet``); it says nothing else about who sees it."""
+
+    # (province_path, plan_path), or (province_path,): each model names its own.
+    scope: tuple[str, ...]
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+def per_unit(name, of: str, constraint: str, *, listed_by: str = "") -> type:
+    """The ``Meta`` of what a unit has once per ``of`` (its role in a plan, its reply to a
+    notice): one row per ``of`` and unit, listed by ``of`` (or ``listed_by``), then in the
+    units' order."""
+    ordering = [listed_by or of, "province__sort_order"]
+    return meta(name, ordering=ordering, unique={constraint: (of, "province")})
+
+
 class Region(models.TextChoices):
     NORTH = "north", _("华北")
     NORTHEAST = "northeast", _("东北")
@@ -59,7 +80,7 @@ class Region(models.TextChoices):
     NORTHWEST = "northwest", _("西北")
 
 
-class Province(models.Model):
+class Province(Scoped):
     """执行单位: a provincial-level IP office (31 provinces plus XPCC)."""
 
     code = models.CharField(_("行政区划代码"), max_length=6, unique=True)
@@ -70,7 +91,6 @@ class Province(models.Model):
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     scope = ("pk",)
-    objects = ScopedQuerySet.as_manager()
 
     Meta = meta(_("执行单位"), ordering=["sort_order", "code"])
 
@@ -127,19 +147,13 @@ class PlanUnit(models.Model):
 
     objects = PlanUnitQuerySet.as_manager()
 
-    Meta = meta(
-        _("年度执行单位角色"),
-        ordering=["plan", "province__sort_order"],
-        constraints=[
-            models.UniqueConstraint(fields=["plan", "province"], name="one_role_per_unit_and_plan")
-        ],
-    )
+    Meta = per_unit(_("年度执行单位角色"), "plan", "one_role_per_unit_and_plan")
 
     def __str__(self) -> str:
         return f"{self.plan.year} {self.province} {self.get_base_level_display() or '—'}"
 
 
-class Assignment(models.Model):
+class Assignment(Scoped):
     """任务承担: one province executing one task (in one track)."""
 
     class Kind(models.TextChoices):
@@ -161,15 +175,8 @@ class Assignment(models.Model):
     )
 
     scope = ("province_id", "task__plan__")
-    objects = ScopedQuerySet.as_manager()
 
-    Meta = meta(
-        _("任务承担"),
-        ordering=["task__number", "province__sort_order"],
-        constraints=[
-            models.UniqueConstraint(fields=["task", "province"], name="one_assignment_per_task")
-        ],
-    )
+    Meta = per_unit(_("任务承担"), "task", "one_assignment_per_task", listed_by="task__number")
 
     def __str__(self) -> str:
         return f"{self.province} · {self.task}"
@@ -179,21 +186,17 @@ class Assignment(models.Model):
         return self.kind == self.Kind.MANDATORY
 
 
-class Registration(ReviewedSubmission):
+class Registration(Scoped, ConfirmedSubmission):
     """任务分解报送: what a province reports for one assignment by the deadline."""
-
-    SET_BY_TRANSITIONS = ReviewedSubmission.SET_BY_TRANSITIONS | {"confirmed_at"}
 
     assignment = models.OneToOneField(
         Assignment, on_delete=models.CASCADE, related_name="registration"
     )
     work_content = models.TextField(_("工作内容"), blank=True)
     expected_results = models.TextField(_("预期成果"), blank=True)
-    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     scope = ("assignment__province_id", "assignment__task__plan__")
-    objects = ScopedQuerySet.as_manager()
 
     Meta = meta(
         _("任务分解报送"), ordering=["assignment__task__number", "assignment__province__sort_order"]
@@ -241,18 +244,11 @@ class Registration(ReviewedSubmission):
             .first()
         )
 
-    def transition_updates(self, transition: str, now: datetime) -> dict[str, Any]:
-        if transition == "confirm":
-            return {"confirmed_at": now}
-        if transition == "reopen":
-            return {"confirmed_at": None}
-        return {}
-
 
 EMAIL_INVALID = _("邮箱格式不正确。")
 
 
-class Contact(models.Model):
+class Contact(Scoped):
     """负责人 / 联系人 of a registration: the phone is normalised, the e-mail checked."""
 
     class Role(models.TextChoices):
@@ -269,14 +265,11 @@ class Contact(models.Model):
     email = models.EmailField(_("邮箱"), error_messages={"invalid": EMAIL_INVALID})
 
     scope = ("registration__assignment__province_id",)
-    objects = ScopedQuerySet.as_manager()
 
     Meta = meta(
         _("联系人"),
         ordering=["registration", "role"],
-        constraints=[
-            models.UniqueConstraint(fields=["registration", "role"], name="one_contact_per_role")
-        ],
+        unique={"one_contact_per_role": ("registration", "role")},
     )
 
     def __str__(self) -> str:
@@ -290,7 +283,7 @@ class Contact(models.Model):
                 raise ValidationError({"phone": exc.messages}) from exc
 
 
-class Milestone(models.Model):
+class Milestone(Scoped):
     """进度安排: a dated step of an assignment's schedule."""
 
     registration = models.ForeignKey(
@@ -301,7 +294,6 @@ class Milestone(models.Model):
     done_on = models.DateField(_("实际完成日期"), null=True, blank=True)
 
     scope = ("registration__assignment__province_id",)
-    objects = ScopedQuerySet.as_manager()
 
     Meta = meta(_("进度安排"), ordering=["registration", "due_date", "pk"])
 
@@ -339,7 +331,7 @@ class Milestone(models.Model):
         return "not_due"
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(Scoped):
     """工作台账: a dated record of work done for an assignment."""
 
     class Kind(models.TextChoices):
@@ -376,7 +368,6 @@ class LedgerEntry(models.Model):
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     scope = ("assignment__province_id", "assignment__task__plan__")
-    objects = ScopedQuerySet.as_manager()
 
     Meta = meta(
         _("工作台账"),
@@ -543,9 +534,7 @@ class DeadlineReport(models.Model):
 
     Meta = meta(
         _("节点报送"),
-        constraints=[
-            models.UniqueConstraint(fields=["deadline", "province"], name="one_report_per_unit")
-        ],
+        unique={"one_report_per_unit": ("deadline", "province")},
     )
 
     def __str__(self) -> str:
@@ -656,13 +645,7 @@ def clean_report_values(fields, raw: Any) -> dict[str, Any]:
     return out
 
 
-class TaskReportDefinitionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> TaskReportDefinitionQuerySet:
-        """HQ sees every definition; a unit those of the tasks it is assigned."""
-        return scoped(self, user, "task__assignments__province_id", "task__plan__")
-
-
-class TaskReportDefinition(models.Model):
+class TaskReportDefinition(Scoped, Reminded):
     """专项报送 (a template): what HQ asks the units of one task to report, and by when."""
 
     task = models.ForeignKey(
@@ -671,24 +654,16 @@ class TaskReportDefinition(models.Model):
     title = models.CharField(_("报送名称"), max_length=200)
     instructions = models.TextField(_("填报说明"), blank=True, validators=[text_bound()])
     due_date = models.DateField(_("报送截止日期"))
-    reminder_offsets = models.CharField(
-        _("提前提醒天数"),
-        max_length=50,
-        blank=True,
-        validators=[validate_offsets],
-        help_text=_("逗号分隔的天数，例如“14,7,1,0”；留空使用系统默认（7,3,1,0）。"),
-    )
     created_by = by_user(blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
-    objects = TaskReportDefinitionQuerySet.as_manager()
+    # HQ sees every definition; a unit those of the tasks it is assigned.
+    scope = ("task__assignments__province_id", "task__plan__")
 
     Meta = meta(
         _("专项报送"),
         ordering=["due_date", "pk"],
-        constraints=[
-            models.UniqueConstraint(fields=["task", "title"], name="one_report_title_per_task")
-        ],
+        unique={"one_report_title_per_task": ("task", "title")},
     )
 
     def __str__(self) -> str:
@@ -696,10 +671,6 @@ class TaskReportDefinition(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("provinces:task_report", args=[self.pk])
-
-    @property
-    def offsets(self) -> tuple[int, ...] | None:
-        return parse_offsets(self.reminder_offsets)
 
     def clean(self) -> None:
         if self.task_id and self.due_date:
@@ -744,15 +715,8 @@ class TaskReportField(models.Model):
         return value
 
 
-class TaskReportQuerySet(models.QuerySet):
-    def visible_to(self, user) -> TaskReportQuerySet:
-        return scoped(self, user, "province_id", "definition__task__plan__")
-
-
-class TaskReport(ReviewedSubmission):
+class TaskReport(Scoped, ConfirmedSubmission):
     """A unit's report against a definition: its values, reviewed like a registration."""
-
-    SET_BY_TRANSITIONS = ReviewedSubmission.SET_BY_TRANSITIONS | {"confirmed_at"}
 
     definition = models.ForeignKey(
         TaskReportDefinition, on_delete=models.CASCADE, related_name="submissions"
@@ -765,21 +729,12 @@ class TaskReport(ReviewedSubmission):
         blank=True,
         related_name="task_reports",
     )
-    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = TaskReportQuerySet.as_manager()
+    scope = ("province_id", "definition__task__plan__")
 
-    Meta = meta(
-        _("专项报送填报"),
-        ordering=["definition", "province__sort_order"],
-        constraints=[
-            models.UniqueConstraint(
-                fields=["definition", "province"], name="one_task_report_per_unit"
-            )
-        ],
-    )
+    Meta = per_unit(_("专项报送填报"), "definition", "one_task_report_per_unit")
 
     def __str__(self) -> str:
         return f"{self.province} · {self.definition}"
@@ -813,13 +768,6 @@ class TaskReport(ReviewedSubmission):
 
     def submission_deadline(self) -> date | None:
         return self.definition.due_date
-
-    def transition_updates(self, transition: str, now: datetime) -> dict[str, Any]:
-        if transition == "confirm":
-            return {"confirmed_at": now}
-        if transition == "reopen":
-            return {"confirmed_at": None}
-        return {}
 
 
 # --- 另行通知: HQ's follow-up notices -------------------------------------------------
@@ -946,24 +894,13 @@ class NoticeReceipt(models.Model):
     read_at = models.DateTimeField(_("首次阅读时间"), null=True, blank=True)
     read_by = by_user(on_delete=models.SET_NULL, blank=True)
 
-    Meta = meta(
-        _("阅读回执"),
-        ordering=["notice", "province__sort_order"],
-        constraints=[
-            models.UniqueConstraint(fields=["notice", "province"], name="one_receipt_per_unit")
-        ],
-    )
+    Meta = per_unit(_("阅读回执"), "notice", "one_receipt_per_unit")
 
     def __str__(self) -> str:
         return f"{self.province} · {self.notice}"
 
 
-class NoticeReplyQuerySet(models.QuerySet):
-    def visible_to(self, user) -> NoticeReplyQuerySet:
-        return scoped(self, user, "province_id", "notice__plan__")
-
-
-class NoticeReply(models.Model):
+class NoticeReply(Scoped):
     """A unit's reply to a notice that asks for one: text and files."""
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="replies")
@@ -972,15 +909,9 @@ class NoticeReply(models.Model):
     replied_by = by_user()
     replied_at = models.DateTimeField(_("回复时间"), default=timezone.now)
 
-    objects = NoticeReplyQuerySet.as_manager()
+    scope = ("province_id", "notice__plan__")
 
-    Meta = meta(
-        _("通知回复"),
-        ordering=["notice", "province__sort_order"],
-        constraints=[
-            models.UniqueConstraint(fields=["notice", "province"], name="one_reply_per_unit")
-        ],
-    )
+    Meta = per_unit(_("通知回复"), "notice", "one_reply_per_unit")
 
     def __str__(self) -> str:
         return f"{self.province} · {self.notice}"

@@ -137,11 +137,7 @@ class NetworkEntity(models.Model):
     Meta = meta(
         gettext_lazy("服务网络"),
         ordering=["plan", "province__sort_order", "kind", "name", "pk"],
-        constraints=[
-            models.UniqueConstraint(
-                fields=["plan", "province", "kind", "name"], name="one_entity_name_per_unit_year"
-            )
-        ],
+        unique={"one_entity_name_per_unit_year": ("plan", "province", "kind", "name")},
     )
 
     def __str__(self) -> str:
@@ -346,11 +342,7 @@ class TrainingAttendee(models.Model):
     Meta = meta(
         gettext_lazy("参训人员"),
         ordering=["training", "pk"],
-        constraints=[
-            models.UniqueConstraint(
-                fields=["training", "name", "organisation"], name="one_roster_line_per_person"
-            )
-        ],
+        unique={"one_roster_line_per_person": ("training", "name", "organisation")},
     )
 
     def __str__(self) -> str:

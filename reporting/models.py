@@ -15,14 +15,21 @@ from django.utils.translation import gettext_lazy as _
 from planning.models import Deadline, chinese_numeral
 from projects.models import Application
 from provinces.ledger import TRAINING_FIGURES, training_figures
-from provinces.models import LedgerEntry, NetworkEntity, ScopedQuerySet, TaskReport, TrainingClass
+from provinces.models import (
+    LedgerEntry,
+    NetworkEntity,
+    Scoped,
+    TaskReport,
+    TrainingClass,
+    per_unit,
+)
 from workflow.jobs import Job
 from workflow.machine import apply_transition
 from workflow.modelparts import by_user, meta
 from workflow.review import ReviewedSubmission
 
 
-class AnnualSummary(ReviewedSubmission):
+class AnnualSummary(Scoped, ReviewedSubmission):
     """年度工作总结: a province's year-end summary and next year's plan (task 10)."""
 
     # Figures come from the ledgers at submission, never typed in.
@@ -67,15 +74,8 @@ class AnnualSummary(ReviewedSubmission):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     scope = ("province_id", "plan__")
-    objects = ScopedQuerySet.as_manager()
 
-    Meta = meta(
-        _("年度工作总结"),
-        ordering=["plan", "province__sort_order"],
-        constraints=[
-            models.UniqueConstraint(fields=["plan", "province"], name="one_summary_per_year")
-        ],
-    )
+    Meta = per_unit(_("年度工作总结"), "plan", "one_summary_per_year")
 
     def __str__(self) -> str:
         return f"{self.province} · {self.plan.year}"
@@ -144,7 +144,7 @@ class AnnualSummary(ReviewedSubmission):
         return self.ledger_figures() if transition == "submit" else {}
 
 
-class NextYearTaskPlan(models.Model):
+class NextYearTaskPlan(Scoped):
     """下一年度工作计划 of one task: what the unit plans to do on a task it expects to carry
     next year. It names the next year's task when that plan exists, else this year's task
     (its number and title); when the next year's plan is published it pre-fills the unit's
@@ -166,7 +166,6 @@ class NextYearTaskPlan(models.Model):
     schedule = models.TextField(_("进度安排"), blank=True)
 
     scope = ("summary__province_id", "summary__plan__")
-    objects = ScopedQuerySet.as_manager()
 
     Meta = meta(_("下一年度任务计划"), ordering=["summary", "task_number", "pk"])
 

@@ -195,6 +195,24 @@ class ReviewedSubmission(models.Model):
         )
 
 
+class ConfirmedSubmission(ReviewedSubmission):
+    """A submission that keeps when HQ confirmed it; opened again, it is no longer confirmed."""
+
+    SET_BY_TRANSITIONS = ReviewedSubmission.SET_BY_TRANSITIONS | {"confirmed_at"}
+
+    confirmed_at = models.DateTimeField(gettext_lazy("确认时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def transition_updates(self, transition: str, now: datetime) -> dict[str, Any]:
+        if transition == "confirm":
+            return {"confirmed_at": now}
+        if transition == "reopen":
+            return {"confirmed_at": None}
+        return {}
+
+
 def save_draft(
     obj: ReviewedSubmission,
     by,

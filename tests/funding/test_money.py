@@ -107,6 +107,24 @@ def test_spending_report_is_submitted_returned_with_a_reason_and_confirmed(
     assert SpendingReport.objects.get().state == SpendingReport.State.CONFIRMED
 
 
+def test_a_reopened_spending_report_is_no_longer_confirmed(
+    paid_jiangxi, jiangxi_staff, hq_reviewer
+):
+    c = categories()
+    report = services.save_spending(
+        services.report_for(paid_jiangxi),
+        jiangxi_staff,
+        note="x",
+        amounts={c["培训"]: Decimal("1")},
+    )
+    report.submit(jiangxi_staff)
+    report.confirm(hq_reviewer)
+    assert SpendingReport.objects.get().confirmed_at is not None
+    report.reopen(hq_reviewer, "金额有误")
+    reopened = SpendingReport.objects.get()
+    assert reopened.state == SpendingReport.State.RETURNED and reopened.confirmed_at is None
+
+
 def test_another_unit_cannot_write_the_report(paid_jiangxi, henan_staff):
     with pytest.raises(TransitionRefused):
         services.save_spending(services.report_for(paid_jiangxi), henan_staff, note="", amounts={})
