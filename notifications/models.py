@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.visibility import scoped
-from workflow.machine import apply_transition
+from workflow.machine import step
 from workflow.modelparts import by_user, meta
 
 # The executing unit a reminder or an extension request is about, by its model label only
@@ -107,6 +107,10 @@ class ExtensionRequest(models.Model):
     """延期申请: a unit asks, before the due date, for a later date for one thing it owes."""
 
     State = ExtensionState
+    STEPS = {
+        "approve_extension": ((ExtensionState.PENDING,), ExtensionState.APPROVED),
+        "refuse_extension": ((ExtensionState.PENDING,), ExtensionState.REFUSED),
+    }
 
     deadline_key = models.CharField(_("事项"), max_length=100)
     province = models.ForeignKey(
@@ -149,30 +153,19 @@ class ExtensionRequest(models.Model):
         return f"{self.province} · {self.what} → {self.requested_due}"
 
     def approve(self, by, reason: str = "") -> None:
-        apply_transition(
-            self,
-            name="approve_extension",
-            source=[self.State.PENDING],
-            target=self.State.APPROVED,
-            actor=by,
-            reason=reason,
-            updates={"decided_by": by, "decided_at": timezone.now(), "decision_reason": reason},
-        )
+        decision = {"decided_by": by, "decision_reason": reason}
+        step(self, by, "approve_extension", reason=reason, stamp="decided_at", updates=decision)
 
     def refuse(self, by, reason: str) -> None:
-        apply_transition(
+        decision = {"decided_by": by, "decision_reason": (reason or "").strip()}
+        step(
             self,
-            name="refuse_extension",
-            source=[self.State.PENDING],
-            target=self.State.REFUSED,
-            actor=by,
+            by,
+            "refuse_extension",
             reason=reason,
             reason_required=True,
-            updates={
-                "decided_by": by,
-                "decided_at": timezone.now(),
-                "decision_reason": (reason or "").strip(),
-            },
+            stamp="decided_at",
+            updates=decision,
         )
 
 

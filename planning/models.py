@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from notifications.inbox import notify
 from notifications.models import Notification
-from workflow.machine import TransitionRefused, apply_transition
+from workflow.machine import TransitionRefused, step
 from workflow.modelparts import meta
 
 from .signals import plan_published
@@ -89,6 +89,13 @@ class PlanQuerySet(models.QuerySet):
 class Plan(models.Model):
     """年度工作计划: one year's plan."""
 
+    # Draft → published → closed, and closed → published again for late corrections.
+    STEPS = {
+        "publish": ((PlanState.DRAFT,), PlanState.PUBLISHED),
+        "close": ((PlanState.PUBLISHED,), PlanState.CLOSED),
+        "reopen": ((PlanState.CLOSED,), PlanState.PUBLISHED),
+    }
+
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
     title = models.CharField(_("标题"), max_length=200)
     document_number = models.CharField(_("文号"), max_length=100, blank=True)
@@ -130,15 +137,7 @@ class Plan(models.Model):
         """Draft → published: units see the plan, its obligations and reminders start, and
         every unit that carries a task is told in its inbox. Then ``plan_published`` is sent
         (reporting pre-fills registrations from last year's summaries)."""
-        apply_transition(
-            self,
-            name="publish",
-            source=[PlanState.DRAFT],
-            target=PlanState.PUBLISHED,
-            actor=by,
-            reason=reason,
-            at=now,
-        )
+        step(self, by, "publish", at=now, reason=reason)
         staff = User.objects.filter(
             role=Role.PROVINCE_STAFF, province__assignments__task__plan=self
         ).distinct()
@@ -153,27 +152,11 @@ class Plan(models.Model):
 
     def close(self, by, reason: str = "", *, now: datetime | None = None) -> None:
         """Published → closed: the year's work is done; the plan stays as read-only history."""
-        apply_transition(
-            self,
-            name="close",
-            source=[PlanState.PUBLISHED],
-            target=PlanState.CLOSED,
-            actor=by,
-            reason=reason,
-            at=now,
-        )
+        step(self, by, "close", at=now, reason=reason)
 
     def reopen(self, by, reason: str = "") -> None:
         """Closed → published, with a reason (late corrections to a finished year)."""
-        apply_transition(
-            self,
-            name="reopen",
-            source=[PlanState.CLOSED],
-            target=PlanState.PUBLISHED,
-            actor=by,
-            reason=reason,
-            reason_required=True,
-        )
+        step(self, by, "reopen", reason=reason, reason_required=True)
 
     def ensure_open(self) -> None:
         """Refuse new work filed under a closed plan (its history is read-only)."""

@@ -16,7 +16,7 @@ from accounts.visibility import scoped
 from planning.models import plan_scoped
 from provinces.models import Scoped
 from workflow.files import StoredFile
-from workflow.machine import TransitionRefused, apply_transition, record_event
+from workflow.machine import TransitionRefused, record_event, step
 from workflow.modelparts import by_user, meta
 from workflow.review import ConfirmedSubmission, ReviewState
 
@@ -200,27 +200,11 @@ class Application(models.Model):
             self.call.plan.ensure_open()
 
     # --- transitions (``now``: the moment recorded, by default now) ------------------
-    def _move(self, by, name: str, now=None, *, stamp: str = "", **options) -> None:
-        """One step of ``STEPS``; ``stamp`` names the field that keeps its moment as well."""
-        source, target = self.STEPS[name]
-        now = now or timezone.now()
-        updates = options.pop("updates", {}) | ({stamp: now} if stamp else {})
-        apply_transition(
-            self,
-            name=name,
-            source=source,
-            target=target,
-            actor=by,
-            at=now,
-            updates=updates,
-            **options,
-        )
-
     def submit(self, by, *, now: datetime | None = None) -> None:
-        self._move(by, "submit", now, stamp="submitted_at")
+        step(self, by, "submit", at=now, stamp="submitted_at")
 
     def start_review(self, by, *, now: datetime | None = None) -> None:
-        self._move(by, "start_review", now)
+        step(self, by, "start_review", at=now)
 
     def approve(
         self,
@@ -232,26 +216,26 @@ class Application(models.Model):
         now: datetime | None = None,
     ) -> None:
         granted = {"undertaking_unit": undertaking_unit, "budget_granted": budget_granted}
-        self._move(by, "approve", now, reason=reason, stamp="decided_at", updates=granted)
+        step(self, by, "approve", at=now, reason=reason, stamp="decided_at", updates=granted)
 
     def reject(self, by, reason: str, *, now: datetime | None = None) -> None:
-        self._move(by, "reject", now, reason=reason, reason_required=True, stamp="decided_at")
+        step(self, by, "reject", at=now, reason=reason, reason_required=True, stamp="decided_at")
 
     def start(self, by, *, now: datetime | None = None) -> None:
-        self._move(by, "sign_agreement", now)
+        step(self, by, "sign_agreement", at=now)
 
     def request_acceptance(self, by, final_report: str, *, now: datetime | None = None) -> None:
-        self._move(by, "request_acceptance", now, updates={"final_report": final_report})
+        step(self, by, "request_acceptance", at=now, updates={"final_report": final_report})
 
     def accept(self, by, reason: str = "", *, now: datetime | None = None) -> None:
-        self._move(by, "accept", now, reason=reason)
+        step(self, by, "accept", at=now, reason=reason)
 
     def require_rectification(self, by, reason: str, due, *, now: datetime | None = None) -> None:
         rectify_by = {"rectification_due": due}
-        self._move(by, "rectify", now, reason=reason, reason_required=True, updates=rectify_by)
+        step(self, by, "rectify", at=now, reason=reason, reason_required=True, updates=rectify_by)
 
     def fail(self, by, reason: str, *, now: datetime | None = None) -> None:
-        self._move(by, "fail", now, reason=reason, reason_required=True)
+        step(self, by, "fail", at=now, reason=reason, reason_required=True)
 
 
 class ExpertAssignmentQuerySet(models.QuerySet):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.visibility import scoped as unit_scoped
 from planning.models import BaseLevel, Deadline, Reminded, plan_scoped
 from workflow.files import StoredFile
-from workflow.machine import TransitionRefused, apply_transition, record_event
+from workflow.machine import TransitionRefused, record_event, step
 from workflow.modelparts import by_user, meta
 from workflow.review import ConfirmedSubmission, ReviewedSubmission, ReviewState
 from workflow.validation import (
@@ -793,6 +793,8 @@ class Notice(models.Model):
         DRAFT = "draft", _("草稿")
         SENT = "sent", _("已发送")
 
+    STEPS = {"send": ((State.DRAFT,), State.SENT)}
+
     class Audience(models.TextChoices):
         ALL = "all", _("全部执行单位")
         TASK = "task", _("某项任务的承担单位")
@@ -863,16 +865,8 @@ class Notice(models.Model):
 
     def send(self, by, now: datetime | None = None) -> None:
         """Draft → sent, once (the receipts and the inbox are written by the service)."""
-        now = now or timezone.now()
-        apply_transition(
-            self,
-            name="send",
-            source=[self.State.DRAFT],
-            target=self.State.SENT,
-            actor=by,
-            at=now,
-            updates={"sent_at": now, "sent_by": by if getattr(by, "pk", None) else None},
-        )
+        sender = by if getattr(by, "pk", None) else None
+        step(self, by, "send", at=now, stamp="sent_at", updates={"sent_by": sender})
 
 
 class NoticeAttachment(StoredFile):

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Sum
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from planning.models import Deadline, chinese_numeral
@@ -24,7 +23,7 @@ from provinces.models import (
     per_unit,
 )
 from workflow.jobs import Job
-from workflow.machine import apply_transition
+from workflow.machine import step
 from workflow.modelparts import by_user, meta
 from workflow.review import ReviewedSubmission
 
@@ -215,6 +214,8 @@ class Bulletin(models.Model):
         DRAFT = "draft", _("草稿")
         PUBLISHED = "published", _("已发布")
 
+    STEPS = {"publish": ((State.DRAFT,), State.PUBLISHED)}
+
     plan = models.ForeignKey("planning.Plan", on_delete=models.PROTECT, related_name="bulletins")
     title = models.CharField(_("标题"), max_length=200)
     period_start = models.DateField(_("起始日期"))
@@ -280,13 +281,4 @@ class Bulletin(models.Model):
             raise ValidationError(errors)
 
     def publish(self, by, *, now: datetime | None = None) -> None:
-        now = now or timezone.now()
-        apply_transition(
-            self,
-            name="publish",
-            source=[self.State.DRAFT],
-            target=self.State.PUBLISHED,
-            actor=by,
-            at=now,
-            updates={"published_at": now},
-        )
+        step(self, by, "publish", at=now, stamp="published_at")

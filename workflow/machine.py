@@ -82,6 +82,21 @@ def apply_transition(
     return log
 
 
+def step(
+    obj: models.Model, by, name: str, *, at: datetime | None = None, stamp: str = "", **options
+) -> TransitionLog:
+    """``apply_transition`` along the model's own table of transitions: ``STEPS[name]`` is
+    the pair (the states it may start from, the state it leads to), written once on the
+    model. ``stamp`` names a field that keeps the moment (``submitted_at``); ``options``
+    are ``apply_transition``'s (``reason``, ``reason_required``, ``updates``)."""
+    source, target = type(obj).STEPS[name]
+    at = at or timezone.now()
+    updates = {**options.pop("updates", {}), **({stamp: at} if stamp else {})}
+    return apply_transition(
+        obj, name=name, source=source, target=target, actor=by, at=at, updates=updates, **options
+    )
+
+
 def _from_state(obj: models.Model, sources: list[str]) -> str:
     return obj.state if obj.state in sources else sources[0]
 
