@@ -99,6 +99,7 @@ class VisibleModelViewSet(viewsets.GenericViewSet):
 
     base_queryset = None  # a QuerySet with a visible_to() method
     refusable: frozenset[str] = frozenset()
+    reread = False  # an action answers with its row re-read as the viewset reads it
 
     def get_queryset(self):
         qs = self.base_queryset.all().visible_to(self.request.user)
@@ -106,6 +107,41 @@ class VisibleModelViewSet(viewsets.GenericViewSet):
 
     def optimise(self, qs):
         return qs
+
+    def answer(self, obj, status=200):
+        """What an action on ``obj`` responds with: ``obj``, or with ``reread`` the row as
+        ``get_queryset`` reads it (its annotations and prefetches, after the change)."""
+        if self.reread:
+            obj = self.get_queryset().get(pk=obj.pk)
+        return Response(self.get_serializer(obj).data, status)
+
+    def run(self, request, service, body=None):
+        """One action on one object: ``body`` (a serializer class, or none) validates the
+        request, ``service(obj, user, **data)`` does the work, ``answer`` responds."""
+        obj = self.get_object()
+        data = {}
+        if body is not None:
+            serializer = body(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        service(obj, request.user, **data)
+        return self.answer(obj)
+
+
+def object_action(
+    name: str, service, body=None, *, url_path: str | None = None, responses=None, doc=None
+):
+    """A POST action ``name`` on one object that calls ``service`` (see
+    ``VisibleModelViewSet.run``), declared in a line: ``approve = object_action("approve",
+    services.approve, ApproveSerializer)``. Who may take it is declared in ``roles``."""
+
+    def step(self, request, pk=None, version=None):
+        return self.run(request, service, body)
+
+    step.__name__ = name  # DRF routes an action by its function's name
+    step.__doc__ = doc  # the operation's description (else the viewset's)
+    schema = {"request": body} if responses is None else {"request": body, "responses": responses}
+    return extend_schema(**schema)(action(detail=True, methods=["post"], url_path=url_path)(step))
 
 
 class AtomicWrites:
@@ -177,18 +213,9 @@ class SubmissionActions(AtomicWrites):
 
     review_steps: dict = {}
 
-    def answer(self, obj):
-        return Response(self.get_serializer(obj).data)
-
     def _step(self, name, request):
-        obj = self.get_object()
-        if name == "submit":
-            self.review_steps[name](obj, request.user)
-        else:
-            serializer = ReasonSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            self.review_steps[name](obj, request.user, serializer.validated_data["reason"])
-        return self.answer(obj)
+        body = None if name == "submit" else ReasonSerializer
+        return self.run(request, self.review_steps[name], body)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

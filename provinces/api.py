@@ -18,6 +18,7 @@ from config.api import (
     ReopenAction,
     SubmissionActions,
     VisibleModelViewSet,
+    object_action,
     year_filter,
 )
 from planning.working import WorkingPlanList, working_plan
@@ -325,15 +326,13 @@ class CaseViewSet(
             "-created_at", "-pk"
         )
 
-    @extend_schema(request=CaseSelectionSerializer, responses=CaseSerializer)
-    @action(detail=True, methods=["post"])
-    def select(self, request, pk=None, version=None):
-        """HQ's choice for the annual digest and for publication (confirmed cases only)."""
-        case = self.get_object()
-        serializer = CaseSelectionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        case.select(request.user, **serializer.validated_data)
-        return Response(self.get_serializer(case).data)
+    select = object_action(
+        "select",
+        Case.select,
+        CaseSelectionSerializer,
+        responses=CaseSerializer,
+        doc="HQ's choice for the annual digest and for publication (confirmed cases only).",
+    )
 
 
 class BoardViewSet(viewsets.GenericViewSet):
@@ -571,6 +570,7 @@ class NoticeViewSet(
         **dict.fromkeys(["read", "reply"], STAFF),
     }
     refusable = frozenset({"send", "chase", "reply"})
+    reread = True
 
     def optimise(self, qs):
         return (
@@ -591,29 +591,10 @@ class NoticeViewSet(
         with transaction.atomic():
             serializer.save()
 
-    def _fresh(self, notice):
-        return Response(self.get_serializer(self.get_queryset().get(pk=notice.pk)).data)
-
-    @extend_schema(request=None, responses=NoticeSerializer)
-    @action(detail=True, methods=["post"])
-    def send(self, request, pk=None, version=None):
-        notice = self.get_object()
-        services.send_notice(notice, request.user)
-        return self._fresh(notice)
-
-    @extend_schema(request=None, responses=NoticeSerializer)
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None, version=None):
-        notice = self.get_object()
-        services.mark_notice_read(notice, request.user)
-        return self._fresh(notice)
-
-    @extend_schema(request=None, responses=NoticeSerializer)
-    @action(detail=True, methods=["post"])
-    def chase(self, request, pk=None, version=None):
-        notice = self.get_object()
-        services.chase_unread(notice, request.user)  # ChasedToday (409) once a day per unit
-        return self._fresh(notice)
+    send = object_action("send", services.send_notice, responses=NoticeSerializer)
+    read = object_action("read", services.mark_notice_read, responses=NoticeSerializer)
+    # ChasedToday (409) once a day per unit
+    chase = object_action("chase", services.chase_unread, responses=NoticeSerializer)
 
     @extend_schema(request=NoticeReplyWriteSerializer, responses=NoticeReplySerializer)
     @action(detail=True, methods=["post"])

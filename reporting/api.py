@@ -6,13 +6,12 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
-from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import HQ, STAFF
-from config.api import AtomicWrites, SubmissionActions, VisibleModelViewSet
+from config.api import AtomicWrites, SubmissionActions, VisibleModelViewSet, object_action
 from planning.working import WorkingPlanList
 from provinces.models import Case, LedgerEntry, TaskReport, TrainingClass
 
@@ -82,6 +81,7 @@ class AnnualSummaryViewSet(
     refusable = frozenset(
         {"create", "update", "partial_update", "submit", "return_for_revision", "confirm"}
     )
+    reread = True
 
     def optimise(self, qs):
         return (
@@ -89,9 +89,6 @@ class AnnualSummaryViewSet(
             .prefetch_related("task_plans")
             .order_by("plan__year", "province__sort_order")
         )
-
-    def answer(self, summary: AnnualSummary):
-        return Response(self.get_serializer(self.get_queryset().get(pk=summary.pk)).data)
 
 
 class BulletinViewSet(
@@ -117,6 +114,7 @@ class BulletinViewSet(
         **dict.fromkeys(["create", "update", "partial_update", "publish"], HQ),
     }
     refusable = frozenset({"create", "update", "partial_update", "publish"})
+    reread = True
 
     def optimise(self, qs):
         return (
@@ -130,9 +128,4 @@ class BulletinViewSet(
             .order_by("-period_end", "-pk")
         )
 
-    @extend_schema(request=None, responses=BulletinSerializer)
-    @action(detail=True, methods=["post"])
-    def publish(self, request, pk=None, version=None):
-        bulletin = self.get_object()
-        bulletin.publish(request.user)
-        return Response(self.get_serializer(self.get_queryset().get(pk=bulletin.pk)).data)
+    publish = object_action("publish", Bulletin.publish, responses=BulletinSerializer)
