@@ -5,16 +5,18 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from accounts.access import HQ, STAFF
 from workflow.machine import TransitionRefused
 
 
@@ -36,6 +38,47 @@ class ObjectIdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
+
+
+class VisibleChoices:
+    """A related field whose choices are the rows the requesting user sees
+    (``visible_to``): another unit's row is "no such object" (400), as it is a 404 to read."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        qs = super().get_queryset()
+        return qs.visible_to(request.user) if request is not None else qs.none()
+
+
+class VisiblePrimaryKeyField(VisibleChoices, serializers.PrimaryKeyRelatedField):
+    """A visible row named by its id (see VisibleChoices)."""
+
+
+class VisibleSlugField(VisibleChoices, serializers.SlugRelatedField):
+    """A visible row named by a field of its own, e.g. a plan by its year (see VisibleChoices)."""
+
+
+@extend_schema_field(
+    {"type": "array", "items": {"type": "object", "additionalProperties": {}}, "readOnly": True}
+)
+class FilesField(serializers.Field):
+    """A row's stored files (workflow.files), read only: each one's id, name and size and
+    the URL that serves it (``url_name``), which checks who sees the row."""
+
+    def __init__(self, url_name: str, **kwargs):
+        self.url_name = url_name
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, files) -> list[dict]:
+        return [
+            {
+                "id": f.pk,
+                "name": f.original_name,
+                "size": f.size,
+                "url": reverse(self.url_name, args=[f.pk]),
+            }
+            for f in files.all()
+        ]
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -157,6 +200,28 @@ class AtomicWrites:
             serializer.save()
 
 
+class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
+    """A list and its rows, read only."""
+
+
+WRITES = ("create", "update", "partial_update")
+
+
+class EditableViewSet(
+    AtomicWrites,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    VisibleModelViewSet,
+):
+    """Rows written (POST) and changed (PUT, PATCH) in one transaction each; never deleted
+    here (a closed plan or a submitted state refuses the change: 409)."""
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    refusable = frozenset(WRITES)
+
+
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {"detail": {"type": "string"}},
@@ -232,6 +297,23 @@ class SubmissionActions(AtomicWrites):
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None, version=None):
         return self._step("confirm", request)
+
+
+class SubmissionViewSet(SubmissionActions, EditableViewSet):
+    """A reviewed submission (workflow.review): the unit writes and submits its draft, HQ
+    returns or confirms it; see SubmissionActions. Who does which is ``submission_roles``."""
+
+    refusable = frozenset({*WRITES, "submit", "return_for_revision", "confirm"})
+
+
+def submission_roles(read, write=STAFF, review=HQ) -> dict:
+    """Who may do what with a reviewed submission: ``read`` lists and reads it, ``write``
+    (the unit) creates, changes and submits a draft, ``review`` (HQ) returns or confirms."""
+    return {
+        **dict.fromkeys(["list", "retrieve"], read),
+        **dict.fromkeys([*WRITES, "submit"], write),
+        **dict.fromkeys(["return_for_revision", "confirm"], review),
+    }
 
 
 class ReopenAction:

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import ALL, HQ, STAFF
-from config.api import VisibleModelViewSet, object_action
+from config.api import ReadOnlyViewSet, VisibleModelViewSet, object_action
 
 from . import extensions
 from .filters import ExtensionRequestFilter, NotificationFilter
@@ -23,7 +23,7 @@ from .serializers import (
 )
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
+class NotificationViewSet(ReadOnlyViewSet):
     """The user's own inbox (站内通知), newest first; anyone else's answers 404."""
 
     base_queryset = Notification.objects

@@ -8,7 +8,13 @@ from rest_framework.response import Response
 
 from accounts.access import ALL, EXPERTS, HQ, STAFF
 from accounts.models import Role
-from config.api import SubmissionActions, VisibleModelViewSet, object_action
+from config.api import (
+    ReadOnlyViewSet,
+    SubmissionViewSet,
+    VisibleModelViewSet,
+    object_action,
+    submission_roles,
+)
 from planning.working import WorkingPlanList, working_plan
 
 from . import services
@@ -43,9 +49,7 @@ from .serializers import (
 )
 
 
-class CallViewSet(
-    WorkingPlanList, mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet
-):
+class CallViewSet(WorkingPlanList, ReadOnlyViewSet):
     """Calls for applications (申报通知)."""
 
     base_queryset = Call.objects
@@ -77,9 +81,7 @@ class CallViewSet(
         return Response({"decided": [{"id": a.pk, "state": a.state} for a in decided]})
 
 
-class ReviewAssignmentViewSet(
-    WorkingPlanList, mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet
-):
+class ReviewAssignmentViewSet(WorkingPlanList, ReadOnlyViewSet):
     """An expert's review assignments in the working plan (``?year=``; HQ reads all); the
     expert submits scores here.
 
@@ -298,15 +300,7 @@ class ApplicationViewSet(
         )
 
 
-class ProjectReportViewSet(
-    SubmissionActions,
-    WorkingPlanList,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    VisibleModelViewSet,
-):
+class ProjectReportViewSet(WorkingPlanList, SubmissionViewSet):
     """Project reports (项目报告) to the HQ contact, and each project's report schedule.
 
     The undertaking province writes and submits; HQ (the project's HQ contact) confirms or
@@ -325,24 +319,11 @@ class ProjectReportViewSet(
     serializer_class = ProjectReportSerializer
     filterset_class = ProjectReportFilter
     roles = {
-        "list": STAFF | HQ,
-        "retrieve": STAFF | HQ,
+        **submission_roles(read=STAFF | HQ),
         "schedule": STAFF | HQ,
-        **dict.fromkeys(["create", "update", "partial_update", "submit"], STAFF),
-        **dict.fromkeys(["confirm", "return_for_revision", "select", "set_schedule"], HQ),
+        **dict.fromkeys(["select", "set_schedule"], HQ),
     }
-    refusable = frozenset(
-        {
-            "create",
-            "update",
-            "partial_update",
-            "submit",
-            "confirm",
-            "return_for_revision",
-            "select",
-            "set_schedule",
-        }
-    )
+    refusable = SubmissionViewSet.refusable | {"select", "set_schedule"}
     reread = True
 
     def optimise(self, qs):
