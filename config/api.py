@@ -270,9 +270,10 @@ class SubmissionActions(AtomicWrites):
     """The reviewed-submission lifecycle (workflow.review) as API actions, written once:
     ``submit`` by the unit, ``return`` with a reason and ``confirm`` by HQ.
 
-    A viewset names its service for each step in ``review_steps`` (``submit(obj, by)``,
-    ``return_for_revision(obj, by, reason)``, ``confirm(obj, by, reason)``); who may take
-    a step is declared in its ``roles`` like any other action. ``answer`` is what the
+    A step is the model's own transition (``obj.submit(by)``, ``obj.return_for_revision(by,
+    reason)``, ``obj.confirm(by, reason)``) unless the viewset names a service for it in
+    ``review_steps`` (one that also tells someone, say); who may take a step is declared in
+    its ``roles`` like any other action. ``answer`` is what the
     action responds with (a viewset may re-read the row with its annotations).
     """
 
@@ -280,7 +281,8 @@ class SubmissionActions(AtomicWrites):
 
     def _step(self, name, request):
         body = None if name == "submit" else ReasonSerializer
-        return self.run(request, self.review_steps[name], body)
+        service = self.review_steps.get(name, getattr(self.base_queryset.model, name))
+        return self.run(request, service, body)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

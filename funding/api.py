@@ -132,12 +132,7 @@ class SpendingReportViewSet(
 ):
     """经费使用情况: the unit writes and submits; HQ confirms or returns with a reason."""
 
-    base_queryset = SpendingReport.objects
-    review_steps = {
-        "submit": SpendingReport.submit,
-        "return_for_revision": SpendingReport.return_for_revision,
-        "confirm": SpendingReport.confirm,
-    }
+    base_queryset = SpendingReport.objects  # its review steps are the model's transitions
     plan_path = "allocation__plan"
     serializer_class = SpendingReportSerializer
     filterset_class = SpendingReportFilter

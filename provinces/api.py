@@ -261,12 +261,7 @@ class CaseViewSet(WorkingPlanList, SubmissionViewSet):
     """Typical cases (典型案例): a unit writes and submits its own; HQ returns, confirms
     and selects; every unit reads the cases HQ published."""
 
-    base_queryset = Case.objects
-    review_steps = {
-        "submit": Case.submit,
-        "return_for_revision": Case.return_for_revision,
-        "confirm": Case.confirm,
-    }
+    base_queryset = Case.objects  # its review steps are the model's transitions
     plan_path = "plan"
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
