@@ -119,7 +119,7 @@ class SpendingReportSerializer(serializers.ModelSerializer):
             "is_late",
             "confirmed_at",
         ]
-        read_only_fields = ["state", "submitted_at", "is_late", "confirmed_at"]
+        read_only_fields = sorted(SpendingReport.SET_BY_TRANSITIONS)
 
     def validate_lines(self, lines):
         categories = [line["category"].pk for line in lines]

@@ -297,13 +297,7 @@ class ProjectReportSerializer(serializers.ModelSerializer):
             "confirmed_at",
             "selected_for_digest",
         ]
-        read_only_fields = [
-            "state",
-            "submitted_at",
-            "is_late",
-            "confirmed_at",
-            "selected_for_digest",
-        ]
+        read_only_fields = sorted(ProjectReport.SET_BY_TRANSITIONS)
 
     def validate(self, attrs):
         app = attrs.get("application") or getattr(self.instance, "application", None)

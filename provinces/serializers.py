@@ -102,7 +102,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "contacts",
             "milestones",
         ]
-        read_only_fields = ["state", "submitted_at", "is_late", "confirmed_at"]
+        read_only_fields = sorted(Registration.SET_BY_TRANSITIONS)
 
     def validate_assignment(self, assignment):
         if self.instance is not None and assignment.pk != self.instance.assignment_id:
@@ -281,15 +281,7 @@ class CaseSerializer(ModelRulesSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = [
-            "state",
-            "submitted_at",
-            "is_late",
-            "selected_for_digest",
-            "selected_for_publication",
-            "created_at",
-            "updated_at",
-        ]
+        read_only_fields = [*sorted(Case.SET_BY_TRANSITIONS), "created_at", "updated_at"]
 
     WRITTEN = ("assignment", "kind", "title", "summary", "body")  # CaseForm's fields
 
@@ -589,7 +581,7 @@ class TaskReportSerializer(serializers.ModelSerializer):
             "is_late",
             "confirmed_at",
         ]
-        read_only_fields = ["state", "submitted_at", "is_late", "confirmed_at"]
+        read_only_fields = sorted(TaskReport.SET_BY_TRANSITIONS)
         extra_kwargs = {"entities": {"required": False}}
 
     serializer_related_field = VisiblePrimaryKeyField  # the entities the user sees

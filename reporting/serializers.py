@@ -139,7 +139,7 @@ class AnnualSummarySerializer(serializers.ModelSerializer):
             "is_late",
             "updated_at",
         ]
-        read_only_fields = [*AnnualSummary.FIGURES, "state", "submitted_at", "is_late"]
+        read_only_fields = sorted(AnnualSummary.SET_BY_TRANSITIONS)  # with the figures
 
     def validate_year(self, plan):
         if self.instance is not None and plan.pk != self.instance.plan_id:
