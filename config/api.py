@@ -5,16 +5,18 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from accounts.access import HQ, STAFF
 from workflow.machine import TransitionRefused
 
 
@@ -36,6 +38,47 @@ class ObjectIdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
+
+
+class VisibleChoices:
+    """A related field whose choices are the rows the requesting user sees
+    (``visible_to``): another unit's row is "no such object" (400), as it is a 404 to read."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        qs = super().get_queryset()
+        return qs.visible_to(request.user) if request is not None else qs.none()
+
+
+class VisiblePrimaryKeyField(VisibleChoices, serializers.PrimaryKeyRelatedField):
+    """A visible row named by its id (see VisibleChoices)."""
+
+
+class VisibleSlugField(VisibleChoices, serializers.SlugRelatedField):
+    """A visible row named by a field of its own, e.g. a plan by its year (see VisibleChoices)."""
+
+
+@extend_schema_field(
+    {"type": "array", "items": {"type": "object", "additionalProperties": {}}, "readOnly": True}
+)
+class FilesField(serializers.Field):
+    """A row's stored files (workflow.files), read only: each one's id, name and size and
+    the URL that serves it (``url_name``), which checks who sees the row."""
+
+    def __init__(self, url_name: str, **kwargs):
+        self.url_name = url_name
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, files) -> list[dict]:
+        return [
+            {
+                "id": f.pk,
+                "name": f.original_name,
+                "size": f.size,
+                "url": reverse(self.url_name, args=[f.pk]),
+            }
+            for f in files.all()
+        ]
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -99,6 +142,7 @@ class VisibleModelViewSet(viewsets.GenericViewSet):
 
     base_queryset = None  # a QuerySet with a visible_to() method
     refusable: frozenset[str] = frozenset()
+    reread = False  # an action answers with its row re-read as the viewset reads it
 
     def get_queryset(self):
         qs = self.base_queryset.all().visible_to(self.request.user)
@@ -106,6 +150,41 @@ class VisibleModelViewSet(viewsets.GenericViewSet):
 
     def optimise(self, qs):
         return qs
+
+    def answer(self, obj, status=200):
+        """What an action on ``obj`` responds with: ``obj``, or with ``reread`` the row as
+        ``get_queryset`` reads it (its annotations and prefetches, after the change)."""
+        if self.reread:
+            obj = self.get_queryset().get(pk=obj.pk)
+        return Response(self.get_serializer(obj).data, status)
+
+    def run(self, request, service, body=None):
+        """One action on one object: ``body`` (a serializer class, or none) validates the
+        request, ``service(obj, user, **data)`` does the work, ``answer`` responds."""
+        obj = self.get_object()
+        data = {}
+        if body is not None:
+            serializer = body(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        service(obj, request.user, **data)
+        return self.answer(obj)
+
+
+def object_action(
+    name: str, service, body=None, *, url_path: str | None = None, responses=None, doc=None
+):
+    """A POST action ``name`` on one object that calls ``service`` (see
+    ``VisibleModelViewSet.run``), declared in a line: ``approve = object_action("approve",
+    services.approve, ApproveSerializer)``. Who may take it is declared in ``roles``."""
+
+    def step(self, request, pk=None, version=None):
+        return self.run(request, service, body)
+
+    step.__name__ = name  # DRF routes an action by its function's name
+    step.__doc__ = doc  # the operation's description (else the viewset's)
+    schema = {"request": body} if responses is None else {"request": body, "responses": responses}
+    return extend_schema(**schema)(action(detail=True, methods=["post"], url_path=url_path)(step))
 
 
 class AtomicWrites:
@@ -119,6 +198,28 @@ class AtomicWrites:
     def perform_update(self, serializer):
         with transaction.atomic():
             serializer.save()
+
+
+class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
+    """A list and its rows, read only."""
+
+
+WRITES = ("create", "update", "partial_update")
+
+
+class EditableViewSet(
+    AtomicWrites,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    VisibleModelViewSet,
+):
+    """Rows written (POST) and changed (PUT, PATCH) in one transaction each; never deleted
+    here (a closed plan or a submitted state refuses the change: 409)."""
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    refusable = frozenset(WRITES)
 
 
 ERROR_SCHEMA = {
@@ -169,26 +270,19 @@ class SubmissionActions(AtomicWrites):
     """The reviewed-submission lifecycle (workflow.review) as API actions, written once:
     ``submit`` by the unit, ``return`` with a reason and ``confirm`` by HQ.
 
-    A viewset names its service for each step in ``review_steps`` (``submit(obj, by)``,
-    ``return_for_revision(obj, by, reason)``, ``confirm(obj, by, reason)``); who may take
-    a step is declared in its ``roles`` like any other action. ``answer`` is what the
+    A step is the model's own transition (``obj.submit(by)``, ``obj.return_for_revision(by,
+    reason)``, ``obj.confirm(by, reason)``) unless the viewset names a service for it in
+    ``review_steps`` (one that also tells someone, say); who may take a step is declared in
+    its ``roles`` like any other action. ``answer`` is what the
     action responds with (a viewset may re-read the row with its annotations).
     """
 
     review_steps: dict = {}
 
-    def answer(self, obj):
-        return Response(self.get_serializer(obj).data)
-
     def _step(self, name, request):
-        obj = self.get_object()
-        if name == "submit":
-            self.review_steps[name](obj, request.user)
-        else:
-            serializer = ReasonSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            self.review_steps[name](obj, request.user, serializer.validated_data["reason"])
-        return self.answer(obj)
+        body = None if name == "submit" else ReasonSerializer
+        service = self.review_steps.get(name, getattr(self.base_queryset.model, name))
+        return self.run(request, service, body)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
@@ -205,6 +299,23 @@ class SubmissionActions(AtomicWrites):
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None, version=None):
         return self._step("confirm", request)
+
+
+class SubmissionViewSet(SubmissionActions, EditableViewSet):
+    """A reviewed submission (workflow.review): the unit writes and submits its draft, HQ
+    returns or confirms it; see SubmissionActions. Who does which is ``submission_roles``."""
+
+    refusable = frozenset({*WRITES, "submit", "return_for_revision", "confirm"})
+
+
+def submission_roles(read, write=STAFF, review=HQ) -> dict:
+    """Who may do what with a reviewed submission: ``read`` lists and reads it, ``write``
+    (the unit) creates, changes and submits a draft, ``review`` (HQ) returns or confirms."""
+    return {
+        **dict.fromkeys(["list", "retrieve"], read),
+        **dict.fromkeys([*WRITES, "submit"], write),
+        **dict.fromkeys(["return_for_revision", "confirm"], review),
+    }
 
 
 class ReopenAction:

@@ -12,8 +12,8 @@ from accounts.access import HQ, STAFF
 from config.api import (
     FilterSet,
     IntegerFilter,
+    ReadOnlyViewSet,
     SubmissionActions,
-    VisibleModelViewSet,
     year_filter,
 )
 from planning.working import WorkingPlanList, in_working_plan
@@ -50,14 +50,7 @@ class AllocationFilter(FilterSet):
         fields = ["year", "task", "province"]
 
 
-class AllocationViewSet(
-    WorkingPlanList,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    PatchOnly,
-    VisibleModelViewSet,
-):
+class AllocationViewSet(WorkingPlanList, PatchOnly, mixins.CreateModelMixin, ReadOnlyViewSet):
     """经费下达: HQ allocates; units read their own; ``summary`` totals per task and unit."""
 
     base_queryset = Allocation.objects
@@ -109,13 +102,7 @@ class PaymentFilter(FilterSet):
         fields = ["year", "allocation"]
 
 
-class PaymentViewSet(
-    WorkingPlanList,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    VisibleModelViewSet,
-):
+class PaymentViewSet(WorkingPlanList, mixins.CreateModelMixin, ReadOnlyViewSet):
     """拨付: HQ records a tranche (never beyond the allocation); units read their own."""
 
     base_queryset = Payment.objects
@@ -141,22 +128,11 @@ class SpendingReportFilter(FilterSet):
 
 
 class SpendingReportViewSet(
-    SubmissionActions,
-    WorkingPlanList,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    PatchOnly,
-    VisibleModelViewSet,
+    SubmissionActions, WorkingPlanList, PatchOnly, mixins.CreateModelMixin, ReadOnlyViewSet
 ):
     """经费使用情况: the unit writes and submits; HQ confirms or returns with a reason."""
 
-    base_queryset = SpendingReport.objects
-    review_steps = {
-        "submit": SpendingReport.submit,
-        "return_for_revision": SpendingReport.return_for_revision,
-        "confirm": SpendingReport.confirm,
-    }
+    base_queryset = SpendingReport.objects  # its review steps are the model's transitions
     plan_path = "allocation__plan"
     serializer_class = SpendingReportSerializer
     filterset_class = SpendingReportFilter

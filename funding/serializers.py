@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from config.api import VisiblePrimaryKeyField
 from planning.models import Task
 from projects.models import Application
 from provinces.models import Province
@@ -75,19 +76,14 @@ class AllocationSerializer(serializers.ModelSerializer):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
-    allocation = serializers.PrimaryKeyRelatedField(queryset=Allocation.objects.all())
+    # another unit's allocation is "no such object"
+    allocation = VisiblePrimaryKeyField(queryset=Allocation.objects.all())
     amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
 
     class Meta:
         model = Payment
         fields = ["id", "allocation", "amount", "date", "note", "recorded_at"]
         read_only_fields = ["recorded_at"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:  # another unit's allocation is "no such object"
-            self.fields["allocation"].queryset = Allocation.objects.visible_to(request.user)
 
     def create(self, validated_data):
         try:
@@ -106,7 +102,7 @@ class SpendingLineSerializer(serializers.ModelSerializer):
 
 
 class SpendingReportSerializer(serializers.ModelSerializer):
-    allocation = serializers.PrimaryKeyRelatedField(queryset=Allocation.objects.all())
+    allocation = VisiblePrimaryKeyField(queryset=Allocation.objects.all())
     lines = SpendingLineSerializer(many=True, required=False)
     total = serializers.DecimalField(read_only=True, **MONEY)
 
@@ -123,13 +119,7 @@ class SpendingReportSerializer(serializers.ModelSerializer):
             "is_late",
             "confirmed_at",
         ]
-        read_only_fields = ["state", "submitted_at", "is_late", "confirmed_at"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["allocation"].queryset = Allocation.objects.visible_to(request.user)
+        read_only_fields = sorted(SpendingReport.SET_BY_TRANSITIONS)
 
     def validate_lines(self, lines):
         categories = [line["category"].pk for line in lines]

@@ -1,13 +1,14 @@
 from django.urls import path
 
+from config.routes import pages
+
 from .views import allocations, overview, payments, spending
 
 app_name = "funding"
 urlpatterns = [
     path("", overview.overview, name="overview"),
     path("export.xlsx", overview.export, name="export"),
-    path("allocations/", allocations.allocation_list, name="allocation_list"),
-    path("allocations/<int:pk>/", allocations.allocation_detail, name="allocation_detail"),
+    *pages("allocations/", allocations, "allocation", "list", "detail"),
     path("allocations/task/<int:number>/", allocations.task_grid, name="task_grid"),
     path(
         "allocations/project/<int:pk>/",
@@ -19,7 +20,6 @@ urlpatterns = [
     path("allocations/<int:pk>/pay/", payments.payment_new, name="payment_new"),
     path("payments/", payments.payment_list, name="payment_list"),
     path("allocations/<int:pk>/spending/", spending.spending, name="spending"),
-    path("spending/", spending.spending_list, name="spending_list"),
-    path("spending/<int:pk>/<str:action>/", spending.spending_action, name="spending_action"),
+    *pages("spending/", spending, "spending", "list", "action"),
     path("evidence/<int:pk>/", spending.evidence_download, name="evidence_download"),
 ]

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.access import ALL, HQ, STAFF
-from config.api import VisibleModelViewSet
+from config.api import ReadOnlyViewSet, VisibleModelViewSet, object_action
 
 from . import extensions
 from .filters import ExtensionRequestFilter, NotificationFilter
@@ -23,7 +23,7 @@ from .serializers import (
 )
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
+class NotificationViewSet(ReadOnlyViewSet):
     """The user's own inbox (站内通知), newest first; anyone else's answers 404."""
 
     base_queryset = Notification.objects
@@ -66,6 +66,7 @@ class ExtensionRequestViewSet(
         **dict.fromkeys(["approve", "refuse"], HQ),
     }
     refusable = frozenset({"create", "approve", "refuse"})
+    reread = True
 
     def get_queryset(self):
         """A list shows one plan's requests (``?year=``, else the working plan), as every
@@ -90,20 +91,16 @@ class ExtensionRequestViewSet(
             reason=data["reason"],
         )
 
-    def _decide(self, verb, request):
-        ext = self.get_object()
-        serializer = DecisionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        verb(ext, request.user, serializer.validated_data["reason"])
-        return Response(self.get_serializer(self.get_queryset().get(pk=ext.pk)).data)
-
-    @extend_schema(request=DecisionSerializer, responses=ExtensionRequestSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None, version=None):
-        return self._decide(extensions.approve_extension, request)
-
-    @extend_schema(request=DecisionSerializer, responses=ExtensionRequestSerializer)
-    @action(detail=True, methods=["post"])
-    def refuse(self, request, pk=None, version=None):
-        """Refuse, with the reason the unit is told (required)."""
-        return self._decide(extensions.refuse_extension, request)
+    approve = object_action(
+        "approve",
+        extensions.approve_extension,
+        DecisionSerializer,
+        responses=ExtensionRequestSerializer,
+    )
+    refuse = object_action(
+        "refuse",
+        extensions.refuse_extension,
+        DecisionSerializer,
+        responses=ExtensionRequestSerializer,
+        doc="Refuse, with the reason the unit is told (required).",
+    )

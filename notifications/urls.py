@@ -1,5 +1,7 @@
 from django.urls import path
 
+from config.routes import pages
+
 from .views import calendar, extensions, inbox, reminders
 
 app_name = "notifications"
@@ -10,8 +12,7 @@ urlpatterns = [
     path("calendar/renew/", calendar.calendar_renew, name="calendar_renew"),
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     path("deadlines/extend/", extensions.extension_request, name="extension_request"),
-    path("extensions/", extensions.extension_list, name="extension_list"),
-    path("extensions/<int:pk>/", extensions.extension_detail, name="extension_detail"),
+    *pages("extensions/", extensions, "extension", "list", "detail"),
     path(
         "extensions/<int:pk>/<str:action>/",
         extensions.extension_decide,

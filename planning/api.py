@@ -1,8 +1,7 @@
 from django.db.models import Prefetch
-from rest_framework import mixins
 
 from accounts.access import ALL, HQ
-from config.api import AtomicWrites, VisibleModelViewSet
+from config.api import WRITES, EditableViewSet, ReadOnlyViewSet
 
 from .filters import DeadlineFilter, PlanFilter, TaskFilter
 from .models import Deadline, Plan, Target, Task, Track
@@ -10,7 +9,7 @@ from .serializers import DeadlineResourceSerializer, PlanSerializer, TaskSeriali
 from .working import WorkingPlanList
 
 
-class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
+class PlanViewSet(ReadOnlyViewSet):
     """Annual work plans (年度工作计划)."""
 
     base_queryset = Plan.objects
@@ -24,9 +23,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModel
         return qs.prefetch_related("deadlines__task", "units__province").order_by("-year")
 
 
-class TaskViewSet(
-    WorkingPlanList, mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet
-):
+class TaskViewSet(WorkingPlanList, ReadOnlyViewSet):
     """Tasks (具体任务) with their items, tracks and targets."""
 
     base_queryset = Task.objects
@@ -48,15 +45,7 @@ class TaskViewSet(
         )
 
 
-class DeadlineViewSet(
-    AtomicWrites,
-    WorkingPlanList,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    VisibleModelViewSet,
-):
+class DeadlineViewSet(WorkingPlanList, EditableViewSet):
     """Deadlines (时间节点) of a plan: everyone reads; HQ adds its own and tunes reminders."""
 
     base_queryset = Deadline.objects
@@ -64,13 +53,8 @@ class DeadlineViewSet(
     serializer_class = DeadlineResourceSerializer
     filterset_class = DeadlineFilter
     ordering_fields = ["due_date"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    roles = {
-        "list": ALL,
-        "retrieve": ALL,
-        **dict.fromkeys(["create", "update", "partial_update"], HQ),
-    }
-    refusable = frozenset({"create", "update", "partial_update"})  # a closed plan refuses
+    roles = {"list": ALL, "retrieve": ALL, **dict.fromkeys(WRITES, HQ)}
+    # refusable: a closed plan refuses a change (EditableViewSet)
 
     def optimise(self, qs):
         return qs.select_related("plan", "task").order_by("plan__year", "due_date", "pk")

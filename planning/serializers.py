@@ -2,6 +2,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from config.api import VisibleSlugField
 from workflow.validation import ModelRulesSerializer
 
 from .models import Deadline, Plan, Target, Task, TaskItem, Track
@@ -102,9 +103,7 @@ class DeadlineResourceSerializer(ModelRulesSerializer):
     """A deadline (时间节点) of a plan: HQ adds its own (kind ``other``) and tunes the
     reminders of the notice's; the notice's own date, task and wording stay as read."""
 
-    year = serializers.SlugRelatedField(
-        source="plan", slug_field="year", queryset=Plan.objects.none()
-    )
+    year = VisibleSlugField(source="plan", slug_field="year", queryset=Plan.objects.all())
     task = serializers.IntegerField(
         source="task.number",
         required=False,
@@ -129,12 +128,6 @@ class DeadlineResourceSerializer(ModelRulesSerializer):
         read_only_fields = ["kind", "sentence"]
 
     FROM_THE_NOTICE = ("task", "due_date", "description")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["year"].queryset = Plan.objects.visible_to(request.user)
 
     def validate(self, attrs):
         number = attrs.pop("task", {}).get("number", Ellipsis)

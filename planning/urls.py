@@ -1,5 +1,7 @@
 from django.urls import path
 
+from config.routes import pages
+
 from .views import deadlines, plans
 
 app_name = "planning"
@@ -7,8 +9,7 @@ app_name = "planning"
 # plan: they are provinces' (provinces/plan_urls.py), mounted in this namespace by config.urls.
 urlpatterns = [
     path("", plans.plan_list, name="plan_list"),
-    path("deadlines/", deadlines.deadline_list, name="deadline_list"),
-    path("deadlines/new/", deadlines.deadline_edit, name="deadline_new"),
+    *pages("deadlines/", deadlines, "deadline", "list", "new"),
     path("deadlines/<int:pk>/", deadlines.deadline_edit, name="deadline_edit"),
     path("switch/", plans.switch_year, name="switch_year"),
     path("<int:year>/<str:action>/", plans.plan_transition, name="plan_transition"),

@@ -8,7 +8,13 @@ from rest_framework.response import Response
 
 from accounts.access import ALL, EXPERTS, HQ, STAFF
 from accounts.models import Role
-from config.api import SubmissionActions, VisibleModelViewSet
+from config.api import (
+    ReadOnlyViewSet,
+    SubmissionViewSet,
+    VisibleModelViewSet,
+    object_action,
+    submission_roles,
+)
 from planning.working import WorkingPlanList, working_plan
 
 from . import services
@@ -43,9 +49,7 @@ from .serializers import (
 )
 
 
-class CallViewSet(
-    WorkingPlanList, mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet
-):
+class CallViewSet(WorkingPlanList, ReadOnlyViewSet):
     """Calls for applications (申报通知)."""
 
     base_queryset = Call.objects
@@ -77,9 +81,7 @@ class CallViewSet(
         return Response({"decided": [{"id": a.pk, "state": a.state} for a in decided]})
 
 
-class ReviewAssignmentViewSet(
-    WorkingPlanList, mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet
-):
+class ReviewAssignmentViewSet(WorkingPlanList, ReadOnlyViewSet):
     """An expert's review assignments in the working plan (``?year=``; HQ reads all); the
     expert submits scores here.
 
@@ -186,120 +188,48 @@ class ApplicationViewSet(
             call, self.request.user, serializer.validated_data
         )
 
-    def _do(self, request, verb, serializer_class=None):
-        app = self.get_object()
-        data = {}
-        if serializer_class is not None:
-            serializer = serializer_class(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            data = serializer.validated_data
-        verb(app, data)
+    def answer(self, app, status=200):
         app.refresh_from_db()
-        return Response(self.get_serializer(app).data)
+        return super().answer(app, status)
 
-    @extend_schema(request=None, responses=ApplicationSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None, version=None):
-        return self._do(request, lambda app, d: services.submit_application(app, request.user))
+    submit = object_action("submit", services.submit_application, responses=ApplicationSerializer)
 
     @extend_schema(request=AssignSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"], url_path="assign-expert")
     def assign_expert(self, request, pk=None, version=None):
-        return self._do(
-            request,
-            lambda app, d: services.assign_expert(
-                app, services.find_expert(d["expert"]), request.user
-            ),
-            AssignSerializer,
-        )
+        def assign(app, by, expert):
+            services.assign_expert(app, services.find_expert(expert), by)
 
-    @extend_schema(request=ApproveSerializer, responses=ApplicationSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None, version=None):
-        return self._do(
-            request,
-            lambda app, d: services.approve(
-                app,
-                request.user,
-                d["undertaking_unit"],
-                d["budget_granted"],
-                d["reason"],
-                allow_over=d["allow_over"],
-                override_reviews=d["override_reviews"],
-            ),
-            ApproveSerializer,
-        )
+        return self.run(request, assign, AssignSerializer)
 
-    @extend_schema(request=RejectSerializer, responses=ApplicationSerializer)
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None, version=None):
-        return self._do(
-            request,
-            lambda app, d: services.reject(
-                app, request.user, d["reason"], override_reviews=d["override_reviews"]
-            ),
-            RejectSerializer,
-        )
-
-    @extend_schema(request=SignSerializer, responses=ApplicationSerializer)
-    @action(detail=True, methods=["post"])
-    def sign(self, request, pk=None, version=None):
-        return self._do(
-            request,
-            lambda app, d: services.sign_agreement(
-                app,
-                request.user,
-                number=d["number"],
-                budget=d["budget"],
-                starts_on=d["starts_on"],
-                ends_on=d["ends_on"],
-                deliverables=[
-                    services.DeliverableLine(x["title"], x["due_date"]) for x in d["deliverables"]
-                ],
-                terms=d["terms"],
-                report_frequency=d["report_frequency"],
-                report_dates=d["report_dates"],
-            ),
-            SignSerializer,
-        )
-
-    @extend_schema(request=FinalReportSerializer, responses=ApplicationSerializer)
-    @action(detail=True, methods=["post"], url_path="request-acceptance")
-    def request_acceptance(self, request, pk=None, version=None):
-        return self._do(
-            request,
-            lambda app, d: services.request_acceptance(app, request.user, d["final_report"]),
-            FinalReportSerializer,
-        )
-
-    @extend_schema(request=AcceptSerializer, responses=ApplicationSerializer)
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None, version=None):
-        return self._do(
-            request,
-            lambda app, d: services.accept(
-                app, request.user, d["reason"], owed_confirmed=d["reports_owed_confirmed"]
-            ),
-            AcceptSerializer,
-        )
-
-    @extend_schema(request=RectifySerializer, responses=ApplicationSerializer)
-    @action(detail=True, methods=["post"])
-    def rectify(self, request, pk=None, version=None):
-        return self._do(
-            request,
-            lambda app, d: services.require_rectification(app, request.user, d["reason"], d["due"]),
-            RectifySerializer,
-        )
-
-    @extend_schema(request=DecisionReasonSerializer, responses=ApplicationSerializer)
-    @action(detail=True, methods=["post"])
-    def fail(self, request, pk=None, version=None):
-        return self._do(
-            request,
-            lambda app, d: services.fail(app, request.user, d["reason"]),
-            DecisionReasonSerializer,
-        )
+    approve = object_action(
+        "approve", services.approve, ApproveSerializer, responses=ApplicationSerializer
+    )
+    reject = object_action(
+        "reject", services.reject, RejectSerializer, responses=ApplicationSerializer
+    )
+    sign = object_action(
+        "sign", services.sign_agreement, SignSerializer, responses=ApplicationSerializer
+    )
+    request_acceptance = object_action(
+        "request_acceptance",
+        services.request_acceptance,
+        FinalReportSerializer,
+        url_path="request-acceptance",
+        responses=ApplicationSerializer,
+    )
+    accept = object_action(
+        "accept", services.accept, AcceptSerializer, responses=ApplicationSerializer
+    )
+    rectify = object_action(
+        "rectify",
+        services.require_rectification,
+        RectifySerializer,
+        responses=ApplicationSerializer,
+    )
+    fail = object_action(
+        "fail", services.fail, DecisionReasonSerializer, responses=ApplicationSerializer
+    )
 
     @extend_schema(request=None, responses=ScoresSerializer)
     @action(detail=True, methods=["get"])
@@ -333,19 +263,13 @@ class ApplicationViewSet(
     def progress(self, request, pk=None, version=None):
         """The undertaking side reports progress against one deliverable of the agreement."""
 
-        def verb(app, d):
-            deliverable = app.deliverables.filter(pk=d["deliverable"]).first()
-            if deliverable is None:
+        def report(app, by, deliverable, **progress):
+            found = app.deliverables.filter(pk=deliverable).first()
+            if found is None:
                 raise NotFound(_("该项目没有这一交付成果。"))
-            services.report_progress(
-                deliverable,
-                request.user,
-                percent=d["percent"],
-                note=d["note"],
-                done_on=d["done_on"],
-            )
+            services.report_progress(found, by, **progress)
 
-        return self._do(request, verb, ProgressSerializer)
+        return self.run(request, report, ProgressSerializer)
 
     @extend_schema(responses=TotalsSerializer)
     @action(detail=False, methods=["get"])
@@ -376,15 +300,7 @@ class ApplicationViewSet(
         )
 
 
-class ProjectReportViewSet(
-    SubmissionActions,
-    WorkingPlanList,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    VisibleModelViewSet,
-):
+class ProjectReportViewSet(WorkingPlanList, SubmissionViewSet):
     """Project reports (项目报告) to the HQ contact, and each project's report schedule.
 
     The undertaking province writes and submits; HQ (the project's HQ contact) confirms or
@@ -403,24 +319,12 @@ class ProjectReportViewSet(
     serializer_class = ProjectReportSerializer
     filterset_class = ProjectReportFilter
     roles = {
-        "list": STAFF | HQ,
-        "retrieve": STAFF | HQ,
+        **submission_roles(read=STAFF | HQ),
         "schedule": STAFF | HQ,
-        **dict.fromkeys(["create", "update", "partial_update", "submit"], STAFF),
-        **dict.fromkeys(["confirm", "return_for_revision", "select", "set_schedule"], HQ),
+        **dict.fromkeys(["select", "set_schedule"], HQ),
     }
-    refusable = frozenset(
-        {
-            "create",
-            "update",
-            "partial_update",
-            "submit",
-            "confirm",
-            "return_for_revision",
-            "select",
-            "set_schedule",
-        }
-    )
+    refusable = SubmissionViewSet.refusable | {"select", "set_schedule"}
+    reread = True
 
     def optimise(self, qs):
         return (
@@ -441,9 +345,6 @@ class ProjectReportViewSet(
 
     def _deliverables(self, data):
         return [d.pk for d in data["deliverables"]] if "deliverables" in data else None
-
-    def answer(self, report, status=200):
-        return Response(self.get_serializer(self.get_queryset().get(pk=report.pk)).data, status)
 
     def create(self, request, *args, **kwargs):
         """A new draft for one of the project's due reports (or an extra one)."""
@@ -469,15 +370,13 @@ class ProjectReportViewSet(
         services.save_report(report, request.user, self._fields(d), self._deliverables(d))
         return self.answer(report)
 
-    @extend_schema(request=ReportSelectSerializer, responses=ProjectReportSerializer)
-    @action(detail=True, methods=["post"])
-    def select(self, request, pk=None, version=None):
-        """HQ: a confirmed report in (or out of) the digest's project appendix."""
-        report = self.get_object()
-        serializer = ReportSelectSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.select_report(report, request.user, serializer.validated_data["digest"])
-        return self.answer(report)
+    select = object_action(
+        "select",
+        services.select_report,
+        ReportSelectSerializer,
+        responses=ProjectReportSerializer,
+        doc="HQ: a confirmed report in (or out of) the digest's project appendix.",
+    )
 
     def _project(self, application: str) -> Application:
         app = (

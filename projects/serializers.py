@@ -18,6 +18,7 @@ from .models import (
     ReportFrequency,
     Review,
 )
+from .services import DeliverableLine
 
 OVERRIDE_HELP = gettext_lazy(
     "专利文献部特批：提交的专家评审少于申报通知要求时也作出决定（须填写理由，记入处理记录）"
@@ -162,6 +163,7 @@ class DecisionReasonSerializer(serializers.Serializer):
 
 class AcceptSerializer(DecisionReasonSerializer):
     reports_owed_confirmed = serializers.BooleanField(
+        source="owed_confirmed",  # services.accept's name
         required=False,
         default=False,
         help_text="仍有项目报告未报送时，确认仍验收通过（否则 409，并说明未报送的份数）",
@@ -195,6 +197,9 @@ class ApproveSerializer(serializers.Serializer):
 class DeliverableInSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     due_date = serializers.DateField()
+
+    def to_internal_value(self, data) -> DeliverableLine:
+        return DeliverableLine(**super().to_internal_value(data))
 
 
 class SignSerializer(serializers.Serializer):
@@ -292,13 +297,7 @@ class ProjectReportSerializer(serializers.ModelSerializer):
             "confirmed_at",
             "selected_for_digest",
         ]
-        read_only_fields = [
-            "state",
-            "submitted_at",
-            "is_late",
-            "confirmed_at",
-            "selected_for_digest",
-        ]
+        read_only_fields = sorted(ProjectReport.SET_BY_TRANSITIONS)
 
     def validate(self, attrs):
         app = attrs.get("application") or getattr(self.instance, "application", None)
@@ -312,7 +311,10 @@ class ProjectReportSerializer(serializers.ModelSerializer):
 
 
 class ReportSelectSerializer(serializers.Serializer):
-    digest = serializers.BooleanField(help_text="选入年度汇编（仅已确认的报告）")
+    digest = serializers.BooleanField(
+        source="selected",  # services.select_report's name
+        help_text="选入年度汇编（仅已确认的报告）",
+    )
 
 
 class ReportDueSerializer(serializers.ModelSerializer):

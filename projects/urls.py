@@ -1,5 +1,7 @@
 from django.urls import path
 
+from config.routes import pages
+
 from .views import agreements, applications, calls, reports, reviews, totals
 
 app_name = "projects"
@@ -9,17 +11,14 @@ urlpatterns = [
     path("totals/", totals.totals, name="totals"),
     path("totals.xlsx", totals.totals_export, name="totals_export"),
     path("calls/new/", calls.call_new, name="call_new"),
-    path("calls/<int:pk>/", calls.call_detail, name="call_detail"),
-    path("calls/<int:pk>/decide/", calls.call_decide, name="call_decide"),
+    *pages("calls/", calls, "call", "detail", "decide"),
     path(
         "deliverables/<int:pk>/progress/",
         agreements.deliverable_progress,
         name="deliverable_progress",
     ),
     path("attachments/<int:pk>/", applications.attachment_download, name="attachment_download"),
-    path("reports/", reports.report_list, name="report_list"),
-    path("reports/<int:pk>/", reports.report_detail, name="report"),
-    path("reports/<int:pk>/<str:action>/", reports.report_action, name="report_action"),
+    *pages("reports/", reports, "report", "list", "detail", "action", detail="report"),
     path("report-files/<int:pk>/", reports.report_file, name="report_file"),
     path(
         "applications/<int:pk>/reporting/",
@@ -33,13 +32,7 @@ urlpatterns = [
     ),
     path("applications/<int:pk>/acceptance/", reports.acceptance, name="acceptance"),
     path("calls/<int:pk>/apply/", applications.application_new, name="application_new"),
-    path("applications/<int:pk>/", applications.application_detail, name="application_detail"),
-    path("applications/<int:pk>/edit/", applications.application_edit, name="application_edit"),
-    path(
-        "applications/<int:pk>/<str:action>/",
-        applications.application_action,
-        name="application_action",
-    ),
+    *pages("applications/", applications, "application", "detail", "edit", "action"),
     path("reviews/", reviews.my_reviews, name="my_reviews"),
     path("reviews/<int:pk>/", reviews.review, name="review"),
 ]

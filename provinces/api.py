@@ -15,9 +15,12 @@ from config.api import (
     BooleanFilter,
     FilterSet,
     IntegerFilter,
+    ReadOnlyViewSet,
     ReopenAction,
-    SubmissionActions,
+    SubmissionViewSet,
     VisibleModelViewSet,
+    object_action,
+    submission_roles,
     year_filter,
 )
 from planning.working import WorkingPlanList, working_plan
@@ -70,7 +73,7 @@ class ProvinceFilter(FilterSet):
         fields = ["region", "western"]
 
 
-class ProvinceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet):
+class ProvinceViewSet(ReadOnlyViewSet):
     """Executing units (执行单位): HQ sees all 32, province staff their own."""
 
     base_queryset = Province.objects
@@ -92,9 +95,7 @@ class AssignmentFilter(FilterSet):
         fields = ["year", "task", "province", "track", "kind", "taken_up"]
 
 
-class AssignmentViewSet(
-    WorkingPlanList, mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet
-):
+class AssignmentViewSet(WorkingPlanList, ReadOnlyViewSet):
     """Assignments (任务承担): which unit executes which task."""
 
     base_queryset = Assignment.objects
@@ -122,16 +123,7 @@ class RegistrationFilter(FilterSet):
         fields = ["year", "task", "province", "state", "is_late"]
 
 
-class RegistrationViewSet(
-    SubmissionActions,
-    ReopenAction,
-    WorkingPlanList,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    VisibleModelViewSet,
-):
+class RegistrationViewSet(WorkingPlanList, ReopenAction, SubmissionViewSet):
     """Registrations (任务分解报送) with contacts and milestones; transitions as actions."""
 
     base_queryset = Registration.objects
@@ -145,25 +137,9 @@ class RegistrationViewSet(
     serializer_class = RegistrationSerializer
     filterset_class = RegistrationFilter
     ordering_fields = ["submitted_at", "assignment__task__number"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    roles = {
-        "list": ALL,
-        "retrieve": ALL,
-        **dict.fromkeys(["create", "update", "partial_update", "submit", "milestone_done"], STAFF),
-        **dict.fromkeys(["return_for_revision", "confirm", "reopen"], HQ),
-    }
-    refusable = frozenset(  # a draft is saved through save_draft, which refuses a submission
-        {
-            "create",
-            "update",
-            "partial_update",
-            "submit",
-            "milestone_done",
-            "return_for_revision",
-            "confirm",
-            "reopen",
-        }
-    )
+    roles = {**submission_roles(read=ALL), "milestone_done": STAFF, "reopen": HQ}
+    # a draft is saved through save_draft, which refuses a submission
+    refusable = SubmissionViewSet.refusable | {"milestone_done", "reopen"}
 
     def optimise(self, qs):
         return (
@@ -281,38 +257,17 @@ class LedgerEntryViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelVie
         return Response(self.get_serializer(self.get_queryset().get(pk=entry.pk)).data, status=201)
 
 
-class CaseViewSet(
-    SubmissionActions,
-    WorkingPlanList,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    VisibleModelViewSet,
-):
+class CaseViewSet(WorkingPlanList, SubmissionViewSet):
     """Typical cases (典型案例): a unit writes and submits its own; HQ returns, confirms
     and selects; every unit reads the cases HQ published."""
 
-    base_queryset = Case.objects
-    review_steps = {
-        "submit": Case.submit,
-        "return_for_revision": Case.return_for_revision,
-        "confirm": Case.confirm,
-    }
+    base_queryset = Case.objects  # its review steps are the model's transitions
     plan_path = "plan"
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
     ordering_fields = ["created_at", "submitted_at"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    roles = {
-        "list": STAFF | HQ,
-        "retrieve": STAFF | HQ,
-        **dict.fromkeys(["create", "update", "partial_update", "submit"], STAFF),
-        **dict.fromkeys(["return_for_revision", "confirm", "select"], HQ),
-    }
-    refusable = frozenset(
-        {"create", "update", "partial_update", "submit", "return_for_revision", "confirm", "select"}
-    )
+    roles = {**submission_roles(read=STAFF | HQ), "select": HQ}
+    refusable = SubmissionViewSet.refusable | {"select"}
     OWN = frozenset({"update", "partial_update", "submit"})  # a unit changes only its own
 
     def get_queryset(self):
@@ -325,15 +280,13 @@ class CaseViewSet(
             "-created_at", "-pk"
         )
 
-    @extend_schema(request=CaseSelectionSerializer, responses=CaseSerializer)
-    @action(detail=True, methods=["post"])
-    def select(self, request, pk=None, version=None):
-        """HQ's choice for the annual digest and for publication (confirmed cases only)."""
-        case = self.get_object()
-        serializer = CaseSelectionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        case.select(request.user, **serializer.validated_data)
-        return Response(self.get_serializer(case).data)
+    select = object_action(
+        "select",
+        Case.select,
+        CaseSelectionSerializer,
+        responses=CaseSerializer,
+        doc="HQ's choice for the annual digest and for publication (confirmed cases only).",
+    )
 
 
 class BoardViewSet(viewsets.GenericViewSet):
@@ -360,6 +313,26 @@ class BoardViewSet(viewsets.GenericViewSet):
 # --- the service network and training classes ------------------------------------------
 
 
+class UnitRecordViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelViewSet):
+    """Rows a unit keeps in a plan year (its service network, its training classes): anyone
+    who sees a row reads it; a unit changes and deletes only its own (``own``; another's
+    answers 404); a closed year refuses every change (409)."""
+
+    plan_path = "plan"
+    refusable = frozenset({"create", "update", "partial_update", "destroy"})
+    OWN = frozenset({"update", "partial_update", "destroy"})
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action in self.OWN:
+            return qs.filter(pk__in=self.base_queryset.own(self.request.user).values("pk"))
+        return qs
+
+    def perform_destroy(self, instance):
+        instance.plan.ensure_open()
+        instance.delete()
+
+
 class NetworkEntityFilter(FilterSet):
     year = year_filter("plan__year")
     province = django_filters.CharFilter(field_name="province__code")
@@ -369,12 +342,11 @@ class NetworkEntityFilter(FilterSet):
         fields = ["year", "province", "kind", "subkind", "level", "state"]
 
 
-class NetworkEntityViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelViewSet):
+class NetworkEntityViewSet(UnitRecordViewSet):
     """The service network (服务网络): every unit keeps its own entities, HQ reads them all.
     A list shows one plan year (``?year=``, else the working plan)."""
 
     base_queryset = NetworkEntity.objects
-    plan_path = "plan"
     serializer_class = NetworkEntitySerializer
     filterset_class = NetworkEntityFilter
     ordering_fields = ["name", "kind"]
@@ -383,24 +355,11 @@ class NetworkEntityViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelV
         "retrieve": ALL,
         **dict.fromkeys(["create", "update", "partial_update", "destroy"], STAFF),
     }
-    refusable = frozenset({"create", "update", "partial_update", "destroy"})  # a closed year
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        return (
-            qs.filter(pk__in=NetworkEntity.objects.own(self.request.user).values("pk"))
-            if (self.action in {"update", "partial_update", "destroy"})
-            else qs
-        )
 
     def optimise(self, qs):
         return qs.select_related("plan", "province").order_by(
             "plan__year", "province__sort_order", "kind", "name", "pk"
         )
-
-    def perform_destroy(self, instance):
-        instance.plan.ensure_open()
-        instance.delete()
 
 
 class TrainingClassFilter(FilterSet):
@@ -414,12 +373,11 @@ class TrainingClassFilter(FilterSet):
         fields = ["year", "task", "province", "by_hq"]
 
 
-class TrainingClassViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelViewSet):
+class TrainingClassViewSet(UnitRecordViewSet):
     """Training classes (培训班): a unit's own and HQ's. Staff write their unit's classes,
     HQ the classes HQ organised; targets such as 至少2期 count these rows."""
 
     base_queryset = TrainingClass.objects
-    plan_path = "plan"
     serializer_class = TrainingClassSerializer
     filterset_class = TrainingClassFilter
     ordering_fields = ["start_date"]
@@ -428,15 +386,6 @@ class TrainingClassViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelV
         "retrieve": ALL,
         **dict.fromkeys(["create", "update", "partial_update", "destroy"], STAFF | HQ),
     }
-    refusable = frozenset({"create", "update", "partial_update", "destroy"})  # a closed year
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        return (
-            qs.filter(pk__in=TrainingClass.objects.own(self.request.user).values("pk"))
-            if (self.action in {"update", "partial_update", "destroy"})
-            else qs
-        )
 
     def optimise(self, qs):
         return (
@@ -449,10 +398,6 @@ class TrainingClassViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelV
     def perform_create(self, serializer):
         serializer.save(created_by=self.request.user)
 
-    def perform_destroy(self, instance):
-        instance.plan.ensure_open()
-        instance.delete()
-
 
 class TaskReportDefinitionFilter(FilterSet):
     year = year_filter("task__plan__year")
@@ -463,9 +408,7 @@ class TaskReportDefinitionFilter(FilterSet):
         fields = ["year", "task"]
 
 
-class TaskReportDefinitionViewSet(
-    WorkingPlanList, mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleModelViewSet
-):
+class TaskReportDefinitionViewSet(WorkingPlanList, ReadOnlyViewSet):
     """Task reports HQ defined (专项报送): their fields and due dates; HQ defines them on
     the pages."""
 
@@ -494,15 +437,7 @@ class TaskReportFilter(FilterSet):
         fields = ["year", "task", "definition", "province", "state", "is_late"]
 
 
-class TaskReportViewSet(
-    SubmissionActions,
-    WorkingPlanList,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    VisibleModelViewSet,
-):
+class TaskReportViewSet(WorkingPlanList, SubmissionViewSet):
     """Units' task reports: staff write and submit their own; HQ returns or confirms."""
 
     base_queryset = TaskReport.objects
@@ -514,16 +449,7 @@ class TaskReportViewSet(
     plan_path = "definition__task__plan"
     serializer_class = TaskReportSerializer
     filterset_class = TaskReportFilter
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    roles = {
-        "list": STAFF | HQ,
-        "retrieve": STAFF | HQ,
-        **dict.fromkeys(["create", "update", "partial_update", "submit"], STAFF),
-        **dict.fromkeys(["return_for_revision", "confirm"], HQ),
-    }
-    refusable = frozenset(
-        {"create", "update", "partial_update", "submit", "return_for_revision", "confirm"}
-    )
+    roles = submission_roles(read=STAFF | HQ)
 
     def optimise(self, qs):
         return (
@@ -571,6 +497,7 @@ class NoticeViewSet(
         **dict.fromkeys(["read", "reply"], STAFF),
     }
     refusable = frozenset({"send", "chase", "reply"})
+    reread = True
 
     def optimise(self, qs):
         return (
@@ -591,29 +518,10 @@ class NoticeViewSet(
         with transaction.atomic():
             serializer.save()
 
-    def _fresh(self, notice):
-        return Response(self.get_serializer(self.get_queryset().get(pk=notice.pk)).data)
-
-    @extend_schema(request=None, responses=NoticeSerializer)
-    @action(detail=True, methods=["post"])
-    def send(self, request, pk=None, version=None):
-        notice = self.get_object()
-        services.send_notice(notice, request.user)
-        return self._fresh(notice)
-
-    @extend_schema(request=None, responses=NoticeSerializer)
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None, version=None):
-        notice = self.get_object()
-        services.mark_notice_read(notice, request.user)
-        return self._fresh(notice)
-
-    @extend_schema(request=None, responses=NoticeSerializer)
-    @action(detail=True, methods=["post"])
-    def chase(self, request, pk=None, version=None):
-        notice = self.get_object()
-        services.chase_unread(notice, request.user)  # ChasedToday (409) once a day per unit
-        return self._fresh(notice)
+    send = object_action("send", services.send_notice, responses=NoticeSerializer)
+    read = object_action("read", services.mark_notice_read, responses=NoticeSerializer)
+    # ChasedToday (409) once a day per unit
+    chase = object_action("chase", services.chase_unread, responses=NoticeSerializer)
 
     @extend_schema(request=NoticeReplyWriteSerializer, responses=NoticeReplySerializer)
     @action(detail=True, methods=["post"])

@@ -27,6 +27,7 @@ from .models import (
     clean_report_values,
 )
 from .network import check_entities, entity_choices
+from .network_sheets import ENTITY_FIELDS
 
 
 class RegistrationForm(forms.ModelForm):
@@ -175,18 +176,7 @@ class NetworkEntityForm(forms.ModelForm):
 
     class Meta:
         model = NetworkEntity
-        fields = [
-            "kind",
-            "level",
-            "subkind",
-            "name",
-            "place",
-            "contact_name",
-            "contact_phone",
-            "state",
-            "parent",
-            "note",
-        ]
+        fields = [*ENTITY_FIELDS, "parent", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, province, plan, **kwargs):

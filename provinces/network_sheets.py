@@ -47,7 +47,7 @@ ENTITY_COLUMNS = {
     "parent": "所属基地",
 }
 ENTITY_REQUIRED = ["年度", "类型", "名称"]
-ENTITY_FIELDS = (
+ENTITY_FIELDS = (  # what a row says of an entity: its form, serializer and import row
     "kind",
     "level",
     "subkind",

@@ -1,11 +1,10 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from config.api import ObjectIdField
+from config.api import FilesField, ObjectIdField, VisiblePrimaryKeyField
 from planning.models import Plan, Task
 from workflow.review import save_draft
 from workflow.validation import ModelRulesSerializer, check_row
@@ -30,6 +29,7 @@ from .models import (
     clean_report_values,
 )
 from .network import check_entities
+from .network_sheets import ENTITY_FIELDS
 from .services import save_task_report
 
 
@@ -78,7 +78,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
-    assignment = serializers.PrimaryKeyRelatedField(queryset=Assignment.objects.none())
+    assignment = VisiblePrimaryKeyField(queryset=Assignment.objects.all())
     province = serializers.CharField(source="assignment.province.code", read_only=True)
     task = serializers.IntegerField(source="assignment.task.number", read_only=True)
     year = serializers.IntegerField(source="assignment.task.plan.year", read_only=True)
@@ -102,13 +102,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "contacts",
             "milestones",
         ]
-        read_only_fields = ["state", "submitted_at", "is_late", "confirmed_at"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["assignment"].queryset = Assignment.objects.visible_to(request.user)
+        read_only_fields = sorted(Registration.SET_BY_TRANSITIONS)
 
     def validate_assignment(self, assignment):
         if self.instance is not None and assignment.pk != self.instance.assignment_id:
@@ -210,7 +204,7 @@ class LedgerEntrySerializer(ModelRulesSerializer):
     province = serializers.CharField(source="assignment.province.code", read_only=True)
     task = serializers.IntegerField(source="assignment.task.number", read_only=True)
     year = serializers.IntegerField(source="assignment.task.plan.year", read_only=True)
-    evidence = serializers.SerializerMethodField()
+    evidence = FilesField("provinces:evidence_download")
 
     class Meta:
         model = LedgerEntry
@@ -253,19 +247,6 @@ class LedgerEntrySerializer(ModelRulesSerializer):
                 raise serializers.ValidationError({"entities": exc.messages}) from exc
         return attrs
 
-    def get_evidence(self, entry) -> list[dict]:
-        from django.urls import reverse
-
-        return [
-            {
-                "id": e.pk,
-                "name": e.original_name,
-                "size": e.size,
-                "url": reverse("provinces:evidence_download", args=[e.pk]),
-            }
-            for e in entry.evidence.all()
-        ]
-
 
 class CaseSerializer(ModelRulesSerializer):
     """A typical case (典型案例); a draft is written through ``save_draft``, as the page does.
@@ -300,15 +281,7 @@ class CaseSerializer(ModelRulesSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = [
-            "state",
-            "submitted_at",
-            "is_late",
-            "selected_for_digest",
-            "selected_for_publication",
-            "created_at",
-            "updated_at",
-        ]
+        read_only_fields = [*sorted(Case.SET_BY_TRANSITIONS), "created_at", "updated_at"]
 
     WRITTEN = ("assignment", "kind", "title", "summary", "body")  # CaseForm's fields
 
@@ -449,14 +422,7 @@ class NetworkEntitySerializer(ModelRulesSerializer):
             "year",
             "province",
             "province_name",
-            "kind",
-            "level",
-            "subkind",
-            "name",
-            "place",
-            "contact_name",
-            "contact_phone",
-            "state",
+            *ENTITY_FIELDS,
             "parent",
             "note",
         ]
@@ -505,7 +471,7 @@ class TrainingClassSerializer(ModelRulesSerializer):
     province = serializers.CharField(source="province.code", read_only=True, allow_null=True)
     organiser = serializers.CharField(read_only=True)
     roster_size = serializers.SerializerMethodField()
-    materials = serializers.SerializerMethodField()
+    materials = FilesField("provinces:training_material_download")
 
     class Meta:
         model = TrainingClass
@@ -550,17 +516,6 @@ class TrainingClassSerializer(ModelRulesSerializer):
     def get_roster_size(self, training) -> int:
         return getattr(training, "roster_size", None) or 0
 
-    def get_materials(self, training) -> list[dict]:
-        return [
-            {
-                "id": m.pk,
-                "name": m.original_name,
-                "size": m.size,
-                "url": reverse("provinces:training_material_download", args=[m.pk]),
-            }
-            for m in training.materials.all()
-        ]
-
 
 # --- 专项报送 ----------------------------------------------------------------------------
 
@@ -603,7 +558,7 @@ class TaskReportSerializer(serializers.ModelSerializer):
     """A unit's task report. ``values`` maps each field's key to its value, checked by
     ``clean_report_values`` (as the page's form is)."""
 
-    definition = serializers.PrimaryKeyRelatedField(queryset=TaskReportDefinition.objects.none())
+    definition = VisiblePrimaryKeyField(queryset=TaskReportDefinition.objects.all())
     province = serializers.CharField(source="province.code", read_only=True)
     year = serializers.IntegerField(source="definition.task.plan.year", read_only=True)
     task = serializers.IntegerField(source="definition.task.number", read_only=True)
@@ -626,19 +581,10 @@ class TaskReportSerializer(serializers.ModelSerializer):
             "is_late",
             "confirmed_at",
         ]
-        read_only_fields = ["state", "submitted_at", "is_late", "confirmed_at"]
+        read_only_fields = sorted(TaskReport.SET_BY_TRANSITIONS)
         extra_kwargs = {"entities": {"required": False}}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["definition"].queryset = TaskReportDefinition.objects.visible_to(
-                request.user
-            )
-            self.fields["entities"].child_relation.queryset = NetworkEntity.objects.visible_to(
-                request.user
-            )
+    serializer_related_field = VisiblePrimaryKeyField  # the entities the user sees
 
     def validate_definition(self, definition):
         if self.instance is not None and definition.pk != self.instance.definition_id:
@@ -701,22 +647,12 @@ class NoticeReceiptSerializer(serializers.ModelSerializer):
 
 class NoticeReplySerializer(serializers.ModelSerializer):
     province = serializers.CharField(source="province.code", read_only=True)
-    files = serializers.SerializerMethodField()
+    files = FilesField("provinces:notice_reply_file")
 
     class Meta:
         model = NoticeReply
         fields = ["province", "text", "replied_at", "files"]
         read_only_fields = ["province", "replied_at", "files"]
-
-    def get_files(self, reply) -> list[dict]:
-        return [
-            {
-                "id": f.pk,
-                "name": f.original_name,
-                "url": reverse("provinces:notice_reply_file", args=[f.pk]),
-            }
-            for f in reply.files.all()
-        ]
 
 
 class NoticeSerializer(ModelRulesSerializer):
@@ -730,7 +666,7 @@ class NoticeSerializer(ModelRulesSerializer):
     units = serializers.SlugRelatedField(
         slug_field="code", many=True, required=False, queryset=Province.objects.all()
     )
-    attachments = serializers.SerializerMethodField()
+    attachments = FilesField("provinces:notice_attachment")
     receipts = serializers.SerializerMethodField()
     replies = serializers.SerializerMethodField()
 
@@ -757,16 +693,6 @@ class NoticeSerializer(ModelRulesSerializer):
     def _hq(self) -> bool:
         request = self.context.get("request")
         return bool(request and request.user.is_hq)
-
-    def get_attachments(self, notice) -> list[dict]:
-        return [
-            {
-                "id": a.pk,
-                "name": a.original_name,
-                "url": reverse("provinces:notice_attachment", args=[a.pk]),
-            }
-            for a in notice.attachments.all()
-        ]
 
     def get_receipts(self, notice) -> list[dict] | None:
         if not self._hq():

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from config.routes import pages
+
 from .views import (
     board,
     contacts,
@@ -16,6 +18,7 @@ from .views import (
 )
 
 app_name = "provinces"
+SHEETS = ("import", "template", "export")  # a list kept in Excel: import, its template, export
 urlpatterns = [
     path("", units.province_list, name="province_list"),
     path("todo/", todo.todo, name="todo"),
@@ -31,38 +34,19 @@ urlpatterns = [
         registrations.registration_action,
         name="registration_action",
     ),
-    path("ledger/", ledger.ledger_list, name="ledger_list"),
-    path("ledger/new/", ledger.ledger_edit, name="ledger_new"),
-    path("ledger/<int:pk>/edit/", ledger.ledger_edit, name="ledger_edit"),
-    path("ledger/<int:pk>/delete/", ledger.ledger_delete, name="ledger_delete"),
-    path("ledger/import/", ledger.ledger_import, name="ledger_import"),
-    path("ledger/template.xlsx", ledger.ledger_template_download, name="ledger_template"),
-    path("ledger/export.xlsx", ledger.ledger_export, name="ledger_export"),
+    *pages("ledger/", ledger, "ledger", "list", "new", "edit", "delete", *SHEETS),
     path("evidence/<int:pk>/", ledger.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/delete/", ledger.evidence_delete, name="evidence_delete"),
     path("contacts/", contacts.contacts, name="contacts"),
-    path("contacts/import/", contacts.contacts_import, name="contacts_import"),
-    path("contacts/template.xlsx", contacts.contacts_template_download, name="contacts_template"),
+    *pages("contacts/", contacts, "contacts", "import", "template"),
     # the service network
-    path("network/", network.network_list, name="network_list"),
-    path("network/new/", network.network_edit, name="network_new"),
-    path("network/<int:pk>/edit/", network.network_edit, name="network_edit"),
-    path("network/<int:pk>/delete/", network.network_delete, name="network_delete"),
-    path("network/import/", network.network_import, name="network_import"),
-    path("network/template.xlsx", network.network_template_download, name="network_template"),
-    path("network/export.xlsx", network.network_export, name="network_export"),
+    *pages("network/", network, "network", "list", "new", "edit", "delete", *SHEETS),
     path("network/counts/", network.network_counts, name="network_counts"),
     # training classes
-    path("trainings/", trainings.training_list, name="training_list"),
-    path("trainings/new/", trainings.training_edit, name="training_new"),
-    path("trainings/<int:pk>/", trainings.training_detail, name="training_detail"),
-    path("trainings/<int:pk>/edit/", trainings.training_edit, name="training_edit"),
-    path("trainings/<int:pk>/delete/", trainings.training_delete, name="training_delete"),
-    path("trainings/export.xlsx", trainings.training_export, name="training_export"),
-    path("trainings/roster/import/", trainings.roster_import, name="roster_import"),
-    path(
-        "trainings/roster/template.xlsx", trainings.roster_template_download, name="roster_template"
+    *pages(
+        "trainings/", trainings, "training", "list", "new", "detail", "edit", "delete", "export"
     ),
+    *pages("trainings/roster/", trainings, "roster", "import", "template"),
     path(
         "training-materials/<int:pk>/",
         trainings.material_download,
@@ -73,18 +57,9 @@ urlpatterns = [
         trainings.material_delete,
         name="training_material_delete",
     ),
-    path("task-reports/", task_reports.task_report_list, name="task_report_list"),
-    path(
-        "task-reports/new/",
-        task_reports.task_report_definition_edit,
-        name="task_report_definition_new",
-    ),
+    *pages("task-reports/", task_reports, "task_report", "list"),
+    *pages("task-reports/", task_reports, "task_report_definition", "new", "edit"),
     path("task-reports/<int:pk>/", task_reports.task_report, name="task_report"),
-    path(
-        "task-reports/<int:pk>/edit/",
-        task_reports.task_report_definition_edit,
-        name="task_report_definition_edit",
-    ),
     path(
         "task-reports/<int:pk>/export.xlsx",
         task_reports.task_report_export,
@@ -100,18 +75,24 @@ urlpatterns = [
         task_reports.task_report_action,
         name="task_report_action",
     ),
-    path("notices/", notices.notice_list, name="notice_list"),
-    path("notices/new/", notices.notice_edit, name="notice_new"),
-    path("notices/<int:pk>/", notices.notice_detail, name="notice"),
-    path("notices/<int:pk>/edit/", notices.notice_edit, name="notice_edit"),
-    path("notices/<int:pk>/send/", notices.notice_send, name="notice_send"),
-    path("notices/<int:pk>/chase/", notices.notice_chase, name="notice_chase"),
+    *pages(
+        "notices/",
+        notices,
+        "notice",
+        "list",
+        "new",
+        "detail",
+        "edit",
+        "send",
+        "chase",
+        "reply",
+        detail="notice",
+    ),
     path(
         "notices/<int:pk>/receipts.xlsx",
         notices.notice_receipts_export,
         name="notice_receipts_export",
     ),
-    path("notices/<int:pk>/reply/", notices.notice_reply, name="notice_reply"),
     path("notices/files/<int:pk>/", notices.notice_attachment, name="notice_attachment"),
     path("notices/reply-files/<int:pk>/", notices.notice_reply_file, name="notice_reply_file"),
     path("<str:code>/", units.province_detail, name="province_detail"),

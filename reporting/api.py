@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins
-from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import HQ, STAFF
-from config.api import AtomicWrites, SubmissionActions, VisibleModelViewSet
+from config.api import (
+    WRITES,
+    EditableViewSet,
+    SubmissionViewSet,
+    object_action,
+    submission_roles,
+)
 from planning.working import WorkingPlanList
 from provinces.models import Case, LedgerEntry, TaskReport, TrainingClass
 
@@ -50,15 +54,7 @@ class TrendsView(APIView):
         return Response(TrendsSerializer(data).data)
 
 
-class AnnualSummaryViewSet(
-    SubmissionActions,
-    WorkingPlanList,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    VisibleModelViewSet,
-):
+class AnnualSummaryViewSet(WorkingPlanList, SubmissionViewSet):
     """Annual summaries (年度工作总结) and next year's plan: a unit writes and submits its
     own; HQ returns or confirms."""
 
@@ -72,16 +68,8 @@ class AnnualSummaryViewSet(
     serializer_class = AnnualSummarySerializer
     filterset_class = AnnualSummaryFilter
     ordering_fields = ["submitted_at", "province__sort_order"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    roles = {
-        "list": STAFF | HQ,
-        "retrieve": STAFF | HQ,
-        **dict.fromkeys(["create", "update", "partial_update", "submit"], STAFF),
-        **dict.fromkeys(["return_for_revision", "confirm"], HQ),
-    }
-    refusable = frozenset(
-        {"create", "update", "partial_update", "submit", "return_for_revision", "confirm"}
-    )
+    roles = submission_roles(read=STAFF | HQ)
+    reread = True
 
     def optimise(self, qs):
         return (
@@ -90,19 +78,8 @@ class AnnualSummaryViewSet(
             .order_by("plan__year", "province__sort_order")
         )
 
-    def answer(self, summary: AnnualSummary):
-        return Response(self.get_serializer(self.get_queryset().get(pk=summary.pk)).data)
 
-
-class BulletinViewSet(
-    AtomicWrites,
-    WorkingPlanList,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    VisibleModelViewSet,
-):
+class BulletinViewSet(WorkingPlanList, EditableViewSet):
     """Progress bulletins (工作进展): HQ writes and publishes; every unit reads the published."""
 
     base_queryset = Bulletin.objects
@@ -110,13 +87,13 @@ class BulletinViewSet(
     serializer_class = BulletinSerializer
     filterset_class = BulletinFilter
     ordering_fields = ["period_end", "published_at"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
     roles = {
         "list": STAFF | HQ,
         "retrieve": STAFF | HQ,
-        **dict.fromkeys(["create", "update", "partial_update", "publish"], HQ),
+        **dict.fromkeys([*WRITES, "publish"], HQ),
     }
-    refusable = frozenset({"create", "update", "partial_update", "publish"})
+    refusable = EditableViewSet.refusable | {"publish"}
+    reread = True
 
     def optimise(self, qs):
         return (
@@ -130,9 +107,4 @@ class BulletinViewSet(
             .order_by("-period_end", "-pk")
         )
 
-    @extend_schema(request=None, responses=BulletinSerializer)
-    @action(detail=True, methods=["post"])
-    def publish(self, request, pk=None, version=None):
-        bulletin = self.get_object()
-        bulletin.publish(request.user)
-        return Response(self.get_serializer(self.get_queryset().get(pk=bulletin.pk)).data)
+    publish = object_action("publish", Bulletin.publish, responses=BulletinSerializer)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.api import ObjectIdField
+from config.api import ObjectIdField, VisibleSlugField
 from planning.models import Plan
 from provinces.models import Case, LedgerEntry, TaskReport, TrainingClass
 from workflow.machine import TransitionRefused
@@ -121,9 +121,7 @@ class AnnualSummarySerializer(serializers.ModelSerializer):
     The figures are read from the ledgers at submission, never written here.
     """
 
-    year = serializers.SlugRelatedField(
-        source="plan", slug_field="year", queryset=Plan.objects.none()
-    )
+    year = VisibleSlugField(source="plan", slug_field="year", queryset=Plan.objects.all())
     province = serializers.CharField(source="province.code", read_only=True)
     task_plans = TaskPlanSerializer(many=True, required=False)
 
@@ -141,13 +139,7 @@ class AnnualSummarySerializer(serializers.ModelSerializer):
             "is_late",
             "updated_at",
         ]
-        read_only_fields = [*AnnualSummary.FIGURES, "state", "submitted_at", "is_late"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["year"].queryset = Plan.objects.visible_to(request.user)
+        read_only_fields = sorted(AnnualSummary.SET_BY_TRANSITIONS)  # with the figures
 
     def validate_year(self, plan):
         if self.instance is not None and plan.pk != self.instance.plan_id:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import HQ, STAFF, role_required
 from workflow.machine import TransitionRefused, history
+from workflow.pages import say_saved
 from workflow.review import save_draft
 
 from .. import services
@@ -95,12 +96,7 @@ def registration(request: HttpRequest, pk: int) -> HttpResponse:
             except TransitionRefused as exc:
                 messages.error(request, exc.message)
             else:
-                if "submit" not in request.POST:
-                    messages.success(request, _("已保存草稿。"))
-                elif reg.is_late:
-                    messages.warning(request, _("已报送。已超过截止日期，记为逾期报送。"))
-                else:
-                    messages.success(request, _("已报送，等待专利文献部审核。"))
+                say_saved(request, reg, "submit" in request.POST)
             return redirect("provinces:registration", pk=pk)
         messages.error(request, _("请更正下面标出的错误。"))
         reg = reg if reg.pk else None

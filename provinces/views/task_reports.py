@@ -15,6 +15,7 @@ from accounts.access import HQ, STAFF, role_required
 from planning.working import require_working_plan, working_plan
 from workflow import sheets
 from workflow.machine import TransitionRefused, history
+from workflow.pages import say_saved
 
 from .. import services
 from ..forms import ReasonForm, TaskReportDefinitionForm, TaskReportFieldFormSet, TaskReportForm
@@ -139,12 +140,7 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
             except TransitionRefused as exc:
                 messages.error(request, exc.message)
             else:
-                if "submit" not in request.POST:
-                    messages.success(request, _("已保存草稿。"))
-                elif report.is_late:
-                    messages.warning(request, _("已报送。已超过截止日期，记为逾期报送。"))
-                else:
-                    messages.success(request, _("已报送，等待专利文献部审核。"))
+                say_saved(request, report, "submit" in request.POST)
             return redirect("provinces:task_report", pk=pk)
         messages.error(request, _("请更正下面标出的错误。"))
     else:

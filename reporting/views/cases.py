@@ -15,6 +15,7 @@ from planning.working import require_working_plan, working_plan
 from provinces.models import Case, CaseEvidence
 from workflow.files import attach, download
 from workflow.machine import TransitionRefused, history
+from workflow.pages import say_saved
 from workflow.review import save_draft
 
 from ..forms import CaseForm
@@ -76,15 +77,13 @@ def case_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 redirect("reporting:case", pk=case.pk) if case else redirect("reporting:case_list")
             )
         else:
-            if "submit" not in request.POST:
-                messages.success(request, _("已保存草稿。"))
-            else:
-                try:
+            try:
+                if "submit" in request.POST:
                     draft.submit(request.user)
-                except TransitionRefused as exc:
-                    messages.error(request, exc.message)
-                else:
-                    messages.success(request, _("已报送，等待专利文献部审核。"))
+            except TransitionRefused as exc:
+                messages.error(request, exc.message)
+            else:
+                say_saved(request, draft, "submit" in request.POST)
             return redirect("reporting:case", pk=draft.pk)
     return render(request, "reporting/case_form.html", {"form": form, "case": case, "plan": plan})
 

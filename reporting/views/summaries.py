@@ -12,6 +12,7 @@ from accounts.access import ALL, HQ, STAFF, role_required
 from planning.working import visible_plan, working_plan
 from provinces.models import Province
 from workflow.machine import TransitionRefused, history
+from workflow.pages import say_saved
 from workflow.review import save_draft
 
 from .. import services
@@ -64,10 +65,7 @@ def summary(request: HttpRequest, year: int, code: str) -> HttpResponse:
             except TransitionRefused as exc:
                 messages.error(request, exc.message)
             else:
-                if "submit" in request.POST:
-                    messages.success(request, _("已报送，等待专利文献部审核。"))
-                else:
-                    messages.success(request, _("已保存草稿。"))
+                say_saved(request, draft, "submit" in request.POST)
             if draft.pk:
                 return redirect(draft)
             return redirect("reporting:summary", year=year, code=code)

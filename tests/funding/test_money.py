@@ -347,3 +347,23 @@ def test_underspending_is_flagged_once_the_year_has_ended(
     after = as_user(hq_reviewer).get("/funding/allocations/?year=2018").content.decode()
     assert "有结余" in after and 'class="flagged"' in after
     assert 'class="flagged"' not in during
+
+
+def test_api_another_units_allocation_is_no_such_object(
+    as_user, henan_allocation, paid_jiangxi, jiangxi_staff
+):
+    """The allocation a spending report names is among those the user sees (400, not made)."""
+    client = as_user(jiangxi_staff)
+    refused = client.post(
+        "/api/v1/spending-reports/",
+        {"allocation": henan_allocation.pk, "note": ""},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and "allocation" in refused.json()
+    assert not SpendingReport.objects.filter(allocation=henan_allocation).exists()
+    own = client.post(
+        "/api/v1/spending-reports/",
+        {"allocation": paid_jiangxi.pk, "note": ""},
+        content_type="application/json",
+    )
+    assert own.status_code == 201, own.json()
