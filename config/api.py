@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import django_filters
 from django import forms
+from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -214,3 +218,23 @@ class ReopenAction:
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None, version=None):
         return self._step("reopen", request)
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its count (when it is known), so it never asks COUNT(*)."""
+
+    def __init__(self, object_list, per_page, *args, count: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        if count is not None:
+            self.count = count
+
+
+class CountedPagination(PageNumberPagination):
+    """Page numbers whose total comes from the view's ``known_count(queryset)`` when it
+    keeps one (e.g. the ledger's per-assignment summaries; None: counted as usual)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        known = getattr(view, "known_count", None)
+        count = known(queryset) if known is not None else None
+        self.django_paginator_class = partial(KnownCountPaginator, count=count)
+        return super().paginate_queryset(queryset, request, view)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from accounts.access import ALL, HQ, STAFF
 from config.api import (
     BooleanFilter,
+    CountedPagination,
     FilterSet,
     IntegerFilter,
     ReopenAction,
@@ -236,6 +237,14 @@ class LedgerEntryViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelVie
         "retrieve": ALL,
         **dict.fromkeys(["create", "update", "partial_update", "destroy", "evidence"], STAFF),
     }
+    pagination_class = CountedPagination
+
+    def known_count(self, queryset) -> int | None:
+        """The list's total from the kept per-assignment summaries when the filter chooses
+        whole assignments (none counts 2,000,000 rows); None when it narrows within them."""
+        filters = LedgerEntryFilter(self.request.query_params, queryset=queryset)
+        summaries = filters.summaries(self.request)
+        return summaries.totals()["entries"] if summaries is not None else None
 
     def get_queryset(self):
         return VisibleModelViewSet.get_queryset(self)

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from config.api import FilterSet, IntegerFilter, year_filter
 from planning.models import Plan
+from planning.working import in_working_plan
 
-from .models import Case, LedgerEntry, Province, Registration
+from .models import Case, LedgerEntry, LedgerSummary, Province, Registration
 
 
 def _date_input() -> forms.DateInput:
@@ -59,7 +60,17 @@ class RegistrationFilter(AssignmentFilter):
         fields = ["year", "task", "province"]
 
 
+class LedgerSummaryFilter(AssignmentFilter):
+    """The ledger's year, task and unit filters, on the kept per-assignment summaries."""
+
+    class Meta:
+        model = LedgerSummary
+        fields = ["year", "task", "province"]
+
+
 class LedgerEntryFilter(AssignmentFilter):
+    ENTRY_FILTERS = ("kind", "date_from", "date_to")  # these narrow within an assignment
+
     kind = django_filters.ChoiceFilter(
         choices=LedgerEntry.Kind.choices, label=_("活动类型"), empty_label=_("全部")
     )
@@ -73,6 +84,21 @@ class LedgerEntryFilter(AssignmentFilter):
     class Meta:
         model = LedgerEntry
         fields = ["year", "task", "province", "kind", "date_from", "date_to"]
+
+    def summaries(self, request):
+        """The kept per-assignment summaries (``LedgerSummary``) of what this filter lists in
+        the request's working plan, as the user may see them, when it chooses whole
+        assignments (year, task, unit, or nothing); None when it narrows within them (kind,
+        dates) or is invalid, and the entries themselves must be counted."""
+        if self.is_bound:
+            if not self.is_valid():
+                return None
+            if any(self.form.cleaned_data.get(name) for name in self.ENTRY_FILTERS):
+                return None
+        kept = in_working_plan(
+            LedgerSummary.objects.visible_to(request.user), request, "assignment__task__plan"
+        )
+        return LedgerSummaryFilter(self.data if self.is_bound else None, queryset=kept).qs
 
 
 class CaseFilter(FilterSet):

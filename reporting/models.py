@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from planning.models import Deadline, chinese_numeral
 from projects.models import Application
 from provinces.ledger import TRAINING_FIGURES, training_figures
-from provinces.models import LedgerEntry, NetworkEntity, ScopedQuerySet, TaskReport, TrainingClass
+from provinces.models import LedgerSummary, NetworkEntity, ScopedQuerySet, TaskReport, TrainingClass
 from workflow.jobs import Job
 from workflow.machine import apply_transition
 from workflow.review import ReviewedSubmission
@@ -89,10 +89,13 @@ class AnnualSummary(ReviewedSubmission):
     def ledger_figures(self) -> dict[str, int]:
         """The figures a summary shows, from the province's ledgers of that year; classes
         and trainees from its training classes (``provinces.ledger.training_figures``)."""
-        agg = LedgerEntry.objects.filter(
+        kept = LedgerSummary.objects.filter(
             assignment__province=self.province_id, assignment__task__plan=self.plan_id
-        ).aggregate(ledger_entries=Count("pk"), enterprises_served=Sum("enterprises_served"))
-        figures = {k: v or 0 for k, v in agg.items()}
+        ).totals()  # the kept per-assignment summaries, not every entry
+        figures = {
+            "ledger_entries": kept["entries"],
+            "enterprises_served": kept["enterprises_served"],
+        }
         training = training_figures(
             TrainingClass.objects.filter(province=self.province_id, plan=self.plan_id)
         ).values()

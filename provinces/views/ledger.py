@@ -23,7 +23,7 @@ from workflow.views import upload_page
 
 from ..filters import LedgerEntryFilter
 from ..forms import LedgerEntryForm
-from ..ledger import PeriodicProgress, period_progress
+from ..ledger import FIGURES, PeriodicProgress, period_progress
 from ..models import Assignment, Evidence, LedgerEntry
 from ..resources import ledger_template, ledger_workbook
 
@@ -54,22 +54,30 @@ def _periodic(request: HttpRequest, filters: LedgerEntryFilter) -> list[Periodic
     return [p for a in assignments for p in by_assignment.get(a.pk, [])]
 
 
+def ledger_page_totals(request: HttpRequest, filters: LedgerEntryFilter) -> dict[str, int]:
+    """The entries and figures of what the ledger lists: from the kept per-assignment
+    summaries when the filter chooses whole assignments (year, task, unit or none: one row
+    per assignment, whatever the number of entries); counted from the filtered entries
+    when it narrows within them (kind, dates)."""
+    summaries = filters.summaries(request)
+    if summaries is not None:
+        return summaries.totals()
+    fields = ("entries", *FIGURES)
+    row = filters.qs.aggregate(entries=Count("pk"), **{f: Sum(f) for f in FIGURES})
+    return {f: row[f] or 0 for f in fields}
+
+
 @role_required(STAFF | HQ)
 def ledger_list(request: HttpRequest) -> HttpResponse:
     in_plan = in_working_plan(_entries(request), request, "assignment__task__plan")
     filters = LedgerEntryFilter(request.GET or None, queryset=in_plan)
     qs = filters.qs
-    totals = qs.aggregate(
-        entries=Count("pk"),
-        classes_held=Sum("classes_held"),
-        trainees=Sum("trainees"),
-        enterprises_served=Sum("enterprises_served"),
-    )
+    totals = ledger_page_totals(request, filters)
     rows = qs.select_related("assignment__task__plan", "assignment__province").order_by(
         "-date", "-pk"
     )
     paginator = Paginator(rows, 50)
-    paginator.count = totals["entries"]  # the totals counted the rows already: one scan, not two
+    paginator.count = totals["entries"]  # the totals counted the rows already: no COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
     # Count evidence for the 50 rows shown, not for every row the filter matches.
     counts = dict(
