@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from config.api import FilterSet, IntegerFilter, year_filter
@@ -11,6 +14,26 @@ from planning.models import Plan
 from planning.working import in_working_plan
 
 from .models import Case, LedgerEntry, LedgerSummary, Province, Registration
+
+
+class PlainSelect(forms.Select):
+    """A select written in one string (not a template per option): the ledger's filters
+    carry some fifty options on every view of the page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = self.format_value(value)
+        attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        picked = False
+        options = []
+        for option, label in self.choices:
+            selected = not picked and str(option) in chosen
+            picked = picked or selected
+            options.append((str(option), mark_safe(" selected") if selected else "", label))
+        return format_html(
+            "<select{}>{}</select>",
+            flatatt(attrs),
+            format_html_join("", '<option value="{}"{}>{}</option>', options),
+        )
 
 
 def _date_input() -> forms.DateInput:
@@ -34,23 +57,25 @@ class AssignmentFilter(FilterSet):
         form = self.form
         everything = [("", _("全部"))]
         plans = list(Plan.objects.visible_to(user).order_by("-year"))
-        form.fields["year"].widget = forms.Select(
+        form.fields["year"].widget = PlainSelect(
             choices=everything + [(p.year, p.year) for p in plans]
         )
         # The chosen year's tasks, or the latest plan's (task numbers repeat every year).
         year = str(self.data.get("year", "")) if self.is_bound else ""
         plan = next((p for p in plans if str(p.year) == year), plans[0] if plans else None)
         tasks = plan.tasks.order_by("number") if plan else []
-        form.fields["task"].widget = forms.Select(
+        form.fields["task"].widget = PlainSelect(
             choices=everything + [(t.number, f"（{t.numeral}）{t.title[:16]}") for t in tasks]
         )
         if user.is_hq:
-            form.fields["province"].widget = forms.Select(
+            form.fields["province"].widget = PlainSelect(
                 choices=everything
                 + [(p.code, p.short_name) for p in Province.objects.visible_to(user)]
             )
         else:
             del form.fields["province"]
+        if "kind" in form.fields:
+            form.fields["kind"].widget = PlainSelect(choices=form.fields["kind"].choices)
         return form
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, HQ, STAFF, role_required
+from planning.models import Target
 from planning.working import in_working_plan, require_working_plan
 from workflow import sheets
 from workflow.files import attach, download
@@ -23,9 +24,26 @@ from workflow.views import upload_page
 
 from ..filters import LedgerEntryFilter
 from ..forms import LedgerEntryForm
-from ..ledger import FIGURES, PeriodicProgress, period_progress
+from ..ledger import FIGURES, PERIODIC, PeriodicProgress, period_progress
 from ..models import Assignment, Evidence, LedgerEntry
 from ..resources import ledger_template, ledger_workbook
+
+# What a row of the list shows (a plan's and a task's long texts are left in the database).
+LIST_COLUMNS = (
+    "assignment__province__short_name",
+    "assignment__task__number",
+    "assignment__task__plan__year",
+    "date",
+    "kind",
+    "description",
+    "responsible_person",
+    *FIGURES,
+)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis (as ``truncatechars``)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _entries(request: HttpRequest):
@@ -35,8 +53,14 @@ def _entries(request: HttpRequest):
 def _periodic(request: HttpRequest, filters: LedgerEntryFilter) -> list[PeriodicProgress]:
     """The periodic targets (每季度…) of the units and tasks the ledger shows, counted in
     each period of the plan year (two queries when none has one, up to five when some do)."""
+    # Only the assignments whose task has a periodic target, and only the columns the
+    # counting and the table use (a plan's and a task's texts are long; hundreds of rows).
     assignments = in_working_plan(
-        Assignment.objects.visible_to(request.user).filter(taken_up=True), request, "task__plan"
+        Assignment.objects.visible_to(request.user).filter(
+            taken_up=True, task__in=Target.objects.filter(period__in=PERIODIC).values("task")
+        ),
+        request,
+        "task__plan",
     )
     chosen = filters.form.cleaned_data if filters.is_bound and filters.is_valid() else {}
     if chosen.get("task"):
@@ -44,9 +68,16 @@ def _periodic(request: HttpRequest, filters: LedgerEntryFilter) -> list[Periodic
     if chosen.get("province"):
         assignments = assignments.filter(province__code=chosen["province"])
     assignments = list(
-        assignments.select_related("task__plan", "province").order_by(
-            "province__sort_order", "task__number"
+        assignments.select_related("task__plan", "province")
+        .only(
+            "task_id",
+            "province_id",
+            "track_id",
+            "task__number",
+            "task__plan__year",
+            "province__short_name",
         )
+        .order_by("province__sort_order", "task__number")
     )
     if not assignments:
         return []
@@ -73,8 +104,10 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
     filters = LedgerEntryFilter(request.GET or None, queryset=in_plan)
     qs = filters.qs
     totals = ledger_page_totals(request, filters)
-    rows = qs.select_related("assignment__task__plan", "assignment__province").order_by(
-        "-date", "-pk"
+    rows = (
+        qs.select_related("assignment__task__plan", "assignment__province")
+        .only(*LIST_COLUMNS)
+        .order_by("-date", "-pk")
     )
     paginator = Paginator(rows, 50)
     paginator.count = totals["entries"]  # the totals counted the rows already: no COUNT(*)
@@ -85,8 +118,12 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
         .values_list("entry")
         .annotate(n=Count("pk"))
     )
+    # Labels and short texts once per page, not through a lookup per cell.
+    kinds = {value: str(label) for value, label in LedgerEntry.Kind.choices}
     for entry in page:
         entry.evidence_count = counts.get(entry.pk, 0)
+        entry.kind_label = kinds.get(entry.kind, entry.kind)
+        entry.short = _short(entry.description)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
