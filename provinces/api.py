@@ -250,11 +250,15 @@ class LedgerEntryViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelVie
         return VisibleModelViewSet.get_queryset(self)
 
     def optimise(self, qs):
-        return (
-            qs.select_related("assignment__task__plan", "assignment__province")
-            .prefetch_related("evidence", "entities")
-            .order_by("-date", "-pk")
-        )
+        qs = qs.select_related("assignment__task__plan", "assignment__province")
+        if self.action == "list":  # what a row shows: the plan's notice text stays behind
+            qs = qs.only(
+                *(f.name for f in LedgerEntry._meta.concrete_fields),
+                "assignment__province__code",
+                "assignment__task__number",
+                "assignment__task__plan__year",
+            )
+        return qs.prefetch_related("evidence", "entities").order_by("-date", "-pk")
 
     def perform_create(self, serializer):
         serializer.save(created_by=self.request.user)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -22,16 +21,25 @@ class PlainSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = self.format_value(value)
-        attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        attrs = {"name": name, **self.build_attrs(self.attrs, attrs)}  # name first, as Django
         picked = False
         options = []
         for option, label in self.choices:
             selected = not picked and str(option) in chosen
             picked = picked or selected
             options.append((str(option), mark_safe(" selected") if selected else "", label))
+        written = format_html_join(
+            "",
+            "{}",
+            (
+                (format_html(' {}="{}"', k, v) if v is not True else format_html(" {}", k),)
+                for k, v in attrs.items()
+                if v is not False and v is not None
+            ),
+        )
         return format_html(
             "<select{}>{}</select>",
-            flatatt(attrs),
+            written,
             format_html_join("", '<option value="{}"{}>{}</option>', options),
         )
 
@@ -51,12 +59,14 @@ class AssignmentFilter(FilterSet):
         field_name="assignment__province__code", label=_("省份"), max_length=6
     )
 
-    def page_form(self, user) -> forms.Form:
+    def page_form(self, user, plans: list[Plan] | None = None) -> forms.Form:
         """The form as a page shows it: year, task and (for HQ) unit are choices of what
-        ``user`` may see; the API reads the same filters from plain parameters."""
+        ``user`` may see (``plans``: theirs newest first, when the page has them already);
+        the API reads the same filters from plain parameters."""
         form = self.form
         everything = [("", _("全部"))]
-        plans = list(Plan.objects.visible_to(user).order_by("-year"))
+        if plans is None:
+            plans = list(Plan.objects.visible_to(user).order_by("-year"))
         form.fields["year"].widget = PlainSelect(
             choices=everything + [(p.year, p.year) for p in plans]
         )

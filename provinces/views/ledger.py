@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, HQ, STAFF, role_required
 from planning.models import Target
-from planning.working import in_working_plan, require_working_plan
+from planning.working import in_working_plan, require_working_plan, visible_plans
 from workflow import sheets
 from workflow.files import attach, download
 from workflow.imports import IMPORTERS
@@ -52,7 +52,7 @@ def _entries(request: HttpRequest):
 
 def _periodic(request: HttpRequest, filters: LedgerEntryFilter) -> list[PeriodicProgress]:
     """The periodic targets (每季度…) of the units and tasks the ledger shows, counted in
-    each period of the plan year (two queries when none has one, up to five when some do)."""
+    each period of the plan year (one query when none has one, up to five when some do)."""
     # Only the assignments whose task has a periodic target, and only the columns the
     # counting and the table use (a plan's and a task's texts are long; hundreds of rows).
     assignments = in_working_plan(
@@ -100,6 +100,7 @@ def ledger_page_totals(request: HttpRequest, filters: LedgerEntryFilter) -> dict
 
 @role_required(STAFF | HQ)
 def ledger_list(request: HttpRequest) -> HttpResponse:
+    plans = visible_plans(request)  # read once: the filter's years, the header, the plan's key
     in_plan = in_working_plan(_entries(request), request, "assignment__task__plan")
     filters = LedgerEntryFilter(request.GET or None, queryset=in_plan)
     qs = filters.qs
@@ -131,7 +132,7 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
         "provinces/ledger_list.html",
         {
             "page": page,
-            "filters": filters.page_form(request.user),
+            "filters": filters.page_form(request.user, plans),
             "totals": totals,
             "query": query.urlencode(),
             "periodic": _periodic(request, filters),
