@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -39,6 +40,9 @@ LIST_COLUMNS = (
     "responsible_person",
     *FIGURES,
 )
+
+
+_MARK = 918273645  # stands for a key in a URL reversed once per page
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -121,7 +125,9 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
     )
     # Labels and short texts once per page, not through a lookup per cell.
     kinds = {value: str(label) for value, label in LedgerEntry.Kind.choices}
+    edit_url = reverse("provinces:ledger_edit", args=[_MARK]).replace(str(_MARK), "{}")
     for entry in page:
+        entry.edit_url = edit_url.format(entry.pk)
         entry.evidence_count = counts.get(entry.pk, 0)
         entry.kind_label = kinds.get(entry.kind, entry.kind)
         entry.short = _short(entry.description)

@@ -269,3 +269,47 @@ def test_totals_come_from_the_summary_unless_a_filter_narrows_the_entries(
     assert (
         as_user(jiangxi_staff).get("/provinces/ledger/?year=2018").context["totals"]["entries"] == 3
     )
+
+
+def test_page_and_api_queries_do_not_grow_with_the_ledger(
+    as_user, plan_2018, hq_reviewer, jiangxi_staff
+):
+    """The same number of queries at two ledger sizes (HQ and a unit, page and API), and
+    the page no more than ten: the totals and the count come from the summaries."""
+    assignments = list(Assignment.objects.filter(task__plan=plan_2018, taken_up=True))
+
+    def add(n):
+        LedgerEntry.objects.bulk_create(
+            LedgerEntry(
+                assignment=a,
+                date="2018-07-01",
+                kind="training",
+                description="x",
+                responsible_person="y",
+                trainees=2,
+            )
+            for a in assignments
+            for _ in range(n)
+        )
+
+    def queries(user, url) -> int:
+        client = as_user(user)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured)
+
+    views = [
+        (user, url)
+        for user in (hq_reviewer, jiangxi_staff)
+        for url in ("/provinces/ledger/", "/api/v1/ledger-entries/")
+    ]
+    add(1)
+    small = [queries(user, url) for user, url in views]
+    add(30)
+    large = [queries(user, url) for user, url in views]
+    assert small == large
+    assert small[0] <= 10 and small[2] <= 10
+    page = as_user(hq_reviewer).get("/provinces/ledger/")
+    assert page.context["totals"]["entries"] == 31 * len(assignments)
+    assert page.context["page"].paginator.num_pages == -(-31 * len(assignments) // 50)
