@@ -258,7 +258,33 @@ class LedgerEntryViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelVie
                 "assignment__task__number",
                 "assignment__task__plan__year",
             )
+            return qs.order_by("-date", "-pk")  # evidence and entities: paginate_queryset
         return qs.prefetch_related("evidence", "entities").order_by("-date", "-pk")
+
+    def paginate_queryset(self, queryset):
+        """The page, with its evidence and network entities read in one query each (as
+        plain values: no related manager per row)."""
+        page = super().paginate_queryset(queryset)
+        if page is None:
+            return None
+        pks = [e.pk for e in page]
+        files: dict[int, list] = {pk: [] for pk in pks}
+        for entry_id, *file in (
+            Evidence.objects.filter(entry__in=pks)
+            .order_by("pk")
+            .values_list("entry_id", "pk", "original_name", "size")
+        ):
+            files[entry_id].append(file)
+        entities: dict[int, list] = {pk: [] for pk in pks}
+        for entry_id, entity_id in (
+            LedgerEntry.entities.through.objects.filter(ledgerentry__in=pks)
+            .order_by("networkentity_id")
+            .values_list("ledgerentry_id", "networkentity_id")
+        ):
+            entities[entry_id].append(entity_id)
+        for entry in page:
+            entry.evidence_files, entry.entity_ids = files[entry.pk], entities[entry.pk]
+        return page
 
     def perform_create(self, serializer):
         serializer.save(created_by=self.request.user)

@@ -73,14 +73,14 @@ class AssignmentFilter(FilterSet):
         # The chosen year's tasks, or the latest plan's (task numbers repeat every year).
         year = str(self.data.get("year", "")) if self.is_bound else ""
         plan = next((p for p in plans if str(p.year) == year), plans[0] if plans else None)
-        tasks = plan.tasks.order_by("number") if plan else []
+        tasks = plan.tasks.only("plan_id", "number", "title").order_by("number") if plan else []
         form.fields["task"].widget = PlainSelect(
             choices=everything + [(t.number, f"（{t.numeral}）{t.title[:16]}") for t in tasks]
         )
         if user.is_hq:
             form.fields["province"].widget = PlainSelect(
                 choices=everything
-                + [(p.code, p.short_name) for p in Province.objects.visible_to(user)]
+                + list(Province.objects.visible_to(user).values_list("code", "short_name"))
             )
         else:
             del form.fields["province"]
