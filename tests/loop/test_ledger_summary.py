@@ -3,6 +3,8 @@ whichever way the entries are written: page, API, import, bulk writes, a rollbac
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -313,3 +315,63 @@ def test_page_and_api_queries_do_not_grow_with_the_ledger(
     page = as_user(hq_reviewer).get("/provinces/ledger/")
     assert page.context["totals"]["entries"] == 31 * len(assignments)
     assert page.context["page"].paginator.num_pages == -(-31 * len(assignments) // 50)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_the_summary(plan_2018):
+    """Two units of work adding entries to the same assignments at once, and a third moving
+    entries between them: every change lands (each writer adds to the row as it stands)."""
+    first, second = Assignment.objects.filter(
+        province__short_name="江西", task__plan=plan_2018
+    ).order_by("task__number")[:2]
+    moving = [
+        LedgerEntry.objects.create(
+            assignment=first,
+            date="2018-07-01",
+            kind="training",
+            description=f"待移动 {i}",
+            responsible_person="李",
+            trainees=3,
+        )
+        for i in range(10)
+    ]
+    start = threading.Barrier(3)
+    failures: list[BaseException] = []
+
+    def run(work):
+        try:
+            start.wait()
+            work()
+        except BaseException as exc:  # reported by the test, not lost in the thread
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    def add():
+        for i in range(15):
+            with transaction.atomic():
+                LedgerEntry.objects.create(
+                    assignment=(first, second)[i % 2],
+                    date="2018-07-02",
+                    kind="training",
+                    description="并发",
+                    responsible_person="王",
+                    trainees=1,
+                    enterprises_served=1,
+                )
+
+    def move():
+        for entry in moving:
+            entry.assignment = second
+            entry.trainees = 4
+            entry.save()
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in (add, add, move)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert LedgerEntry.objects.count() == 40
+    assert_summary_is_a_recount()
+    assert kept()[second.pk][2] == 40 + 14  # ten moved entries of 4, and 14 added of 1
