@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import django_filters
 from django import forms
+from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
@@ -11,6 +14,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -63,21 +67,27 @@ class VisibleSlugField(VisibleChoices, serializers.SlugRelatedField):
 )
 class FilesField(serializers.Field):
     """A row's stored files (workflow.files), read only: each one's id, name and size and
-    the URL that serves it (``url_name``), which checks who sees the row."""
+    the URL that serves it (``url_name``), which checks who sees the row. A list view may
+    attach ``<field>_files``, the page's files as (id, name, size) read in one query, so that
+    no row opens a related manager of its own."""
 
     def __init__(self, url_name: str, **kwargs):
         self.url_name = url_name
         super().__init__(read_only=True, **kwargs)
 
+    def get_attribute(self, instance):
+        attached = getattr(instance, f"{self.field_name}_files", None)
+        return attached if attached is not None else super().get_attribute(instance)
+
     def to_representation(self, files) -> list[dict]:
+        rows = (
+            files
+            if isinstance(files, list)
+            else [(f.pk, f.original_name, f.size) for f in files.all()]
+        )
         return [
-            {
-                "id": f.pk,
-                "name": f.original_name,
-                "size": f.size,
-                "url": reverse(self.url_name, args=[f.pk]),
-            }
-            for f in files.all()
+            {"id": pk, "name": name, "size": size, "url": reverse(self.url_name, args=[pk])}
+            for pk, name, size in rows
         ]
 
 
@@ -325,3 +335,23 @@ class ReopenAction:
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None, version=None):
         return self._step("reopen", request)
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its count (when it is known), so it never asks COUNT(*)."""
+
+    def __init__(self, object_list, per_page, *args, count: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        if count is not None:
+            self.count = count
+
+
+class CountedPagination(PageNumberPagination):
+    """Page numbers whose total comes from the view's ``known_count(queryset)`` when it
+    keeps one (e.g. the ledger's per-assignment summaries; None: counted as usual)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        known = getattr(view, "known_count", None)
+        count = known(queryset) if known is not None else None
+        self.django_paginator_class = partial(KnownCountPaginator, count=count)
+        return super().paginate_queryset(queryset, request, view)

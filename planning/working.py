@@ -69,10 +69,14 @@ def require_working_plan(request: HttpRequest) -> Plan:
 
 
 def working_plan_filter(request: HttpRequest, plan_path: str) -> dict:
-    """The lookup that keeps a list to the working plan, as a subquery (no query of its own)."""
+    """The lookup that keeps a list to the working plan: the plan's key when the request has
+    read its plans already, else a subquery (no query of its own)."""
     year = requested_year(request)
     if year:
         return {f"{plan_path}__year": int(year)}
+    if hasattr(request, "_ranked_plans"):  # read already (``visible_plans``): its key, no subquery
+        plan = next((p for p in request._ranked_plans if p.is_candidate), None)
+        return {plan_path: plan.pk} if plan is not None else {f"{plan_path}__in": []}
     default = Plan.objects.visible_to(request.user).ranked(_chosen_year(request))
     return {f"{plan_path}__in": default.filter(is_candidate=1).values("pk")[:1]}
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from accounts.access import ALL, HQ, STAFF
 from config.api import (
     BooleanFilter,
+    CountedPagination,
     FilterSet,
     IntegerFilter,
     ReadOnlyViewSet,
@@ -212,16 +213,54 @@ class LedgerEntryViewSet(WorkingPlanList, viewsets.ModelViewSet, VisibleModelVie
         "retrieve": ALL,
         **dict.fromkeys(["create", "update", "partial_update", "destroy", "evidence"], STAFF),
     }
+    pagination_class = CountedPagination
+
+    def known_count(self, queryset) -> int | None:
+        """The list's total from the kept per-assignment summaries when the filter chooses
+        whole assignments (none counts 2,000,000 rows); None when it narrows within them."""
+        filters = LedgerEntryFilter(self.request.query_params, queryset=queryset)
+        summaries = filters.summaries(self.request)
+        return summaries.totals()["entries"] if summaries is not None else None
 
     def get_queryset(self):
         return VisibleModelViewSet.get_queryset(self)
 
     def optimise(self, qs):
-        return (
-            qs.select_related("assignment__task__plan", "assignment__province")
-            .prefetch_related("evidence", "entities")
-            .order_by("-date", "-pk")
-        )
+        qs = qs.select_related("assignment__task__plan", "assignment__province")
+        if self.action == "list":  # what a row shows: the plan's notice text stays behind
+            qs = qs.only(
+                *(f.name for f in LedgerEntry._meta.concrete_fields),
+                "assignment__province__code",
+                "assignment__task__number",
+                "assignment__task__plan__year",
+            )
+            return qs.order_by("-date", "-pk")  # evidence and entities: paginate_queryset
+        return qs.prefetch_related("evidence", "entities").order_by("-date", "-pk")
+
+    def paginate_queryset(self, queryset):
+        """The page, with its evidence and network entities read in one query each (as
+        plain values: no related manager per row)."""
+        page = super().paginate_queryset(queryset)
+        if page is None:
+            return None
+        pks = [e.pk for e in page]
+        files: dict[int, list] = {pk: [] for pk in pks}
+        for entry_id, *file in (
+            Evidence.objects.filter(entry__in=pks)
+            .order_by("pk")
+            .values_list("entry_id", "pk", "original_name", "size")
+        ):
+            files[entry_id].append(file)
+        entities: dict[int, list] = {pk: [] for pk in pks}
+        for entry_id, entity_id in (
+            LedgerEntry.entities.through.objects.filter(ledgerentry__in=pks)
+            .order_by("networkentity_id")
+            .values_list("ledgerentry_id", "networkentity_id")
+        ):
+            entities[entry_id].append(entity_id)
+        for entry in page:
+            entry.evidence_files, entry.entity_ids = files[entry.pk], entities[entry.pk]
+        return page
 
     def perform_create(self, serializer):
         serializer.save(created_by=self.request.user)

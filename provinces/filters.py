@@ -4,12 +4,44 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from config.api import FilterSet, IntegerFilter, year_filter
 from planning.models import Plan
+from planning.working import in_working_plan
 
-from .models import Case, LedgerEntry, Province, Registration
+from .models import Case, LedgerEntry, LedgerSummary, Province, Registration
+
+
+class PlainSelect(forms.Select):
+    """A select written in one string (not a template per option): the ledger's filters
+    carry some fifty options on every view of the page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = self.format_value(value)
+        attrs = {"name": name, **self.build_attrs(self.attrs, attrs)}  # name first, as Django
+        picked = False
+        options = []
+        for option, label in self.choices:
+            selected = not picked and str(option) in chosen
+            picked = picked or selected
+            options.append((str(option), mark_safe(" selected") if selected else "", label))
+        written = format_html_join(
+            "",
+            "{}",
+            (
+                (format_html(' {}="{}"', k, v) if v is not True else format_html(" {}", k),)
+                for k, v in attrs.items()
+                if v is not False and v is not None
+            ),
+        )
+        return format_html(
+            "<select{}>{}</select>",
+            written,
+            format_html_join("", '<option value="{}"{}>{}</option>', options),
+        )
 
 
 def _date_input() -> forms.DateInput:
@@ -27,29 +59,33 @@ class AssignmentFilter(FilterSet):
         field_name="assignment__province__code", label=_("省份"), max_length=6
     )
 
-    def page_form(self, user) -> forms.Form:
+    def page_form(self, user, plans: list[Plan] | None = None) -> forms.Form:
         """The form as a page shows it: year, task and (for HQ) unit are choices of what
-        ``user`` may see; the API reads the same filters from plain parameters."""
+        ``user`` may see (``plans``: theirs newest first, when the page has them already);
+        the API reads the same filters from plain parameters."""
         form = self.form
         everything = [("", _("全部"))]
-        plans = list(Plan.objects.visible_to(user).order_by("-year"))
-        form.fields["year"].widget = forms.Select(
+        if plans is None:
+            plans = list(Plan.objects.visible_to(user).order_by("-year"))
+        form.fields["year"].widget = PlainSelect(
             choices=everything + [(p.year, p.year) for p in plans]
         )
         # The chosen year's tasks, or the latest plan's (task numbers repeat every year).
         year = str(self.data.get("year", "")) if self.is_bound else ""
         plan = next((p for p in plans if str(p.year) == year), plans[0] if plans else None)
-        tasks = plan.tasks.order_by("number") if plan else []
-        form.fields["task"].widget = forms.Select(
+        tasks = plan.tasks.only("plan_id", "number", "title").order_by("number") if plan else []
+        form.fields["task"].widget = PlainSelect(
             choices=everything + [(t.number, f"（{t.numeral}）{t.title[:16]}") for t in tasks]
         )
         if user.is_hq:
-            form.fields["province"].widget = forms.Select(
+            form.fields["province"].widget = PlainSelect(
                 choices=everything
-                + [(p.code, p.short_name) for p in Province.objects.visible_to(user)]
+                + list(Province.objects.visible_to(user).values_list("code", "short_name"))
             )
         else:
             del form.fields["province"]
+        if "kind" in form.fields:
+            form.fields["kind"].widget = PlainSelect(choices=form.fields["kind"].choices)
         return form
 
 
@@ -59,7 +95,17 @@ class RegistrationFilter(AssignmentFilter):
         fields = ["year", "task", "province"]
 
 
+class LedgerSummaryFilter(AssignmentFilter):
+    """The ledger's year, task and unit filters, on the kept per-assignment summaries."""
+
+    class Meta:
+        model = LedgerSummary
+        fields = ["year", "task", "province"]
+
+
 class LedgerEntryFilter(AssignmentFilter):
+    ENTRY_FILTERS = ("kind", "date_from", "date_to")  # these narrow within an assignment
+
     kind = django_filters.ChoiceFilter(
         choices=LedgerEntry.Kind.choices, label=_("活动类型"), empty_label=_("全部")
     )
@@ -73,6 +119,21 @@ class LedgerEntryFilter(AssignmentFilter):
     class Meta:
         model = LedgerEntry
         fields = ["year", "task", "province", "kind", "date_from", "date_to"]
+
+    def summaries(self, request):
+        """The kept per-assignment summaries (``LedgerSummary``) of what this filter lists in
+        the request's working plan, as the user may see them, when it chooses whole
+        assignments (year, task, unit, or nothing); None when it narrows within them (kind,
+        dates) or is invalid, and the entries themselves must be counted."""
+        if self.is_bound:
+            if not self.is_valid():
+                return None
+            if any(self.form.cleaned_data.get(name) for name in self.ENTRY_FILTERS):
+                return None
+        kept = in_working_plan(
+            LedgerSummary.objects.visible_to(request.user), request, "assignment__task__plan"
+        )
+        return LedgerSummaryFilter(self.data if self.is_bound else None, queryset=kept).qs
 
 
 class CaseFilter(FilterSet):

@@ -15,16 +15,28 @@ from django.utils.translation import gettext as _
 from planning.models import Target, Track
 from planning.periods import Period, periods_of
 
-from .models import Assignment, Case, LedgerEntry, TrainingClass
+from .models import Assignment, Case, LedgerEntry, LedgerSummary, TrainingClass
 
-FIGURES = ("classes_held", "trainees", "enterprises_served")
+FIGURES = LedgerEntry.FIGURES
 TRAINING_FIGURES = ("classes_held", "trainees")  # counted from training classes, not typed
 PERIODIC = ("half", "quarter", "month")
 
 
 def ledger_totals(assignments: Iterable[Assignment] | None = None, qs=None) -> dict[int, dict]:
-    """{assignment id: {"classes_held": n, "trainees": n, "enterprises_served": n, "entries": n}}."""
-    qs = qs if qs is not None else LedgerEntry.objects.all()
+    """{assignment id: {"classes_held": n, "trainees": n, "enterprises_served": n, "entries": n}}
+    for the assignments with entries.
+
+    Without ``qs`` every entry counts, so the totals are read from the kept summaries
+    (``LedgerSummary``, one row per assignment); ``qs`` (entries a filter narrowed, by
+    date, kind…) is counted from the entries themselves."""
+    if qs is None:
+        rows = LedgerSummary.objects.filter(entries__gt=0)
+        if assignments is not None:
+            rows = rows.filter(assignment__in=[a.pk for a in assignments])
+        return {
+            a: dict(zip(("entries", *FIGURES), values, strict=True))
+            for a, *values in rows.values_list("assignment_id", "entries", *FIGURES)
+        }
     if assignments is not None:
         qs = qs.filter(assignment__in=[a.pk for a in assignments])
     rows = qs.values("assignment_id").annotate(entries=Count("pk"), **{f: Sum(f) for f in FIGURES})

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -331,8 +331,75 @@ class Milestone(Scoped):
         return "not_due"
 
 
+class LedgerEntryQuerySet(ScopedQuerySet):
+    """Every bulk write of ledger entries keeps their assignments' ``LedgerSummary`` in
+    the same transaction (one row: ``LedgerEntry.save`` and ``delete``; ``bulk_update``
+    writes through ``update``)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
+            raise ValueError("Ledger entries are only added: no conflict handling.")
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(list(objs), *args, **kwargs)
+            shift_ledger_summaries(
+                (e.assignment_id, 1, *(getattr(e, f) for f in LedgerEntry.FIGURES)) for e in created
+            )
+        return created
+
+    def update(self, **kwargs) -> int:
+        if not _moves_figures(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            rows = _locked(self)
+            before = _ledger_sums(rows)
+            count = models.QuerySet.update(rows, **kwargs)
+            shift_ledger_summaries([*_negate(before), *_ledger_sums(rows)])
+        return count
+
+    update.alters_data = True
+
+    def delete(self):
+        with transaction.atomic(using=self.db, savepoint=False):
+            rows = _locked(self)
+            before = _ledger_sums(rows)
+            deleted = models.QuerySet.delete(rows)  # cascades and signals as usual
+            shift_ledger_summaries(_negate(before))
+        return deleted
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+def _moves_figures(fields) -> bool:
+    return bool({"assignment", "assignment_id", *LedgerEntry.FIGURES} & set(fields))
+
+
+def _locked(qs: models.QuerySet) -> models.QuerySet:
+    """The entries ``qs`` selects, locked (only their own rows), as a plain queryset of
+    their keys: what is summed before and after is exactly what is written."""
+    pks = list(qs.select_for_update(of=("self",)).order_by().values_list("pk", flat=True))
+    return models.QuerySet(LedgerEntry).filter(pk__in=pks)
+
+
+def _ledger_sums(rows: models.QuerySet) -> list[tuple]:
+    """(assignment id, entries, *figures) of ``rows``, per assignment (one query)."""
+    figures = LedgerEntry.FIGURES
+    return list(
+        rows.order_by()
+        .values("assignment_id")
+        .annotate(n=models.Count("pk"), **{f"sum_{f}": models.Sum(f) for f in figures})
+        .values_list("assignment_id", "n", *(f"sum_{f}" for f in figures))
+    )
+
+
+def _negate(rows) -> list[tuple]:
+    return [(a, *(-(v or 0) for v in values)) for a, *values in rows]
+
+
 class LedgerEntry(Scoped):
     """工作台账: a dated record of work done for an assignment."""
+
+    FIGURES = ("classes_held", "trainees", "enterprises_served")  # summed per assignment
 
     class Kind(models.TextChoices):
         TRAINING = "training", _("培训班")
@@ -368,6 +435,7 @@ class LedgerEntry(Scoped):
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     scope = ("assignment__province_id", "assignment__task__plan__")
+    objects = LedgerEntryQuerySet.as_manager()
 
     Meta = meta(
         _("工作台账"),
@@ -381,6 +449,28 @@ class LedgerEntry(Scoped):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Saved with its assignments' ``LedgerSummary`` (the old one too, when the entry
+        moves) in one transaction. The row is read, locked, before and after the write, so
+        ``update_fields`` or an ``F()`` cannot make the summary drift."""
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            old = type(self)._base_manager.filter(pk=self.pk)
+            before = _ledger_sums(_locked(old)) if self.pk is not None else []
+            super().save(*args, **kwargs)
+            after = _ledger_sums(models.QuerySet(type(self)).filter(pk=self.pk))
+            shift_ledger_summaries([*_negate(before), *after])
+
+    save.alters_data = True
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            before = _ledger_sums(_locked(type(self)._base_manager.filter(pk=self.pk)))
+            deleted = super().delete(*args, **kwargs)
+            shift_ledger_summaries(_negate(before))
+        return deleted
+
+    delete.alters_data = True
 
     def clean(self) -> None:
         """The bounds are the fields' validators; the date falls within the plan's window."""
@@ -929,3 +1019,95 @@ from .network import (  # noqa: E402, F401
     TrainingClass,
     TrainingMaterial,
 )
+
+
+class LedgerSummaryQuerySet(ScopedQuerySet):
+    def totals(self) -> dict[str, int]:
+        """{"entries": n, and each figure: n} summed over the summaries (one query)."""
+        fields = ("entries", *LedgerEntry.FIGURES)
+        row = self.aggregate(**{f: models.Sum(f) for f in fields})
+        return {f: row[f] or 0 for f in fields}
+
+
+class LedgerSummary(Scoped):
+    """台账汇总: an assignment's ledger entries counted and their figures summed, kept by
+    every write of ``LedgerEntry`` in its own transaction (``shift_ledger_summaries``), so
+    totals over millions of entries read one row per assignment. ``recount_ledger_summaries``
+    rebuilds it from the entries (``manage.py recount_ledger``)."""
+
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, primary_key=True, related_name="ledger_summary"
+    )
+    entries = models.BigIntegerField(_("台账条数"), default=0)
+    classes_held = models.BigIntegerField(_("举办培训班（期）"), default=0)
+    trainees = models.BigIntegerField(_("培训人数（人次）"), default=0)
+    enterprises_served = models.BigIntegerField(_("服务企业（家）"), default=0)
+
+    scope = ("assignment__province_id", "assignment__task__plan__")
+    objects = LedgerSummaryQuerySet.as_manager()
+
+    Meta = meta(_("台账汇总"))
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}: {self.entries}"
+
+
+def shift_ledger_summaries(changes) -> None:
+    """Add ``(assignment id, entries, *figures)`` changes to the summaries, in the caller's
+    transaction: one upsert that adds to the row as it stands (``n = n + change``, the row
+    locked by the write), so concurrent writers never lose each other's changes; rows are
+    written in key order, so two writers never wait on each other crosswise."""
+    width = 2 + len(LedgerEntry.FIGURES)
+    summed: dict[int, list[int]] = {}
+    for assignment_id, *values in changes:
+        row = summed.setdefault(assignment_id, [0] * (width - 1))
+        for i, v in enumerate(values):
+            row[i] += v or 0
+    rows = [(a, *values) for a, values in sorted(summed.items()) if any(values)]
+    if not rows:
+        return
+    table = connection.ops.quote_name(LedgerSummary._meta.db_table)
+    fields = ("entries", *LedgerEntry.FIGURES)
+    values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(rows))
+    sql = (
+        f"INSERT INTO {table} (assignment_id, {', '.join(fields)}) VALUES {values} "
+        f"ON CONFLICT (assignment_id) DO UPDATE SET "
+        + ", ".join(f"{f} = {table}.{f} + EXCLUDED.{f}" for f in fields)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [v for row in rows for v in row])
+
+
+def recount_ledger_summaries() -> int:
+    """Rebuild every summary from the entries (the data migration, ``recount_ledger``,
+    and the tests' yardstick). Writers wait while it runs (the entries are locked in share
+    mode on PostgreSQL). Returns the number of summaries that were wrong."""
+    fields = ("entries", *LedgerEntry.FIGURES)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"LOCK TABLE {connection.ops.quote_name(LedgerEntry._meta.db_table)} "
+                    "IN SHARE MODE"
+                )
+        counted = {a: values for a, *values in _ledger_sums(models.QuerySet(LedgerEntry))}
+        kept = {
+            a: list(values)
+            for a, *values in LedgerSummary.objects.select_for_update().values_list(
+                "assignment_id", *fields
+            )
+        }
+        wrong = [
+            a
+            for a in counted.keys() | kept.keys()
+            if [v or 0 for v in counted.get(a, [0] * len(fields))] != kept.get(a, [0] * len(fields))
+        ]
+        LedgerSummary.objects.filter(pk__in=wrong).delete()
+        LedgerSummary.objects.bulk_create(
+            LedgerSummary(
+                assignment_id=a, **dict(zip(fields, [v or 0 for v in counted[a]], strict=True))
+            )
+            for a in wrong
+            if a in counted
+        )
+    return len(wrong)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from provinces.models import (
     Case,
     Contact,
     LedgerEntry,
+    LedgerSummary,
     NetworkEntity,
     Province,
     Region,
@@ -85,12 +86,11 @@ def collect(plan: Plan) -> dict:
             "province", "task", "track", "registration"
         )
     )
-    ledger = LedgerEntry.objects.filter(assignment__task__plan=plan)
     figures = ("classes_held", "trainees", "enterprises_served")
-    by_assignment = {
+    by_assignment = {  # the kept per-assignment summaries, not every entry
         row["assignment_id"]: row
-        for row in ledger.values("assignment_id").annotate(
-            n=Count("pk"), enterprises_served=Sum("enterprises_served")
+        for row in LedgerSummary.objects.filter(assignment__task__plan=plan, entries__gt=0).values(
+            "assignment_id", "enterprises_served", n=F("entries")
         )
     }
     per_province: dict[int, dict] = defaultdict(lambda: {"n": 0, **{f: 0 for f in figures}})
@@ -131,6 +131,7 @@ def collect(plan: Plan) -> dict:
         )
     )
     recent = defaultdict(list)
+    ledger = LedgerEntry.objects.filter(assignment__task__plan=plan)
     for entry in ledger.select_related("assignment__task").order_by(
         "assignment__province_id", "-date"
     )[:2000]:

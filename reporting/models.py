@@ -15,7 +15,7 @@ from planning.models import Deadline, chinese_numeral
 from projects.models import Application
 from provinces.ledger import TRAINING_FIGURES, training_figures
 from provinces.models import (
-    LedgerEntry,
+    LedgerSummary,
     NetworkEntity,
     Scoped,
     TaskReport,
@@ -88,10 +88,13 @@ class AnnualSummary(Scoped, ReviewedSubmission):
     def ledger_figures(self) -> dict[str, int]:
         """The figures a summary shows, from the province's ledgers of that year; classes
         and trainees from its training classes (``provinces.ledger.training_figures``)."""
-        agg = LedgerEntry.objects.filter(
+        kept = LedgerSummary.objects.filter(
             assignment__province=self.province_id, assignment__task__plan=self.plan_id
-        ).aggregate(ledger_entries=Count("pk"), enterprises_served=Sum("enterprises_served"))
-        figures = {k: v or 0 for k, v in agg.items()}
+        ).totals()  # the kept per-assignment summaries, not every entry
+        figures = {
+            "ledger_entries": kept["entries"],
+            "enterprises_served": kept["enterprises_served"],
+        }
         training = training_figures(
             TrainingClass.objects.filter(province=self.province_id, plan=self.plan_id)
         ).values()

@@ -37,7 +37,7 @@ from funding.models import Allocation
 from planning.models import Plan, Task
 from projects.models import Application
 from provinces.ledger import TRAINING_FIGURES, training_figures
-from provinces.models import Assignment, Case, LedgerEntry, Province, TrainingClass
+from provinces.models import Assignment, Case, LedgerSummary, Province, TrainingClass
 from workflow import sheets
 from workflow.review import ReviewedSubmission
 
@@ -220,8 +220,8 @@ def collect(user) -> dict:
         f = figures[(plan_of[row["task_id"]], row["task_id"], row["province_id"])]
         f.expected, f.handed_in, f.on_time = row["expected"], row["handed_in"], row["on_time"]
 
-    ledger = (
-        LedgerEntry.objects.visible_to(user)
+    ledger = (  # the kept per-assignment summaries, not every entry
+        LedgerSummary.objects.visible_to(user)
         .filter(assignment__task_id__in=list(plan_of), assignment__province_id__in=unit_ids)
         .values("assignment__task_id", "assignment__province_id")
         .annotate(**{name: Sum(name) for name in LEDGER_FIGURES})

@@ -9,12 +9,16 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import ALL, HQ, STAFF, role_required
-from planning.working import in_working_plan, require_working_plan
+from planning.models import Target
+from planning.working import in_working_plan, require_working_plan, visible_plans
 from workflow import sheets
 from workflow.files import attach, download
 from workflow.imports import IMPORTERS
@@ -23,9 +27,65 @@ from workflow.views import upload_page
 
 from ..filters import LedgerEntryFilter
 from ..forms import LedgerEntryForm
-from ..ledger import PeriodicProgress, period_progress
+from ..ledger import FIGURES, PERIODIC, PeriodicProgress, period_progress
 from ..models import Assignment, Evidence, LedgerEntry
 from ..resources import ledger_template, ledger_workbook
+
+# What a row of the list shows (a plan's and a task's long texts are left in the database).
+LIST_COLUMNS = (
+    "assignment__province__short_name",
+    "assignment__task__number",
+    "assignment__task__plan__year",
+    "date",
+    "kind",
+    "description",
+    "responsible_person",
+    *FIGURES,
+)
+
+
+_MARK = 918273645  # stands for a key in a URL reversed once per page
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis (as ``truncatechars``)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_ROW = (
+    "<tr><td>{}</td><td>{}</td><td>{} ·（{}）</td><td>{}</td><td>{}</td><td>{}</td>"
+    "<td>{}</td><td>{}</td><td>{}</td><td>{}</td>\n<td>{}</td></tr>\n"
+)
+
+
+def _rows(page, editable: bool) -> SafeString:
+    """The table's rows, one ``format_html`` each (every value escaped): fifty rows of
+    eleven cells through the template language cost more than the rest of the page. Labels
+    and the edit link's address are made once per page."""
+    kinds = {value: str(label) for value, label in LedgerEntry.Kind.choices}
+    edit_url = reverse("provinces:ledger_edit", args=[_MARK]).replace(str(_MARK), "{}")
+    edit = _("编辑")
+    return format_html_join(
+        "",
+        _ROW,
+        (
+            (
+                f"{e.date:%Y-%m-%d}",
+                e.assignment.province.short_name,
+                e.assignment.task.plan.year,
+                e.assignment.task.numeral,
+                kinds.get(e.kind, e.kind),
+                _short(e.description),
+                e.responsible_person,
+                e.classes_held,
+                e.trainees,
+                e.enterprises_served,
+                e.evidence_count,
+                format_html('<a href="{}">{}</a>', edit_url.format(e.pk), edit) if editable else "",
+            )
+            for e in page
+        ),
+    )
 
 
 def _entries(request: HttpRequest):
@@ -34,9 +94,15 @@ def _entries(request: HttpRequest):
 
 def _periodic(request: HttpRequest, filters: LedgerEntryFilter) -> list[PeriodicProgress]:
     """The periodic targets (每季度…) of the units and tasks the ledger shows, counted in
-    each period of the plan year (two queries when none has one, up to five when some do)."""
+    each period of the plan year (one query when none has one, up to five when some do)."""
+    # Only the assignments whose task has a periodic target, and only the columns the
+    # counting and the table use (a plan's and a task's texts are long; hundreds of rows).
     assignments = in_working_plan(
-        Assignment.objects.visible_to(request.user).filter(taken_up=True), request, "task__plan"
+        Assignment.objects.visible_to(request.user).filter(
+            taken_up=True, task__in=Target.objects.filter(period__in=PERIODIC).values("task")
+        ),
+        request,
+        "task__plan",
     )
     chosen = filters.form.cleaned_data if filters.is_bound and filters.is_valid() else {}
     if chosen.get("task"):
@@ -44,9 +110,16 @@ def _periodic(request: HttpRequest, filters: LedgerEntryFilter) -> list[Periodic
     if chosen.get("province"):
         assignments = assignments.filter(province__code=chosen["province"])
     assignments = list(
-        assignments.select_related("task__plan", "province").order_by(
-            "province__sort_order", "task__number"
+        assignments.select_related("task__plan", "province")
+        .only(
+            "task_id",
+            "province_id",
+            "track_id",
+            "task__number",
+            "task__plan__year",
+            "province__short_name",
         )
+        .order_by("province__sort_order", "task__number")
     )
     if not assignments:
         return []
@@ -54,22 +127,33 @@ def _periodic(request: HttpRequest, filters: LedgerEntryFilter) -> list[Periodic
     return [p for a in assignments for p in by_assignment.get(a.pk, [])]
 
 
+def ledger_page_totals(request: HttpRequest, filters: LedgerEntryFilter) -> dict[str, int]:
+    """The entries and figures of what the ledger lists: from the kept per-assignment
+    summaries when the filter chooses whole assignments (year, task, unit or none: one row
+    per assignment, whatever the number of entries); counted from the filtered entries
+    when it narrows within them (kind, dates)."""
+    summaries = filters.summaries(request)
+    if summaries is not None:
+        return summaries.totals()
+    fields = ("entries", *FIGURES)
+    row = filters.qs.aggregate(entries=Count("pk"), **{f: Sum(f) for f in FIGURES})
+    return {f: row[f] or 0 for f in fields}
+
+
 @role_required(STAFF | HQ)
 def ledger_list(request: HttpRequest) -> HttpResponse:
+    plans = visible_plans(request)  # read once: the filter's years, the header, the plan's key
     in_plan = in_working_plan(_entries(request), request, "assignment__task__plan")
     filters = LedgerEntryFilter(request.GET or None, queryset=in_plan)
     qs = filters.qs
-    totals = qs.aggregate(
-        entries=Count("pk"),
-        classes_held=Sum("classes_held"),
-        trainees=Sum("trainees"),
-        enterprises_served=Sum("enterprises_served"),
-    )
-    rows = qs.select_related("assignment__task__plan", "assignment__province").order_by(
-        "-date", "-pk"
+    totals = ledger_page_totals(request, filters)
+    rows = (
+        qs.select_related("assignment__task__plan", "assignment__province")
+        .only(*LIST_COLUMNS)
+        .order_by("-date", "-pk")
     )
     paginator = Paginator(rows, 50)
-    paginator.count = totals["entries"]  # the totals counted the rows already: one scan, not two
+    paginator.count = totals["entries"]  # the totals counted the rows already: no COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
     # Count evidence for the 50 rows shown, not for every row the filter matches.
     counts = dict(
@@ -86,7 +170,8 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
         "provinces/ledger_list.html",
         {
             "page": page,
-            "filters": filters.page_form(request.user),
+            "rows": _rows(page, editable=request.user.is_province_staff),
+            "filters": filters.page_form(request.user, plans),
             "totals": totals,
             "query": query.urlencode(),
             "periodic": _periodic(request, filters),
