@@ -36,6 +36,9 @@ def spending_reports_owed(
     for a in rows:
         plan = by_pk[a.plan_id]
         deadline = deadlines.first(plan, Deadline.Kind.SUMMARY)
+        due = year_end(plan, deadline)
+        if not span.needs(due, deadline.offsets if deadline else None):
+            continue
         what = (
             _("%(year)s 年度经费使用情况：任务（%(task)s）%(project)s")
             % {"year": plan.year, "task": a.task.numeral, "project": a.project.applicant}
@@ -46,7 +49,7 @@ def spending_reports_owed(
         yield Owed(
             key=f"spending:{plan.year}:{a.pk}",
             province=a.province,
-            due=year_end(plan, deadline),
+            due=due,
             what=what,
             link=reverse("funding:spending", args=[a.pk]),
             recipients=recipients.unit(plan, a.province_id),

@@ -66,7 +66,8 @@ class Span:
     default offsets falls on (``fires``), the items with an approved extension (``extended``,
     whose dates move), and for HQ's summary, per unit, the first ``first`` items overdue and
     due by ``soon_until``, with how many there are (:attr:`Owed.tally`). The per-unit
-    sources are small and list everything, whatever the span.
+    sources are small: they list everything a page asks for, and for the sweep skip only
+    the deadlines that cannot matter today (:meth:`needs`).
     """
 
     due_by: date | None = None
@@ -75,6 +76,15 @@ class Span:
     first: int | None = None
     fires: frozenset[date] = frozenset()
     extended: frozenset[str] = frozenset()  # base keys with an approved extension
+
+    def needs(self, due: date, offsets: tuple[int, ...] | None = None) -> bool:
+        """Whether an item due on ``due`` (reminded on ``offsets``, its own days, if any)
+        matters to this span: always for a page; for the sweep, when it is due by ``due_by``
+        (overdue, due soon, or on a default reminder day) or one of its own days is today.
+        A per-unit source asks this of each deadline, so the sweep skips the years ahead."""
+        if self.first is None or self.today is None or self.due_by is None:
+            return True
+        return due <= self.due_by or bool(offsets and (due - self.today).days in offsets)
 
     def narrow(self, rows: QuerySet, *, due: str, unit: str, key: str) -> QuerySet:
         """``rows`` (a bulky source's queryset) cut to this span, annotated with ``tally``.

@@ -102,6 +102,8 @@ def projects_owed(plans: Sequence[Plan], span: Span, shared: dict | None = None)
     for app in apps:
         if app.state != Application.State.RECTIFICATION or app.rectification_due is None:
             continue
+        if not span.needs(app.rectification_due):
+            continue
         plan = carrier(app, plans)
         yield Owed(
             key=f"rectification:{app.pk}:{app.rectification_due:%Y%m%d}",
@@ -119,7 +121,7 @@ def projects_owed(plans: Sequence[Plan], span: Span, shared: dict | None = None)
             continue
         plan = carrier(app, plans)
         deadline = deadlines.first(plan, Deadline.Kind.ACCEPTANCE)
-        if deadline is None:
+        if deadline is None or not span.needs(deadline.due_date, deadline.offsets):
             continue
         yield Owed(
             key=f"acceptance:{app.pk}",

@@ -8,6 +8,7 @@ source, however many plans are published.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 from functools import cached_property
 
 from django.db.models import Exists, F, OuterRef
@@ -183,7 +184,7 @@ def registrations_owed(
     recipients = Recipients.of(plans, shared)
     for plan in plans:
         deadline = deadlines.first(plan, Deadline.Kind.REGISTRATION)
-        if deadline is None:
+        if deadline is None or not span.needs(deadline.due_date, deadline.offsets):
             continue
         by_province: dict[int, list[Assignment]] = {}
         for a in Carrying.of(plans, shared).of_plan(plan):
@@ -291,6 +292,8 @@ def outcomes_owed(plans: Sequence[Plan], span: Span, shared: dict | None = None)
     carrying = Carrying.of(plans, shared)
     for plan in plans:
         for deadline in asking[plan.pk]:
+            if not span.needs(deadline.due_date, deadline.offsets):
+                continue
             for assignment in carrying.of_plan(plan):
                 if assignment.pk in carrying.with_outcomes or (
                     deadline.task_id and assignment.task_id != deadline.task_id
@@ -327,6 +330,8 @@ def reports_owed(plans: Sequence[Plan], span: Span, shared: dict | None = None) 
     )
     for plan in plans:
         for deadline in added[plan.pk]:
+            if not span.needs(deadline.due_date, deadline.offsets):
+                continue
             units = carrying.of_task(deadline.task_id) if deadline.task_id else carrying.units(plan)
             for province in sorted(units, key=lambda p: p.sort_order):
                 if (deadline.pk, province.pk) in reported:
@@ -353,6 +358,8 @@ def periodic_targets_owed(
     as the ledger page and the board count it). Met, it is owed no more."""
     assignments = Carrying.of(plans, shared).assignments
     by_pk = {plan.pk: plan for plan in plans}
+    # Each period ends within its plan's year: a year starting after the span owes nothing.
+    assignments = [a for a in assignments if span.needs(date(a.task.plan.year, 1, 1))]
     progress = period_progress(assignments, None)
     if not progress:
         return
@@ -408,6 +415,8 @@ def task_reports_owed(
     )
     for definition in definitions:
         plan = by_pk[definition.task.plan_id]
+        if not span.needs(definition.due_date, definition.offsets):
+            continue
         for province in carrying.of_task(definition.task_id):
             if (definition.pk, province.pk) in handed_in:
                 continue
@@ -452,6 +461,8 @@ def notice_replies_owed(
     staff = Recipients.of(plans, shared).staff
     for receipt in receipts:
         notice = receipt.notice
+        if not span.needs(notice.reply_by):
+            continue
         yield Owed(
             key=f"notice-reply:{notice.pk}",
             province=receipt.province,

@@ -30,7 +30,7 @@ def summaries_owed(plans: Sequence[Plan], span: Span, shared: dict | None = None
     )
     for plan in plans:
         deadline = due[plan.pk]
-        if deadline is None:
+        if deadline is None or not span.needs(deadline.due_date, deadline.offsets):
             continue
         for province in carrying.units(plan):
             if (plan.pk, province.pk) in done:
