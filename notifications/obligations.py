@@ -46,7 +46,7 @@ class Owed:
     offsets: tuple[int, ...] | None = None  # days before due to remind; None: the default
     extended_from: date | None = None  # the due date before an approved extension
     tasks: tuple[int, ...] = ()  # the plan's task numbers this obligation is about
-    year: int | None = None  # the year of the plan it is owed under (set by everything_owed)
+    year: int | None = None  # the year of the plan it is owed under (set by its source)
     # The year of an earlier, closed plan the obligation goes on from (a project still
     # running across the year boundary); None for the plan's own.
     carried_from: int | None = None

@@ -8,7 +8,7 @@ answers for all the plans it is given at once.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 
 from django.db.models import Q, QuerySet, Subquery, Value
@@ -18,40 +18,59 @@ from django.utils.translation import gettext as _
 
 from notifications.obligations import Owed, Span, register_carrying, register_todo
 from planning.models import Deadline, Plan
-from provinces.obligations import Deadlines, Recipients
+from provinces.obligations import Deadlines, Recipients, Shared
 
 from .models import Application, Deliverable, ProjectReport, ProjectReportDue
 
 RUNNING = (Application.State.IN_PROGRESS, Application.State.RECTIFICATION)
 
 
-def _carried_into(plan: Plan) -> Q:
+def _carried_into(plan: Plan, published: Sequence[int] | None = None) -> Q:
     """The running projects of closed earlier plans that ``plan`` takes on: those no
-    published plan between carries (a subquery: the caller's one query stays one)."""
-    earlier_published = Coalesce(
-        Subquery(
-            Plan.objects.published().filter(year__lt=plan.year).order_by("-year").values("year")[:1]
-        ),
-        Value(0),
-    )
+    published plan between carries. ``published`` are the published plans' years when the
+    caller has read them; else a subquery finds the one before (one query stays one)."""
+    if published is None:
+        earlier = Coalesce(
+            Subquery(
+                Plan.objects.published()
+                .filter(year__lt=plan.year)
+                .order_by("-year")
+                .values("year")[:1]
+            ),
+            Value(0),
+        )
+    else:
+        earlier = max((year for year in published if year < plan.year), default=0)
     return Q(
         call__plan__state=Plan.State.CLOSED,
         call__plan__year__lt=plan.year,
-        call__plan__year__gte=earlier_published,
+        call__plan__year__gte=earlier,
     )
 
 
-def running_under(plans: Sequence[Plan]) -> QuerySet[Application]:
+def running_under(
+    plans: Sequence[Plan], published: Sequence[int] | None = None
+) -> QuerySet[Application]:
     """The projects whose obligations the plans carry, in one query: those called in them
     that are running (实施中, 整改中), and the running projects of closed earlier plans that
     no published plan between carries (a project goes on across the year boundary; closing
-    its year does not stop it, and the first published year after it takes it on, once)."""
+    its year does not stop it, and the first published year after it takes it on, once).
+
+    ``published``: the published plans' years, if the caller has read them."""
     plans = list(plans)
     if not plans:
         return Application.objects.none()
     return Application.objects.filter(state__in=RUNNING).filter(
-        reduce(or_, [_carried_into(plan) for plan in plans], Q(call__plan__in=plans))
+        reduce(or_, [_carried_into(plan, published) for plan in plans], Q(call__plan__in=plans))
     )
+
+
+class Published(Shared):
+    """The published plans' years, read once for the project sources of one read."""
+
+    @cached_property
+    def years(self) -> list[int]:
+        return list(Plan.objects.published().values_list("year", flat=True))
 
 
 def running_projects(plan: Plan) -> QuerySet[Application]:
@@ -75,8 +94,9 @@ def projects_owed(plans: Sequence[Plan], span: Span, shared: dict | None = None)
     carrying year's acceptance deadline)."""
     recipients = Recipients.of(plans, shared)
     deadlines = Deadlines.of(plans, shared)
+    running = running_under(plans, Published.of(plans, shared).years)
     deliverables = span.narrow(
-        Deliverable.objects.filter(application__in=running_under(plans), done_on__isnull=True),
+        Deliverable.objects.filter(application__in=running, done_on__isnull=True),
         due="due_date",
         unit="application__province_id",
         key="deliverable",
@@ -98,7 +118,7 @@ def projects_owed(plans: Sequence[Plan], span: Span, shared: dict | None = None)
             carried_from=app.call.plan.year if app.call.plan_id != plan.pk else None,
             tally=d.tally,
         )
-    apps = list(running_under(plans).select_related("province", "call__task", "call__plan"))
+    apps = list(running.select_related("province", "call__task", "call__plan"))
     for app in apps:
         if app.state != Application.State.RECTIFICATION or app.rectification_due is None:
             continue
@@ -146,9 +166,9 @@ def project_reports_owed(
     unit's staff) is reminded, and the project's HQ contact gets the same reminders and
     chasers, so the report they wait for is in their inbox too."""
     dues = span.narrow(
-        ProjectReportDue.objects.filter(application__in=running_under(plans)).exclude(
-            report__state__in=ProjectReport.HANDED_IN
-        ),
+        ProjectReportDue.objects.filter(
+            application__in=running_under(plans, Published.of(plans, shared).years)
+        ).exclude(report__state__in=ProjectReport.HANDED_IN),
         due="due_date",
         unit="application__province_id",
         key="project-report",

@@ -8,16 +8,17 @@ source, however many plans are published.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from notifications.obligations import Owed, Span, register
-from planning.models import Deadline, Plan, chinese_numeral
+from planning.models import Deadline, Plan, Task, chinese_numeral
 
 from .ledger import period_progress
 from .models import (
@@ -121,33 +122,62 @@ class Deadlines(Shared):
         return listed[0] if listed else None
 
 
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """A taken-up assignment as the sources read it (what ``period_progress`` and the
+    Owed items need of an Assignment, without building thousands of model instances)."""
+
+    pk: int
+    task: Task
+    province: Province
+    task_id: int
+    province_id: int
+    track_id: int | None
+    kind: str
+    registration_pk: int | None
+    registration_state: str | None
+
+
 class Carrying(Shared):
     """The plans' taken-up assignments (unit, task, the state of the registration), read
     once: plain enough that ten years of plans read quickly."""
 
     @cached_property
-    def assignments(self) -> list[Assignment]:
-        listed = list(
+    def assignments(self) -> list[Carried]:
+        # Plain rows, and one instance per unit and per task shared by all their assignments:
+        # ten years of plans hold thousands of assignments but only 32 units.
+        rows = list(
             Assignment.objects.filter(task__plan__in=self.plans, taken_up=True)
-            .select_related("province", "task")
-            .defer("task__goal", "task__content", "task__executing_rule", "task__support")
-            .annotate(
-                registration_pk=F("registration__pk"), registration_state=F("registration__state")
-            )
             .order_by("province__sort_order", "task__number", "pk")
+            .values_list(
+                "pk",
+                "task_id",
+                "province_id",
+                "track_id",
+                "kind",
+                "registration__pk",
+                "registration__state",
+            )
         )
-        for a in listed:
-            a.task.plan = self.by_pk[a.task.plan_id]  # the plans are at hand: no query
-        return listed
+        if not rows:
+            return []
+        provinces = Province.objects.in_bulk({row[2] for row in rows})
+        tasks = Task.objects.only("id", "number", "plan_id").in_bulk({row[1] for row in rows})
+        for task in tasks.values():
+            task.plan = self.by_pk[task.plan_id]  # the plans are at hand: no query
+        return [
+            Carried(pk, tasks[task], provinces[unit], task, unit, track, kind, reg, state)
+            for pk, task, unit, track, kind, reg, state in rows
+        ]
 
     @cached_property
-    def _by_plan(self) -> dict[int, list[Assignment]]:
-        out: dict[int, list[Assignment]] = {}
+    def _by_plan(self) -> dict[int, list[Carried]]:
+        out: dict[int, list[Carried]] = {}
         for a in self.assignments:
             out.setdefault(a.task.plan_id, []).append(a)
         return out
 
-    def of_plan(self, plan: Plan) -> list[Assignment]:
+    def of_plan(self, plan: Plan) -> list[Carried]:
         return self._by_plan.get(plan.pk, [])
 
     def units(self, plan: Plan) -> list[Province]:
@@ -186,7 +216,7 @@ def registrations_owed(
         deadline = deadlines.first(plan, Deadline.Kind.REGISTRATION)
         if deadline is None or not span.needs(deadline.due_date, deadline.offsets):
             continue
-        by_province: dict[int, list[Assignment]] = {}
+        by_province: dict[int, list[Carried]] = {}
         for a in Carrying.of(plans, shared).of_plan(plan):
             if a.registration_state not in Registration.HANDED_IN:
                 by_province.setdefault(a.province_id, []).append(a)
