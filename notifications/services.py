@@ -247,8 +247,8 @@ def firing_dates(today: date) -> frozenset[date]:
 def sweep_span(today: date, approved: dict) -> Span:
     """What the sweep needs today: what can fire, and HQ's summary's first items and counts.
 
-    Nothing due later than the farthest reminder offset (or the summary's week) can matter
-    today; per-deadline offsets belong to the per-unit sources, which are never cut."""
+    Nothing due later than the farthest default offset (or the summary's week) can matter
+    today, except a deadline whose own reminder days fall today (``Span.needs``)."""
     return Span(
         due_by=today + timedelta(days=max([*offsets(), SUMMARY_DAYS_AHEAD])),
         today=today,
