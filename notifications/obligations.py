@@ -27,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
@@ -86,14 +88,19 @@ class Span:
             return True
         return due <= self.due_by or bool(offsets and (due - self.today).days in offsets)
 
+    def _group(self, day: date) -> int:
+        """0: overdue, 1: due by soon_until (HQ's summary lists both), 2: later (only fires)."""
+        return 0 if day < self.today else 1 if day <= self.soon_until else 2
+
     def narrow(self, rows: QuerySet, *, due: str, unit: str, key: str) -> QuerySet:
         """``rows`` (a bulky source's queryset) cut to this span, annotated with ``tally``.
 
         ``due`` and ``unit`` name the due date and the owing unit's id; ``key`` is the key
         prefix of the source's items (``"milestone"`` for ``milestone:<pk>``). In summary
-        form a first, narrow query (ids and dates only) ranks and counts each unit's overdue
-        and due-soon items in the database with window functions, and the rows kept are
-        read in full by the second: the rows read do not grow with the data.
+        form three queries, however many rows: how many each unit owes on each day (a hash
+        aggregate, no sort of the rows), which tells each unit's group size and the day its
+        first ``first`` items reach; then the rows up to those days (and those that fire
+        today or are extended), ranked with a window function; then those kept, in full.
         """
         if self.due_by is not None:
             rows = rows.filter(**{f"{due}__lte": self.due_by})
@@ -101,36 +108,58 @@ class Span:
             return rows.annotate(tally=Value(1))
         prefix = f"{key}:"
         held = [int(k[len(prefix) :]) for k in self.extended if k.startswith(prefix)]
-        # 0: overdue, 1: due by soon_until (HQ's summary lists both), 2: later (only fires)
+        counted = rows.exclude(pk__in=held) if held else rows
+        per_day = sorted(counted.order_by().values_list(unit, due).annotate(n=Count("pk")))
+        sizes: dict[tuple[int, int], int] = {}
+        reach: dict[tuple[int, int], date] = {}  # the day a group's first items reach
+        for unit_id, day, n in per_day:
+            group = self._group(day)
+            if group < 2:
+                if sizes.get((unit_id, group), 0) < self.first:
+                    reach[(unit_id, group)] = day
+                sizes[(unit_id, group)] = sizes.get((unit_id, group), 0) + n
+        wanted = [
+            Q(**{unit: unit_id, f"{due}__lte": day})
+            & (Q(**{f"{due}__lt": self.today}) if group == 0 else Q(**{f"{due}__gte": self.today}))
+            for (unit_id, group), day in reach.items()
+        ]
+        fires = sorted(self.fires & {day for _unit, day, _n in per_day})  # days with items
+        if fires:
+            wanted.append(Q(**{f"{due}__in": fires}))
+        if held:
+            wanted.append(Q(pk__in=held))
+        if not wanted:
+            return rows.none().annotate(tally=Value(0))
         group = Case(
             When(**{f"{due}__lt": self.today}, then=Value(0)),
             When(**{f"{due}__lte": self.soon_until}, then=Value(1)),
             default=Value(2),
         )
         held_flag = Case(When(pk__in=held, then=Value(1)), default=Value(0)) if held else Value(0)
-        partition = [F(unit), group, held_flag]
         ranked = (
-            rows.order_by()
+            rows.filter(reduce(or_, wanted))
+            .order_by()
             .annotate(
                 group=group,
                 held=held_flag,
                 rank=Window(
-                    RowNumber(), partition_by=partition, order_by=[F(due).asc(), F("pk").asc()]
+                    RowNumber(),
+                    partition_by=[F(unit), group, held_flag],
+                    order_by=[F(due).asc(), F("pk").asc()],
                 ),
-                size=Window(Count("pk"), partition_by=partition),
             )
             .filter(
                 Q(rank__lte=self.first, group__lt=2, held=0)
-                | Q(**{f"{due}__in": sorted(self.fires)})
+                | Q(**{f"{due}__in": fires})
                 | Q(held=1)
             )
-            .values_list("pk", "rank", "size", "group", "held")
+            .values_list("pk", unit, "rank", "group", "held")
         )
         kept, firsts = [], []
-        for pk, rank, size, grouped, is_held in ranked:
+        for pk, unit_id, rank, grouped, is_held in ranked:
             kept.append(pk)
-            if rank == 1 and grouped < 2 and not is_held:
-                firsts.append(When(pk=pk, then=Value(size)))  # stands for its whole group
+            if rank == 1 and grouped < 2 and not is_held:  # stands for its whole group
+                firsts.append(When(pk=pk, then=Value(sizes[(unit_id, grouped)])))
         tally = [*firsts, When(pk__in=held, then=Value(1))] if held else firsts
         # By id alone: the ids were just read under the source's filters, and the planner
         # then starts from the few rows kept, not from the source's joins.
