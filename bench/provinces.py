@@ -281,7 +281,7 @@ def bench_sweep(ctx: BenchContext) -> list[Row]:
             queries=full_queries,
             reference=reference,
             ref_ms=plain_ms,
-            notes=f"{plans} published plans: the queries are per plan, constant in rows",
+            notes=f"{plans} published plans: the queries are constant in plans and rows",
         ),
     ]
 

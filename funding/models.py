@@ -32,10 +32,14 @@ ZERO = Decimal("0.00")
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-def year_end(plan: Plan) -> date:
-    """When the year's spending reports are due: the plan's summary deadline, else 31 December."""
-    deadline = plan.deadlines.filter(kind=Deadline.Kind.SUMMARY).order_by("due_date").first()
-    return deadline.due_date if deadline else date(plan.year, 12, 31)
+def year_end(plan: Plan, summary: Deadline | None | bool = False) -> date:
+    """When the year's spending reports are due: the plan's summary deadline, else 31 December.
+
+    ``summary`` is the plan's (first) summary deadline, or None, when the caller has read
+    the plan's deadlines already (the obligation sources read every plan's at once)."""
+    if summary is False:
+        summary = plan.deadlines.filter(kind=Deadline.Kind.SUMMARY).order_by("due_date").first()
+    return summary.due_date if summary else date(plan.year, 12, 31)
 
 
 class Allocation(Scoped):

@@ -3,26 +3,25 @@ has been paid (registered with notifications; its reminder engine and the to-do 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Iterator, Sequence
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from notifications.obligations import Owed, register_todo
+from notifications.obligations import Owed, Span, register_todo
 from planning.models import Deadline, Plan
-from provinces.obligations import Recipients
+from provinces.obligations import Deadlines, Recipients
 
 from .models import Allocation, SpendingReport, year_end
 
 
 @register_todo
 def spending_reports_owed(
-    plan: Plan, due_by: date | None = None, shared: dict | None = None
+    plans: Sequence[Plan], span: Span, shared: dict | None = None
 ) -> Iterator[Owed]:
     """经费使用情况 not yet handed in, for each allocation with payments."""
     owing = (
-        Allocation.objects.filter(plan=plan, payments__isnull=False)
+        Allocation.objects.filter(plan__in=plans, payments__isnull=False)
         .exclude(spending_report__state__in=SpendingReport.HANDED_IN)
         .select_related("province", "task", "project")
         .distinct()
@@ -31,10 +30,15 @@ def spending_reports_owed(
     rows = list(owing)
     if not rows:
         return
-    due = year_end(plan)
-    deadline = plan.deadlines.filter(kind=Deadline.Kind.SUMMARY).first()
-    staff = Recipients.of(plan, shared).units
+    by_pk = {plan.pk: plan for plan in plans}
+    deadlines = Deadlines.of(plans, shared)
+    recipients = Recipients.of(plans, shared)
     for a in rows:
+        plan = by_pk[a.plan_id]
+        deadline = deadlines.first(plan, Deadline.Kind.SUMMARY)
+        due = year_end(plan, deadline)
+        if not span.needs(due, deadline.offsets if deadline else None):
+            continue
         what = (
             _("%(year)s 年度经费使用情况：任务（%(task)s）%(project)s")
             % {"year": plan.year, "task": a.task.numeral, "project": a.project.applicant}
@@ -48,7 +52,8 @@ def spending_reports_owed(
             due=due,
             what=what,
             link=reverse("funding:spending", args=[a.pk]),
-            recipients=staff.get(a.province_id, []),
+            recipients=recipients.unit(plan, a.province_id),
             offsets=deadline.offsets if deadline else None,
             tasks=(a.task.number,),
+            year=plan.year,
         )

@@ -34,7 +34,7 @@ from accounts.models import Role, User
 from .inbox import notify, notify_mailed
 from .links import site_url
 from .models import ReminderLog, SummaryLog
-from .obligations import Owed, all_plans, everything_owed
+from .obligations import Owed, Span, all_plans, approved_extensions, everything_owed, owed_under
 
 RECLAIM_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -233,17 +233,42 @@ def _reclaim_pending(now) -> list[ReminderLog]:
     return reclaimed
 
 
+def firing_dates(today: date) -> frozenset[date]:
+    """The due dates on which a reminder or chaser with the default offsets falls today
+    (what :func:`reminder_offset` says of an item without offsets of its own)."""
+    chase_max = int(getattr(settings, "REMINDER_CHASE_MAX_DAYS", 60))
+    before = {today + timedelta(days=days) for days in offsets() if days >= 0}
+    after = {
+        today - timedelta(days=days) for days in range(chase_every(), chase_max + 1, chase_every())
+    }
+    return frozenset(before | after)
+
+
+def sweep_span(today: date, approved: dict) -> Span:
+    """What the sweep needs today: what can fire, and HQ's summary's first items and counts.
+
+    Nothing due later than the farthest default offset (or the summary's week) can matter
+    today, except a deadline whose own reminder days fall today (``Span.needs``)."""
+    return Span(
+        due_by=today + timedelta(days=max([*offsets(), SUMMARY_DAYS_AHEAD])),
+        today=today,
+        soon_until=today + timedelta(days=SUMMARY_DAYS_AHEAD),
+        first=SUMMARY_ITEMS_PER_PROVINCE,
+        fires=firing_dates(today),
+        extended=frozenset(key for key, _unit in approved),
+    )
+
+
 def sweep(today: date | None = None) -> SweepResult:
-    """Send today's reminders and chasers, and HQ's daily summary. Safe to run at any time."""
+    """Send today's reminders and chasers, and HQ's daily summary. Safe to run at any time.
+
+    Every source is asked once for all published plans, for what can matter today only
+    (:func:`sweep_span`): the queries do not grow with the plans or the rows."""
     today = today or timezone.localdate()
     result = SweepResult()
     result.sent += _deliver_all(_reclaim_pending(timezone.now()))[0]
-    # Nothing due later than the farthest reminder offset (or the summary's week) can fire
-    # today; per-deadline offsets belong to the per-unit sources, which are never filtered.
-    due_by = today + timedelta(days=max([*offsets(), SUMMARY_DAYS_AHEAD]))
-    owed_all: list[Owed] = []
-    for plan in all_plans():
-        owed_all.extend(everything_owed(plan, due_by))
+    approved = approved_extensions()
+    owed_all = owed_under(all_plans(), sweep_span(today, approved), approved)
     candidates = []
     for owed in owed_all:
         step = reminder_offset(owed.due, today, owed.offsets)
@@ -262,10 +287,15 @@ def sweep(today: date | None = None) -> SweepResult:
 
 
 def send_hq_summary(today: date, owed_all: list[Owed]) -> bool:
-    """One mail per day to HQ: what is due within 7 days and what is overdue, by province."""
+    """One mail per day to HQ: what is due within 7 days and what is overdue, by province.
+
+    ``owed_all`` may be read in summary form (see :class:`Span`): the counts add up each
+    item's ``tally``, and each province lists its first few items."""
     due_soon = [o for o in owed_all if 0 <= (o.due - today).days <= SUMMARY_DAYS_AHEAD]
     overdue = [o for o in owed_all if o.due < today]
-    if not due_soon and not overdue:
+    due_soon_count = sum(o.tally for o in due_soon)
+    overdue_count = sum(o.tally for o in overdue)
+    if not due_soon_count and not overdue_count:
         return False
     recipients = list(
         User.objects.filter(role=Role.HQ_REVIEWER, is_active=True)
@@ -277,7 +307,10 @@ def send_hq_summary(today: date, owed_all: list[Owed]) -> bool:
     try:
         with transaction.atomic():
             SummaryLog.objects.create(
-                day=today, recipients=len(recipients), due_soon=len(due_soon), overdue=len(overdue)
+                day=today,
+                recipients=len(recipients),
+                due_soon=due_soon_count,
+                overdue=overdue_count,
             )
     except IntegrityError:
         return False  # today's summary has gone out already
@@ -290,7 +323,7 @@ def send_hq_summary(today: date, owed_all: list[Owed]) -> bool:
         return {
             name: {
                 "shown": owed[:SUMMARY_ITEMS_PER_PROVINCE],
-                "more": max(0, len(owed) - SUMMARY_ITEMS_PER_PROVINCE),
+                "more": max(0, sum(o.tally for o in owed) - SUMMARY_ITEMS_PER_PROVINCE),
             }
             for name, owed in grouped.items()
         }
@@ -299,8 +332,8 @@ def send_hq_summary(today: date, owed_all: list[Owed]) -> bool:
         "today": today,
         "due_soon": by_province(due_soon),
         "overdue": by_province(overdue),
-        "due_soon_count": len(due_soon),
-        "overdue_count": len(overdue),
+        "due_soon_count": due_soon_count,
+        "overdue_count": overdue_count,
         "url": site_url() + "/provinces/board/",
     }
     message = EmailMultiAlternatives(

@@ -1,127 +1,178 @@
 """What funded projects make units owe: deliverables, rectification, acceptance, and the
 project reports their schedule asks for.
 
-Registered with notifications when its ``obligations`` modules are discovered.
+Registered with notifications when its ``obligations`` modules are discovered; each source
+answers for all the plans it is given at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Iterator, Sequence
+from functools import cached_property, reduce
+from operator import or_
 
 from django.db.models import Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from notifications.obligations import Owed, register_carrying, register_todo
+from notifications.obligations import Owed, Span, register_carrying, register_todo
 from planning.models import Deadline, Plan
-from provinces.obligations import Recipients
+from provinces.obligations import Deadlines, Recipients, Shared
 
 from .models import Application, Deliverable, ProjectReport, ProjectReportDue
 
 RUNNING = (Application.State.IN_PROGRESS, Application.State.RECTIFICATION)
 
 
-def running_projects(plan: Plan) -> QuerySet[Application]:
-    """The projects whose obligations ``plan`` carries: those called in it that are running
-    (实施中, 整改中), and the running projects of closed earlier plans that no published plan
-    between carries (a project goes on across the year boundary; closing its year does not
-    stop it, and the first published year after it takes it on, once)."""
-    earlier_published = Coalesce(  # a subquery: the caller's one query stays one
-        Subquery(
-            Plan.objects.published().filter(year__lt=plan.year).order_by("-year").values("year")[:1]
-        ),
-        Value(0),
-    )
-    return Application.objects.filter(state__in=RUNNING).filter(
-        Q(call__plan=plan)
-        | Q(
-            call__plan__state=Plan.State.CLOSED,
-            call__plan__year__lt=plan.year,
-            call__plan__year__gte=earlier_published,
+def _carried_into(plan: Plan, published: Sequence[int] | None = None) -> Q:
+    """The running projects of closed earlier plans that ``plan`` takes on: those no
+    published plan between carries. ``published`` are the published plans' years when the
+    caller has read them; else a subquery finds the one before (one query stays one)."""
+    if published is None:
+        earlier = Coalesce(
+            Subquery(
+                Plan.objects.published()
+                .filter(year__lt=plan.year)
+                .order_by("-year")
+                .values("year")[:1]
+            ),
+            Value(0),
         )
+    else:
+        earlier = max((year for year in published if year < plan.year), default=0)
+    return Q(
+        call__plan__state=Plan.State.CLOSED,
+        call__plan__year__lt=plan.year,
+        call__plan__year__gte=earlier,
     )
+
+
+def running_under(
+    plans: Sequence[Plan], published: Sequence[int] | None = None
+) -> QuerySet[Application]:
+    """The projects whose obligations the plans carry, in one query: those called in them
+    that are running (实施中, 整改中), and the running projects of closed earlier plans that
+    no published plan between carries (a project goes on across the year boundary; closing
+    its year does not stop it, and the first published year after it takes it on, once).
+
+    ``published``: the published plans' years, if the caller has read them."""
+    plans = list(plans)
+    if not plans:
+        return Application.objects.none()
+    return Application.objects.filter(state__in=RUNNING).filter(
+        reduce(or_, [_carried_into(plan, published) for plan in plans], Q(call__plan__in=plans))
+    )
+
+
+class Published(Shared):
+    """The published plans' years, read once for the project sources of one read."""
+
+    @cached_property
+    def years(self) -> list[int]:
+        return list(Plan.objects.published().values_list("year", flat=True))
+
+
+def running_projects(plan: Plan) -> QuerySet[Application]:
+    """The projects whose obligations ``plan`` carries (see :func:`running_under`)."""
+    return running_under([plan])
+
+
+def carrier(app: Application, plans: Sequence[Plan]) -> Plan:
+    """Which of ``plans`` a project from :func:`running_under` is owed under: its own plan,
+    else the earliest later one (published plans' carried ranges do not overlap)."""
+    for plan in plans:
+        if plan.pk == app.call.plan_id:
+            return plan
+    return min((p for p in plans if p.year > app.call.plan.year), key=lambda p: p.year)
 
 
 @register_carrying
-def projects_owed(
-    plan: Plan, due_by: date | None = None, shared: dict | None = None
-) -> Iterator[Owed]:
+def projects_owed(plans: Sequence[Plan], span: Span, shared: dict | None = None) -> Iterator[Owed]:
     """Project deliverables not done, rectification dates, and acceptance of running projects
-    (this plan's, and those carried on from closed years: acceptance then follows this
-    year's acceptance deadline)."""
-    staff = Recipients.of(plan, shared).units
-    running = running_projects(plan).select_related("province", "call__task", "call__plan")
-
-    def carried(app: Application) -> int | None:
-        return app.call.plan.year if app.call.plan_id != plan.pk else None
-
-    deliverables = Deliverable.objects.filter(
-        application__in=running_projects(plan), done_on__isnull=True
+    (the plans' own, and those carried on from closed years: acceptance then follows the
+    carrying year's acceptance deadline)."""
+    recipients = Recipients.of(plans, shared)
+    deadlines = Deadlines.of(plans, shared)
+    running = running_under(plans, Published.of(plans, shared).years)
+    deliverables = span.narrow(
+        Deliverable.objects.filter(application__in=running, done_on__isnull=True),
+        due="due_date",
+        unit="application__province_id",
+        key="deliverable",
     )
-    if due_by is not None:
-        deliverables = deliverables.filter(due_date__lte=due_by)
     for d in deliverables.select_related(
         "application__province", "application__call__task", "application__call__plan"
     ):
         app = d.application
+        plan = carrier(app, plans)
         yield Owed(
             key=f"deliverable:{d.pk}",
             province=app.province,
             due=d.due_date,
             what=_("项目交付成果：%(t)s（%(a)s）") % {"t": d.title, "a": app.applicant},
             link=app.get_absolute_url(),
-            recipients=staff.get(app.province_id, []),
+            recipients=recipients.unit(plan, app.province_id),
             tasks=(app.call.task.number,),
+            year=plan.year,
             carried_from=app.call.plan.year if app.call.plan_id != plan.pk else None,
+            tally=d.tally,
         )
-    apps = list(running)
+    apps = list(running.select_related("province", "call__task", "call__plan"))
     for app in apps:
         if app.state != Application.State.RECTIFICATION or app.rectification_due is None:
             continue
+        if not span.needs(app.rectification_due):
+            continue
+        plan = carrier(app, plans)
         yield Owed(
             key=f"rectification:{app.pk}:{app.rectification_due:%Y%m%d}",
             province=app.province,
             due=app.rectification_due,
             what=_("项目整改后申请验收：%(a)s") % {"a": app.applicant},
             link=app.get_absolute_url(),
-            recipients=staff.get(app.province_id, []),
+            recipients=recipients.unit(plan, app.province_id),
             tasks=(app.call.task.number,),
+            year=plan.year,
             carried_from=app.call.plan.year if app.call.plan_id != plan.pk else None,
         )
-    deadline = plan.deadlines.filter(kind=Deadline.Kind.ACCEPTANCE).first()
-    if deadline is not None:
-        for app in apps:
-            if app.state != Application.State.IN_PROGRESS:
-                continue
-            yield Owed(
-                key=f"acceptance:{app.pk}",
-                province=app.province,
-                due=deadline.due_date,
-                what=_("项目验收申请：%(a)s") % {"a": app.applicant},
-                link=app.get_absolute_url(),
-                recipients=staff.get(app.province_id, []),
-                offsets=deadline.offsets,
-                tasks=(app.call.task.number,),
-                carried_from=carried(app),
-            )
+    for app in apps:
+        if app.state != Application.State.IN_PROGRESS:
+            continue
+        plan = carrier(app, plans)
+        deadline = deadlines.first(plan, Deadline.Kind.ACCEPTANCE)
+        if deadline is None or not span.needs(deadline.due_date, deadline.offsets):
+            continue
+        yield Owed(
+            key=f"acceptance:{app.pk}",
+            province=app.province,
+            due=deadline.due_date,
+            what=_("项目验收申请：%(a)s") % {"a": app.applicant},
+            link=app.get_absolute_url(),
+            recipients=recipients.unit(plan, app.province_id),
+            offsets=deadline.offsets,
+            tasks=(app.call.task.number,),
+            year=plan.year,
+            carried_from=app.call.plan.year if app.call.plan_id != plan.pk else None,
+        )
 
 
 @register_carrying
 @register_todo
 def project_reports_owed(
-    plan: Plan, due_by: date | None = None, shared: dict | None = None
+    plans: Sequence[Plan], span: Span, shared: dict | None = None
 ) -> Iterator[Owed]:
     """Due project reports not handed in, while the project runs. The unit contact (else the
     unit's staff) is reminded, and the project's HQ contact gets the same reminders and
     chasers, so the report they wait for is in their inbox too."""
-    dues = ProjectReportDue.objects.filter(application__in=running_projects(plan)).exclude(
-        report__state__in=ProjectReport.HANDED_IN
-    )
-    if due_by is not None:
-        dues = dues.filter(due_date__lte=due_by)
-    dues = dues.select_related(
+    dues = span.narrow(
+        ProjectReportDue.objects.filter(
+            application__in=running_under(plans, Published.of(plans, shared).years)
+        ).exclude(report__state__in=ProjectReport.HANDED_IN),
+        due="due_date",
+        unit="application__province_id",
+        key="project-report",
+    ).select_related(
         "application__province",
         "application__call__task",
         "application__call__plan",
@@ -132,7 +183,8 @@ def project_reports_owed(
     for due in dues.order_by("due_date", "pk"):
         app = due.application
         if staff is None:
-            staff = Recipients.of(plan, shared).staff
+            staff = Recipients.of(plans, shared).staff
+        plan = carrier(app, plans)
         unit = app.unit_contact
         emails = [unit.email] if unit is not None and unit.is_active and unit.email else []
         emails = emails or list(staff.get(app.province_id, []))
@@ -147,5 +199,7 @@ def project_reports_owed(
             link=reverse("projects:project_reporting", args=[app.pk]),
             recipients=sorted(set(emails)),
             tasks=(app.call.task.number,),
+            year=plan.year,
             carried_from=app.call.plan.year if app.call.plan_id != plan.pk else None,
+            tally=due.tally,
         )

@@ -243,12 +243,13 @@ def applies_to(target: Target, assignment: Assignment, track_items: dict[int, se
 
 
 def period_progress(
-    assignments: Iterable[Assignment], year: int, today: date | None = None
+    assignments: Iterable[Assignment], year: int | None, today: date | None = None
 ) -> dict[int, list[PeriodicProgress]]:
     """{assignment id: [PeriodicProgress]} for the periodic targets of the assignments'
-    tasks (assignments of one plan, of ``year``). At most four queries whatever their number
-    (the targets, the tracks' items, the ledger, the cases), one when no task has a periodic
-    target.
+    tasks (assignments of one plan, of ``year``; with ``year`` None, of any plans, each
+    counted in its own plan's year, read from ``assignment.task.plan``). At most four queries
+    whatever their number (the targets, the tracks' items, the ledger, the cases), one when
+    no task has a periodic target.
     """
     today = today or timezone.localdate()
     assignments = list(assignments)
@@ -283,7 +284,9 @@ def period_progress(
                             minimum=target.minimum,
                             today=today,
                         )
-                        for period in periods_of(year, target.period)
+                        for period in periods_of(
+                            year if year is not None else a.task.plan.year, target.period
+                        )
                     ],
                 )
             )

@@ -272,6 +272,7 @@ def later_year(text: str) -> str:
 
 
 def test_later_year_periodic_target_and_dated_report_become_rows(db, notice_text):
+    from notifications.obligations import Span
     from provinces.obligations import reports_owed
 
     plan = import_plan(later_year(notice_text)).plan
@@ -286,7 +287,7 @@ def test_later_year_periodic_target_and_dated_report_become_rows(db, notice_text
     basic = plan.tasks.get(number=1).tracks.get(code="basic")
     assert sorted(basic.items.values_list("number", flat=True)) == [1, 2, 3]
     # The task's named units owe the report, with reminders like any deadline.
-    owed = [o for o in reports_owed(plan) if o.key == f"deadline:{report.pk}"]
+    owed = [o for o in reports_owed([plan], Span()) if o.key == f"deadline:{report.pk}"]
     assert {o.province.short_name for o in owed} == {"黑龙江", "广西", "宁夏"}
     assert {o.due for o in owed} == {date(2021, 9, 30)}
 

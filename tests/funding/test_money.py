@@ -16,6 +16,7 @@ from funding.models import Allocation, Payment, SpendingCategory, SpendingReport
 from funding.obligations import spending_reports_owed
 from funding.resources import import_allocations
 from funding.services import FundingMode, funding_mode
+from notifications.obligations import Span
 from provinces.models import Assignment
 from tests.conftest import province
 from tests.test_permission_matrix import PNG
@@ -263,7 +264,7 @@ def test_overview_rates_and_totals(as_user, paid_jiangxi, henan_allocation, hq_r
 def test_a_paid_allocation_owes_a_spending_report_until_handed_in(
     paid_jiangxi, henan_allocation, jiangxi_staff, as_user
 ):
-    owed = list(spending_reports_owed(paid_jiangxi.plan))
+    owed = list(spending_reports_owed([paid_jiangxi.plan], Span()))
     assert [o.province.short_name for o in owed] == ["江西"]  # 河南 has not been paid
     assert (
         "经费使用情况" in as_user(jiangxi_staff).get("/provinces/todo/?year=2018").content.decode()
@@ -275,7 +276,7 @@ def test_a_paid_allocation_owes_a_spending_report_until_handed_in(
         amounts={categories()["其他"]: Decimal("1")},
     )
     report.submit(jiangxi_staff)
-    assert not list(spending_reports_owed(paid_jiangxi.plan))
+    assert not list(spending_reports_owed([paid_jiangxi.plan], Span()))
 
 
 def test_api_payment_over_the_allocation_is_a_400(as_user, paid_jiangxi, hq_reviewer):
