@@ -151,10 +151,22 @@ def build_board(plan: Plan, user, today: date | None = None) -> Board:
     )
     tasks = list(plan.tasks.order_by("number"))
     provinces = list(Province.objects.visible_to(user))
+    # Only the columns the lights, the rates and the periodic counts read (no track row:
+    # ``track_id`` is enough).
     assignments = (
         Assignment.objects.visible_to(user)
         .filter(task__plan=plan)
-        .select_related("registration", "track")
+        .select_related("registration")
+        .only(
+            "province_id",
+            "task_id",
+            "track_id",
+            "kind",
+            "taken_up",
+            "registration__assignment_id",
+            "registration__state",
+            "registration__is_late",
+        )
     )
     by_key = {(a.province_id, a.task_id): a for a in assignments}
     steps = earliest_open_steps(plan, today, user)
