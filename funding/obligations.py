@@ -18,11 +18,15 @@ from .models import Allocation, SpendingReport, year_end
 
 @register_todo
 def spending_reports_owed(
-    plan: Plan, due_by: date | None = None, shared: dict | None = None
+    plan: Plan, due_by: date | None = None, shared: dict | None = None, unit: int | None = None
 ) -> Iterator[Owed]:
-    """经费使用情况 not yet handed in, for each allocation with payments."""
+    """经费使用情况 not yet handed in, for each allocation with payments (with ``unit``, that
+    unit's only)."""
+    allocations = Allocation.objects.filter(plan=plan)
+    if unit is not None:
+        allocations = allocations.filter(province_id=unit)
     owing = (
-        Allocation.objects.filter(plan=plan, payments__isnull=False)
+        allocations.filter(payments__isnull=False)
         .exclude(spending_report__state__in=SpendingReport.HANDED_IN)
         .select_related("province", "task", "project")
         .distinct()

@@ -12,7 +12,9 @@ registers:
   :class:`Owed` items for a plan (``shared`` is a dict the providers of one plan share,
   so that a read every source needs, such as the recipients, happens once);
 - ``register_todo(provider)``: a provider (registered as above) whose items a unit's to-do
-  lists as they are, beside its own registrations (spending reports, for example);
+  lists as they are, beside its own registrations (spending reports, for example); it
+  also takes ``unit=`` (a province id) and then yields only that unit's items, so that one
+  unit's to-do reads no other unit's rows (the same for ``register_carrying``);
 - ``register_calendar(source)``: dated entries for the calendar feed of users who are
   not a unit's staff (HQ).
 
@@ -104,48 +106,56 @@ def register(provider: Provider) -> Provider:
 
 
 def register_todo(provider: Provider) -> Provider:
-    """List this provider's items on a unit's to-do page (it is a source of obligations too)."""
+    """List this provider's items on a unit's to-do page (it is a source of obligations too).
+
+    The to-do calls it as ``provider(plan, None, shared, unit=province_id)``: only that
+    unit's items."""
     return _add(_todo, register(provider))
 
 
 def register_carrying(provider: Provider) -> Provider:
     """A source whose items may come from an earlier year's plan (a running project goes on
-    across the year end): the unit's to-do lists those as carried over (see carried_owed)."""
+    across the year end): the unit's to-do lists those as carried over (see carried_owed).
+    Called with ``unit=`` as the to-do sources are."""
     return _add(_carrying, register(provider))
+
+
+def unit_todo(province, plan) -> tuple[list[Owed], list[Owed]]:
+    """What ``province`` owes under ``plan`` for its to-do, soonest first: the to-do sources'
+    items, and the part carried over from earlier years' work (see carried_owed).
+
+    Each to-do or carrying source is asked once, for this unit's items only, never for every
+    unit's obligations."""
+    if plan is None:
+        return [], []
+    shared: dict = {}
+    todo, carried = [], []
+    for provider in dict.fromkeys([*_todo, *_carrying]):  # a source may be both, asked once
+        for o in provider(plan, None, shared, unit=province.pk):
+            if o.province.pk != province.pk:
+                continue
+            if provider in _todo:
+                todo.append(o)
+            if provider in _carrying and o.carried_from:
+                carried.append(o)
+    extended = apply_extensions(todo + carried)  # one read of the approvals for both
+
+    def soonest(items: list[Owed]) -> list[Owed]:
+        return sorted(items, key=lambda o: (o.due, o.what))
+
+    return soonest(extended[: len(todo)]), soonest(extended[len(todo) :])
 
 
 def carried_owed(province, plan) -> list[Owed]:
     """What ``province`` still owes under ``plan`` from earlier years' work, soonest first.
 
     Only the carrying sources are asked: the to-do needs no other unit's obligations."""
-    if plan is None:
-        return []
-    shared: dict = {}
-    items = apply_extensions(
-        [
-            o
-            for provider in _carrying
-            for o in provider(plan, None, shared)
-            if o.carried_from and o.province.pk == province.pk
-        ]
-    )
-    return sorted(items, key=lambda o: (o.due, o.what))
+    return unit_todo(province, plan)[1]
 
 
 def todo_owed(province, plan) -> list[Owed]:
     """What the to-do providers say ``province`` owes under ``plan``, soonest first."""
-    if plan is None:
-        return []
-    shared: dict = {}
-    items = apply_extensions(
-        [
-            o
-            for provider in _todo
-            for o in provider(plan, None, shared)
-            if o.province.pk == province.pk
-        ]
-    )
-    return sorted(items, key=lambda o: (o.due, o.what))
+    return unit_todo(province, plan)[0]
 
 
 def register_calendar(source: Callable[[Any], Iterable[CalendarEntry]]):

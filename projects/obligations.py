@@ -46,20 +46,21 @@ def running_projects(plan: Plan) -> QuerySet[Application]:
 
 @register_carrying
 def projects_owed(
-    plan: Plan, due_by: date | None = None, shared: dict | None = None
+    plan: Plan, due_by: date | None = None, shared: dict | None = None, unit: int | None = None
 ) -> Iterator[Owed]:
     """Project deliverables not done, rectification dates, and acceptance of running projects
     (this plan's, and those carried on from closed years: acceptance then follows this
-    year's acceptance deadline)."""
-    staff = Recipients.of(plan, shared).units
-    running = running_projects(plan).select_related("province", "call__task", "call__plan")
+    year's acceptance deadline); with ``unit``, that unit's only."""
+    recipients = Recipients.of(plan, shared)  # read when the first item needs them
+    projects = running_projects(plan)
+    if unit is not None:
+        projects = projects.filter(province_id=unit)
+    running = projects.select_related("province", "call__task", "call__plan")
 
     def carried(app: Application) -> int | None:
         return app.call.plan.year if app.call.plan_id != plan.pk else None
 
-    deliverables = Deliverable.objects.filter(
-        application__in=running_projects(plan), done_on__isnull=True
-    )
+    deliverables = Deliverable.objects.filter(application__in=projects, done_on__isnull=True)
     if due_by is not None:
         deliverables = deliverables.filter(due_date__lte=due_by)
     for d in deliverables.select_related(
@@ -72,7 +73,7 @@ def projects_owed(
             due=d.due_date,
             what=_("项目交付成果：%(t)s（%(a)s）") % {"t": d.title, "a": app.applicant},
             link=app.get_absolute_url(),
-            recipients=staff.get(app.province_id, []),
+            recipients=recipients.units.get(app.province_id, []),
             tasks=(app.call.task.number,),
             carried_from=app.call.plan.year if app.call.plan_id != plan.pk else None,
         )
@@ -86,12 +87,13 @@ def projects_owed(
             due=app.rectification_due,
             what=_("项目整改后申请验收：%(a)s") % {"a": app.applicant},
             link=app.get_absolute_url(),
-            recipients=staff.get(app.province_id, []),
+            recipients=recipients.units.get(app.province_id, []),
             tasks=(app.call.task.number,),
             carried_from=app.call.plan.year if app.call.plan_id != plan.pk else None,
         )
-    deadline = plan.deadlines.filter(kind=Deadline.Kind.ACCEPTANCE).first()
-    if deadline is not None:
+    in_progress = any(app.state == Application.State.IN_PROGRESS for app in apps)
+    deadline = in_progress and plan.deadlines.filter(kind=Deadline.Kind.ACCEPTANCE).first()
+    if deadline:
         for app in apps:
             if app.state != Application.State.IN_PROGRESS:
                 continue
@@ -101,7 +103,7 @@ def projects_owed(
                 due=deadline.due_date,
                 what=_("项目验收申请：%(a)s") % {"a": app.applicant},
                 link=app.get_absolute_url(),
-                recipients=staff.get(app.province_id, []),
+                recipients=recipients.units.get(app.province_id, []),
                 offsets=deadline.offsets,
                 tasks=(app.call.task.number,),
                 carried_from=carried(app),
@@ -111,12 +113,15 @@ def projects_owed(
 @register_carrying
 @register_todo
 def project_reports_owed(
-    plan: Plan, due_by: date | None = None, shared: dict | None = None
+    plan: Plan, due_by: date | None = None, shared: dict | None = None, unit: int | None = None
 ) -> Iterator[Owed]:
-    """Due project reports not handed in, while the project runs. The unit contact (else the
-    unit's staff) is reminded, and the project's HQ contact gets the same reminders and
-    chasers, so the report they wait for is in their inbox too."""
-    dues = ProjectReportDue.objects.filter(application__in=running_projects(plan)).exclude(
+    """Due project reports not handed in, while the project runs (with ``unit``, that unit's
+    only). The unit contact (else the unit's staff) is reminded, and the project's HQ contact
+    gets the same reminders and chasers, so the report they wait for is in their inbox too."""
+    projects = running_projects(plan)
+    if unit is not None:
+        projects = projects.filter(province_id=unit)
+    dues = ProjectReportDue.objects.filter(application__in=projects).exclude(
         report__state__in=ProjectReport.HANDED_IN
     )
     if due_by is not None:
