@@ -60,6 +60,9 @@ def projects_owed(
     def carried(app: Application) -> int | None:
         return app.call.plan.year if app.call.plan_id != plan.pk else None
 
+    apps = list(running)
+    if not apps:  # no running project, so no deliverable either
+        return
     deliverables = Deliverable.objects.filter(application__in=projects, done_on__isnull=True)
     if due_by is not None:
         deliverables = deliverables.filter(due_date__lte=due_by)
@@ -77,7 +80,6 @@ def projects_owed(
             tasks=(app.call.task.number,),
             carried_from=app.call.plan.year if app.call.plan_id != plan.pk else None,
         )
-    apps = list(running)
     for app in apps:
         if app.state != Application.State.RECTIFICATION or app.rectification_due is None:
             continue
