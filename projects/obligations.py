@@ -44,6 +44,21 @@ def running_projects(plan: Plan) -> QuerySet[Application]:
     )
 
 
+def _running(plan: Plan, shared: dict | None, unit: int | None) -> list[Application]:
+    """The running projects ``plan`` carries (with ``unit``, that unit's), read once for
+    both project sources of one ``shared`` dict."""
+    key = ("projects.running", plan.pk, unit)
+    if shared is not None and key in shared:
+        return shared[key]
+    projects = running_projects(plan)
+    if unit is not None:
+        projects = projects.filter(province_id=unit)
+    apps = list(projects.select_related("province", "call__task", "call__plan"))
+    if shared is not None:
+        shared[key] = apps
+    return apps
+
+
 @register_carrying
 def projects_owed(
     plan: Plan, due_by: date | None = None, shared: dict | None = None, unit: int | None = None
@@ -52,17 +67,16 @@ def projects_owed(
     (this plan's, and those carried on from closed years: acceptance then follows this
     year's acceptance deadline); with ``unit``, that unit's only."""
     recipients = Recipients.of(plan, shared)  # read when the first item needs them
+    apps = _running(plan, shared, unit)
+    if not apps:  # no running project, so no deliverable either
+        return
     projects = running_projects(plan)
     if unit is not None:
         projects = projects.filter(province_id=unit)
-    running = projects.select_related("province", "call__task", "call__plan")
 
     def carried(app: Application) -> int | None:
         return app.call.plan.year if app.call.plan_id != plan.pk else None
 
-    apps = list(running)
-    if not apps:  # no running project, so no deliverable either
-        return
     deliverables = Deliverable.objects.filter(application__in=projects, done_on__isnull=True)
     if due_by is not None:
         deliverables = deliverables.filter(due_date__lte=due_by)
@@ -120,6 +134,8 @@ def project_reports_owed(
     """Due project reports not handed in, while the project runs (with ``unit``, that unit's
     only). The unit contact (else the unit's staff) is reminded, and the project's HQ contact
     gets the same reminders and chasers, so the report they wait for is in their inbox too."""
+    if not _running(plan, shared, unit):  # no running project, so no report due
+        return
     projects = running_projects(plan)
     if unit is not None:
         projects = projects.filter(province_id=unit)
