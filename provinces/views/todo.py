@@ -25,6 +25,16 @@ def todo(request: HttpRequest) -> HttpResponse:
         Assignment.objects.visible_to(user)
         .filter(task__plan=plan)
         .select_related("task", "track", "registration")
+        .only(  # what the rows show and the lights read: not the tasks' long texts
+            "kind",
+            "taken_up",
+            "province_id",
+            "task__number",
+            "task__title",
+            "track__name",
+            "registration__assignment_id",
+            "registration__state",
+        )
         .order_by("kind", "task__number")
     )
     returned = [
