@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from html import escape
 
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +14,15 @@ from django.utils.translation import gettext as _
 from accounts.access import HQ, role_required
 from planning.working import visible_plans, working_plan
 
-from ..board import Cell, Rate, UnitMark, build_board, task_report_rates, unit_columns
+from ..board import (
+    Cell,
+    Rate,
+    UnitColumn,
+    UnitMark,
+    build_board,
+    task_report_rates,
+    unit_columns,
+)
 from ..models import Province, Registration
 
 _MARKER = "2147483647"  # a value every URL converter of these routes accepts
@@ -28,21 +35,54 @@ def url_maker(name: str) -> Callable[[object], str]:
     return lambda arg: f"{head}{arg}{tail}"
 
 
-class CellWriter:
-    """The HTML of the grid's cells, written in Python: 320 cells through the template
-    language (or through ``format_html``, which checks every argument for a lazy string)
-    cost most of the page. The words are translated once per page, every text is escaped
-    with ``html.escape`` (what Django's ``escape`` calls) and each row marked safe once."""
+class GridWriter:
+    """The HTML of the grid's rows, written in Python: 32 units × 10 tasks through the
+    template language (or through ``format_html``, which checks every argument for a lazy
+    string) cost most of the page. URLs are reversed once and the words translated once per
+    page; every text is escaped with ``html.escape`` (what Django's ``escape`` calls) and
+    the rows marked safe once."""
 
-    def __init__(self) -> None:
+    def __init__(self, year: int, columns: list[UnitColumn]) -> None:
+        self.year = f"?year={year}"
+        self.columns = columns
         self.registration_url = url_maker("provinces:registration")
+        self.unit_url = url_maker("provinces:province_detail")
+        self.remind_url = url_maker("notifications:remind_unit")
         self.labels = {value: escape(str(label)) for value, label in Registration.State.choices}
         self.not_started = escape(_("未填报"))
         self.schedule = escape(_("进度安排"))
         self.step_late = f' <span class="small step-late">{escape(_("进度逾期"))}</span>'
+        self.remind = escape(_("催办"))
 
-    def row(self, cells: list[Cell]) -> SafeString:
-        return mark_safe("".join(self.cell(c) for c in cells))  # each text escaped above
+    def rows(self, rows: list[tuple[Province, list[Cell], Rate]]) -> SafeString:
+        return mark_safe("\n".join(self.row(*r) for r in rows))  # each text escaped below
+
+    def row(self, province: Province, cells: list[Cell], rate: Rate) -> str:
+        code = province.code  # digits: nothing to escape or quote
+        remind = (
+            f'<a href="{self.remind_url(code)}{self.year}">{self.remind}</a>'
+            if rate.submitted < rate.expected
+            else ""
+        )
+        return (
+            f'<tr><th scope="row" class="unit"><a href="{self.unit_url(code)}{self.year}">'
+            f"{escape(province.short_name)}</a></th>\n"
+            f"{''.join(self.cell(c) for c in cells)}\n"
+            f"{''.join(self.marks(c.marks.get(province.pk, [])) for c in self.columns)}\n"
+            f"<td>{rate.completeness}%</td><td>{rate.on_time_rate}%</td>\n"
+            f'<td class="nowrap">{remind}</td></tr>'
+        )
+
+    @staticmethod
+    def marks(marks: list[UnitMark]) -> str:
+        """What an app above provinces shows in this unit's row (its column's marks)."""
+        alert = ' class="error"'
+        links = "<br>".join(
+            f'<a href="{escape(m.link)}" title="{escape(m.title)}"'
+            f"{alert if m.alert else ''}>{escape(m.label)}</a>"
+            for m in marks
+        )
+        return f'<td class="small unit-marks">{links or "—"}</td>'
 
     def cell(self, cell: Cell) -> str:
         light = cell.light  # one of the fixed light names
@@ -81,16 +121,6 @@ class CellWriter:
         )
 
 
-@dataclass
-class Row:
-    province: Province
-    link: str
-    cells: SafeString
-    rate: Rate
-    marks: list[list[UnitMark]]
-    remind: str  # 催办 this unit, when it has something not handed in
-
-
 @role_required(HQ)
 def board(request: HttpRequest) -> HttpResponse:
     plan = working_plan(request)
@@ -98,12 +128,6 @@ def board(request: HttpRequest) -> HttpResponse:
         return render(request, "provinces/board.html", {"board": None})
     data = build_board(plan, request.user)
     columns = unit_columns(plan, request.user)  # the apps above: project reports owed
-    writer = CellWriter()
-    unit_url, remind_url = (
-        url_maker("provinces:province_detail"),
-        url_maker("notifications:remind_unit"),
-    )
-    year = f"?year={plan.year}"
     return render(
         request,
         "provinces/board.html",
@@ -114,18 +138,6 @@ def board(request: HttpRequest) -> HttpResponse:
             "task_columns": list(zip(data.tasks, data.task_rates, strict=True)),
             "report_rates": task_report_rates(plan, request.user),
             "columns": columns,
-            "rows": [
-                Row(
-                    province=province,
-                    link=unit_url(province.code) + year,
-                    cells=writer.row(cells),
-                    rate=rate,
-                    marks=[c.marks.get(province.pk, []) for c in columns],
-                    remind=remind_url(province.code) + year
-                    if rate.submitted < rate.expected
-                    else "",
-                )
-                for province, cells, rate in data.rows
-            ],
+            "rows": GridWriter(plan.year, columns).rows(data.rows),
         },
     )
