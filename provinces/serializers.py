@@ -104,11 +104,14 @@ class RegistrationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["state", "submitted_at", "is_late", "confirmed_at"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def get_fields(self):
+        # Here rather than in __init__, so that the fields are built only when used (not
+        # for an empty list page).
+        fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            self.fields["assignment"].queryset = Assignment.objects.visible_to(request.user)
+            fields["assignment"].queryset = Assignment.objects.visible_to(request.user)
+        return fields
 
     def validate_assignment(self, assignment):
         if self.instance is not None and assignment.pk != self.instance.assignment_id:
