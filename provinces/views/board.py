@@ -58,7 +58,7 @@ class GridWriter:
         return mark_safe("\n".join(self.row(*r) for r in rows))  # each text escaped below
 
     def row(self, province: Province, cells: list[Cell], rate: Rate) -> str:
-        code = province.code  # digits: nothing to escape or quote
+        code = escape(province.code)  # digits (GB/T 2260): nothing to quote in a URL
         remind = (
             f'<a href="{self.remind_url(code)}{self.year}">{self.remind}</a>'
             if rate.submitted < rate.expected
