@@ -19,10 +19,13 @@ from .models import Allocation, SpendingReport, year_end
 def spending_reports_owed(
     plans: Sequence[Plan], span: Span, shared: dict | None = None
 ) -> Iterator[Owed]:
-    """经费使用情况 not yet handed in, for each allocation with payments."""
+    """经费使用情况 not yet handed in, for each allocation with payments (in a unit's span,
+    that unit's only)."""
+    allocations = Allocation.objects.filter(plan__in=plans, payments__isnull=False)
+    if span.unit is not None:
+        allocations = allocations.filter(province_id=span.unit)
     owing = (
-        Allocation.objects.filter(plan__in=plans, payments__isnull=False)
-        .exclude(spending_report__state__in=SpendingReport.HANDED_IN)
+        allocations.exclude(spending_report__state__in=SpendingReport.HANDED_IN)
         .select_related("province", "task", "project")
         .distinct()
         .order_by("province__sort_order", "task__number", "pk")

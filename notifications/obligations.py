@@ -70,9 +70,13 @@ class Span:
     due by ``soon_until``, with how many there are (:attr:`Owed.tally`). The per-unit
     sources are small: they list everything a page asks for, and for the sweep skip only
     the deadlines that cannot matter today (:meth:`needs`).
+
+    A unit's to-do needs only its own items (``unit``, a province id): every source then
+    reads that unit's rows only, never every unit's obligations.
     """
 
     due_by: date | None = None
+    unit: int | None = None
     today: date | None = None
     soon_until: date | None = None
     first: int | None = None
@@ -104,6 +108,8 @@ class Span:
         """
         if self.due_by is not None:
             rows = rows.filter(**{f"{due}__lte": self.due_by})
+        if self.unit is not None:
+            rows = rows.filter(**{unit: self.unit})
         if self.first is None or self.today is None or self.soon_until is None:
             return rows.annotate(tally=Value(1))
         prefix = f"{key}:"
@@ -235,38 +241,41 @@ def register_carrying(provider: Provider) -> Provider:
     return _add(_carrying, register(provider))
 
 
-def carried_owed(province, plan) -> list[Owed]:
-    """What ``province`` still owes under ``plan`` from earlier years' work, soonest first.
+def unit_todo(province, plan) -> tuple[list[Owed], list[Owed]]:
+    """What ``province`` owes under ``plan`` for its to-do, soonest first: the to-do sources'
+    items, and the part carried over from earlier years' work (see :func:`carried_owed`).
 
-    Only the carrying sources are asked: the to-do needs no other unit's obligations."""
+    Each to-do or carrying source is asked once, in ``Span(unit=…)``: for this unit's items
+    only, never for every unit's obligations."""
     if plan is None:
-        return []
+        return [], []
     shared: dict = {}
-    items = apply_extensions(
-        [
-            o
-            for provider in _carrying
-            for o in provider([plan], Span(), shared)
-            if o.carried_from and o.province.pk == province.pk
-        ]
-    )
-    return sorted(items, key=lambda o: (o.due, o.what))
+    span = Span(unit=province.pk)
+    todo, carried = [], []
+    for provider in dict.fromkeys([*_todo, *_carrying]):  # a source may be both, asked once
+        for o in provider([plan], span, shared):
+            if o.province.pk != province.pk:
+                continue
+            if provider in _todo:
+                todo.append(o)
+            if provider in _carrying and o.carried_from:
+                carried.append(o)
+    extended = apply_extensions(todo + carried)  # one read of the approvals for both
+
+    def soonest(items: list[Owed]) -> list[Owed]:
+        return sorted(items, key=lambda o: (o.due, o.what))
+
+    return soonest(extended[: len(todo)]), soonest(extended[len(todo) :])
+
+
+def carried_owed(province, plan) -> list[Owed]:
+    """What ``province`` still owes under ``plan`` from earlier years' work, soonest first."""
+    return unit_todo(province, plan)[1]
 
 
 def todo_owed(province, plan) -> list[Owed]:
     """What the to-do providers say ``province`` owes under ``plan``, soonest first."""
-    if plan is None:
-        return []
-    shared: dict = {}
-    items = apply_extensions(
-        [
-            o
-            for provider in _todo
-            for o in provider([plan], Span(), shared)
-            if o.province.pk == province.pk
-        ]
-    )
-    return sorted(items, key=lambda o: (o.due, o.what))
+    return unit_todo(province, plan)[0]
 
 
 def register_calendar(source: Callable[[Any], Iterable[CalendarEntry]]):

@@ -91,10 +91,15 @@ def carrier(app: Application, plans: Sequence[Plan]) -> Plan:
 def projects_owed(plans: Sequence[Plan], span: Span, shared: dict | None = None) -> Iterator[Owed]:
     """Project deliverables not done, rectification dates, and acceptance of running projects
     (the plans' own, and those carried on from closed years: acceptance then follows the
-    carrying year's acceptance deadline)."""
+    carrying year's acceptance deadline; in a unit's span, that unit's only)."""
     recipients = Recipients.of(plans, shared)
     deadlines = Deadlines.of(plans, shared)
     running = running_under(plans, Published.of(plans, shared).years)
+    if span.unit is not None:
+        running = running.filter(province_id=span.unit)
+    apps = list(running.select_related("province", "call__task", "call__plan"))
+    if not apps:  # no running project, so no deliverable either
+        return
     deliverables = span.narrow(
         Deliverable.objects.filter(application__in=running, done_on__isnull=True),
         due="due_date",
@@ -118,7 +123,6 @@ def projects_owed(plans: Sequence[Plan], span: Span, shared: dict | None = None)
             carried_from=app.call.plan.year if app.call.plan_id != plan.pk else None,
             tally=d.tally,
         )
-    apps = list(running.select_related("province", "call__task", "call__plan"))
     for app in apps:
         if app.state != Application.State.RECTIFICATION or app.rectification_due is None:
             continue
@@ -164,7 +168,8 @@ def project_reports_owed(
 ) -> Iterator[Owed]:
     """Due project reports not handed in, while the project runs. The unit contact (else the
     unit's staff) is reminded, and the project's HQ contact gets the same reminders and
-    chasers, so the report they wait for is in their inbox too."""
+    chasers, so the report they wait for is in their inbox too (in a unit's span, that
+    unit's only: ``Span.narrow`` cuts them)."""
     dues = span.narrow(
         ProjectReportDue.objects.filter(
             application__in=running_under(plans, Published.of(plans, shared).years)

@@ -107,8 +107,20 @@ class AssignmentViewSet(WorkingPlanList, ReadOnlyViewSet):
     ordering_fields = ["task__number", "province__sort_order"]
 
     def optimise(self, qs):
-        return qs.select_related("task__plan", "province", "track").order_by(
-            "task__plan__year", "task__number", "province__sort_order"
+        # Only the columns the serializer shows: not the plan's and the task's long texts.
+        return (
+            qs.select_related("task__plan", "province", "track")
+            .only(
+                "kind",
+                "taken_up",
+                "task__number",
+                "task__title",
+                "task__plan__year",
+                "province__code",
+                "province__short_name",
+                "track__code",
+            )
+            .order_by("task__plan__year", "task__number", "province__sort_order")
         )
 
 
@@ -143,11 +155,25 @@ class RegistrationViewSet(WorkingPlanList, ReopenAction, SubmissionViewSet):
     refusable = SubmissionViewSet.refusable | {"milestone_done", "reopen"}
 
     def optimise(self, qs):
-        return (
+        qs = (
             qs.select_related("assignment__task__plan", "assignment__province")
             .prefetch_related("contacts", "milestones")
             .order_by("assignment__task__plan__year", "assignment__task__number", "pk")
         )
+        if self.action == "list":  # read only: the serializer's columns, no long plan texts
+            qs = qs.only(
+                "assignment",
+                "state",
+                "work_content",
+                "expected_results",
+                "submitted_at",
+                "is_late",
+                "confirmed_at",
+                "assignment__task__number",
+                "assignment__task__plan__year",
+                "assignment__province__code",
+            )
+        return qs
 
     @extend_schema(request=MilestoneDoneSerializer, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"], url_path="milestone-done")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -55,10 +55,21 @@ def light_for(
     yellow within 3 days of it, red once it has passed, so a unit that registered on time
     but lets its work slip still turns red.
     """
-    if assignment is None or not assignment.taken_up:
+    if assignment is None:
         return "grey"
     registration = getattr(assignment, "registration", None)
-    submitted = registration is not None and registration.state in Registration.HANDED_IN
+    state = registration.state if registration is not None else None
+    return cell_light(assignment.taken_up, state, due, today, step_due)
+
+
+def cell_light(
+    taken_up: bool, state: str | None, due: date | None, today: date, step_due: date | None
+) -> str:
+    """``light_for`` from an assignment's ``taken_up`` and its registration's state (None:
+    no registration yet), for a caller that read only those columns."""
+    if not taken_up:
+        return "grey"
+    submitted = state in Registration.HANDED_IN
     lights = ["green" if submitted else _by_date(due, today), _by_date(step_due, today)]
     return max(lights, key=SEVERITY.__getitem__)
 
@@ -96,6 +107,7 @@ class Cell:
     step_due: date | None = None  # the earliest open schedule step, if due soon or overdue
     step_late: bool = False  # that step has passed: the light is red for the work, not the form
     periodic: list[PeriodicProgress] = field(default_factory=list)  # 每季度… counted per period
+    state: str | None = None  # the registration's state; None: not registered yet
 
     @property
     def periods_missed(self) -> int:
@@ -107,14 +119,8 @@ class Cell:
         return "；".join(f"{p.target.description}：{p.detail}" for p in self.periodic)
 
     @property
-    def state(self) -> str | None:
-        reg = getattr(self.assignment, "registration", None) if self.assignment else None
-        return reg.state if reg else None
-
-    @property
     def state_label(self) -> str:
-        reg = getattr(self.assignment, "registration", None) if self.assignment else None
-        return reg.get_state_display() if reg else ""
+        return Registration.State(self.state).label if self.state else ""
 
 
 @dataclass
@@ -151,10 +157,16 @@ def build_board(plan: Plan, user, today: date | None = None) -> Board:
     )
     tasks = list(plan.tasks.order_by("number"))
     provinces = list(Province.objects.visible_to(user))
+    # Only the columns the lights, the rates and the periodic counts read: the registration's
+    # state and lateness as two columns, not a row object each (no track row either).
     assignments = (
         Assignment.objects.visible_to(user)
         .filter(task__plan=plan)
-        .select_related("registration", "track")
+        .only("province_id", "task_id", "track_id", "taken_up")
+        .annotate(
+            registration_state=F("registration__state"),
+            registration_late=F("registration__is_late"),
+        )
     )
     by_key = {(a.province_id, a.task_id): a for a in assignments}
     steps = earliest_open_steps(plan, today, user)
@@ -164,25 +176,29 @@ def build_board(plan: Plan, user, today: date | None = None) -> Board:
         cells, rate = [], Rate()
         for i, task in enumerate(tasks):
             a = by_key.get((province.pk, task.pk))
-            step_due = steps.get(a.pk) if a else None
+            if a is None:
+                cells.append(Cell(assignment=None, light="grey"))
+                continue
+            step_due = steps.get(a.pk)
+            state = a.registration_state
             cells.append(
                 Cell(
                     assignment=a,
-                    light=light_for(a, due, today, step_due),
+                    light=cell_light(a.taken_up, state, due, today, step_due),
                     step_due=step_due,
                     step_late=step_due is not None and step_due < today,
-                    periodic=periodic.get(a.pk, []) if a else [],
+                    periodic=periodic.get(a.pk, []),
+                    state=state,
                 )
             )
-            if a is None or not a.taken_up:
+            if not a.taken_up:
                 continue
             for r in (rate, board.task_rates[i], board.total):
                 r.expected += 1
-            reg = getattr(a, "registration", None)
-            if reg and reg.state in Registration.HANDED_IN:
+            if state in Registration.HANDED_IN:
                 for r in (rate, board.task_rates[i], board.total):
                     r.submitted += 1
-                    if not reg.is_late:
+                    if not a.registration_late:
                         r.on_time += 1
         board.rows.append((province, cells, rate))
     return board

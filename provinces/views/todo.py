@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import STAFF, role_required
-from notifications.obligations import carried_owed, todo_owed
+from notifications.obligations import unit_todo
 from planning.working import working_plan
 from workflow.models import TransitionLog
 
@@ -24,7 +24,17 @@ def todo(request: HttpRequest) -> HttpResponse:
     assignments = (
         Assignment.objects.visible_to(user)
         .filter(task__plan=plan)
-        .select_related("task", "track", "registration", "province")
+        .select_related("task", "track", "registration")
+        .only(  # what the rows show and the lights read: not the tasks' long texts
+            "kind",
+            "taken_up",
+            "province_id",
+            "task__number",
+            "task__title",
+            "track__name",
+            "registration__assignment_id",
+            "registration__state",
+        )
         .order_by("kind", "task__number")
     )
     returned = [
@@ -62,7 +72,7 @@ def todo(request: HttpRequest) -> HttpResponse:
             }
         )
     # Running projects of closed earlier years go on: their obligations are this year's too.
-    carried = carried_owed(user.province, plan)
+    also_owed, carried = unit_todo(user.province, plan)
     return render(
         request,
         "provinces/todo.html",
@@ -74,6 +84,6 @@ def todo(request: HttpRequest) -> HttpResponse:
             "carried": carried,
             "task_reports": owed_task_reports(plan, user) if plan else [],
             "today": today,
-            "also_owed": todo_owed(user.province, plan),
+            "also_owed": also_owed,
         },
     )

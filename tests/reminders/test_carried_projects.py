@@ -11,8 +11,9 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from notifications import obligations
 from notifications.models import ReminderLog
-from notifications.obligations import carried_owed, everything_owed, owed_by
+from notifications.obligations import Span, carried_owed, everything_owed, owed_by
 from notifications.services import sweep
 from projects import services
 from projects.models import Call
@@ -163,3 +164,34 @@ def test_the_carrying_sources_give_all_a_unit_carries_and_only_that(running_2018
         expected = [o for o in owed_by(jiangxi, [year_2019]) if o.carried_from]
     assert carried and [o.key for o in carried] == [o.key for o in expected]
     assert {o.province.pk for o in carried} == {jiangxi.pk}
+
+
+def test_the_todo_asks_each_source_for_the_units_own_items_only(
+    running_2018, year_2019, henan_staff
+):
+    """unit_todo asks every to-do and carrying source in ``Span(unit=…)``: it lists exactly
+    what those sources give for every unit, cut to the unit (nothing lost, no other unit's)."""
+    jiangxi, henan = running_2018.province, henan_staff.province
+    sources = dict.fromkeys([*obligations._todo, *obligations._carrying])
+    with at(date(2019, 3, 1)):
+        for province in (jiangxi, henan):
+            todo, carried = obligations.unit_todo(province, year_2019)
+            everyone = {s: list(s([year_2019], Span(), {})) for s in sources}
+            own = {
+                s: [o.key for o in owed if o.province.pk == province.pk]
+                for s, owed in everyone.items()
+            }
+            assert sorted(o.key for o in todo) == sorted(
+                k for s in obligations._todo for k in own[s]
+            )
+            assert sorted(o.key for o in carried) == sorted(
+                o.key
+                for s in obligations._carrying
+                for o in everyone[s]
+                if o.province.pk == province.pk and o.carried_from
+            )
+            assert {o.province.pk for o in todo + carried} <= {province.pk}
+            if province == jiangxi:
+                assert carried  # the 2018 project's deliverable goes on under 2019
+            else:
+                assert not carried
