@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import statistics
 import time
 from datetime import date, timedelta
@@ -37,9 +38,9 @@ def _setup(ctx: BenchContext) -> dict:
     }
     for year in range(2018, 2018 + years):
         if not Plan.objects.filter(year=year).exists():
-            plan = import_plan(
-                text.replace("2018", str(year)).replace("2019", str(year + 1)), bases=bases
-            ).plan
+            # 2018 → year and 2019 → year + 1 in one pass (two replaces would shift twice)
+            shifted = re.sub(r"201[89]", lambda m, y=year: str(y + int(m.group()) - 2018), text)
+            plan = import_plan(shifted, bases=bases).plan
             plan.publish(None)
     want = ENTRIES_PER_SCALE * ctx.scale
     have = LedgerEntry.objects.count()
