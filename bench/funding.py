@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from bench.harness import BenchContext, Row
+from bench.harness import BenchContext, Row, analyze
 from bench.provinces import _page, _setup
 from funding import services
 from funding.models import Allocation, Payment, SpendingCategory, SpendingLine, SpendingReport
@@ -57,6 +57,7 @@ def _money(ctx: BenchContext) -> dict:
             ],
             batch_size=5000,
         )
+        analyze()
     return {
         **data,
         "allocations": Allocation.objects.count(),

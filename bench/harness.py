@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import statistics
 import threading
 import time
@@ -43,6 +44,7 @@ class BenchContext:
     server: LiveServer | None = None
     cache: dict = field(default_factory=dict)
     quick: bool = False  # fewer repetitions (the 100× run)
+    profile_dir: str = ""  # where ``--profile`` writes a pyinstrument report per page
 
     @property
     def repeat(self) -> int:
@@ -173,6 +175,36 @@ class LiveServer:
         self.httpd.shutdown()
         self.thread.join(timeout=30)
         self.httpd.server_close()
+
+
+def analyze() -> None:
+    """A database that was just bulk-loaded has no statistics yet; a live one has them
+    (autovacuum): measure the plans PostgreSQL chooses with them. Call after a setup's
+    bulk writes."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def profile_page(ctx: BenchContext, name: str, fn: Callable[[], object], repeat: int = 20) -> None:
+    """With ``--profile DIR``: run ``fn`` ``repeat`` times under pyinstrument and write
+    ``DIR/<scale>x-<name>.txt`` and ``.html`` (where the page's time goes, in-process)."""
+    if not ctx.profile_dir:
+        return
+    from pyinstrument import Profiler
+
+    os.makedirs(ctx.profile_dir, exist_ok=True)
+    slug = re.sub(r"[^0-9A-Za-z\u4e00-\u9fff]+", "-", name).strip("-")
+    base = os.path.join(ctx.profile_dir, f"{ctx.scale}x-{slug}")
+    fn()
+    profiler = Profiler(interval=0.0005)
+    with profiler:
+        for _ in range(repeat):
+            fn()
+    with open(f"{base}.txt", "w", encoding="utf-8") as out:
+        out.write(profiler.output_text(unicode=True, show_all=False))
+    with open(f"{base}.html", "w", encoding="utf-8") as out:
+        out.write(profiler.output_html())
 
 
 def floor_row(ctx: BenchContext) -> list[Row]:

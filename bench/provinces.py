@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 
 from accounts.models import User
-from bench.harness import BenchContext, Row, count_queries
+from bench.harness import BenchContext, Row, analyze, count_queries, profile_page
 from notifications.services import sweep
 from planning.demo import SEED_NOTICE
 from planning.models import Plan
@@ -64,11 +64,7 @@ def _setup(ctx: BenchContext) -> dict:
                 LedgerEntry.objects.bulk_create(batch)
                 batch = []
         LedgerEntry.objects.bulk_create(batch)
-        if connection.vendor == "postgresql":
-            # A database that was just bulk-loaded has no statistics yet; a live one has
-            # them (autovacuum): measure the plans PostgreSQL chooses with them.
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        analyze()
     if "hq" not in state:
         state["hq"], _ = User.objects.get_or_create(
             username="bench_hq", defaults={"role": "hq_reviewer"}
@@ -96,6 +92,7 @@ def _page(ctx: BenchContext, name: str, path: str, user, size: str) -> Row:
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     queries = count_queries(lambda: client.get(path))
+    profile_page(ctx, name, lambda: client.get(path))
     floor, floor_p95 = ctx.cache.get("floor_ms"), ctx.cache.get("floor_p95_ms")
     return Row(
         name=name,

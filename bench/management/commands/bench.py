@@ -28,8 +28,17 @@ class Command(BaseCommand):
             action="store_true",
             help="fewer repetitions per page and one import/digest build (for 100×)",
         )
+        parser.add_argument(
+            "--profile",
+            metavar="DIR",
+            default="",
+            help="also profile each page in-process with pyinstrument (20 requests) and write "
+            "a text and an HTML report per page into DIR",
+        )
 
-    def handle(self, *args, scale: list[int], only: list[str], quick: bool, **options):
+    def handle(
+        self, *args, scale: list[int], only: list[str], quick: bool, profile: str, **options
+    ):
         os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         benches = [
             b
@@ -50,7 +59,7 @@ class Command(BaseCommand):
             server = LiveServer()
             try:
                 for s in scale:
-                    ctx = BenchContext(scale=s, server=server, quick=quick)
+                    ctx = BenchContext(scale=s, server=server, quick=quick, profile_dir=profile)
                     for bench in [floor_row, *benches]:
                         self.stderr.write(f"… {bench.__name__} at {s}×")
                         rows.extend(bench(ctx))
