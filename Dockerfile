@@ -22,4 +22,5 @@ RUN DEBUG=1 python manage.py compilemessages -v0 --ignore=/opt/venv \
 RUN useradd --create-home workplan && mkdir -p /app/var/media /app/var/backups && chown -R workplan /app/var
 USER workplan
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+# gunicorn.conf.py (in /app, the working directory) says how: workers, threads, keep-alive.
+CMD ["gunicorn", "--bind", "0.0.0.0:8000"]

@@ -62,7 +62,9 @@ class Visitor(HttpUser):
             allow_redirects=False,
         ) as response:
             if response.status_code != 200:
-                response.failure(f"{response.status_code} for {path}")
+                # status 0: no answer at all; say why (reset, refused, timed out)
+                why = f": {response.error!r}" if not response.status_code else ""
+                response.failure(f"{response.status_code} for {path}{why}")
 
     @task
     def visit(self) -> None:
