@@ -13,13 +13,18 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
@@ -114,39 +119,55 @@ def count_queries(fn: Callable[[], object]) -> int:
 
 
 class LiveServer:
-    """A WSGI server on loopback serving the project, for HTTP latency.
+    """The project on gunicorn in its own process on loopback, for HTTP latency.
 
-    One request at a time on one thread, as a gunicorn sync worker serves them: its
-    database connection persists between requests (``CONN_MAX_AGE``), as in production. A
-    thread per request would open a new PostgreSQL connection for each one, and every page
-    would pay the connection and its cold catalogue caches, more the more tables it reads.
+    One sync worker serving one request at a time, as production's gunicorn serves each
+    (``gunicorn.conf.py``, here with one worker and one thread so that requests do not
+    queue behind each other's CPU): its database connection persists between requests
+    (``CONN_MAX_AGE``), and the server shares neither the interpreter's lock nor the memory
+    of the process that loads the data and times the requests. It serves the throw-away
+    database; start it inside :func:`throwaway_database`.
     """
 
     def __init__(self) -> None:
-        from django.core.handlers.wsgi import WSGIHandler
-        from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
-
-        class QuietHandler(WSGIRequestHandler):
-            def log_message(self, *args):  # noqa: D401 - silence request logs
-                pass
-
-        self.httpd = WSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
-        self.httpd.set_app(WSGIHandler())
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        db = connection.settings_dict
+        if db["ENGINE"] != "django.db.backends.postgresql":
+            raise RuntimeError("the benchmarks serve pages from PostgreSQL: set DATABASE_URL")
+        with socket.socket() as probe:  # a free port on loopback
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+        env.update(
+            DATABASE_URL=f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}",
+            TESTING="1",  # static files without collectstatic's manifest
+            DEBUG="0",
+            ALLOWED_HOSTS="*",
+            SECURE_SSL_REDIRECT="0",
+            SECURE_COOKIES="0",
+            GUNICORN_LOG_LEVEL="warning",
+        )
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        self.process = subprocess.Popen(
+            [str(gunicorn), "--bind", f"127.0.0.1:{self.port}"]
+            + ["--workers", "1", "--worker-class", "sync", "--threads", "1"],
+            cwd=settings.BASE_DIR,
+            env=env,
+        )
         self.cookies: dict[str, str] = {}
-
-    def _serve(self) -> None:
-        from django.db import connections
-
-        try:
-            self.httpd.serve_forever()
-        finally:  # this thread's connection, so that the throw-away database can be dropped
-            connections.close_all()
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if self._request("/health/") == 200:
+                    break
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("gunicorn did not start (see its log above)")
+            time.sleep(0.2)
 
     def login(self, user) -> None:
-        from django.conf import settings
         from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
         from django.contrib.sessions.backends.db import SessionStore
 
@@ -157,24 +178,29 @@ class LiveServer:
         session.save()
         self.cookies = {settings.SESSION_COOKIE_NAME: session.session_key}
 
-    def get(self, path: str) -> int:
+    def _request(self, path: str) -> int:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         conn.request("GET", path, headers={"Cookie": cookie, "Host": "localhost"})
         response = conn.getresponse()
         response.read()
         conn.close()
-        if response.status != 200:
-            raise RuntimeError(f"GET {path} answered {response.status}")
         return response.status
+
+    def get(self, path: str) -> int:
+        status = self._request(path)
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}")
+        return status
 
     def latency(self, path: str, repeat: int = 20) -> tuple[float, float]:
         return timed(lambda: self.get(path), repeat=repeat)
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.thread.join(timeout=30)
-        self.httpd.server_close()
+        """Stop gunicorn (its connections close with it, so the database can be dropped)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
 
 
 def analyze() -> None:
@@ -235,7 +261,6 @@ def throwaway_database(purpose: str = "bench"):
     Its name carries ``purpose`` so that a run never collides with the test suite's own
     test database (the load test runs inside the suite).
     """
-    from django.conf import settings
     from django.db import connections
     from django.test.utils import setup_databases, teardown_databases
 
