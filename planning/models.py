@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import models, transaction
-from django.db.models import Case, Q, When
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -49,25 +49,30 @@ class PlanQuerySet(models.QuerySet):
         """Plans whose obligations run: reminders, sweeps and to-dos read only these."""
         return self.filter(state=PlanState.PUBLISHED)
 
-    def ranked(self, chosen_year: int | None = None) -> PlanQuerySet:
+    def ranked(self, chosen_year: int | None = None) -> list[Plan]:
         """These plans, the best default first: the year the user chose (``chosen_year``,
         even a draft HQ is preparing), then the published plan of the current year in
         Asia/Shanghai, then the newest published plan, then the newest closed one; other
-        drafts come last and are never a default (``is_candidate`` is 0). One SQL
-        ordering, so a list can use it as a subquery."""
+        drafts come last and are never a default (their ``is_candidate`` is False). One
+        query; the ordering is done here, as there is one plan a year."""
         this_year = timezone.localdate().year
-        chosen = chosen_year or 0
-        flag = {"default": 0, "output_field": models.IntegerField()}
-        return self.annotate(
-            is_chosen=Case(When(year=chosen, then=1), **flag),
-            is_candidate=Case(When(~Q(state=PlanState.DRAFT) | Q(year=chosen), then=1), **flag),
-            is_this_year=Case(When(state=PlanState.PUBLISHED, year=this_year, then=1), **flag),
-            is_published=Case(When(state=PlanState.PUBLISHED, then=1), **flag),
-        ).order_by("-is_chosen", "-is_candidate", "-is_this_year", "-is_published", "-year")
+        plans = list(self)
+        for plan in plans:
+            plan.is_candidate = plan.state != PlanState.DRAFT or plan.year == chosen_year
+        return sorted(
+            plans,
+            key=lambda p: (
+                p.year != chosen_year,
+                not p.is_candidate,
+                not (p.state == PlanState.PUBLISHED and p.year == this_year),
+                p.state != PlanState.PUBLISHED,
+                -p.year,
+            ),
+        )
 
     def default(self, chosen_year: int | None = None) -> Plan | None:
         """The first candidate of :meth:`ranked`, or None."""
-        return self.ranked(chosen_year).filter(is_candidate=1).first()
+        return next((p for p in self.ranked(chosen_year) if p.is_candidate), None)
 
     def current(self) -> Plan | None:
         """The one rule for the default plan, wherever nobody chose a year: the published

@@ -31,8 +31,7 @@ def _ranked(request: HttpRequest) -> list[Plan]:
     """The plans the user may see, the best default first: one query per request, shared
     by the page and the header's switcher."""
     if not hasattr(request, "_ranked_plans"):
-        plans = Plan.objects.visible_to(request.user).ranked(_chosen_year(request))
-        request._ranked_plans = list(plans)
+        request._ranked_plans = Plan.objects.visible_to(request.user).ranked(_chosen_year(request))
     return request._ranked_plans
 
 
@@ -69,16 +68,13 @@ def require_working_plan(request: HttpRequest) -> Plan:
 
 
 def working_plan_filter(request: HttpRequest, plan_path: str) -> dict:
-    """The lookup that keeps a list to the working plan: the plan's key when the request has
-    read its plans already, else a subquery (no query of its own)."""
+    """The lookup that keeps a list to the working plan: the year the URL names, else the
+    default plan's key (from the plans the request reads once, shared with the header)."""
     year = requested_year(request)
     if year:
         return {f"{plan_path}__year": int(year)}
-    if hasattr(request, "_ranked_plans"):  # read already (``visible_plans``): its key, no subquery
-        plan = next((p for p in request._ranked_plans if p.is_candidate), None)
-        return {plan_path: plan.pk} if plan is not None else {f"{plan_path}__in": []}
-    default = Plan.objects.visible_to(request.user).ranked(_chosen_year(request))
-    return {f"{plan_path}__in": default.filter(is_candidate=1).values("pk")[:1]}
+    plan = next((p for p in _ranked(request) if p.is_candidate), None)
+    return {plan_path: plan.pk} if plan is not None else {f"{plan_path}__in": []}
 
 
 def in_working_plan(qs, request: HttpRequest, plan_path: str):
