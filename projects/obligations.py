@@ -73,6 +73,28 @@ class Published(Shared):
         return list(Plan.objects.published().values_list("year", flat=True))
 
 
+class Running(Shared):
+    """The running projects the plans carry (:func:`running_under`), with what their items
+    name, read once for the project sources of one read (in a unit's span, that unit's
+    only). A source with nothing running asks no more."""
+
+    def __init__(self, plans: Sequence[Plan]) -> None:
+        super().__init__(plans)
+        self._apps: dict[int | None, list[Application]] = {}
+
+    def apps(self, span: Span, shared: dict | None) -> list[Application]:
+        if span.unit not in self._apps:
+            running = running_under(self.plans, Published.of(self.plans, shared).years)
+            if span.unit is not None:
+                running = running.filter(province_id=span.unit)
+            self._apps[span.unit] = list(
+                running.select_related(
+                    "province", "call__task", "call__plan", "hq_contact", "unit_contact"
+                )
+            )
+        return self._apps[span.unit]
+
+
 def running_projects(plan: Plan) -> QuerySet[Application]:
     """The projects whose obligations ``plan`` carries (see :func:`running_under`)."""
     return running_under([plan])
@@ -92,24 +114,20 @@ def projects_owed(plans: Sequence[Plan], span: Span, shared: dict | None = None)
     """Project deliverables not done, rectification dates, and acceptance of running projects
     (the plans' own, and those carried on from closed years: acceptance then follows the
     carrying year's acceptance deadline; in a unit's span, that unit's only)."""
-    recipients = Recipients.of(plans, shared)
-    deadlines = Deadlines.of(plans, shared)
-    running = running_under(plans, Published.of(plans, shared).years)
-    if span.unit is not None:
-        running = running.filter(province_id=span.unit)
-    apps = list(running.select_related("province", "call__task", "call__plan"))
+    apps = Running.of(plans, shared).apps(span, shared)
     if not apps:  # no running project, so no deliverable either
         return
+    recipients = Recipients.of(plans, shared)
+    deadlines = Deadlines.of(plans, shared)
+    by_pk = {app.pk: app for app in apps}
     deliverables = span.narrow(
-        Deliverable.objects.filter(application__in=running, done_on__isnull=True),
+        Deliverable.objects.filter(application_id__in=list(by_pk), done_on__isnull=True),
         due="due_date",
         unit="application__province_id",
         key="deliverable",
     )
-    for d in deliverables.select_related(
-        "application__province", "application__call__task", "application__call__plan"
-    ):
-        app = d.application
+    for d in deliverables:
+        app = by_pk[d.application_id]
         plan = carrier(app, plans)
         yield Owed(
             key=f"deliverable:{d.pk}",
@@ -170,23 +188,20 @@ def project_reports_owed(
     unit's staff) is reminded, and the project's HQ contact gets the same reminders and
     chasers, so the report they wait for is in their inbox too (in a unit's span, that
     unit's only: ``Span.narrow`` cuts them)."""
+    apps = {app.pk: app for app in Running.of(plans, shared).apps(span, shared)}
+    if not apps:  # no running project, so no report is owed
+        return
     dues = span.narrow(
-        ProjectReportDue.objects.filter(
-            application__in=running_under(plans, Published.of(plans, shared).years)
-        ).exclude(report__state__in=ProjectReport.HANDED_IN),
+        ProjectReportDue.objects.filter(application_id__in=list(apps)).exclude(
+            report__state__in=ProjectReport.HANDED_IN
+        ),
         due="due_date",
         unit="application__province_id",
         key="project-report",
-    ).select_related(
-        "application__province",
-        "application__call__task",
-        "application__call__plan",
-        "application__hq_contact",
-        "application__unit_contact",
     )
     staff = None
     for due in dues.order_by("due_date", "pk"):
-        app = due.application
+        app = apps[due.application_id]
         if staff is None:
             staff = Recipients.of(plans, shared).staff
         plan = carrier(app, plans)
