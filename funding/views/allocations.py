@@ -17,12 +17,14 @@ from accounts.access import HQ, STAFF, role_required
 from planning.working import require_working_plan, with_year
 from projects.models import Application
 from workflow import sheets
+from workflow.pages import url_maker
 from workflow.views import upload_page
 
 from .. import figures, services
 from ..forms import GridHeadForm, PaymentForm, ProjectAllocationForm, amount_field
 from ..models import (
     Allocation,
+    SpendingReport,
     project_allocation_problem,
     project_ceiling,
     task_funding_problem,
@@ -50,10 +52,16 @@ def allocation_list(request: HttpRequest) -> HttpResponse:
         .order_by("task__number", "province__sort_order", "pk")
     )
     flag_unspent = timezone.localdate() > year_end(plan)
+    # Reversed and translated once for the list, not once per row.
+    detail_url, spending_url = url_maker("funding:allocation_detail"), url_maker("funding:spending")
+    states = {value: str(label) for value, label in SpendingReport.State.choices}
     for a in rows:
         a.paid_rate = figures.rate(a.paid, a.amount)
         a.spent_rate = figures.rate(a.spent, a.amount)
         a.underspent = flag_unspent and a.spent < a.amount
+        a.detail_url, a.spending_url = detail_url(a.pk), spending_url(a.pk)
+        report = getattr(a, "spending_report", None)  # none yet: the reverse one-to-one raises
+        a.spending_state = states[report.state] if report else ""
     tasks = services.funded_tasks(plan) if request.user.is_hq else []
     return render(
         request,

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from html import escape
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.access import HQ, role_required
 from planning.working import visible_plans, working_plan
+from workflow.pages import url_maker
 
 from ..board import (
     Cell,
@@ -24,15 +23,6 @@ from ..board import (
     unit_columns,
 )
 from ..models import Province, Registration
-
-_MARKER = "2147483647"  # a value every URL converter of these routes accepts
-
-
-def url_maker(name: str) -> Callable[[object], str]:
-    """``name``'s URL for any one argument that needs no quoting (a pk, a unit's code),
-    reversed once rather than once per cell of the grid."""
-    head, tail = reverse(name, args=[_MARKER]).split(_MARKER)
-    return lambda arg: f"{head}{arg}{tail}"
 
 
 class GridWriter:
