@@ -19,9 +19,10 @@ from provinces.models import Assignment, Province
 
 def _money(ctx: BenchContext) -> dict:
     data = _setup(ctx)  # the plans (ten years from 10× on) and the users
-    if not Allocation.objects.exists():
+    bare = Plan.objects.exclude(pk__in=Allocation.objects.values("plan")).order_by("year")
+    if bare.exists():  # each plan once (a 1× then 10× run adds the nine new years' money)
         allocations = []
-        for plan in Plan.objects.order_by("year"):
+        for plan in bare:
             funded = {t.pk for t in services.funded_tasks(plan)}
             for a in Assignment.objects.filter(task__plan=plan, task_id__in=funded):
                 allocations.append(
@@ -35,7 +36,7 @@ def _money(ctx: BenchContext) -> dict:
                     )
                 )
         Allocation.objects.bulk_create(allocations, batch_size=5000)
-        allocations = list(Allocation.objects.select_related("plan"))
+        allocations = list(Allocation.objects.filter(payments__isnull=True).select_related("plan"))
         Payment.objects.bulk_create(
             [
                 Payment(allocation=a, amount=Decimal("10"), date=date(a.plan.year, month, 1))
@@ -52,7 +53,7 @@ def _money(ctx: BenchContext) -> dict:
         SpendingLine.objects.bulk_create(
             [
                 SpendingLine(report=r, category_id=c, amount=Decimal("5"))
-                for r in SpendingReport.objects.all()
+                for r in SpendingReport.objects.filter(lines__isnull=True)
                 for c in categories
             ],
             batch_size=5000,
