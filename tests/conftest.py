@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from celery.signals import task_postrun
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Model
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -252,21 +255,40 @@ def as_user():
     return client_for
 
 
-@pytest.fixture
-def real_worker(settings):
-    """A Celery worker thread consuming the real Redis broker (transactional tests only)."""
-    if not settings.CELERY_BROKER_URL.startswith("redis://"):
-        pytest.fail("the test suite must run against Redis: set CELERY_BROKER_URL")
+@contextmanager
+def worker_thread():
+    """A Celery worker thread consuming the real Redis broker. It runs tasks in its own
+    thread; that thread's database connection is closed after each task, so that none is
+    left open on the test database when it is dropped."""
     import celery.contrib.testing.tasks  # noqa: F401  (registers the ping task the worker expects)
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app
 
-    set_eager(app, False)
+    def close_connections(**kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            connections.close_all()
+
+    task_postrun.connect(close_connections, weak=False)
     try:
         with start_worker(
             app, pool="solo", perform_ping_check=False, shutdown_timeout=10
         ) as worker:
+            yield worker
+    finally:
+        task_postrun.disconnect(close_connections)
+
+
+@pytest.fixture
+def real_worker(settings):
+    """A Celery worker thread consuming the real Redis broker (transactional tests only)."""
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        pytest.fail("the test suite must run against Redis: set CELERY_BROKER_URL")
+    from config.celery import app
+
+    set_eager(app, False)
+    try:
+        with worker_thread() as worker:
             yield worker
     finally:
         set_eager(app, True)

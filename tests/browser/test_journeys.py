@@ -124,10 +124,8 @@ def test_administrator_generates_and_downloads_the_digest(journey, people):
     admin = make_user("admin_browser", "administrator")
     admin.is_staff = admin.is_superuser = True
     admin.save()
-    from celery.contrib.testing.worker import start_worker
-
     from config.celery import app
-    from tests.conftest import set_eager
+    from tests.conftest import set_eager, worker_thread
 
     page = journey.login("admin_browser")
     journey.go("/reporting/2018/digest/")
@@ -147,9 +145,7 @@ def test_administrator_generates_and_downloads_the_digest(journey, people):
         page.wait_for_function("document.getElementById('progress-text').textContent.length > 0")
         assert "排队" in page.inner_text("#progress-text")  # queued, nothing done yet
         journey.shot("digest-queued")
-        import celery.contrib.testing.tasks  # noqa: F401 - the worker's ping task
-
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with worker_thread():
             page.wait_for_selector("#download:not([hidden])", timeout=120000)
     finally:
         set_eager(app, True)
