@@ -12,7 +12,14 @@ from decimal import Decimal
 from bench.harness import BenchContext, Row, analyze
 from bench.provinces import _page, _setup
 from funding import services
-from funding.models import Allocation, Payment, SpendingCategory, SpendingLine, SpendingReport
+from funding.models import (
+    Allocation,
+    Payment,
+    SpendingCategory,
+    SpendingLine,
+    SpendingReport,
+    recount_money,
+)
 from planning.models import Plan
 from provinces.models import Assignment, Province
 
@@ -58,6 +65,7 @@ def _money(ctx: BenchContext) -> dict:
             ],
             batch_size=5000,
         )
+        recount_money()  # bulk_create writes no kept figures
         analyze()
     return {
         **data,

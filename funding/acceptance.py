@@ -14,7 +14,6 @@ from django.template.loader import render_to_string
 from projects.acceptance import register_panel
 from projects.models import Application
 
-from . import figures
 from .models import Allocation, Payment, SpendingLine, SpendingReport
 
 
@@ -22,7 +21,8 @@ from .models import Allocation, Payment, SpendingLine, SpendingReport
 def project_money(request: HttpRequest, application: Application) -> str:
     """The project's allocations with paid and spent, and each spending report's lines."""
     allocations = list(
-        figures.with_money(Allocation.objects.visible_to(request.user).filter(project=application))
+        Allocation.objects.visible_to(request.user)
+        .filter(project=application)
         .select_related("plan")
         .prefetch_related(Prefetch("payments", queryset=Payment.objects.order_by("date", "pk")))
         .order_by("plan__year", "pk")

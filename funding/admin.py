@@ -13,7 +13,17 @@ class SpendingCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Allocation)
 class AllocationAdmin(admin.ModelAdmin):
-    list_display = ("plan", "task", "province", "project", "amount", "document_number", "date")
+    list_display = (
+        "plan",
+        "task",
+        "province",
+        "project",
+        "amount",
+        "paid",
+        "spent",
+        "document_number",
+        "date",
+    )
     list_filter = ("plan",)
     list_select_related = ("plan", "task", "province", "project")
     raw_id_fields = ("project",)
@@ -21,7 +31,8 @@ class AllocationAdmin(admin.ModelAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    """Read-only here: a payment is recorded through the page, which checks the allocation."""
+    """Read-only here: a payment is recorded through the page, which checks the allocation
+    and keeps its paid figure; none is changed or deleted after."""
 
     list_display = ("allocation", "amount", "date", "recorded_by")
     list_select_related = ("allocation__plan", "allocation__task", "allocation__province")
@@ -30,6 +41,9 @@ class PaymentAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

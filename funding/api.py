@@ -70,10 +70,8 @@ class AllocationViewSet(WorkingPlanList, PatchOnly, mixins.CreateModelMixin, Rea
         serializer.save(by=self.request.user)  # the allocation records who entered it
 
     def optimise(self, qs):
-        return (
-            figures.with_money(qs)
-            .select_related("plan", "task", "province")
-            .order_by("plan__year", "task__number", "province__sort_order", "pk")
+        return qs.select_related("plan", "task", "province").order_by(
+            "plan__year", "task__number", "province__sort_order", "pk"
         )
 
     @extend_schema(responses=SummarySerializer)

@@ -106,7 +106,7 @@ def seed(log) -> None:
         staff = User.objects.filter(role=Role.PROVINCE_STAFF, province__short_name=short).first()
         if allocation is None or staff is None:
             continue
-        spent = services.paid_of(allocation)
+        spent = allocation.paid
         amounts = {
             categories["培训"]: (spent * Decimal("0.5")).quantize(Decimal("0.01")),
             categories["会议"]: (spent * Decimal("0.2")).quantize(Decimal("0.01")),

@@ -6,35 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet, Sum, Value
 
-from .models import ZERO, Payment, SpendingLine, SpendingReport
+from .models import ZERO
 
-MONEY = DecimalField(max_digits=14, decimal_places=2)
 PERCENT = Decimal("0.1")
-
-
-def with_money(allocations: QuerySet) -> QuerySet:
-    """Each allocation with ``paid`` (its payments) and ``spent`` (its handed-in report)."""
-    paid = (
-        Payment.objects.filter(allocation=OuterRef("pk"))
-        .values("allocation")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    spent = (
-        SpendingLine.objects.filter(
-            report__allocation=OuterRef("pk"), report__state__in=SpendingReport.HANDED_IN
-        )
-        .values("report__allocation")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    return allocations.annotate(
-        paid=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
-        spent=Coalesce(Subquery(spent, output_field=MONEY), Value(ZERO), output_field=MONEY),
-    )
 
 
 def rate(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -69,7 +45,7 @@ class MoneyRow:
 def grouped(allocations: QuerySet, by: str, label: str) -> list[MoneyRow]:
     """One row per value of ``by`` (e.g. ``"task__number"``), labelled by ``label``."""
     rows = (
-        with_money(allocations.order_by())
+        allocations.order_by()
         .values(by, label)
         .annotate(a=Sum("amount"), p=Sum("paid"), s=Sum("spent"), n=Sum(Value(1)))
         .order_by(by)

@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -64,6 +65,11 @@ class Allocation(Scoped):
     document_number = models.CharField(_("下达文号"), max_length=100, blank=True)
     date = models.DateField(_("下达日期"))
     note = models.CharField(_("备注"), max_length=300, blank=True)
+    # Kept, not entered: the payments' sum and the handed-in report's lines, written with
+    # each payment and spending transition (``recount_money`` rebuilds them), so money
+    # totals over many years read one row per allocation.
+    paid = models.DecimalField(_("已拨付（万元）"), default=ZERO, editable=False, **MONEY)
+    spent = models.DecimalField(_("已使用（万元）"), default=ZERO, editable=False, **MONEY)
     created_by = by_user()
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -84,6 +90,7 @@ class Allocation(Scoped):
                 name="one_allocation_per_project",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_not_negative"),
+            models.CheckConstraint(condition=Q(paid__lte=F("amount")), name="paid_within_amount"),
         ],
     )
 
@@ -94,6 +101,19 @@ class Allocation(Scoped):
 
     def get_absolute_url(self) -> str:
         return reverse("funding:allocation_detail", args=[self.pk])
+
+    KEPT = frozenset({"paid", "spent"})
+
+    def save(self, *args, **kwargs) -> None:
+        """Saving a changed allocation never writes the kept figures: an instance read
+        before a payment landed would otherwise put back what was paid then."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.KEPT
+            ]
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.task_id and self.plan_id and self.task.plan_id != self.plan_id:
@@ -151,6 +171,16 @@ def project_allocation_problem(project: Application, amount: Decimal | None) -> 
         return gettext(
             "下达经费 %(amount)s 万元超过项目“%(project)s”的资助经费 %(ceiling)s 万元。"
         ) % {"amount": amount, "project": project.applicant, "ceiling": ceiling}
+    return ""
+
+
+def below_paid_problem(allocation: Allocation, amount: Decimal) -> str:
+    """Why ``allocation`` may not be changed to ``amount`` (less than it has been paid), or
+    "": the service and the import's rows ask it."""
+    if amount < allocation.paid:
+        return gettext(
+            "%(unit)s已拨付 %(paid)s 万元，下达经费不能改为少于已拨付的金额（%(amount)s 万元）。"
+        ) % {"unit": allocation.province, "paid": allocation.paid, "amount": amount}
     return ""
 
 
@@ -234,6 +264,10 @@ class SpendingReport(Scoped, ConfirmedSubmission):
             raise TransitionRefused(problem, current_state=self.state)
         super().submit(by, now=now)
 
+    def transitioned(self, transition: str) -> None:
+        """Handed in, returned or reopened: the allocation's ``spent`` follows."""
+        recount_money(Allocation.objects.filter(pk=self.allocation_id))
+
     @property
     def total(self) -> Decimal:
         return sum((line.amount for line in self.lines.all()), ZERO)
@@ -241,7 +275,7 @@ class SpendingReport(Scoped, ConfirmedSubmission):
 
 def overspending(allocation: Allocation, total: Decimal) -> str:
     """The refusal of a report spending ``total`` of ``allocation``, or "" if it fits."""
-    paid = allocation.payments.aggregate(s=models.Sum("amount"))["s"] or ZERO
+    paid = Allocation.objects.values_list("paid", flat=True).get(pk=allocation.pk)
     if total > paid:
         return gettext(
             "支出合计 %(total)s 万元，超过已拨付的 %(paid)s 万元（下达 %(allocated)s 万元）：不能超支报送。"
@@ -278,3 +312,40 @@ class SpendingEvidence(StoredFile):
     report = models.ForeignKey(SpendingReport, on_delete=models.CASCADE, related_name="evidence")
 
     Meta = meta(_("经费使用凭证"), base=StoredFile.Meta)
+
+
+def recount_money(allocations: models.QuerySet | None = None) -> int:
+    """Write each allocation's ``paid`` (its payments) and ``spent`` (the lines of its
+    report, once handed in) from the rows themselves: after a payment or a spending
+    transition (one allocation, in that transaction), in the data migration,
+    ``manage.py recount_money`` and the tests' yardstick. The allocations are locked first,
+    so the sums are read after any writer of the same allocation has committed. Returns
+    how many allocations were wrong (0 when every kept figure equalled its recount)."""
+    allocations = Allocation.objects.all() if allocations is None else allocations
+    money = models.DecimalField(**MONEY)
+    paid = (
+        Payment.objects.filter(allocation=OuterRef("pk"))
+        .values("allocation")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    spent = (
+        SpendingLine.objects.filter(
+            report__allocation=OuterRef("pk"), report__state__in=SpendingReport.HANDED_IN
+        )
+        .values("report__allocation")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    counted = {
+        "paid": Coalesce(Subquery(paid, output_field=money), Value(ZERO), output_field=money),
+        "spent": Coalesce(Subquery(spent, output_field=money), Value(ZERO), output_field=money),
+    }
+    with transaction.atomic():
+        locked = list(allocations.order_by("pk").select_for_update().values_list("pk", flat=True))
+        return (
+            Allocation.objects.filter(pk__in=locked)
+            .alias(counted_paid=counted["paid"], counted_spent=counted["spent"])
+            .exclude(paid=F("counted_paid"), spent=F("counted_spent"))
+            .update(**counted)
+        )

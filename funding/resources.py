@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,8 +19,13 @@ from provinces.models import Assignment, Province
 from workflow import sheets
 from workflow.imports import Importer, ImportOutcome, RowProblem, RowTicker, register
 
-from . import figures, services
-from .models import ZERO, Allocation, project_allocation_problem, task_funding_problem
+from . import services
+from .models import (
+    Allocation,
+    below_paid_problem,
+    project_allocation_problem,
+    task_funding_problem,
+)
 
 ALLOCATION_HEADERS = [
     "年度",
@@ -42,10 +46,8 @@ def allocation_sheet(allocations) -> sheets.Sheet:
     sheet = sheets.Sheet(
         _("经费下达"), [*ALLOCATION_HEADERS, _("已拨付（万元）"), _("已使用（万元）")]
     )
-    for a in (
-        figures.with_money(allocations)
-        .select_related("plan", "task", "province")
-        .order_by("plan__year", "task__number", "province__sort_order", "pk")
+    for a in allocations.select_related("plan", "task", "province").order_by(
+        "plan__year", "task__number", "province__sort_order", "pk"
     ):
         sheet.append(
             [
@@ -150,9 +152,7 @@ class AllocationsImport(Importer):
         )
         existing = {
             (a.task_id, a.province_id, a.project_id): a
-            for a in Allocation.objects.filter(plan__in=plans.values()).annotate(
-                paid_sum=Sum("payments__amount")
-            )
+            for a in Allocation.objects.filter(plan__in=plans.values()).select_related("province")
         }
         seen: dict[tuple, int] = {}
         for number, cells in enumerate(dataset.dict, start=2):
@@ -216,17 +216,8 @@ class AllocationsImport(Importer):
             seen[key] = number
             current = existing.get(key)
             if current is not None:
-                paid = current.paid_sum or ZERO
-                if amount < paid:
-                    outcome.problems.append(
-                        RowProblem(
-                            number,
-                            [
-                                _("已拨付 %(paid)s 万元，下达经费不能少于已拨付的金额")
-                                % {"paid": paid}
-                            ],
-                        )
-                    )
+                if problem := below_paid_problem(current, amount):
+                    outcome.problems.append(RowProblem(number, [problem]))
                     continue
                 same = (current.amount, current.document_number, current.date, current.note) == (
                     amount,

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from planning.models import FundingMode as PlanFundingMode
@@ -29,7 +28,9 @@ from .models import (
     SpendingEvidence,
     SpendingLine,
     SpendingReport,
+    below_paid_problem,
     overspending,
+    recount_money,
 )
 
 
@@ -46,19 +47,6 @@ def funding_mode(task: Task) -> str:
 
 def funded_tasks(plan) -> list[Task]:
     return list(plan.tasks.filter(funded=True).exclude(funding_mode="").order_by("number"))
-
-
-def paid_of(allocation: Allocation) -> Decimal:
-    return allocation.payments.aggregate(s=Sum("amount"))["s"] or ZERO
-
-
-def _refuse_below_paid(allocation: Allocation, amount: Decimal) -> None:
-    paid = paid_of(allocation)
-    if amount < paid:
-        raise ValidationError(
-            _("%(unit)s已拨付 %(paid)s 万元，下达经费不能改为少于已拨付的金额（%(amount)s 万元）。")
-            % {"unit": allocation.province, "paid": paid, "amount": amount}
-        )
 
 
 def allocate(
@@ -86,8 +74,8 @@ def allocate(
         allocation = existing or Allocation(
             plan_id=task.plan_id, task=task, province=province, project=project, created_by=by
         )
-        if existing is not None:
-            _refuse_below_paid(existing, amount)
+        if existing is not None and (problem := below_paid_problem(existing, amount)):
+            raise ValidationError(problem)  # the row is locked: no payment lands meanwhile
         allocation.amount = amount
         allocation.date = date
         allocation.document_number = document_number
@@ -167,7 +155,7 @@ def record_payment(
         raise ValidationError(_("拨付金额必须大于 0。"))
     with transaction.atomic():
         locked = Allocation.objects.select_for_update().get(pk=allocation.pk)
-        paid = paid_of(locked)
+        paid = locked.paid
         if paid + amount > locked.amount:
             raise ValidationError(
                 _(
@@ -181,9 +169,12 @@ def record_payment(
                     "left": locked.amount - paid,
                 }
             )
-        return Payment.objects.create(
+        payment = Payment.objects.create(
             allocation=locked, amount=amount, date=date, note=note, recorded_by=by
         )
+        recount_money(Allocation.objects.filter(pk=locked.pk))
+    allocation.paid = paid + amount
+    return payment
 
 
 def save_spending(

@@ -97,6 +97,11 @@ class ReviewedSubmission(models.Model):
         """Extra fields a transition sets on this model (figures, confirmation time)."""
         return {}
 
+    def transitioned(self, transition: str) -> None:
+        """Change what follows from ``transition`` (the state already written), in its
+        transaction, so a refused transition changes neither (spending kept on the
+        allocation). Nothing, unless a model says otherwise."""
+
     # --- the lifecycle -----------------------------------------------------------------
     @property
     def is_editable(self) -> bool:
@@ -145,8 +150,7 @@ class ReviewedSubmission(models.Model):
         target = (
             self.State.RESUBMITTED if self.state == self.State.RETURNED else self.State.SUBMITTED
         )
-        apply_transition(
-            self,
+        self._apply(
             name="submit",
             source=self.EDITABLE,
             target=target,
@@ -182,8 +186,7 @@ class ReviewedSubmission(models.Model):
     ) -> None:
         self.check_open()
         now = now or timezone.now()
-        apply_transition(
-            self,
+        self._apply(
             name=name,
             source=source,
             target=target,
@@ -193,6 +196,12 @@ class ReviewedSubmission(models.Model):
             at=now,
             updates=self.transition_updates(name, now),
         )
+
+    def _apply(self, *, name: str, **transition) -> None:
+        """The transition and what follows from it (``transitioned``), all or nothing."""
+        with transaction.atomic():
+            apply_transition(self, name=name, **transition)
+            self.transitioned(name)
 
 
 class ConfirmedSubmission(ReviewedSubmission):

@@ -47,9 +47,9 @@ def plan_allocations(request: HttpRequest):
 def allocation_list(request: HttpRequest) -> HttpResponse:
     plan, qs = plan_allocations(request)
     rows = list(
-        figures.with_money(qs)
-        .select_related("task", "province", "project", "spending_report")
-        .order_by("task__number", "province__sort_order", "pk")
+        qs.select_related("task", "province", "project", "spending_report").order_by(
+            "task__number", "province__sort_order", "pk"
+        )
     )
     flag_unspent = timezone.localdate() > year_end(plan)
     # Reversed and translated once for the list, not once per row.
@@ -81,9 +81,7 @@ def allocation_list(request: HttpRequest) -> HttpResponse:
 @role_required(STAFF | HQ)
 def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     allocation = get_object_or_404(
-        figures.with_money(visible_allocations(request)).select_related(
-            "plan", "task", "province", "project"
-        ),
+        visible_allocations(request).select_related("plan", "task", "province", "project"),
         pk=pk,
     )
     return render(

@@ -14,7 +14,7 @@ from planning.working import require_working_plan
 from workflow.files import download
 from workflow.machine import TransitionRefused, history
 
-from .. import figures, services
+from .. import services
 from ..forms import ReasonForm, SpendingForm
 from ..models import Allocation, SpendingCategory, SpendingEvidence, SpendingReport
 
@@ -22,7 +22,7 @@ from ..models import Allocation, SpendingCategory, SpendingEvidence, SpendingRep
 @role_required(STAFF | HQ, post=STAFF)
 def spending(request: HttpRequest, pk: int) -> HttpResponse:
     allocation = get_object_or_404(
-        figures.with_money(Allocation.objects.visible_to(request.user)).select_related(
+        Allocation.objects.visible_to(request.user).select_related(
             "plan", "task", "province", "project"
         ),
         pk=pk,
