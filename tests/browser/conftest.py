@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -26,9 +27,15 @@ def browser():
 
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed: scripts/bootstrap --test installs it")
+    # While Playwright's event loop runs in this thread, Django keeps this thread's database
+    # connections per async context (asgiref's Local), not per thread: the connection opened
+    # before would be left open, and the one opened during the journeys too, and the test
+    # database could not be dropped ("being accessed by other users"). Close each side.
+    connections.close_all()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield browser
+        connections.close_all()
         browser.close()
 
 
