@@ -28,6 +28,8 @@ from django.conf import settings
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import User
+
 
 @dataclass
 class Row:
@@ -234,13 +236,23 @@ def profile_page(ctx: BenchContext, name: str, fn: Callable[[], object], repeat:
 
 
 def floor_row(ctx: BenchContext) -> list[Row]:
-    """The floor: a one-query Django view (/health/) on the same server."""
-    median, p95 = ctx.server.latency("/health/", repeat=20 if ctx.quick else 50)
+    """The floor: a one-query Django view (/health/) on the same server, the reference of
+    every page. Beside it, the signed-in floor: the inbox of a user with nothing in it, the
+    least a signed-in page costs (the session and the user read, the middleware, base.html),
+    which each page's notes compare it with too."""
     from django.test import Client
 
+    repeat = 20 if ctx.quick else 50
+    median, p95 = ctx.server.latency("/health/", repeat=repeat)
     queries = count_queries(lambda: Client().get("/health/"))
     ctx.cache["floor_ms"] = median
     ctx.cache["floor_p95_ms"] = p95
+    user, _ = User.objects.get_or_create(username="bench_floor", defaults={"role": "hq_reviewer"})
+    ctx.server.login(user)
+    signed_in, signed_in_p95 = ctx.server.latency(SIGNED_IN_FLOOR, repeat=repeat)
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    ctx.cache["signed_in_ms"] = signed_in
     return [
         Row(
             name="floor: one-query view /health/",
@@ -250,8 +262,23 @@ def floor_row(ctx: BenchContext) -> list[Row]:
             p95_ms=p95,
             queries=queries,
             reference="(this is the reference)",
-        )
+        ),
+        Row(
+            name="signed-in floor: an empty inbox",
+            scale=ctx.scale,
+            size="no notifications",
+            median_ms=signed_in,
+            p95_ms=signed_in_p95,
+            queries=count_queries(lambda: client.get(SIGNED_IN_FLOOR)),
+            reference=f"floor {median:.1f} / p95 {p95:.1f} ms",
+            ref_ms=median,
+            ref_p95_ms=p95,
+            notes="session, user, middleware and base.html: in every signed-in page",
+        ),
     ]
+
+
+SIGNED_IN_FLOOR = "/notifications/"
 
 
 @contextmanager

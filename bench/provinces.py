@@ -99,6 +99,7 @@ def _page(ctx: BenchContext, name: str, path: str, user, size: str) -> Row:
     queries = count_queries(lambda: client.get(path))
     profile_page(ctx, name, lambda: client.get(path))
     floor, floor_p95 = ctx.cache.get("floor_ms"), ctx.cache.get("floor_p95_ms")
+    signed_in = ctx.cache.get("signed_in_ms")
     return Row(
         name=name,
         scale=ctx.scale,
@@ -109,6 +110,7 @@ def _page(ctx: BenchContext, name: str, path: str, user, size: str) -> Row:
         reference=f"floor {floor:.1f} / p95 {floor_p95:.1f} ms" if floor else "",
         ref_ms=floor,
         ref_p95_ms=floor_p95,
+        notes=f"{median / signed_in:.1f}× the signed-in floor" if signed_in else "",
     )
 
 
