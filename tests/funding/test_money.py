@@ -303,6 +303,7 @@ def _many(task2, hq_reviewer, n: int) -> None:
         services.record_payment(
             allocation, amount=Decimal("4"), date=date(2018, 6, 1), by=hq_reviewer
         )
+        SpendingReport.objects.get_or_create(allocation=allocation)  # a row shows its state
 
 
 PAGES = [
