@@ -21,13 +21,12 @@ def spending_reports_owed(
 ) -> Iterator[Owed]:
     """经费使用情况 not yet handed in, for each allocation with payments (in a unit's span,
     that unit's only)."""
-    allocations = Allocation.objects.filter(plan__in=plans, payments__isnull=False)
+    allocations = Allocation.objects.filter(plan__in=plans, paid__gt=0)  # kept: no join
     if span.unit is not None:
         allocations = allocations.filter(province_id=span.unit)
     owing = (
         allocations.exclude(spending_report__state__in=SpendingReport.HANDED_IN)
         .select_related("province", "task", "project")
-        .distinct()
         .order_by("province__sort_order", "task__number", "pk")
     )
     rows = list(owing)
