@@ -30,9 +30,8 @@ def project_reports_column(plan: Plan, user, today: date) -> UnitColumn:
     window = today + timedelta(days=days)
     rows = (
         ProjectReportDue.objects.filter(
-            application__in=running_projects(plan).filter(
-                pk__in=Application.objects.visible_to(user).values("pk")
-            ),
+            # one WHERE, not a nested "pk IN (visible)" (its planning cost more than its run)
+            application__in=running_projects(plan) & Application.objects.visible_to(user),
             due_date__lte=window,
         )
         .exclude(report__state__in=ProjectReport.HANDED_IN)
