@@ -107,6 +107,29 @@ def test_spent_follows_the_report_in_and_out_of_review(paid_jiangxi, jiangxi_sta
     assert_kept_is_a_recount()
 
 
+def test_spent_follows_the_page_and_the_api_alike(
+    as_user, paid_jiangxi, jiangxi_staff, hq_reviewer
+):
+    c = categories()
+    page = as_user(jiangxi_staff).post(
+        f"/funding/allocations/{paid_jiangxi.pk}/spending/",
+        {"note": "会议", f"amount_{c['会议']}": "3", "submit": "1"},
+    )
+    assert page.status_code == 302
+    assert spent(paid_jiangxi) == Decimal("3.00")
+    report = SpendingReport.objects.get()
+    hq = as_user(hq_reviewer)
+    url = f"/api/v1/spending-reports/{report.pk}"
+    returned = hq.post(f"{url}/return/", {"reason": "缺凭证"}, content_type="application/json")
+    assert returned.status_code == 200, returned.content
+    assert spent(paid_jiangxi) == 0
+    resubmitted = as_user(jiangxi_staff).post(f"{url}/submit/")
+    assert resubmitted.status_code == 200, resubmitted.content
+    assert hq.post(f"{url}/confirm/", {}, content_type="application/json").status_code == 200
+    assert spent(paid_jiangxi) == Decimal("3.00")
+    assert_kept_is_a_recount()
+
+
 def test_a_refused_transition_leaves_spent_as_it_was(paid_jiangxi, jiangxi_staff, hq_reviewer):
     c = categories()
     report = services.save_spending(
