@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The most read pages, kept as sent until anything is written (workflow/pagecache.py).
+    "workflow.pagecache.PageCacheMiddleware",
     # HTML and JSON compressed (static files come pre-compressed from whitenoise). CSRF tokens
     # are masked per response, which is Django's answer to BREACH.
     "django.middleware.gzip.GZipMiddleware",
@@ -159,6 +161,10 @@ if os.environ.get("CACHE_URL"):
             "LOCATION": os.environ["CACHE_URL"],
         }
     }
+# Rendered pages kept until the next write (workflow/pagecache.py): on where every process
+# that writes shares the cache (Redis); the test suite turns it on for its one process.
+PAGE_CACHE = env_bool("PAGE_CACHE", bool(os.environ.get("CACHE_URL")))
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -88,6 +88,8 @@ class WorkingPlanList:
     ``plan_path`` is the lookup from the model to its plan, e.g. ``"task__plan"``."""
 
     plan_path: str
+    # A list is served from the page cache until the next write (workflow/pagecache.py).
+    cached_actions = ("list",)
 
     def get_queryset(self):
         qs = super().get_queryset()

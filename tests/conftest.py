@@ -87,6 +87,14 @@ def _celery_eager(settings):
 
 
 @pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    """The page cache (workflow/pagecache.py) serves every test that commits, as it does in
+    production: the suite is one process, whose own cache is the shared one. (Inside a
+    test's transaction no page is kept.)"""
+    settings.PAGE_CACHE = True
+
+
+@pytest.fixture(autouse=True)
 def _no_login_lockout(settings):
     settings.AXES_ENABLED = False
 

@@ -7,6 +7,8 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("工作流")
 
     def ready(self) -> None:
+        from . import pagecache
         from .files import connect_file_removal
 
         connect_file_removal()
+        pagecache.connect()

@@ -39,6 +39,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import pagecache
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 MEDIA = "media"
@@ -422,6 +424,7 @@ def restore(archive: Path, using: str = "default") -> Restored:
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+    pagecache.bump()  # written outside Django's connection: every kept page is stale
     notes.extend(migration_notes(manifest, using))
     return Restored(manifest=manifest, counts=count_rows(using), files=files, notes=notes)
 

@@ -17,6 +17,7 @@ from accounts.access import HQ, STAFF, role_required
 from planning.working import require_working_plan, with_year
 from projects.models import Application
 from workflow import sheets
+from workflow.pagecache import cached_page
 from workflow.pages import url_maker
 from workflow.views import upload_page
 
@@ -56,6 +57,7 @@ ROW_FIELDS = (
 )
 
 
+@cached_page
 @role_required(STAFF | HQ)
 def allocation_list(request: HttpRequest) -> HttpResponse:
     plan, qs = plan_allocations(request)

@@ -11,6 +11,7 @@ from accounts.access import HQ, STAFF, role_required
 from planning.working import require_working_plan
 from projects.models import Application
 from workflow import sheets
+from workflow.pagecache import cached_page
 
 from .. import figures
 from ..charts import money_chart
@@ -35,6 +36,7 @@ def overview_data(request: HttpRequest) -> dict:
     }
 
 
+@cached_page
 @role_required(STAFF | HQ)
 def overview(request: HttpRequest) -> HttpResponse:
     data = overview_data(request)

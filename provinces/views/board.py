@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import HQ, role_required
 from planning.working import visible_plans, working_plan
+from workflow.pagecache import cached_page
 from workflow.pages import url_maker
 
 from ..board import (
@@ -111,6 +112,7 @@ class GridWriter:
         )
 
 
+@cached_page
 @role_required(HQ)
 def board(request: HttpRequest) -> HttpResponse:
     plan = working_plan(request)

@@ -23,6 +23,7 @@ from workflow import sheets
 from workflow.files import attach, download
 from workflow.imports import IMPORTERS
 from workflow.machine import TransitionRefused
+from workflow.pagecache import cached_page
 from workflow.views import upload_page
 
 from ..filters import LedgerEntryFilter
@@ -140,6 +141,7 @@ def ledger_page_totals(request: HttpRequest, filters: LedgerEntryFilter) -> dict
     return {f: row[f] or 0 for f in fields}
 
 
+@cached_page
 @role_required(STAFF | HQ)
 def ledger_list(request: HttpRequest) -> HttpResponse:
     plans = visible_plans(request)  # read once: the filter's years, the header, the plan's key

@@ -11,11 +11,13 @@ from accounts.access import STAFF, role_required
 from notifications.obligations import unit_todo
 from planning.working import working_plan
 from workflow.models import TransitionLog
+from workflow.pagecache import cached_page
 
 from ..board import earliest_open_steps, light_for, owed_task_reports, owes_registration
 from ..models import Assignment, Registration
 
 
+@cached_page
 @role_required(STAFF)
 def todo(request: HttpRequest) -> HttpResponse:
     """What the user's province still owes, and by when."""
