@@ -11,6 +11,7 @@ machine move together, the ratios are what to read.
 from __future__ import annotations
 
 import http.client
+import itertools
 import os
 import re
 import socket
@@ -22,6 +23,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 from django.conf import settings
@@ -129,12 +131,21 @@ class LiveServer:
     (``CONN_MAX_AGE``), and the server shares neither the interpreter's lock nor the memory
     of the process that loads the data and times the requests. It serves the throw-away
     database; start it inside :func:`throwaway_database`.
+
+    The server shares the cache (``CACHE_URL``, Redis) with this process, as every process of
+    a deployment does: the writes of each benchmark's setup move the page cache's generation
+    (workflow/pagecache.py), so the server never serves a page of the data before them. The
+    client keeps the cookies the server sets, as a browser does.
     """
 
     def __init__(self) -> None:
         db = connection.settings_dict
         if db["ENGINE"] != "django.db.backends.postgresql":
             raise RuntimeError("the benchmarks serve pages from PostgreSQL: set DATABASE_URL")
+        if not os.environ.get("CACHE_URL"):
+            raise RuntimeError(
+                "the benchmarks share the page cache with the server: set CACHE_URL (Redis)"
+            )
         with socket.socket() as probe:  # a free port on loopback
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -157,6 +168,7 @@ class LiveServer:
             env=env,
         )
         self.cookies: dict[str, str] = {}
+        self._misses = itertools.count()
         deadline = time.monotonic() + 120
         while True:
             try:
@@ -187,6 +199,8 @@ class LiveServer:
         response = conn.getresponse()
         response.read()
         conn.close()
+        for header in response.msg.get_all("Set-Cookie") or ():
+            self.cookies.update({k: m.value for k, m in SimpleCookie(header).items()})
         return response.status
 
     def get(self, path: str) -> int:
@@ -197,6 +211,12 @@ class LiveServer:
 
     def latency(self, path: str, repeat: int = 20) -> tuple[float, float]:
         return timed(lambda: self.get(path), repeat=repeat)
+
+    def rendered_latency(self, path: str, repeat: int = 20) -> tuple[float, float]:
+        """The page rendered every time: each request's address is new to the page cache
+        (a query parameter no view reads)."""
+        sep = "&" if "?" in path else "?"
+        return timed(lambda: self.get(f"{path}{sep}bench_miss={next(self._misses)}"), repeat)
 
     def stop(self) -> None:
         """Stop gunicorn (its connections close with it, so the database can be dropped)."""

@@ -153,7 +153,13 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # lockouts in the database (axes), sessions in the database, uploads under MEDIA_ROOT (one
 # shared disk), and the cache, where CACHE_URL names one, in Redis.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database; with a shared cache (Redis) they are read through it, so a
+# page kept in the page cache costs no database query at all.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if os.environ.get("CACHE_URL")
+    else "django.contrib.sessions.backends.db"
+)
 if os.environ.get("CACHE_URL"):
     CACHES = {
         "default": {

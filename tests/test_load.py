@@ -37,11 +37,15 @@ def test_the_app_keeps_no_state_in_a_process(settings):
     """Two app servers (scripts/load --two) share sessions, login throttling and uploads:
     sessions and axes' attempts live in the database, the cache in Redis when CACHE_URL
     names it, uploads under one MEDIA_ROOT. (The script itself logs in on one server and
-    reads pages with that session on the other.)"""
+    reads pages with that session on the other.) With CACHE_URL, sessions are read through
+    the shared cache and still written to the database."""
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
     assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
     assert settings.STORAGES["default"]["BACKEND"] != "django.core.files.storage.InMemoryStorage"
-    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    code = (
+        "from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE, settings.PAGE_CACHE)"
+    )
     env = {**os.environ, "CACHE_URL": "redis://127.0.0.1:6379/14"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     out = subprocess.run(
@@ -53,4 +57,8 @@ def test_the_app_keeps_no_state_in_a_process(settings):
         timeout=120,
         check=True,
     ).stdout
-    assert "RedisCache" in out
+    assert out.strip().splitlines()[-1].split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+        "True",
+    ]

@@ -16,13 +16,19 @@ generation, so a page rendered from the data as it was before a commit is never 
 it. Inside a transaction (a test's, or a view's own ``atomic`` block) no page is served or
 kept: the request could see its own writes before they are committed.
 
-**Whose page.** The key is the user, the session and its CSRF cookie (the page's forms carry
-the session's token), the address with its query, the language, the ``Accept`` and
+**Whose page.** The key is the session, the user it signed in (its id and password hash as
+the session holds them) and the CSRF cookie (the page's forms carry the session's token), the address with its query, the language, the ``Accept`` and
 ``Accept-Encoding`` headers, the database and the day in Asia/Shanghai (what is overdue
 changes at midnight). Only a signed-in user's ``GET`` answered ``200`` without setting a
 cookie (but the CSRF cookie renewed) is kept, and never while a message waits to be
 shown. Entries expire after
 ``PAGE_CACHE_SECONDS`` whatever happens.
+
+**What a kept page costs.** The session, and one round trip to the cache for the generation
+and the page together. The user is not read: the page was kept for this session's user under
+this generation, after Django had checked the session against the user, and nothing has been
+written since (a password changed, a user made inactive or given another role or unit are
+writes), so the check would come out the same.
 
 **Where it is on.** The generation must be seen by every process that writes, so settings
 turn the page cache on where the cache is shared (Redis, ``CACHE_URL``); the test suite turns
@@ -38,6 +44,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.messages import get_messages
 from django.core import checks
 from django.core.cache import cache
@@ -120,7 +127,8 @@ def is_marked(view_func, request: HttpRequest) -> bool:
 def page_key(request: HttpRequest) -> str:
     parts = (
         default_connection.settings_dict["NAME"],
-        request.user.pk,
+        request.session.get(SESSION_KEY),
+        request.session.get(HASH_SESSION_KEY),
         request.session.session_key or "",
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
         getattr(request, "LANGUAGE_CODE", ""),
@@ -134,13 +142,16 @@ def page_key(request: HttpRequest) -> str:
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
-    """A 200 that sets no cookie. Django sends the CSRF cookie again with every page that
-    has a form, to renew it: that one is allowed when it carries the secret the request
-    came with (the page's token is this session's)."""
+    """A 200 for the user the session names, that sets no cookie. Django sends the CSRF
+    cookie again with every page that has a form, to renew it: that one is allowed when it
+    carries the secret the request came with (the page's token is this session's)."""
     csrf = settings.CSRF_COOKIE_NAME
     renewed = {name: morsel.value for name, morsel in response.cookies.items()}
+    user = request.user  # read by the view already
     return (
         response.status_code == 200
+        and user.is_authenticated
+        and str(user.pk) == str(request.session.get(SESSION_KEY))
         and not response.streaming
         and "no-store" not in response.get("Cache-Control", "")
         and renewed.keys() <= {csrf}
@@ -176,7 +187,7 @@ class PageCacheMiddleware:
             return None
         if not is_marked(view_func, request) or default_connection.in_atomic_block:
             return None
-        if not request.user.is_authenticated:
+        if SESSION_KEY not in request.session:  # signed in with a session (not a token)
             return None
         if len(get_messages(request)):
             return None
