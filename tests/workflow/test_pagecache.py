@@ -91,9 +91,7 @@ def test_a_page_is_served_from_the_cache_until_anything_is_written(cast, who, pa
     assert status == 200 and queries > HIT_QUERIES
 
 
-def test_a_changed_password_signs_the_session_out_instead_of_serving_its_page(
-    cast, hq_reviewer
-):
+def test_a_changed_password_signs_the_session_out_instead_of_serving_its_page(cast, hq_reviewer):
     _, clients = cast
     client = clients["hq"]
     warm(client, "/provinces/board/")
