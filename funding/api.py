@@ -55,6 +55,7 @@ class AllocationViewSet(WorkingPlanList, PatchOnly, mixins.CreateModelMixin, Rea
 
     base_queryset = Allocation.objects
     plan_path = "plan"
+    cached_actions = ("list", "summary")  # the page cache (workflow/pagecache.py)
     serializer_class = AllocationSerializer
     filterset_class = AllocationFilter
     http_method_names = ["get", "post", "patch", "head", "options"]

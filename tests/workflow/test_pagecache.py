@@ -32,6 +32,7 @@ PAGES = [
     ("hq", "/funding/allocations/"),
     ("hq", "/api/v1/ledger-entries/"),
     ("staff", "/api/v1/assignments/"),
+    ("hq", "/api/v1/allocations/summary/"),
 ]
 # What a kept page costs: the session (here in the database; with CACHE_URL, read through
 # Redis). Neither the user nor anything the page shows is read.
