@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Sum, Window
+from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,13 +132,8 @@ def collect(plan: Plan) -> dict:
         )
     )
     recent = defaultdict(list)
-    ledger = LedgerEntry.objects.filter(assignment__task__plan=plan)
-    for entry in ledger.select_related("assignment__task").order_by(
-        "assignment__province_id", "-date"
-    )[:2000]:
-        bucket = recent[entry.assignment.province_id]
-        if len(bucket) < 8:
-            bucket.append(entry)
+    for entry in recent_ledger_entries(plan):
+        recent[entry.assignment.province_id].append(entry)
     totals = {f: sum(v[f] for v in per_province.values()) for f in figures}
     totals["n"] = sum(v["n"] for v in per_province.values())
     by_task_units: dict[int, list[Assignment]] = defaultdict(list)
@@ -206,6 +202,32 @@ def collect(plan: Plan) -> dict:
         "heading_font": HEADING_FONT,
         "regions": Region,
     }
+
+
+RECENT_PER_UNIT = 8
+
+
+def recent_ledger_entries(plan: Plan) -> list[LedgerEntry]:
+    """Each unit's newest ledger entries of the plan (``RECENT_PER_UNIT``), by unit and then
+    newest first: the ids ranked in the database over three narrow columns, then only those
+    rows read whole."""
+    newest = (
+        LedgerEntry.objects.filter(assignment__task__plan=plan)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("assignment__province_id"),
+                order_by=[F("date").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=RECENT_PER_UNIT)
+        .values_list("pk", flat=True)
+    )
+    return list(
+        LedgerEntry.objects.filter(pk__in=list(newest))
+        .select_related("assignment__task")
+        .order_by("assignment__province_id", "-date", "-pk")
+    )
 
 
 def network_chapter(plan: Plan, provinces: list[Province]) -> dict:

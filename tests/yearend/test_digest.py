@@ -11,7 +11,13 @@ import pytest
 from provinces.models import Assignment, Case, LedgerEntry, Province
 from reporting import services
 from reporting.demo import TEXT
-from reporting.digest import MissingCJKFont, build_digest, require_fonts
+from reporting.digest import (
+    RECENT_PER_UNIT,
+    MissingCJKFont,
+    build_digest,
+    recent_ledger_entries,
+    require_fonts,
+)
 from reporting.models import AnnualSummary, DigestBuild
 from tests.conftest import make_user
 from tests.network.conftest import training
@@ -172,6 +178,51 @@ def digest_year(plan_2018, jiangxi_staff, hq_reviewer):
         selected_for_digest=True,
     )
     return confirmed
+
+
+def test_every_unit_chapter_shows_its_own_newest_ledger_entries(plan_2018):
+    """A unit that keeps a long ledger must not crowd the others out of the excerpts (the
+    digest once read the plan's first 2,000 entries by unit, which at a real year's size held
+    one or two units)."""
+    first, later = sorted(
+        Province.objects.filter(short_name__in=["江西", "河南"]), key=lambda p: p.pk
+    )
+
+    def assignment(province):
+        return Assignment.objects.get(task__plan=plan_2018, task__number=3, province=province)
+
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            assignment=assignment(first),
+            date=f"2018-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            kind="training",
+            description=f"台账 {i}",
+            responsible_person="张",
+        )
+        for i in range(2_001)
+    )
+    for day in (3, 9, 5):
+        LedgerEntry.objects.create(
+            assignment=assignment(later),
+            date=f"2018-07-{day:02d}",
+            kind="training",
+            description=f"七月{day}日培训",
+            responsible_person="李",
+        )
+
+    by_unit = {}
+    for entry in recent_ledger_entries(plan_2018):
+        by_unit.setdefault(entry.assignment.province_id, []).append(entry)
+    assert [e.description for e in by_unit[later.pk]] == [
+        "七月9日培训",
+        "七月5日培训",
+        "七月3日培训",
+    ]
+    newest_first = [e.date for e in by_unit[first.pk]]
+    assert len(newest_first) == RECENT_PER_UNIT and newest_first == sorted(
+        newest_first, reverse=True
+    )
+    assert str(newest_first[0]) == "2018-12-28"
 
 
 def pdf_text(path: Path) -> str:
