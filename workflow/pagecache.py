@@ -2,8 +2,8 @@
 
 The most read pages (the board, the ledger, the to-do, the funding lists and the API lists)
 are rendered once and then served from the cache until the data changes. A view takes part
-by saying so (:func:`cached_page` on a function view, ``cached_page = True`` on a view
-class, ``cached_actions`` on a viewset); nothing else in a view changes.
+by saying so (:func:`cached_page` on a function view, ``cached_actions`` on a viewset);
+nothing else in a view changes.
 
 **When a page is stale.** Every statement that writes through Django's database connection
 (the ORM's saves, conditional ``UPDATE``s, ``bulk_create``, raw SQL, migrations) moves the
@@ -113,15 +113,13 @@ def connect() -> None:
 
 
 def is_marked(view_func, request: HttpRequest) -> bool:
+    """A function view marked with :func:`cached_page`, or a viewset action it names in
+    ``cached_actions``."""
     if getattr(view_func, "cached_page", False):
         return True
-    cls = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
-    actions = getattr(view_func, "actions", None)
-    if cls is None:
-        return False
-    if actions:  # a DRF viewset: per action
-        return actions.get(request.method.lower()) in getattr(cls, "cached_actions", ())
-    return bool(getattr(cls, "cached_page", False))
+    actions = getattr(view_func, "actions", None) or {}
+    cached = getattr(getattr(view_func, "cls", None), "cached_actions", ())
+    return actions.get(request.method.lower()) in cached
 
 
 def page_key(request: HttpRequest) -> str:
